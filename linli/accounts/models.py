@@ -1,0 +1,117 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.scope import LEVELS, Scope, ScopedModel
+
+from .roles import ORG_ROLE_COMPOUNDS, PERMISSIONS, ROLE_LEVEL, Role
+
+
+class User(AbstractUser):
+    """A login. What it may do comes only from its role assignments (and is_superuser)."""
+
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def scope_for(self, perm: str) -> Scope:
+        cache = self.__dict__.setdefault("_linli_scopes", {})
+        if perm not in cache:
+            cache[perm] = self._compute_scope(perm)
+        return cache[perm]
+
+    @property
+    def role_list(self):
+        if "_linli_roles" not in self.__dict__:
+            self.__dict__["_linli_roles"] = list(
+                self.role_assignments.select_related(
+                    "subdistrict", "community", "grid", "building", "unit", "household", "organisation"
+                )
+            )
+        return self.__dict__["_linli_roles"]
+
+    def _compute_scope(self, perm: str) -> Scope:
+        scope = Scope(everything=self.is_superuser)
+        for ra in self.role_list:
+            if perm not in PERMISSIONS[ra.role]:
+                continue
+            level = ROLE_LEVEL[ra.role]
+            if level is None:
+                scope.everything = True
+                continue
+            scope.add(level, getattr(ra, f"{level}_id"))
+            if ra.role in ORG_ROLE_COMPOUNDS:
+                scope.add("compound", *ra.organisation.compounds_served.values_list("id", flat=True))
+        return scope
+
+    def has_role(self, *roles) -> bool:
+        return any(ra.role in roles for ra in self.role_list)
+
+
+class RoleAssignment(ScopedModel):
+    """岗位授权: a role granted to a user on one place or organisation and everything below it."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    subdistrict = models.ForeignKey("places.Subdistrict", models.CASCADE, null=True, blank=True, verbose_name=_("sub-district"))
+    community = models.ForeignKey("places.Community", models.CASCADE, null=True, blank=True, verbose_name=_("community"))
+    grid = models.ForeignKey("places.Grid", models.CASCADE, null=True, blank=True, verbose_name=_("grid"))
+    building = models.ForeignKey("places.Building", models.CASCADE, null=True, blank=True, verbose_name=_("building"))
+    unit = models.ForeignKey("places.Unit", models.CASCADE, null=True, blank=True, verbose_name=_("unit"))
+    household = models.ForeignKey("people.Household", models.CASCADE, null=True, blank=True, verbose_name=_("household"))
+    organisation = models.ForeignKey("orgs.Organisation", models.CASCADE, null=True, blank=True, verbose_name=_("organisation"))
+
+    scope_domain = "accounts"
+
+    class Meta:
+        ordering = ["user_id", "role"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.place or ''}"
+
+    @property
+    def place(self):
+        level = ROLE_LEVEL.get(self.role)
+        return getattr(self, level) if level else None
+
+    def clean(self):
+        level = ROLE_LEVEL.get(self.role)
+        set_levels = [lv for lv in LEVELS if lv != "compound" and getattr(self, f"{lv}_id", None)]
+        if level is None and set_levels:
+            raise ValidationError(_("A system administrator is not tied to a place."))
+        if level and set_levels != [level]:
+            raise ValidationError({level: _("This role is granted on exactly one %(level)s.") % {"level": self._meta.get_field(level).verbose_name}})
+        if self.organisation_id and self.role == Role.PROPERTY_STAFF and self.organisation.kind != "property":
+            raise ValidationError({"organisation": _("Property staff belong to a property company.")})
+
+    def scope_keys(self):
+        place = self.place
+        if place is None:
+            return {"subdistrict": None, "community": None, "grid": None}
+        return place.scope_keys() if hasattr(place, "scope_keys") else {}
+
+
+# Staff manage role assignments of places under them (a community worker: grids, buildings … in it).
+RoleAssignment.scope_paths = {
+    "subdistrict": lambda ids: models.Q(subdistrict_id__in=sorted(ids))
+    | models.Q(community__subdistrict_id__in=sorted(ids))
+    | models.Q(grid__subdistrict_id__in=sorted(ids))
+    | models.Q(building__subdistrict_id__in=sorted(ids))
+    | models.Q(unit__subdistrict_id__in=sorted(ids))
+    | models.Q(household__subdistrict_id__in=sorted(ids))
+    | models.Q(organisation__subdistrict_id__in=sorted(ids)),
+    "community": lambda ids: models.Q(community_id__in=sorted(ids))
+    | models.Q(grid__community_id__in=sorted(ids))
+    | models.Q(building__community_id__in=sorted(ids))
+    | models.Q(unit__community_id__in=sorted(ids))
+    | models.Q(household__community_id__in=sorted(ids))
+    | models.Q(organisation__community_id__in=sorted(ids)),
+}

@@ -1,0 +1,67 @@
+"""The role matrix: which permissions each role carries, and at which level it is granted.
+
+A permission is "<domain>.<action>" (domains: places, people, orgs, accounts, audit). A role
+assignment grants its role's permissions on one place (or organisation) and everything below it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    SUBDISTRICT_STAFF = "subdistrict_staff", _("Sub-district staff")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    GRID_CHIEF = "grid_chief", _("Grid chief")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    BUILDING_HEAD = "building_head", _("Building head")
+    UNIT_HEAD = "unit_head", _("Unit head")
+    PROPERTY_STAFF = "property_staff", _("Property company staff")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    RESIDENT = "resident", _("Resident")
+
+
+# Where each role is granted: the RoleAssignment field that must be set.
+ROLE_LEVEL = {
+    Role.ADMIN: None,
+    Role.SUBDISTRICT_STAFF: "subdistrict",
+    Role.COMMUNITY_STAFF: "community",
+    Role.GRID_CHIEF: "grid",
+    Role.GRID_WORKER: "grid",
+    Role.BUILDING_HEAD: "building",
+    Role.UNIT_HEAD: "unit",
+    Role.PROPERTY_STAFF: "organisation",
+    Role.DEPARTMENT_STAFF: "organisation",
+    Role.RESIDENT: "household",
+}
+
+_STAFF = {
+    "places.view", "places.change", "places.delete",
+    "people.view", "people.change", "people.delete", "people.reveal", "people.import", "people.export",
+    "orgs.view", "orgs.change", "orgs.delete",
+    "accounts.view", "accounts.change",
+    "audit.view",
+}  # fmt: skip
+_GRID = {
+    "places.view",
+    "people.view", "people.change", "people.reveal", "people.export",
+    "orgs.view",
+}  # fmt: skip
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(_STAFF),
+    Role.SUBDISTRICT_STAFF: frozenset(_STAFF),
+    Role.COMMUNITY_STAFF: frozenset(_STAFF),
+    Role.GRID_CHIEF: frozenset(_GRID | {"audit.view"}),
+    Role.GRID_WORKER: frozenset(_GRID),
+    # Building and unit heads help keep the ledger current but never see full ID numbers.
+    Role.BUILDING_HEAD: frozenset({"places.view", "people.view"}),
+    Role.UNIT_HEAD: frozenset({"places.view", "people.view"}),
+    # Property staff see the houses and households of the compounds their company serves.
+    Role.PROPERTY_STAFF: frozenset({"places.view", "orgs.view"}),
+    Role.DEPARTMENT_STAFF: frozenset({"orgs.view"}),
+    Role.RESIDENT: frozenset({"people.view"}),
+}
+
+# Property staff reach their compounds through their organisation.
+ORG_ROLE_COMPOUNDS = {Role.PROPERTY_STAFF}

@@ -1,0 +1,36 @@
+"""Generic audited writes. Every create, update and delete of a ledger row goes through here
+(or through a domain action that calls these), so the UI, the API, the importer and the tests
+change data the same way and always leave an audit record."""
+
+from django.db import transaction
+
+from . import audit
+from .models import AuditLog
+
+
+@transaction.atomic
+def create_object(model, *, actor, **data):
+    obj = model(**data)
+    obj.full_clean()
+    obj.save()
+    audit.record(actor, AuditLog.Action.CREATE, obj, audit.diff({}, audit.snapshot(obj)))
+    return obj
+
+
+@transaction.atomic
+def update_object(obj, *, actor, **data):
+    before = audit.snapshot(obj)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    changes = audit.diff(before, audit.snapshot(obj))
+    if changes:
+        audit.record(actor, AuditLog.Action.UPDATE, obj, changes)
+    return obj
+
+
+@transaction.atomic
+def delete_object(obj, *, actor):
+    audit.record(actor, AuditLog.Action.DELETE, obj, audit.diff(audit.snapshot(obj), {}))
+    obj.delete()

@@ -1,0 +1,49 @@
+"""Field-level snapshots and audit records; sensitive values are stored masked."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditLog
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def snapshot(obj: models.Model) -> dict:
+    sensitive = getattr(obj, "sensitive_fields", {})
+    data = {}
+    for f in obj._meta.concrete_fields:
+        if f.primary_key or f.name.endswith("_hash"):
+            continue
+        value = getattr(obj, f.attname)
+        data[f.name] = sensitive[f.name](value) if f.name in sensitive else _plain(value)
+    return data
+
+
+def diff(before: dict, after: dict) -> dict:
+    keys = before.keys() | after.keys()
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def record(actor, action: str, obj: models.Model, changes: dict | None = None, note: str = ""):
+    keys = obj.scope_keys() if hasattr(obj, "scope_keys") else {}
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=changes or {},
+        note=note[:200],
+        subdistrict_id=keys.get("subdistrict"),
+        community_id=keys.get("community"),
+        grid_id=keys.get("grid"),
+    )
+
+
+def history(obj: models.Model):
+    ct = ContentType.objects.get_for_model(type(obj))
+    return AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")

@@ -1,0 +1,18 @@
+from .scope import has_perm
+
+
+def nav(request):
+    """Which menu entries the current user sees (the views still check on their own)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "places": has_perm(user, "places.view"),
+            "people": has_perm(user, "people.view"),
+            "orgs": has_perm(user, "orgs.view"),
+            "accounts": has_perm(user, "accounts.view"),
+            "audit": has_perm(user, "audit.view"),
+            "import": has_perm(user, "people.import"),
+        }
+    }

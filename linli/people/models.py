@@ -1,0 +1,220 @@
+"""人进户、户进房: households living in houses, persons in households, their tags and grid posts."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from linli.core import crypto
+from linli.core.fields import EncryptedTextField
+from linli.core.masking import mask_id_number, mask_phone
+from linli.core.scope import ScopedModel
+from linli.core.validators import (
+    birth_date_from_id,
+    gender_from_id,
+    normalise_id,
+    normalise_phone,
+    validate_id_number,
+    validate_phone,
+)
+
+PLACE_PATHS = {
+    "subdistrict": "subdistrict_id",
+    "community": "community_id",
+    "grid": "grid_id",
+    "compound": "compound_id",
+    "building": "building_id",
+    "unit": "unit_id",
+}
+
+
+class Tenure(models.TextChoices):
+    OWNER = "owner", _("Owner-occupier")
+    TENANT = "tenant", _("Tenant")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Tag(models.Model):
+    """人员标签 (党员, 低保, 独居老人 …): the list is edited by administrators.
+    Sensitive tags (health, poverty, disability) never appear on public pages or in counts below a grid."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+
+class _InHouse(ScopedModel):
+    """Ancestor keys copied from the house, so scope filters need no join."""
+
+    unit = models.ForeignKey("places.Unit", models.PROTECT, related_name="+", editable=False)
+    building = models.ForeignKey("places.Building", models.PROTECT, related_name="+", editable=False)
+    compound = models.ForeignKey("places.Compound", models.PROTECT, related_name="+", editable=False)
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False)
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+
+    scope_domain = "people"
+
+    class Meta:
+        abstract = True
+
+    def copy_places(self, source):
+        for level in ("unit", "building", "compound", "grid", "community", "subdistrict"):
+            setattr(self, f"{level}_id", getattr(source, f"{level}_id"))
+
+
+class Household(_InHouse):
+    """户: the people who live together in one house, owners or tenants."""
+
+    house = models.ForeignKey("places.House", models.PROTECT, related_name="households", verbose_name=_("house"))
+    tenure = models.CharField(_("owner or tenant"), max_length=10, choices=Tenure.choices, default=Tenure.OWNER)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = PLACE_PATHS | {"household": "id"}
+
+    class Meta:
+        ordering = ["house_id", "id"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self):
+        return str(self.house) if self.house_id else _("household")
+
+    def get_absolute_url(self):
+        return reverse("people:household", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        house = self.house
+        self.copy_places(house)
+        self.unit_id = house.unit_id
+        super().save(*args, **kwargs)
+
+
+class Person(_InHouse):
+    """居民: a person in a household. ID number and phone are encrypted; their keyed hashes allow
+    exact lookup and de-duplication (one person per ID number in the whole ledger)."""
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="members", verbose_name=_("household"))
+    name = models.CharField(_("name"), max_length=50)
+    relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices, default=Relation.HEAD)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    id_number = EncryptedTextField(_("ID number"), validators=[validate_id_number])
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone = EncryptedTextField(_("phone"), blank=True, validators=[validate_phone])
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="people", verbose_name=_("tags"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = PLACE_PATHS | {"household": "household_id"}
+    sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
+
+    class Meta:
+        ordering = ["household_id", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("people:person", args=[self.pk])
+
+    @property
+    def id_number_masked(self):
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self):
+        return mask_phone(self.phone)
+
+    @property
+    def age(self):
+        from django.utils import timezone
+
+        if not self.birth_date:
+            return None
+        today = timezone.localdate()
+        b = self.birth_date
+        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+    def save(self, *args, **kwargs):
+        self.id_number = normalise_id(self.id_number)
+        self.phone = normalise_phone(self.phone)
+        self.id_number_hash = crypto.keyed_hash(self.id_number)
+        self.phone_hash = crypto.keyed_hash(self.phone) if self.phone else ""
+        if not self.birth_date:
+            self.birth_date = birth_date_from_id(self.id_number)
+        if not self.gender:
+            self.gender = gender_from_id(self.id_number)
+        self.copy_places(self.household)
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        from django.core.exceptions import ValidationError
+
+        digest = crypto.keyed_hash(normalise_id(self.id_number or ""))
+        if Person.objects.filter(id_number_hash=digest).exclude(pk=self.pk).exists():
+            raise ValidationError({"id_number": _("A person with this ID number is already in the ledger.")})
+
+
+class ResidentPost(ScopedModel):
+    """网格岗位: a grid post held by a resident (网格长, 网格员, 党小组长, 楼栋长, 单元长, 议事代表, 居民代表)."""
+
+    class Post(models.TextChoices):
+        GRID_CHIEF = "grid_chief", _("Grid chief")
+        GRID_WORKER = "grid_worker", _("Grid worker")
+        PARTY_GROUP_LEADER = "party_group_leader", _("Party group leader")
+        BUILDING_HEAD = "building_head", _("Building head")
+        UNIT_HEAD = "unit_head", _("Unit head")
+        DELIBERATION_REP = "deliberation_rep", _("Deliberation representative")
+        RESIDENT_REP = "resident_rep", _("Residents' representative")
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="posts", verbose_name=_("person"))
+    post = models.CharField(_("post"), max_length=20, choices=Post.choices)
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="posts", verbose_name=_("grid"))
+    building = models.ForeignKey("places.Building", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("building"))
+    unit = models.ForeignKey("places.Unit", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("unit"))
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+
+    scope_domain = "people"
+    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "grid": "grid_id", "building": "building_id", "unit": "unit_id"}
+
+    class Meta:
+        ordering = ["grid_id", "post"]
+        constraints = [models.UniqueConstraint(fields=["person", "post", "grid"], name="uniq_resident_post")]
+        verbose_name = _("grid post")
+        verbose_name_plural = _("grid posts")
+
+    def __str__(self):
+        return f"{self.get_post_display()} {self.person}"
+
+    def save(self, *args, **kwargs):
+        self.community_id = self.grid.community_id
+        self.subdistrict_id = self.grid.subdistrict_id
+        super().save(*args, **kwargs)

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("linli.core.urls")),
+    path("accounts/", include("linli.accounts.urls")),
+    path("places/", include("linli.places.urls")),
+    path("people/", include("linli.people.urls")),
+    path("orgs/", include("linli.orgs.urls")),
+    path("api/v1/", include("linli.api.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
