@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(environ.Env().str("LINLI_DATA_DIR", default=str(BASE_DIR.parent / "var")))
 
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 

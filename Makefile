@@ -1,0 +1,79 @@
+# Linli: two commands on a fresh machine.
+#   make run   - venv, install, assets, migrate SQLite, demo data, serve on http://127.0.0.1:8000
+#   make test  - dev install, Chromium, PostgreSQL, lint, the whole suite on SQLite and PostgreSQL
+
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PYTHON  := $(BIN)/python
+STAMP   := $(VENV)/.installed
+DEVSTAMP:= $(VENV)/.installed-dev
+VENDOR  := linli/static/vendor
+PG_URL  ?= postgres://postgres@127.0.0.1:5432/linli
+HOST    ?= 127.0.0.1:8000
+
+.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres test-sqlite test-postgres clean
+
+$(PYTHON):
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(PYTHON)
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml constraints.txt | $(PYTHON)
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+dev: $(DEVSTAMP)
+
+# Front-end packages come from the npm registry and are served by the app (no CDN).
+$(VENDOR)/.built: package.json package-lock.json scripts/vendor_assets.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	bash scripts/vendor_assets.sh $(VENDOR)
+	touch $@
+assets: $(VENDOR)/.built
+
+messages: $(STAMP)
+	cd linli && ../$(BIN)/django-admin compilemessages -l zh_Hans >/dev/null
+
+migrate: $(STAMP) messages
+	DEBUG=1 $(PYTHON) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=1 $(PYTHON) manage.py demo --if-empty
+
+run: install assets messages migrate demo
+	@DEBUG=1 $(PYTHON) manage.py demo --print-logins
+	@echo "Serving on http://$(HOST)  (background worker: manage.py db_worker)"
+	@DEBUG=1 $(PYTHON) manage.py db_worker --interval 1 & WORKER=$$!; \
+	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  DEBUG=1 $(PYTHON) manage.py runserver --noreload $(HOST)
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check linli
+	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run >/dev/null
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq || sudo apt-get update -qq) && \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null || \
+	   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); }
+
+postgres:
+	@bash scripts/ensure_postgres.sh "$(PG_URL)"
+
+test-sqlite: dev assets messages chromium
+	DEBUG=1 $(BIN)/pytest -q -n 2 --dist loadgroup
+
+test-postgres: dev assets messages chromium postgres
+	DEBUG=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadgroup
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,84 @@
+"""A small, fixed world for tests: two communities, three grids, personas at known places.
+
+Built through the same actions the app uses. Persona names say where they sit:
+grid_a (grid worker of grid A), grid_b (grid worker of grid B, same community), community
+(community staff of C1), other_community (community staff of C2), subdistrict, property
+(staff of the company serving compound 1), department, resident (head of household A1),
+building_head (building A), nobody (no role), admin.
+"""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from linli.accounts.models import RoleAssignment, User
+from linli.accounts.roles import Role
+from linli.core.actions import create_object
+from linli.core.validators import id_check_digit
+from linli.orgs.models import Kind, Organisation
+from linli.people.models import Household, Person, Relation, Tag
+from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
+
+PASSWORD = "Linli-test-2026"
+SQUARE = {"type": "Polygon", "coordinates": [[[106.2, 38.4], [106.3, 38.4], [106.3, 38.5], [106.2, 38.5], [106.2, 38.4]]]}
+
+
+def make_id(serial: int, birth: str = "19800101", region: str = "640104") -> str:
+    first17 = f"{region}{birth}{serial % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def _user(username, role=None, **place):
+    user = User.objects.create_user(username, password=PASSWORD, display_name=username)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, **place)
+    return user
+
+
+def build_world() -> SimpleNamespace:
+    w = SimpleNamespace()
+    w.sub = create_object(Subdistrict, actor=None, name="测试街道")
+    w.c1 = create_object(Community, actor=None, subdistrict=w.sub, name="馨和苑社区")
+    w.c2 = create_object(Community, actor=None, subdistrict=w.sub, name="西湖社区")
+    w.grid_a = create_object(Grid, actor=None, community=w.c1, name="第一网格", boundary=SQUARE)
+    w.grid_b = create_object(Grid, actor=None, community=w.c1, name="第二网格")
+    w.grid_c = create_object(Grid, actor=None, community=w.c2, name="第一网格")
+    w.pm = create_object(Organisation, actor=None, kind=Kind.PROPERTY, name="宁和物业", subdistrict=w.sub)
+    w.dept = create_object(Organisation, actor=None, kind=Kind.DEPARTMENT, name="综合执法局", subdistrict=w.sub)
+    w.cp1 = create_object(Compound, actor=None, community=w.c1, name="馨和苑", property_company=w.pm, boundary=SQUARE)
+    w.cp2 = create_object(Compound, actor=None, community=w.c2, name="西湖小区")
+    w.bld_a = create_object(Building, actor=None, compound=w.cp1, grid=w.grid_a, name="1号楼")
+    w.bld_b = create_object(Building, actor=None, compound=w.cp1, grid=w.grid_b, name="2号楼")
+    w.bld_c = create_object(Building, actor=None, compound=w.cp2, grid=w.grid_c, name="1号楼")
+    w.tag_party = Tag.objects.create(name="党员")
+    w.tag_poor = Tag.objects.create(name="低保", sensitive=True)
+    serial = 0
+    for key, bld in (("a", w.bld_a), ("b", w.bld_b), ("c", w.bld_c)):
+        unit = create_object(Unit, actor=None, building=bld, name="1单元")
+        setattr(w, f"unit_{key}", unit)
+        for n in (1, 2):
+            house = create_object(House, actor=None, unit=unit, number=f"{n}01", area=Decimal("89.50"))
+            hh = create_object(Household, actor=None, house=house)
+            setattr(w, f"house_{key}{n}", house)
+            setattr(w, f"hh_{key}{n}", hh)
+            for rel in (Relation.HEAD, Relation.SPOUSE):
+                serial += 1
+                p = create_object(
+                    Person, actor=None, household=hh, name=f"居民{key}{n}{rel[0]}", relation=rel,
+                    id_number=make_id(serial), phone=f"1380000{serial:04d}",
+                )
+                setattr(w, f"p_{key}{n}{'h' if rel == Relation.HEAD else 's'}", p)
+    w.p_a1h.tags.add(w.tag_party)
+    w.users = SimpleNamespace(
+        admin=_user("admin", Role.ADMIN),
+        subdistrict=_user("subdistrict", Role.SUBDISTRICT_STAFF, subdistrict=w.sub),
+        community=_user("community", Role.COMMUNITY_STAFF, community=w.c1),
+        other_community=_user("other_community", Role.COMMUNITY_STAFF, community=w.c2),
+        grid_a=_user("grid_a", Role.GRID_WORKER, grid=w.grid_a),
+        grid_b=_user("grid_b", Role.GRID_WORKER, grid=w.grid_b),
+        building_head=_user("building_head", Role.BUILDING_HEAD, building=w.bld_a),
+        property=_user("property", Role.PROPERTY_STAFF, organisation=w.pm),
+        department=_user("department", Role.DEPARTMENT_STAFF, organisation=w.dept),
+        resident=_user("resident", Role.RESIDENT, household=w.hh_a1),
+        nobody=_user("nobody"),
+    )
+    return w
