@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.orgs",
     "linli.people",
+    "linli.ledger",
     "linli.api",
     "linli.demo",
 ]

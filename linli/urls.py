@@ -7,6 +7,7 @@ urlpatterns = [
     path("places/", include("linli.places.urls")),
     path("people/", include("linli.people.urls")),
     path("orgs/", include("linli.orgs.urls")),
+    path("ledger/", include("linli.ledger.urls")),
     path("api/v1/", include("linli.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
