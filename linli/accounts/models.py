@@ -77,6 +77,11 @@ class RoleAssignment(ScopedModel):
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.place or ''}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("accounts:roles")
+
     @property
     def place(self):
         level = ROLE_LEVEL.get(self.role)

@@ -9,21 +9,23 @@ from .models import AuditLog
 
 
 @transaction.atomic
-def create_object(model, *, actor, **data):
+def create_object(model, *, actor, m2m=None, **data):
     obj = model(**data)
     obj.full_clean()
     obj.save()
+    _set_m2m(obj, m2m)
     audit.record(actor, AuditLog.Action.CREATE, obj, audit.diff({}, audit.snapshot(obj)))
     return obj
 
 
 @transaction.atomic
-def update_object(obj, *, actor, **data):
+def update_object(obj, *, actor, m2m=None, **data):
     before = audit.snapshot(obj)
     for name, value in data.items():
         setattr(obj, name, value)
     obj.full_clean()
     obj.save()
+    _set_m2m(obj, m2m)
     changes = audit.diff(before, audit.snapshot(obj))
     if changes:
         audit.record(actor, AuditLog.Action.UPDATE, obj, changes)
@@ -34,3 +36,8 @@ def update_object(obj, *, actor, **data):
 def delete_object(obj, *, actor):
     audit.record(actor, AuditLog.Action.DELETE, obj, audit.diff(audit.snapshot(obj), {}))
     obj.delete()
+
+
+def _set_m2m(obj, m2m):
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)

@@ -20,6 +20,9 @@ def snapshot(obj: models.Model) -> dict:
             continue
         value = getattr(obj, f.attname)
         data[f.name] = sensitive[f.name](value) if f.name in sensitive else _plain(value)
+    if obj.pk:
+        for f in obj._meta.many_to_many:
+            data[f.name] = sorted(str(o) for o in getattr(obj, f.name).all())
     return data
 
 

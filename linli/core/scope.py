@@ -49,8 +49,10 @@ def has_perm(user, perm: str) -> bool:
 
 
 class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        scope = scope_for(user, f"{self.model.scope_domain}.{action}")
+    def restrict(self, user, action: str = "view", *, domain: str | None = None):
+        """Rows `user` may `action`; `domain` borrows another permission's scope (granting a
+        role on a grid needs accounts.change over that grid, not places.change)."""
+        scope = scope_for(user, f"{domain or self.model.scope_domain}.{action}")
         if scope.everything:
             return self
         q = Q()

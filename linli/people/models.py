@@ -117,7 +117,7 @@ class Person(_InHouse):
     """居民: a person in a household. ID number and phone are encrypted; their keyed hashes allow
     exact lookup and de-duplication (one person per ID number in the whole ledger)."""
 
-    household = models.ForeignKey(Household, models.CASCADE, related_name="members", verbose_name=_("household"))
+    household = models.ForeignKey(Household, models.PROTECT, related_name="members", verbose_name=_("household"))
     name = models.CharField(_("name"), max_length=50)
     relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices, default=Relation.HEAD)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)

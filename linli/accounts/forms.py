@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from linli.orgs.models import Organisation
+from linli.people.models import Household
+from linli.places.models import Building, Community, Grid, Subdistrict, Unit
+
+from .models import User
+from .roles import ROLE_LEVEL, Role
+
+LEVEL_MODELS = {
+    "subdistrict": Subdistrict,
+    "community": Community,
+    "grid": Grid,
+    "building": Building,
+    "unit": Unit,
+    "household": Household,
+    "organisation": Organisation,
+}
+
+
+class GrantRoleForm(forms.Form):
+    """Grant a role on a place inside the granting user's accounts.change scope; creates the
+    login if the username is new."""
+
+    username = forms.CharField(label=_("username"), max_length=150)
+    display_name = forms.CharField(label=_("display name"), max_length=50, required=False)
+    password = forms.CharField(
+        label=_("initial password"), required=False, widget=forms.PasswordInput,
+        help_text=_("Only for a new login."),
+    )
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.scope_for("accounts.change").everything:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
+        for level, model in LEVEL_MODELS.items():
+            qs = model.objects.restrict(user, "change", domain="accounts")
+            widget = forms.NumberInput(attrs={"class": "form-control"}) if level == "household" else forms.Select(attrs={"class": "form-select"})
+            self.fields[level] = forms.ModelChoiceField(label=model._meta.verbose_name, queryset=qs, required=False, widget=widget)
+        for name in ("username", "display_name", "password"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+        self.fields["role"].widget.attrs["class"] = "form-select"
+        self.fields["household"].help_text = _("The household number shown on the household's page.")
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if not role:
+            return data
+        level = ROLE_LEVEL[Role(role)]
+        if level and not data.get(level):
+            self.add_error(level, _("Choose where this role applies."))
+        data["existing"] = User.objects.filter(username=data.get("username")).first()
+        if data.get("username") and not data["existing"]:
+            if not data.get("password"):
+                self.add_error("password", _("A new login needs an initial password."))
+            else:
+                try:
+                    password_validation.validate_password(data["password"], User(username=data["username"]))
+                except forms.ValidationError as exc:
+                    self.add_error("password", exc)
+        data["place"] = {level: data[level]} if level else {}
+        return data

@@ -1,0 +1,203 @@
+"""Shared view plumbing: every ledger view fetches through restrict() — permission missing → 403,
+row outside scope → 404 — and writes through the audited actions."""
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from . import actions, audit
+from .models import AuditLog
+from .scope import has_perm
+
+
+def require_perm(user, perm):
+    if not has_perm(user, perm):
+        raise PermissionDenied
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """Restrict the queryset to the user's scope for `action` on the model's domain."""
+
+    model = None
+    action = "view"
+
+    def perm(self):
+        return f"{self.model.scope_domain}.{self.action}"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_perm(request.user, self.perm())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.restrict(self.request.user, self.action)
+
+
+class ScopedDetailView(ScopedMixin, DetailView):
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["can_change"] = has_perm(user, f"{self.model.scope_domain}.change") and (
+            self.model.objects.restrict(user, "change").filter(pk=self.object.pk).exists()
+        )
+        ctx["can_delete"] = has_perm(user, f"{self.model.scope_domain}.delete") and (
+            self.model.objects.restrict(user, "delete").filter(pk=self.object.pk).exists()
+        )
+        if has_perm(user, "audit.view"):
+            ctx["history"] = audit.history(self.object)[:20]
+        return ctx
+
+
+def apply_form_errors(form, exc: ValidationError):
+    """Model validation errors go back onto the form's fields, never a 500."""
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc)
+
+
+class ScopedEditView(ScopedMixin, FormView):
+    """Edit one row in scope through actions.update_object (audited, atomic)."""
+
+    action = "change"
+    template_name = "core/form.html"
+    form_class = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_perm(request.user, self.perm())
+            self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        # The form works on a copy: the action diffs the untouched row against the new values.
+        instance = copy.copy(self.object)
+        instance._state = copy.copy(self.object._state)
+        return super().get_form_kwargs() | {"instance": instance, "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"object": self.object, "title": _("Edit %(name)s") % {"name": self.object}}
+
+    def form_valid(self, form):
+        try:
+            obj = actions.update_object(
+                self.object, actor=self.request.user, m2m=form.m2m_values(), **form.changed_values()
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(obj.get_absolute_url())
+
+
+class ScopedCreateView(LoginRequiredMixin, FormView):
+    """Create a row under a parent in scope (parent restricted with the model's change scope)."""
+
+    template_name = "core/form.html"
+    model = None
+    parent_model = None
+    parent_field = None
+    form_class = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_perm(request.user, f"{self.model.scope_domain}.change")
+            parents = self.parent_model.objects.restrict(request.user, "change", domain=self.model.scope_domain)
+            self.parent = get_object_or_404(parents, pk=kwargs["parent"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": self.model(**{self.parent_field: self.parent}), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        title = _("New %(model)s in %(parent)s") % {"model": self.model._meta.verbose_name, "parent": self.parent}
+        return super().get_context_data(**kwargs) | {"title": title, "object": self.parent}
+
+    def form_valid(self, form):
+        data = form.changed_values(all_fields=True) | {self.parent_field: self.parent}
+        try:
+            obj = actions.create_object(self.model, actor=self.request.user, m2m=form.m2m_values(), **data)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Created."))
+        return redirect(obj.get_absolute_url())
+
+
+class ScopedDeleteView(ScopedMixin, View):
+    """GET asks for confirmation; POST deletes through actions.delete_object."""
+
+    action = "delete"
+
+    def get_object(self, pk):
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def success_url(self, obj):
+        return reverse("core:home")
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        return render(request, "core/confirm_delete.html", {"object": obj})
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        url = self.success_url(obj)
+        try:
+            actions.delete_object(obj, actor=request.user)
+        except ProtectedError:  # something still points at this row
+            messages.error(request, _("%(name)s cannot be deleted while other records still belong to it.") % {"name": obj})
+            return redirect(obj.get_absolute_url())
+        messages.success(request, _("%(name)s was deleted.") % {"name": obj})
+        return redirect(url)
+
+
+class HomeView(LoginRequiredMixin, View):
+    def get(self, request):
+        from linli.people.models import Household
+        from linli.places.models import Community, Grid
+
+        user = request.user
+        ctx = {"roles": user.role_list}
+        if has_perm(user, "places.view"):
+            ctx["grids"] = Grid.objects.restrict(user).select_related("community")[:12]
+            ctx["communities"] = Community.objects.restrict(user)[:12]
+        if user.has_role("resident"):
+            ctx["own_households"] = Household.objects.restrict(user).filter(
+                id__in=[ra.household_id for ra in user.role_list if ra.role == "resident"]
+            ).select_related("house__unit__building__compound")
+        return render(request, "core/home.html", ctx)
+
+
+class AuditListView(ScopedMixin, ListView):
+    """Audit records in the user's scope, searchable by object, actor and action."""
+
+    model = AuditLog
+    paginate_by = 50
+    template_name = "core/audit_list.html"
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related("actor", "content_type")
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(object_repr__icontains=q) | Q(actor__username__icontains=q) | Q(actor__display_name__icontains=q))
+        action = self.request.GET.get("action")
+        if action in AuditLog.Action.values:
+            qs = qs.filter(action=action)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"actions": AuditLog.Action.choices}
+
+
+def paginate(request, queryset, per_page=50):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -1,0 +1,17 @@
+from linli.core.forms import ScopedModelForm
+from linli.places.models import Community, Compound, Subdistrict
+
+from .models import Organisation
+
+
+class OrganisationForm(ScopedModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["kind", "name", "subdistrict", "community", "compound", "partner_category", "contact_name", "contact_phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only places the user may change organisations in are offered.
+        self.fields["subdistrict"].queryset = Subdistrict.objects.restrict(self.user, "change", domain="orgs")
+        self.fields["community"].queryset = Community.objects.restrict(self.user, "change", domain="orgs")
+        self.fields["compound"].queryset = Compound.objects.restrict(self.user, "change", domain="orgs")

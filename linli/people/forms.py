@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.forms import ScopedModelForm
+from linli.core.masking import mask_id_number, mask_phone
+from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
+
+from .models import Household, Person, Tag
+
+
+class HouseholdForm(ScopedModelForm):
+    class Meta:
+        model = Household
+        fields = ["tenure", "note"]
+
+
+class PersonForm(ScopedModelForm):
+    """ID number and phone are never pre-filled: editing must not reveal them. Left blank on
+    edit, they keep their current value."""
+
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
+    phone = forms.CharField(label=_("phone"), required=False, max_length=20)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("tags"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Person
+        fields = ["name", "relation", "gender", "birth_date", "id_number", "phone", "tags"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].widget.attrs["class"] = "form-check-input"
+        self.creating = self.instance.pk is None
+        if self.creating:
+            self.fields["id_number"].required = True
+        else:
+            self.initial.pop("id_number", None)
+            self.initial.pop("phone", None)
+            keep = _("Leave blank to keep %(value)s.")
+            self.fields["id_number"].help_text = keep % {"value": mask_id_number(self.instance.id_number)}
+            self.fields["phone"].help_text = keep % {"value": mask_phone(self.instance.phone) or "—"}
+
+    def clean_id_number(self):
+        value = normalise_id(self.cleaned_data["id_number"])
+        if value:
+            validate_id_number(value)
+        return value
+
+    def clean_phone(self):
+        value = normalise_phone(self.cleaned_data["phone"])
+        if value:
+            validate_phone(value)
+        return value
+
+    def changed_values(self, all_fields=False):
+        values = super().changed_values(all_fields)
+        if not self.creating:
+            for name in ("id_number", "phone"):
+                if not self.cleaned_data.get(name):
+                    values.pop(name, None)
+        return values

@@ -1,0 +1,114 @@
+"""Residents: the filtered ledger list, households, persons, and the audited reveal."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views import View
+from django.views.generic import ListView
+
+from linli.core.scope import has_perm
+from linli.core.views import ScopedCreateView, ScopedDeleteView, ScopedDetailView, ScopedMixin
+from linli.places.models import House
+
+from . import actions
+from .filters import PersonFilter
+from .forms import HouseholdForm, PersonForm
+from .models import Household, Person
+
+LIST_SELECT = ["household__house__unit__building__compound", "grid"]
+
+
+def person_list_queryset(user, params):
+    """The residents list and its export share this: scope first, then the user's filters."""
+    qs = Person.objects.restrict(user).select_related(*LIST_SELECT).prefetch_related("tags")
+    return PersonFilter(params, queryset=qs)
+
+
+class PersonListView(ScopedMixin, ListView):
+    model = Person
+    paginate_by = 50
+    template_name = "people/person_list.html"
+
+    def get_queryset(self):
+        self.filterset = person_list_queryset(self.request.user, self.request.GET)
+        return self.filterset.qs.order_by("community_id", "household__house_id", "relation", "id")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filter"] = self.filterset
+        ctx["can_export"] = has_perm(self.request.user, "people.export")
+        return ctx
+
+
+class HouseholdDetailView(ScopedDetailView):
+    model = Household
+    template_name = "people/household_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("house__unit__building__compound", "grid")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["members"] = Person.objects.restrict(self.request.user).filter(household=self.object).prefetch_related("tags")
+        return ctx
+
+
+class PersonDetailView(ScopedDetailView):
+    model = Person
+    template_name = "people/person_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("household__house__unit__building__compound", "grid").prefetch_related("tags", "posts__grid")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_reveal"] = Person.objects.restrict(self.request.user, "reveal").filter(pk=self.object.pk).exists()
+        p = self.object
+        ctx["sensitive"] = [
+            ("id_number", Person._meta.get_field("id_number").verbose_name, p.id_number_masked),
+            ("phone", Person._meta.get_field("phone").verbose_name, p.phone_masked),
+        ]
+        return ctx
+
+
+class RevealView(ScopedMixin, View):
+    """POST only: shows one clear value, in place (htmx), and audits it."""
+
+    model = Person
+    action = "reveal"
+
+    def post(self, request, pk, field):
+        person = get_object_or_404(self.get_queryset(), pk=pk)
+        if field not in actions.REVEALABLE:
+            raise Http404
+        value = actions.reveal_field(person, field, actor=request.user)
+        return render(request, "people/_revealed.html", {"value": value})
+
+
+class HouseholdCreateView(ScopedCreateView):
+    model = Household
+    parent_model = House
+    parent_field = "house"
+    form_class = HouseholdForm
+
+
+class PersonCreateView(ScopedCreateView):
+    model = Person
+    parent_model = Household
+    parent_field = "household"
+    form_class = PersonForm
+
+
+class HouseholdDeleteView(ScopedDeleteView):
+    model = Household
+
+    def success_url(self, obj):
+        return obj.house.get_absolute_url()
+
+
+class PersonDeleteView(ScopedDeleteView):
+    model = Person
+
+    def success_url(self, obj):
+        return obj.household.get_absolute_url()
+
+

@@ -1,0 +1,88 @@
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.forms import ScopedModelForm
+from linli.orgs.models import Kind, Organisation
+
+from .models import Building, Community, Compound, Grid, House, Subdistrict, Unit
+
+
+class BoundaryField(forms.JSONField):
+    widget = forms.Textarea(attrs={"rows": 4, "class": "form-control font-monospace"})
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("Paste GeoJSON text, e.g. {\"type\": \"Polygon\", …}.")) from None
+
+    def prepare_value(self, value):
+        return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+class SubdistrictForm(ScopedModelForm):
+    class Meta:
+        model = Subdistrict
+        fields = ["name", "code"]
+
+
+class CommunityForm(ScopedModelForm):
+    class Meta:
+        model = Community
+        fields = ["name"]
+
+
+class GridForm(ScopedModelForm):
+    boundary = BoundaryField(label=_("boundary (GeoJSON)"), required=False)
+
+    class Meta:
+        model = Grid
+        fields = ["name", "boundary"]
+
+
+class CompoundForm(ScopedModelForm):
+    boundary = BoundaryField(label=_("boundary (GeoJSON)"), required=False)
+
+    class Meta:
+        model = Compound
+        fields = ["name", "address", "property_company", "boundary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["property_company"].queryset = Organisation.objects.restrict(self.user).filter(kind=Kind.PROPERTY)
+
+
+class BuildingForm(ScopedModelForm):
+    class Meta:
+        model = Building
+        fields = ["name", "grid"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        community_id = self.instance.compound.community_id
+        self.fields["grid"].queryset = Grid.objects.restrict(self.user, "change").filter(community_id=community_id)
+
+
+class UnitForm(ScopedModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name"]
+
+
+class HouseForm(ScopedModelForm):
+    class Meta:
+        model = House
+        fields = ["number", "area"]
+
+
+FORMS = {
+    Subdistrict: SubdistrictForm,
+    Community: CommunityForm,
+    Grid: GridForm,
+    Compound: CompoundForm,
+    Building: BuildingForm,
+    Unit: UnitForm,
+    House: HouseForm,
+}

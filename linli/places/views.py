@@ -1,0 +1,125 @@
+"""The place tree: sub-district → community → grid / compound → building → unit → house."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from linli.core.views import (
+    ScopedCreateView,
+    ScopedDeleteView,
+    ScopedDetailView,
+    ScopedEditView,
+    paginate,
+    require_perm,
+)
+from linli.people.models import Household, Person, ResidentPost
+
+from . import forms
+from .counts import counts_for
+from .models import Building, Community, Compound, Grid, House, Subdistrict, Unit
+
+# For each place: the child lists shown on its page, as (model, parent field, heading).
+CHILDREN = {
+    Subdistrict: [(Community, "subdistrict", _("Communities"))],
+    Community: [(Grid, "community", _("Grids")), (Compound, "community", _("Compounds"))],
+    Grid: [(Building, "grid", _("Buildings"))],
+    Compound: [(Building, "compound", _("Buildings"))],
+    Building: [(Unit, "building", _("Units"))],
+    Unit: [(House, "unit", _("Houses"))],
+    House: [],
+}
+SELECT = {
+    Grid: ["community"],
+    Building: ["compound", "grid"],
+    Unit: ["building__compound"],
+    House: ["unit__building__compound"],
+    Compound: ["property_company"],
+}
+TOP_DOWN = [Subdistrict, Community, Grid, Compound, Building, Unit]
+
+
+def child_table(request, model, parent_field, parent, heading):
+    user = request.user
+    qs = model.objects.restrict(user).filter(**{parent_field: parent}).select_related(*SELECT.get(model, []))
+    page = paginate(request, qs, per_page=100)
+    counts = counts_for(user, model._meta.model_name, [o.pk for o in page])
+    rows = [(o, counts[o.pk]) for o in page]
+    return {"heading": heading, "rows": rows, "page_obj": page, "model": model._meta.model_name}
+
+
+class TreeView(LoginRequiredMixin, View):
+    """The top of the tree the user can see: the highest level among their granted places."""
+
+    def get(self, request):
+        require_perm(request.user, "places.view")
+        for model in TOP_DOWN:
+            qs = model.objects.restrict(request.user).select_related(*SELECT.get(model, []))
+            page = paginate(request, qs, per_page=100)
+            if page.paginator.count:
+                counts = counts_for(request.user, model._meta.model_name, [o.pk for o in page])
+                table = {"heading": model._meta.verbose_name_plural, "rows": [(o, counts[o.pk]) for o in page], "page_obj": page, "model": model._meta.model_name}
+                return render(request, "places/tree.html", {"tables": [table]})
+        return render(request, "places/tree.html", {"tables": []})
+
+
+class PlaceDetailView(ScopedDetailView):
+    template_name = "places/place_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*SELECT.get(self.model, []))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj, user = self.object, self.request.user
+        level = self.model._meta.model_name
+        ctx["level"] = level
+        ctx["kind"] = self.model._meta.verbose_name
+        ctx["totals"] = counts_for(user, level, [obj.pk])[obj.pk]
+        ctx["tables"] = [child_table(self.request, m, f, obj, h) for m, f, h in CHILDREN[self.model]]
+        ctx["crumbs"] = breadcrumbs(obj)
+        ctx["child_create"] = [
+            (m._meta.model_name, m._meta.verbose_name) for m, _f, _h in CHILDREN[self.model] if ctx["can_change"]
+        ]
+        if self.model is Grid:
+            ctx["posts"] = ResidentPost.objects.restrict(user).filter(grid=obj).select_related("person", "building", "unit")
+        if self.model is House:
+            ctx["can_add_household"] = House.objects.restrict(user, "change", domain="people").filter(pk=obj.pk).exists()
+            ctx["households"] = Household.objects.restrict(user).filter(house=obj).prefetch_related(
+                Prefetch("members", queryset=Person.objects.restrict(user).prefetch_related("tags"))
+            )
+        return ctx
+
+
+def breadcrumbs(obj):
+    """Ancestors from the sub-district down, from the denormalised keys (already selected)."""
+    chain = []
+    node = obj
+    parents = {House: "unit", Unit: "building", Building: "compound", Compound: "community", Grid: "community", Community: "subdistrict"}
+    while type(node) in parents:
+        node = getattr(node, parents[type(node)])
+        chain.append(node)
+    return list(reversed(chain))
+
+
+def detail(model):
+    return PlaceDetailView.as_view(model=model)
+
+
+def edit(model):
+    return ScopedEditView.as_view(model=model, form_class=forms.FORMS[model])
+
+
+def create(model, parent_model, parent_field):
+    return ScopedCreateView.as_view(model=model, parent_model=parent_model, parent_field=parent_field, form_class=forms.FORMS[model])
+
+
+class PlaceDeleteView(ScopedDeleteView):
+    def success_url(self, obj):
+        crumbs = breadcrumbs(obj)
+        return crumbs[-1].get_absolute_url() if crumbs else super().success_url(obj)
+
+
+def delete(model):
+    return PlaceDeleteView.as_view(model=model)
