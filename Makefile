@@ -37,7 +37,7 @@ $(VENDOR)/.built: package.json package-lock.json scripts/vendor_assets.sh
 assets: $(VENDOR)/.built
 
 messages: $(STAMP)
-	cd linli && ../$(BIN)/django-admin compilemessages -l zh_Hans >/dev/null
+	cd linli && DEBUG=1 ../$(BIN)/django-admin compilemessages -l zh_Hans >/dev/null
 
 migrate: $(STAMP) messages
 	DEBUG=1 $(PYTHON) manage.py migrate --noinput
@@ -56,13 +56,14 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff check linli
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run >/dev/null
 
-# Debian's Chromium drives the browser tests; Playwright never downloads a browser.
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser);
+# gettext extracts messages for the translation-completeness test.
 chromium:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium && command -v xgettext && fc-list | grep -q "Noto Sans CJK"; } >/dev/null || { \
+	  echo "Installing Debian's chromium, CJK fonts and gettext for the tests"; \
 	  (apt-get update -qq || sudo apt-get update -qq) && \
-	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null || \
-	   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); }
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null || \
+	   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null); }
 
 postgres:
 	@bash scripts/ensure_postgres.sh "$(PG_URL)"

@@ -17,9 +17,9 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 
 # Development-only secrets: refused when DEBUG is off so production can never run on them.
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105
 _DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE="  # base64 of 32 bytes
-_DEV_HASH_KEY = "dev-only-hash-key"
+_DEV_HASH_KEY = "dev-only-hash-key"  # noqa: S105
 
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).

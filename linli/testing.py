@@ -18,7 +18,7 @@ from linli.orgs.models import Kind, Organisation
 from linli.people.models import Household, Person, Relation, Tag
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
-PASSWORD = "Linli-test-2026"
+PASSWORD = "Linli-test-2026"  # noqa: S105
 SQUARE = {"type": "Polygon", "coordinates": [[[106.2, 38.4], [106.3, 38.4], [106.3, 38.5], [106.2, 38.5], [106.2, 38.4]]]}
 
 

@@ -72,6 +72,7 @@ class GrantRoleView(ScopedMixin, FormView):
 
 class RevokeRoleView(ScopedDeleteView):
     model = RoleAssignment
+    action = "change"  # revoking is part of managing roles, not a separate permission
 
     def success_url(self, obj):
         return reverse("accounts:roles")

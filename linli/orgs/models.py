@@ -37,6 +37,12 @@ def _serving_compounds_in(level):
     return q
 
 
+def _serving_grids(ids):
+    from linli.places.models import Building
+
+    return Q(id__in=Building.objects.filter(grid_id__in=sorted(ids)).values("compound__property_company_id"))
+
+
 def _in_subdistrict_or_serving(ids):
     return Q(subdistrict_id__in=sorted(ids)) | _serving_compounds_in("subdistrict_id")(ids)
 
@@ -76,6 +82,7 @@ class Organisation(ScopedModel):
     scope_paths = {
         "subdistrict": _in_subdistrict_or_serving,
         "community": _in_community_or_serving,
+        "grid": _serving_grids,
         "organisation": "id",
     }
 

@@ -1,0 +1,150 @@
+"""Every UI list and detail endpoint against the personas: in scope 200, out of scope 404
+(the same answer as a row that does not exist), no permission 403, anonymous → login."""
+
+import pytest
+from django.urls import reverse
+
+from linli.core.models import AuditLog
+
+# (url name, world attribute in scope of grid A / community C1, attribute out of their scope)
+DETAIL = [
+    ("places:grid", "grid_a", "grid_c"),
+    ("places:compound", "cp1", "cp2"),
+    ("places:building", "bld_a", "bld_c"),
+    ("places:unit", "unit_a", "unit_c"),
+    ("places:house", "house_a1", "house_c1"),
+    ("people:household", "hh_a1", "hh_c1"),
+    ("people:person", "p_a1h", "p_c1h"),
+]
+PLACE_EDIT = [(f"{n}_edit", i, o) for n, i, o in DETAIL[:5]] + [(f"{n}_delete", i, o) for n, i, o in DETAIL[:5]]
+PEOPLE_EDIT = [
+    ("people:household_edit", "hh_a1", "hh_c1"),
+    ("people:person_edit", "p_a1h", "p_c1h"),
+]
+PEOPLE_DELETE = [
+    ("people:household_delete", "hh_a1", "hh_c1"),
+    ("people:person_delete", "p_a1h", "p_c1h"),
+]
+CREATE = [
+    ("people:person_create", "hh_a1", "hh_c1"),
+    ("people:household_create", "house_a1", "house_c1"),
+]
+
+
+def url(world, name, attr):
+    return reverse(name, args=[getattr(world, attr).pk])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "inside", "outside"), DETAIL + PEOPLE_EDIT + CREATE)
+def test_grid_worker_in_scope_ok_out_of_scope_404(world, login, name, inside, outside):
+    c = login(world.users.grid_a)
+    assert c.get(url(world, name, inside)).status_code == 200
+    assert c.get(url(world, name, outside)).status_code == 404
+
+
+# The compound spans grids A and B, so it is visible to both grid workers (see test_scope).
+NEIGHBOUR = [(n, o.replace("_c", "_b")) for n, _i, o in DETAIL if n != "places:compound"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "neighbour"), NEIGHBOUR)
+def test_grid_worker_cannot_see_neighbouring_grid_in_same_community(world, login, name, neighbour):
+    c = login(world.users.grid_a)
+    assert c.get(url(world, name, neighbour)).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "inside", "outside"), PLACE_EDIT + PEOPLE_DELETE)
+def test_grid_worker_without_permission_gets_403(world, login, name, inside, outside):
+    c = login(world.users.grid_a)
+    assert c.get(url(world, name, inside)).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "inside", "outside"), DETAIL + PLACE_EDIT + PEOPLE_EDIT + PEOPLE_DELETE + CREATE)
+def test_community_staff_in_scope_ok_other_community_404(world, login, name, inside, outside):
+    c = login(world.users.community)
+    assert c.get(url(world, name, inside)).status_code == 200
+    assert c.get(url(world, name, outside)).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "inside", "outside"), DETAIL)
+def test_department_staff_have_no_ledger_permission(world, login, name, inside, outside):
+    c = login(world.users.department)
+    assert c.get(url(world, name, inside)).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "inside", "outside"), DETAIL)
+def test_anonymous_is_sent_to_login(world, client, name, inside, outside):
+    r = client.get(url(world, name, inside))
+    assert r.status_code == 302 and r.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_resident_sees_only_own_household(world, login):
+    c = login(world.users.resident)
+    assert c.get(url(world, "people:household", "hh_a1")).status_code == 200
+    assert c.get(url(world, "people:household", "hh_a2")).status_code == 404
+    assert c.get(url(world, "people:person_edit", "p_a1h")).status_code == 403
+    assert c.get(reverse("places:tree")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_property_staff_see_served_compound_not_residents(world, login):
+    c = login(world.users.property)
+    assert c.get(url(world, "places:compound", "cp1")).status_code == 200
+    assert c.get(url(world, "places:compound", "cp2")).status_code == 404
+    assert c.get(url(world, "people:household", "hh_a1")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_orgs_scope(world, login):
+    c = login(world.users.grid_a)
+    assert c.get(reverse("orgs:detail", args=[world.pm.pk])).status_code == 200  # serves their compound
+    assert c.get(reverse("orgs:detail", args=[world.dept.pk])).status_code == 404
+    assert c.get(reverse("orgs:edit", args=[world.pm.pk])).status_code == 403
+    other = login(world.users.other_community)
+    assert other.get(reverse("orgs:detail", args=[world.pm.pk])).status_code == 404
+    assert login(world.users.department).get(reverse("orgs:detail", args=[world.dept.pk])).status_code == 200
+
+
+LISTS = [
+    ("people:list", "居民a1h", "居民c1h"),
+    ("places:tree", "第一网格", "西湖社区"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "shown", "hidden"), LISTS)
+def test_lists_show_only_scope(world, login, name, shown, hidden):
+    body = login(world.users.grid_a).get(reverse(name)).content.decode()
+    assert shown in body and hidden not in body
+
+
+@pytest.mark.django_db
+def test_people_search_cannot_find_out_of_scope_person_by_id(world, login):
+    c = login(world.users.grid_a)
+    body = c.get(reverse("people:list"), {"q": world.p_c1h.id_number}).content.decode()
+    assert world.p_c1h.name not in body
+    body = login(world.users.other_community).get(reverse("people:list"), {"q": world.p_c1h.id_number}).content.decode()
+    assert world.p_c1h.name in body and world.p_c2h.name not in body
+
+
+@pytest.mark.django_db
+def test_roles_and_audit_lists_are_scoped(world, login):
+    c = login(world.users.community)
+    body = c.get(reverse("accounts:roles")).content.decode()
+    assert "grid_a" in body and "other_community" not in body
+    assert AuditLog.objects.filter(community_id=world.c2.pk).exists()
+    audit = c.get(reverse("core:audit"), {"q": "居民c1h"}).content.decode()
+    assert "<td>居民c1h</td>" not in audit
+    audit = c.get(reverse("core:audit"), {"q": "居民a1h"}).content.decode()
+    assert "<td>居民a1h</td>" in audit
+    revoke_own = reverse("accounts:revoke", args=[world.users.grid_a.role_assignments.get().pk])
+    assert c.get(revoke_own).status_code == 200
+    assert login(world.users.grid_a).get(reverse("core:audit")).status_code == 403
+    c = login(world.users.community)
+    assert c.get(reverse("accounts:revoke", args=[world.users.other_community.role_assignments.get().pk])).status_code == 404
