@@ -1,0 +1,77 @@
+"""Browser tests: Playwright (Python) driving the system's Chromium (Debian package `chromium`).
+No browser is ever downloaded. A failing test leaves a screenshot in test-artifacts/."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = os.environ.get("LINLI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+def _page(browser, request, **context_args):
+    context = browser.new_context(locale="zh-CN", **context_args)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    external = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("http://localhost", "data:", "blob:")) else None)
+    return context, page, external
+
+
+@pytest.fixture
+def page(browser, request, live_server):
+    context, page, external = _page(browser, request, viewport={"width": 1280, "height": 800})
+    page.base = live_server.url
+    yield page
+    _finish(request, context, page, external)
+
+
+@pytest.fixture
+def phone(browser, request, live_server):
+    """A 375 px wide phone screen."""
+    context, page, external = _page(browser, request, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page.base = live_server.url
+    yield page
+    _finish(request, context, page, external)
+
+
+def _finish(request, context, page, external):
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    if not failed:
+        assert external == [], f"the page requested something outside the app: {external}"
+
+
+def log_in(page, username, password):
+    page.goto(page.base + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
