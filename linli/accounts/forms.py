@@ -52,7 +52,7 @@ class GrantRoleForm(forms.Form):
         if not role:
             return data
         level = ROLE_LEVEL[Role(role)]
-        if level and not data.get(level):
+        if level and not data.get(level) and level not in self.errors:
             self.add_error(level, _("Choose where this role applies."))
         data["existing"] = User.objects.filter(username=data.get("username")).first()
         if data.get("username") and not data["existing"]:
@@ -63,5 +63,5 @@ class GrantRoleForm(forms.Form):
                     password_validation.validate_password(data["password"], User(username=data["username"]))
                 except forms.ValidationError as exc:
                     self.add_error("password", exc)
-        data["place"] = {level: data[level]} if level else {}
+        data["place"] = {level: data.get(level)} if level else {}
         return data
