@@ -49,8 +49,9 @@ _GRID = {
 }  # fmt: skip
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(_STAFF),
-    Role.SUBDISTRICT_STAFF: frozenset(_STAFF),
+    # The tag list is shared by the whole sub-district, so only its staff edit it.
+    Role.ADMIN: frozenset(_STAFF | {"tags.change"}),
+    Role.SUBDISTRICT_STAFF: frozenset(_STAFF | {"tags.change"}),
     Role.COMMUNITY_STAFF: frozenset(_STAFF),
     Role.GRID_CHIEF: frozenset(_GRID | {"audit.view"}),
     Role.GRID_WORKER: frozenset(_GRID),

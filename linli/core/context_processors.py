@@ -14,5 +14,6 @@ def nav(request):
             "accounts": has_perm(user, "accounts.view"),
             "audit": has_perm(user, "audit.view"),
             "import": has_perm(user, "people.import"),
+            "tags": has_perm(user, "tags.change"),
         }
     }

@@ -19,6 +19,14 @@ from .models import AuditLog
 from .scope import has_perm
 
 
+def detached(obj):
+    """A copy for a ModelForm to validate on: the form writes its values into its instance, and
+    the action must diff the untouched row against them."""
+    instance = copy.copy(obj)
+    instance._state = copy.copy(obj._state)
+    return instance
+
+
 def require_perm(user, perm):
     if not has_perm(user, perm):
         raise PermissionDenied
@@ -80,10 +88,7 @@ class ScopedEditView(ScopedMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        # The form works on a copy: the action diffs the untouched row against the new values.
-        instance = copy.copy(self.object)
-        instance._state = copy.copy(self.object._state)
-        return super().get_form_kwargs() | {"instance": instance, "user": self.request.user}
+        return super().get_form_kwargs() | {"instance": detached(self.object), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"object": self.object, "title": _("Edit %(name)s") % {"name": self.object}}

@@ -61,3 +61,9 @@ class PersonForm(ScopedModelForm):
                 if not self.cleaned_data.get(name):
                     values.pop(name, None)
         return values
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "sensitive", "order"]

@@ -18,4 +18,5 @@ urlpatterns = [
     path("person/<int:pk>/edit/", ScopedEditView.as_view(model=Person, form_class=PersonForm), name="person_edit"),
     path("person/<int:pk>/delete/", views.PersonDeleteView.as_view(), name="person_delete"),
     path("person/<int:pk>/reveal/<str:field>/", views.RevealView.as_view(), name="reveal"),
+    path("tags/", views.TagListView.as_view(), name="tags"),
 ]

@@ -1,18 +1,30 @@
 """Residents: the filtered ledger list, households, persons, and the audited reveal."""
 
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from linli.core import actions as core_actions
 from linli.core.scope import has_perm
-from linli.core.views import ScopedCreateView, ScopedDeleteView, ScopedDetailView, ScopedMixin
+from linli.core.views import (
+    ScopedCreateView,
+    ScopedDeleteView,
+    ScopedDetailView,
+    ScopedMixin,
+    detached,
+    require_perm,
+)
 from linli.places.models import House
 
 from . import actions
 from .filters import PersonFilter
-from .forms import HouseholdForm, PersonForm
-from .models import Household, Person
+from .forms import HouseholdForm, PersonForm, TagForm
+from .models import Household, Person, Tag
 
 LIST_SELECT = ["household__house__unit__building__compound", "grid"]
 
@@ -112,3 +124,26 @@ class PersonDeleteView(ScopedDeleteView):
         return obj.household.get_absolute_url()
 
 
+
+
+class TagListView(LoginRequiredMixin, View):
+    """The configurable tag list (党员, 低保, 独居老人 …): add, rename, mark sensitive."""
+
+    def get(self, request, form=None):
+        require_perm(request.user, "tags.change")
+        tags = Tag.objects.annotate(n=Count("people"))
+        return render(request, "people/tag_list.html", {"tags": tags, "form": form or TagForm()})
+
+    def post(self, request):
+        require_perm(request.user, "tags.change")
+        instance = get_object_or_404(Tag, pk=request.POST["pk"]) if request.POST.get("pk") else None
+        form = TagForm(request.POST, instance=detached(instance) if instance else None)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        data = {k: form.cleaned_data[k] for k in ("name", "sensitive", "order")}
+        if instance:
+            core_actions.update_object(instance, actor=request.user, **data)
+        else:
+            core_actions.create_object(Tag, actor=request.user, **data)
+        messages.success(request, _("Saved."))
+        return redirect("people:tags")

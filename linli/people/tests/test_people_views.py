@@ -101,8 +101,8 @@ def test_delete_asks_then_deletes_and_household_with_members_is_protected(world,
 
 @pytest.mark.django_db
 def test_residents_list_constant_queries(world, login, django_assert_max_num_queries):
-    from linli.testing import make_id as mk
     from linli.core.actions import create_object
+    from linli.testing import make_id as mk
 
     c = login(world.users.community)
     c.get(reverse("people:list"))  # warm session/user caches
@@ -132,3 +132,19 @@ def test_place_page_constant_queries(world, login, django_assert_max_num_queries
     with django_assert_max_num_queries(len(small.captured_queries)):
         r = c.get(url)
     assert r.context["tables"][0]["page_obj"].paginator.count == 22
+
+
+@pytest.mark.django_db
+def test_tags_are_configurable_by_subdistrict_staff_only(world, login):
+    from linli.people.models import Tag
+
+    assert login(world.users.community).get(reverse("people:tags")).status_code == 403
+    c = login(world.users.subdistrict)
+    assert c.post(reverse("people:tags"), {"name": "独居老人", "sensitive": "on", "order": 5}).status_code == 302
+    assert Tag.objects.get(name="独居老人").sensitive
+    r = c.post(reverse("people:tags"), {"name": "党员", "order": 1})
+    assert r.status_code == 200 and "已存在" in r.content.decode()
+    assert c.post(reverse("people:tags"), {"pk": world.tag_party.pk, "name": "中共党员", "order": 1}).status_code == 302
+    world.tag_party.refresh_from_db()
+    assert world.tag_party.name == "中共党员"
+    assert AuditLog.objects.filter(action="update", object_repr="中共党员").exists()
