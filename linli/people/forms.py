@@ -5,7 +5,7 @@ from linli.core.forms import ScopedModelForm
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
 
-from .models import Household, Person, Tag
+from .models import Household, Person, ResidentPost, Tag
 
 
 class HouseholdForm(ScopedModelForm):
@@ -67,3 +67,20 @@ class TagForm(forms.ModelForm):
     class Meta:
         model = Tag
         fields = ["name", "sensitive", "order"]
+
+
+class ResidentPostForm(ScopedModelForm):
+    """A grid post for a resident of this grid (网格长, 楼栋长, 单元长 …)."""
+
+    class Meta:
+        model = ResidentPost
+        fields = ["person", "post", "building", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.places.models import Building, Unit
+
+        grid = self.instance.grid
+        self.fields["person"].queryset = Person.objects.restrict(self.user, "change").filter(grid=grid).order_by("name")
+        self.fields["building"].queryset = Building.objects.filter(grid=grid)
+        self.fields["unit"].queryset = Unit.objects.filter(grid=grid).select_related("building__compound")

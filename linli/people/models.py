@@ -214,7 +214,29 @@ class ResidentPost(ScopedModel):
     def __str__(self):
         return f"{self.get_post_display()} {self.person}"
 
+    def get_absolute_url(self):
+        return self.grid.get_absolute_url()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.person_id and self.grid_id and self.person.grid_id != self.grid_id:
+            errors["person"] = _("The person does not live in this grid.")
+        if self.building_id and self.grid_id and self.building.grid_id != self.grid_id:
+            errors["building"] = _("The building is not in this grid.")
+        if self.unit_id and self.building_id and self.unit.building_id != self.building_id:
+            errors["unit"] = _("The unit is not in this building.")
+        if self.post == self.Post.BUILDING_HEAD and not self.building_id:
+            errors["building"] = _("A building head needs a building.")
+        if self.post == self.Post.UNIT_HEAD and not self.unit_id:
+            errors["unit"] = _("A unit head needs a unit.")
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs):
         self.community_id = self.grid.community_id
         self.subdistrict_id = self.grid.subdistrict_id
+        if self.unit_id and not self.building_id:
+            self.building_id = self.unit.building_id
         super().save(*args, **kwargs)

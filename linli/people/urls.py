@@ -19,4 +19,6 @@ urlpatterns = [
     path("person/<int:pk>/delete/", views.PersonDeleteView.as_view(), name="person_delete"),
     path("person/<int:pk>/reveal/<str:field>/", views.RevealView.as_view(), name="reveal"),
     path("tags/", views.TagListView.as_view(), name="tags"),
+    path("grid/<int:parent>/new-post/", views.ResidentPostCreateView.as_view(), name="post_create"),
+    path("post/<int:pk>/delete/", views.ResidentPostDeleteView.as_view(), name="post_delete"),
 ]

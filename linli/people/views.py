@@ -19,12 +19,12 @@ from linli.core.views import (
     detached,
     require_perm,
 )
-from linli.places.models import House
+from linli.places.models import Grid, House
 
 from . import actions
 from .filters import PersonFilter
-from .forms import HouseholdForm, PersonForm, TagForm
-from .models import Household, Person, Tag
+from .forms import HouseholdForm, PersonForm, ResidentPostForm, TagForm
+from .models import Household, Person, ResidentPost, Tag
 
 LIST_SELECT = ["household__house__unit__building__compound", "grid"]
 
@@ -147,3 +147,18 @@ class TagListView(LoginRequiredMixin, View):
             core_actions.create_object(Tag, actor=request.user, **data)
         messages.success(request, _("Saved."))
         return redirect("people:tags")
+
+
+class ResidentPostCreateView(ScopedCreateView):
+    model = ResidentPost
+    parent_model = Grid
+    parent_field = "grid"
+    form_class = ResidentPostForm
+
+
+class ResidentPostDeleteView(ScopedDeleteView):
+    model = ResidentPost
+    action = "change"  # ending a post is part of keeping the grid's people current
+
+    def success_url(self, obj):
+        return obj.grid.get_absolute_url()

@@ -84,6 +84,7 @@ class PlaceDetailView(ScopedDetailView):
         ]
         if self.model is Grid:
             ctx["posts"] = ResidentPost.objects.restrict(user).filter(grid=obj).select_related("person", "building", "unit")
+            ctx["can_add_post"] = Grid.objects.restrict(user, "change", domain="people").filter(pk=obj.pk).exists()
         if self.model is House:
             ctx["can_add_household"] = House.objects.restrict(user, "change", domain="people").filter(pk=obj.pk).exists()
             ctx["households"] = Household.objects.restrict(user).filter(house=obj).prefetch_related(

@@ -148,3 +148,24 @@ def test_tags_are_configurable_by_subdistrict_staff_only(world, login):
     world.tag_party.refresh_from_db()
     assert world.tag_party.name == "中共党员"
     assert AuditLog.objects.filter(action="update", object_repr="中共党员").exists()
+
+
+@pytest.mark.django_db
+def test_grid_posts_added_with_checks_and_ended(world, login):
+    from linli.people.models import ResidentPost
+
+    c = login(world.users.grid_a)
+    url = reverse("people:post_create", args=[world.grid_a.pk])
+    r = c.post(url, {"person": world.p_a1h.pk, "post": "unit_head"})
+    assert r.status_code == 200 and "unit" in r.context["form"].errors  # a unit head needs a unit
+    r = c.post(url, {"person": world.p_b1h.pk, "post": "grid_worker"})  # lives in grid B
+    assert "person" in r.context["form"].errors
+    r = c.post(url, {"person": world.p_a1h.pk, "post": "unit_head", "unit": world.unit_a.pk})
+    assert r.status_code == 302
+    post = ResidentPost.objects.get()
+    assert (post.building_id, post.community_id) == (world.bld_a.pk, world.c1.pk)
+    assert "单元长" in c.get(world.grid_a.get_absolute_url()).content.decode()
+    assert c.get(reverse("people:post_create", args=[world.grid_b.pk])).status_code == 404
+    assert c.post(reverse("people:post_delete", args=[post.pk])).status_code == 302
+    assert not ResidentPost.objects.exists()
+    assert AuditLog.objects.filter(content_type__model="residentpost", action="delete").exists()
