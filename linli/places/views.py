@@ -78,7 +78,7 @@ class PlaceDetailView(ScopedDetailView):
         ctx["kind"] = self.model._meta.verbose_name
         ctx["totals"] = counts_for(user, level, [obj.pk])[obj.pk]
         ctx["tables"] = [child_table(self.request, m, f, obj, h) for m, f, h in CHILDREN[self.model]]
-        ctx["crumbs"] = breadcrumbs(obj)
+        ctx["crumbs"] = visible_crumbs(user, breadcrumbs(obj))
         ctx["child_create"] = [
             (m._meta.model_name, m._meta.verbose_name) for m, _f, _h in CHILDREN[self.model] if ctx["can_change"]
         ]
@@ -102,6 +102,11 @@ def breadcrumbs(obj):
         node = getattr(node, parents[type(node)])
         chain.append(node)
     return list(reversed(chain))
+
+
+def visible_crumbs(user, crumbs):
+    """(ancestor, linkable): ancestors outside the user's scope are shown as plain text."""
+    return [(c, type(c).objects.restrict(user).filter(pk=c.pk).exists()) for c in crumbs]
 
 
 def detail(model):
