@@ -1,0 +1,289 @@
+"""The demo sub-district: 金凤区贺兰山中路街道 with the communities of the seed articles.
+
+Places, organisations and posts are few and created row by row; households and persons are
+bulk-inserted (computing what Person.save() would: ancestor ids, keyed hashes, birth date and
+gender from the ID number). Deterministic for a given seed, so reruns are comparable.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from faker import Faker
+
+from linli.accounts.models import RoleAssignment, User
+from linli.accounts.roles import Role
+from linli.core import audit, crypto
+from linli.core.models import AuditLog
+from linli.core.validators import id_check_digit
+from linli.orgs.models import Kind, Organisation, PartnerCategory
+from linli.people.models import Household, Person, Relation, ResidentPost, Tag, Tenure
+from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
+
+SUBDISTRICT = "金凤区贺兰山中路街道"
+PASSWORD = "linli-demo-2026"  # noqa: S105 - published demo password
+COMMUNITIES = {
+    "馨和苑社区": ["馨和苑", "馨和苑二期", "艺术巷", "金凤花园"],
+    "西湖社区": ["西湖花园", "枫林湾", "新民小区", "湖畔嘉苑"],
+    "双福社区": ["双福苑", "荣锦苑", "福宁小区", "康居苑"],
+    "芙蓉社区": ["芙蓉苑", "新月花园", "芙蓉里", "怡景苑", "锦绣园"],
+    "阅海湾社区": ["鸿曦悦海湾", "新华联广场", "香溪美地", "阅海万家"],
+}
+PROPERTY_COMPANIES = ["宁夏万家物业服务有限公司", "银川鸿曦物业管理有限公司", "宁夏中房物业服务有限公司", "新华联物业服务有限公司"]
+DEPARTMENTS = ["金凤区住房和城乡建设局", "金凤区综合执法局", "贺兰山中路派出所", "金凤区市场监督管理局贺兰山中路所", "金凤区消防救援大队"]
+PARTNERS = [
+    ("宁夏银行金凤支行", PartnerCategory.FINANCE),
+    ("宁夏中房物业集团", PartnerCategory.PROPERTY),
+    ("金凤区人民检察院", PartnerCategory.GOVERNMENT),
+    ("金凤区人民医院", PartnerCategory.MEDICAL),
+    ("银川市第二十一小学", PartnerCategory.SCHOOL),
+    ("金凤区第三幼儿园", PartnerCategory.KINDERGARTEN),
+    ("金凤区邻里互助志愿者协会", PartnerCategory.SOCIAL),
+]
+TAGS = [("党员", False), ("在职党员", False), ("低保", True), ("独居老人", False), ("残疾人", True), ("退役军人", False), ("流动人口", False)]
+REGION = "640106"  # 银川市金凤区
+ORIGIN = (106.205, 38.470)  # south-west corner of the demo map, near 阅海湾
+
+
+@dataclass
+class Login:
+    username: str
+    display_name: str
+    role: str
+    place: object
+
+
+def _rect(x, y, w, h):
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]]}
+
+
+class DemoBuilder:
+    def __init__(self, households=2000, seed=2026, out=print):
+        self.target = households
+        self.rng = random.Random(seed)
+        self.fake = Faker("zh_CN")
+        self.fake.seed_instance(seed)
+        self.out = out
+        self.used_ids = set()
+
+    # ---- places ---------------------------------------------------------------
+    def build_places(self):
+        self.sub = Subdistrict.objects.create(name=SUBDISTRICT, code="640106003")
+        n_compounds = sum(len(v) for v in COMMUNITIES.values())
+        # houses per compound so that ~90 % occupancy gives the target household count
+        per_compound = max(12, round(self.target / 0.9 / n_compounds))
+        self.companies = [
+            Organisation.objects.create(kind=Kind.PROPERTY, name=n, subdistrict=self.sub, contact_name=self.fake.name(), contact_phone=self._phone())
+            for n in PROPERTY_COMPANIES
+        ]
+        self.houses = []
+        for ci, (cname, compounds) in enumerate(COMMUNITIES.items()):
+            cx, cy = ORIGIN[0] + (ci % 3) * 0.02, ORIGIN[1] + (ci // 3) * 0.016
+            community = Community.objects.create(subdistrict=self.sub, name=cname)
+            n_grids = 3 if len(compounds) < 5 else 4
+            grids = [
+                Grid.objects.create(community=community, name=f"第{'一二三四五'[g]}网格", boundary=_rect(cx + g * 0.018 / n_grids, cy, 0.018 / n_grids, 0.014))
+                for g in range(n_grids)
+            ]
+            for pi, pname in enumerate(compounds):
+                compound = Compound.objects.create(
+                    community=community, name=pname, address=f"贺兰山中路{self.rng.randint(100, 999)}号",
+                    property_company=self.companies[(ci + pi) % len(self.companies)],
+                    boundary=_rect(cx + pi * 0.0035 + 0.0005, cy + 0.002 + (pi % 2) * 0.005, 0.003, 0.004),
+                )
+                if pi % 2 == 0:
+                    Organisation.objects.create(kind=Kind.OWNERS_COMMITTEE, name=f"{pname}业主委员会", subdistrict=self.sub, community=community, compound=compound)
+                self._buildings(compound, grids, per_compound)
+            Organisation.objects.create(kind=Kind.PARTY, name=f"{cname}党委", subdistrict=self.sub, community=community)
+
+    def _buildings(self, compound, grids, n_houses):
+        units_per_building, floors, per_floor = 2, 6, 2
+        per_building = units_per_building * floors * per_floor
+        n_buildings = max(1, -(-n_houses // per_building))
+        for b in range(n_buildings):
+            grid = grids[(b + compound.pk) % len(grids)]
+            building = Building.objects.create(compound=compound, grid=grid, name=f"{b + 1}号楼")
+            area = Decimal(self.rng.choice([68, 76, 89, 96, 108, 120, 135, 142]))
+            for u in range(units_per_building):
+                unit = Unit.objects.create(building=building, name=f"{u + 1}单元")
+                houses = [
+                    House(unit=unit, number=f"{f}0{h + 1}", area=area + Decimal(self.rng.randint(-300, 300)) / 100,
+                          building=building, compound_id=building.compound_id, grid_id=building.grid_id,
+                          community_id=building.community_id, subdistrict_id=building.subdistrict_id)
+                    for f in range(1, floors + 1) for h in range(per_floor)
+                ]
+                self.houses += House.objects.bulk_create(houses)
+
+    def build_orgs(self):
+        for name in DEPARTMENTS:
+            Organisation.objects.create(kind=Kind.DEPARTMENT, name=name, subdistrict=self.sub, contact_name=self.fake.name(), contact_phone=self._landline())
+        for name, category in PARTNERS:
+            Organisation.objects.create(kind=Kind.PARTNER, name=name, subdistrict=self.sub, partner_category=category, contact_name=self.fake.name(), contact_phone=self._phone())
+        Organisation.objects.create(kind=Kind.PARTY, name="贺兰山中路街道党工委", subdistrict=self.sub)
+
+    # ---- people ---------------------------------------------------------------
+    def _phone(self):
+        return self.rng.choice(["138", "139", "150", "151", "158", "177", "180", "186", "189"]) + f"{self.rng.randint(0, 99_999_999):08d}"
+
+    def _landline(self):
+        return f"0951-{self.rng.randint(5_000_000, 8_999_999)}"
+
+    def _id_number(self, birth: date, male: bool) -> str:
+        while True:
+            seq = self.rng.randint(0, 99) * 10 + self.rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
+            first17 = f"{REGION}{birth:%Y%m%d}{seq:03d}"
+            if first17 not in self.used_ids:
+                self.used_ids.add(first17)
+                return first17 + id_check_digit(first17)
+
+    def _birth(self, age_from, age_to):
+        today = date(2026, 11, 1)
+        return today - timedelta(days=self.rng.randint(age_from * 365, age_to * 365 + 364))
+
+    def _members(self):
+        """(relation, male, birth) tuples for one household."""
+        head_birth = self._birth(26, 82)
+        head_male = self.rng.random() < 0.6
+        members = [(Relation.HEAD, head_male, head_birth)]
+        size = self.rng.choices([1, 2, 3, 4, 5], weights=[14, 30, 30, 18, 8])[0]
+        if size >= 2:
+            members.append((Relation.SPOUSE, not head_male, head_birth + timedelta(days=self.rng.randint(-1500, 1500))))
+        head_age = (date(2026, 11, 1) - head_birth).days // 365
+        for _ in range(size - len(members)):
+            if head_age > 55 and self.rng.random() < 0.5:
+                members.append((Relation.GRANDCHILD, self.rng.random() < 0.5, self._birth(1, 16)))
+            elif head_age < 50 and self.rng.random() < 0.3:
+                members.append((Relation.PARENT, self.rng.random() < 0.5, self._birth(min(head_age + 22, 90), min(head_age + 32, 95))))
+            else:
+                members.append((Relation.CHILD, self.rng.random() < 0.5, self._birth(max(0, head_age - 40), max(1, head_age - 22))))
+        return members
+
+    def build_people(self):
+        occupied = self.rng.sample(self.houses, min(self.target, len(self.houses)))
+        occupied.sort(key=lambda h: h.pk)
+        households = Household.objects.bulk_create([
+            Household(house=h, tenure=Tenure.TENANT if self.rng.random() < 0.18 else Tenure.OWNER,
+                      unit_id=h.unit_id, building_id=h.building_id, compound_id=h.compound_id,
+                      grid_id=h.grid_id, community_id=h.community_id, subdistrict_id=h.subdistrict_id)
+            for h in occupied
+        ])
+        persons, plan = [], []
+        for hh in households:
+            members = self._members()
+            surname = self.fake.last_name()
+            for relation, male, birth in members:
+                given = self.fake.first_name_male() if male else self.fake.first_name_female()
+                name = (surname if relation in (Relation.HEAD, Relation.CHILD, Relation.GRANDCHILD) else self.fake.last_name()) + given
+                id_number = self._id_number(birth, male)
+                age = (date(2026, 11, 1) - birth).days // 365
+                phone = self._phone() if age >= 16 else ""
+                persons.append(Person(
+                    household=hh, name=name, relation=relation, gender="male" if male else "female", birth_date=birth,
+                    id_number=id_number, id_number_hash=crypto.keyed_hash(id_number),
+                    phone=phone, phone_hash=crypto.keyed_hash(phone) if phone else "",
+                    unit_id=hh.unit_id, building_id=hh.building_id, compound_id=hh.compound_id,
+                    grid_id=hh.grid_id, community_id=hh.community_id, subdistrict_id=hh.subdistrict_id,
+                ))
+                plan.append((hh, age, len(members)))
+        self.persons = Person.objects.bulk_create(persons, batch_size=1000)
+        self._tag(plan)
+        self.households = households
+
+    def _tag(self, plan):
+        tags = {name: Tag.objects.get_or_create(name=name, defaults={"sensitive": s, "order": i})[0] for i, (name, s) in enumerate(TAGS)}
+        through = Person.tags.through
+        rows = []
+        for person, (hh, age, size) in zip(self.persons, plan, strict=True):
+            chosen = set()
+            if age >= 18 and self.rng.random() < 0.09:
+                chosen.add("党员")
+                if 22 <= age <= 60 and self.rng.random() < 0.4:
+                    chosen.add("在职党员")
+            if age >= 65 and size == 1:
+                chosen.add("独居老人")
+            if self.rng.random() < 0.02:
+                chosen.add("低保")
+            if self.rng.random() < 0.015:
+                chosen.add("残疾人")
+            if age >= 25 and person.gender == "male" and self.rng.random() < 0.03:
+                chosen.add("退役军人")
+            if hh.tenure == Tenure.TENANT and self.rng.random() < 0.5:
+                chosen.add("流动人口")
+            rows += [through(person_id=person.pk, tag_id=tags[t].pk) for t in chosen]
+        through.objects.bulk_create(rows, batch_size=2000)
+
+    def build_posts(self):
+        heads = {}
+        for p in self.persons:
+            if p.relation == Relation.HEAD and p.phone:
+                heads.setdefault(p.grid_id, []).append(p)
+        posts = []
+        P = ResidentPost.Post
+        for grid in Grid.objects.filter(subdistrict=self.sub):
+            pool = heads.get(grid.pk, [])
+            self.rng.shuffle(pool)
+            picks = iter(pool)
+            for post in (P.GRID_CHIEF, P.GRID_WORKER, P.PARTY_GROUP_LEADER, P.DELIBERATION_REP, P.DELIBERATION_REP, P.RESIDENT_REP, P.RESIDENT_REP):
+                person = next(picks, None)
+                if person:
+                    posts.append(ResidentPost(person=person, post=post, grid=grid, community_id=grid.community_id, subdistrict_id=grid.subdistrict_id))
+            for building in grid.buildings.all():
+                candidates = [p for p in pool if p.building_id == building.pk]
+                if candidates:
+                    posts.append(ResidentPost(person=candidates[0], post=P.BUILDING_HEAD, grid=grid, building=building, community_id=grid.community_id, subdistrict_id=grid.subdistrict_id))
+                for unit in building.units.all():
+                    in_unit = [p for p in candidates if p.unit_id == unit.pk]
+                    if len(in_unit) > 1:
+                        posts.append(ResidentPost(person=in_unit[1], post=P.UNIT_HEAD, grid=grid, building=building, unit=unit, community_id=grid.community_id, subdistrict_id=grid.subdistrict_id))
+        ResidentPost.objects.bulk_create(posts)
+
+    # ---- accounts -------------------------------------------------------------
+    def logins(self) -> list[Login]:
+        sub = Subdistrict.objects.get(name=SUBDISTRICT)
+        community = Community.objects.get(subdistrict=sub, name="馨和苑社区")
+        grid = Grid.objects.filter(community=community).order_by("id").first()
+        building = Building.objects.filter(grid=grid).order_by("id").first()
+        unit = Unit.objects.filter(building=building).order_by("id").first()
+        compound = Compound.objects.get(community=community, name="馨和苑")
+        household = Household.objects.filter(grid=grid).order_by("id").first()
+        return [
+            Login("admin", "系统管理员", Role.ADMIN, None),
+            Login("jiedao", "街道·王主任", Role.SUBDISTRICT_STAFF, sub),
+            Login("shequ", "社区·李书记", Role.COMMUNITY_STAFF, community),
+            Login("wanggezhang", "网格长·张敏", Role.GRID_CHIEF, grid),
+            Login("wanggeyuan", "网格员·马丽", Role.GRID_WORKER, grid),
+            Login("louzhang", "楼栋长·刘建国", Role.BUILDING_HEAD, building),
+            Login("danyuanzhang", "单元长·赵芳", Role.UNIT_HEAD, unit),
+            Login("wuye", "物业·周经理", Role.PROPERTY_STAFF, compound.property_company),
+            Login("bumen", "综合执法局·孙科长", Role.DEPARTMENT_STAFF, Organisation.objects.get(subdistrict=sub, kind=Kind.DEPARTMENT, name=DEPARTMENTS[1])),
+            Login("jumin", "居民·" + household.members.get(relation=Relation.HEAD).name, Role.RESIDENT, household),
+        ]
+
+    def ensure_accounts(self):
+        from linli.accounts.roles import ROLE_LEVEL
+
+        for login in self.logins():
+            user, created = User.objects.get_or_create(username=login.username, defaults={"display_name": login.display_name})
+            if created:
+                user.set_password(PASSWORD)
+                user.save(update_fields=["password"])
+            level = ROLE_LEVEL[login.role]
+            place = {level: login.place} if level else {}
+            RoleAssignment.objects.get_or_create(user=user, role=login.role, **place)
+
+    def build(self) -> bool:
+        """Build the demo sub-district unless it exists; always make sure the logins exist."""
+        with transaction.atomic():
+            created = not Subdistrict.objects.filter(name=SUBDISTRICT).exists()
+            if created:
+                self.out("建立演示街道与社区……")
+                self.build_places()
+                self.build_orgs()
+                self.out(f"生成住户与居民（约 {self.target} 户）……")
+                self.build_people()
+                self.build_posts()
+                audit.record(None, AuditLog.Action.IMPORT, self.sub, note=f"demo data: {len(self.households)} households, {len(self.persons)} people")
+            self.ensure_accounts()
+        return created

@@ -1,0 +1,48 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from linli.accounts.roles import Role
+from linli.demo.builder import PASSWORD, DemoBuilder
+from linli.people.models import Household, Person
+from linli.places.models import Subdistrict
+
+
+class Command(BaseCommand):
+    help = "Build the demo sub-district (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=2000)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--if-empty", action="store_true", help="do nothing if any sub-district exists")
+        parser.add_argument("--print-logins", action="store_true", help="only print the demo logins")
+
+    def handle(self, households, seed, if_empty, print_logins, **options):
+        translation.activate("zh-hans")
+        if households < 1:
+            raise CommandError("--households must be at least 1")
+        builder = DemoBuilder(households=households, seed=seed, out=self.stdout.write)
+        if print_logins:
+            return self.print_logins(builder)
+        if if_empty and Subdistrict.objects.exists():
+            self.stdout.write("数据库已有数据，跳过演示数据。")
+            return
+        started = time.monotonic()
+        created = builder.build()
+        if created:
+            self.stdout.write(self.style.SUCCESS(
+                f"演示数据已生成：{Household.objects.count()} 户，{Person.objects.count()} 人，用时 {time.monotonic() - started:.1f} 秒。"
+            ))
+        else:
+            self.stdout.write("演示街道已存在，未重复生成（账号已核对）。")
+        self.print_logins(builder)
+
+    def print_logins(self, builder):
+        if not Subdistrict.objects.exists():
+            raise CommandError("还没有演示数据：请先运行 `linli demo`。")
+        self.stdout.write("\n演示账号（密码均为 %s）：" % PASSWORD)
+        for login in builder.logins():
+            place = login.place or "全部"
+            self.stdout.write(f"  {Role(login.role).label:<10} {login.username:<14} {place}")
+        self.stdout.write("")

@@ -1,0 +1,50 @@
+import pytest
+from django.core.management import call_command
+
+from linli.accounts.models import RoleAssignment
+from linli.accounts.roles import ROLE_LEVEL, Role
+from linli.core.validators import birth_date_from_id, gender_from_id, validate_id_number
+from linli.people.models import Household, Person, ResidentPost
+from linli.places.models import Community, Compound, Grid, House, Subdistrict
+
+
+def counts():
+    return [m.objects.count() for m in (Subdistrict, Community, Grid, Compound, House, Household, Person, ResidentPost, RoleAssignment)]
+
+
+@pytest.mark.django_db
+def test_demo_builds_consistent_ledger_and_is_idempotent():
+    call_command("demo", households=60, stdout=open("/dev/null", "w"))
+    first = counts()
+    assert first[5] == 60 and first[6] >= 60
+    assert set(Community.objects.values_list("name", flat=True)) >= {"馨和苑社区", "西湖社区", "双福社区", "芙蓉社区", "阅海湾社区"}
+    for p in Person.objects.select_related("household__house__unit__building"):
+        validate_id_number(p.id_number)
+        assert p.birth_date == birth_date_from_id(p.id_number) and p.gender == gender_from_id(p.id_number)
+        building = p.household.house.unit.building
+        assert (p.grid_id, p.compound_id, p.community_id, p.building_id) == (building.grid_id, building.compound_id, building.community_id, building.pk)
+    assert all(h.area > 0 for h in House.objects.all())
+    assert Household.objects.filter(members__relation="head").distinct().count() == 60
+    call_command("demo", households=60, stdout=open("/dev/null", "w"))
+    assert counts() == first
+
+
+@pytest.mark.django_db
+def test_one_login_per_role_at_the_right_level():
+    call_command("demo", households=30, stdout=open("/dev/null", "w"))
+    for role in Role:
+        ras = RoleAssignment.objects.filter(role=role)
+        assert ras.count() == 1, role
+        level = ROLE_LEVEL[role]
+        if level:
+            assert getattr(ras.get(), f"{level}_id") is not None
+    grid_worker = RoleAssignment.objects.get(role=Role.GRID_WORKER).user
+    assert grid_worker.check_password("linli-demo-2026")
+    resident = RoleAssignment.objects.get(role=Role.RESIDENT)
+    assert resident.household.grid_id == RoleAssignment.objects.get(role=Role.GRID_WORKER).grid_id
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_existing_data_alone(world):
+    call_command("demo", households=30, if_empty=True, stdout=open("/dev/null", "w"))
+    assert Subdistrict.objects.count() == 1 and not Subdistrict.objects.filter(name__contains="贺兰山").exists()
