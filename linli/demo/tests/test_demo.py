@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -14,7 +16,7 @@ def counts():
 
 @pytest.mark.django_db
 def test_demo_builds_consistent_ledger_and_is_idempotent():
-    call_command("demo", households=60, stdout=open("/dev/null", "w"))
+    call_command("demo", households=60, stdout=io.StringIO())
     first = counts()
     assert first[5] == 60 and first[6] >= 60
     assert set(Community.objects.values_list("name", flat=True)) >= {"馨和苑社区", "西湖社区", "双福社区", "芙蓉社区", "阅海湾社区"}
@@ -25,13 +27,13 @@ def test_demo_builds_consistent_ledger_and_is_idempotent():
         assert (p.grid_id, p.compound_id, p.community_id, p.building_id) == (building.grid_id, building.compound_id, building.community_id, building.pk)
     assert all(h.area > 0 for h in House.objects.all())
     assert Household.objects.filter(members__relation="head").distinct().count() == 60
-    call_command("demo", households=60, stdout=open("/dev/null", "w"))
+    call_command("demo", households=60, stdout=io.StringIO())
     assert counts() == first
 
 
 @pytest.mark.django_db
 def test_one_login_per_role_at_the_right_level():
-    call_command("demo", households=30, stdout=open("/dev/null", "w"))
+    call_command("demo", households=30, stdout=io.StringIO())
     for role in Role:
         ras = RoleAssignment.objects.filter(role=role)
         assert ras.count() == 1, role
@@ -46,5 +48,5 @@ def test_one_login_per_role_at_the_right_level():
 
 @pytest.mark.django_db
 def test_if_empty_leaves_existing_data_alone(world):
-    call_command("demo", households=30, if_empty=True, stdout=open("/dev/null", "w"))
+    call_command("demo", households=30, if_empty=True, stdout=io.StringIO())
     assert Subdistrict.objects.count() == 1 and not Subdistrict.objects.filter(name__contains="贺兰山").exists()

@@ -41,7 +41,7 @@ class Command(BaseCommand):
     def print_logins(self, builder):
         if not Subdistrict.objects.exists():
             raise CommandError("还没有演示数据：请先运行 `linli demo`。")
-        self.stdout.write("\n演示账号（密码均为 %s）：" % PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {PASSWORD}）：")
         for login in builder.logins():
             place = login.place or "全部"
             self.stdout.write(f"  {Role(login.role).label:<10} {login.username:<14} {place}")
