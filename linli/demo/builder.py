@@ -55,8 +55,15 @@ class Login:
     place: object
 
 
-def _rect(x, y, w, h):
-    return {"type": "Polygon", "coordinates": [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]]}
+def _rect(x, y, w, h, rng=None):
+    """A roughly rectangular block with its edges bent a little, like real street blocks."""
+    j = (lambda: rng.uniform(-0.08, 0.08)) if rng else (lambda: 0.0)
+    ring = [
+        [x + w * j(), y + h * j()], [x + w * (0.5 + j()), y + h * j()], [x + w * (1 + j()), y + h * j()],
+        [x + w * (1 + j()), y + h * (1 + j())], [x + w * (0.5 + j()), y + h * (1 + j())], [x + w * j(), y + h * (1 + j())],
+    ]
+    ring = [[round(a, 6), round(b, 6)] for a, b in ring]
+    return {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
 
 
 class DemoBuilder:
@@ -84,14 +91,14 @@ class DemoBuilder:
             community = Community.objects.create(subdistrict=self.sub, name=cname)
             n_grids = 3 if len(compounds) < 5 else 4
             grids = [
-                Grid.objects.create(community=community, name=f"第{'一二三四五'[g]}网格", boundary=_rect(cx + g * 0.018 / n_grids, cy, 0.018 / n_grids, 0.014))
+                Grid.objects.create(community=community, name=f"第{'一二三四五'[g]}网格", boundary=_rect(cx + g * 0.018 / n_grids, cy, 0.018 / n_grids, 0.014, self.rng))
                 for g in range(n_grids)
             ]
             for pi, pname in enumerate(compounds):
                 compound = Compound.objects.create(
                     community=community, name=pname, address=f"贺兰山中路{self.rng.randint(100, 999)}号",
                     property_company=self.companies[(ci + pi) % len(self.companies)],
-                    boundary=_rect(cx + pi * 0.0035 + 0.0005, cy + 0.002 + (pi % 2) * 0.005, 0.003, 0.004),
+                    boundary=_rect(cx + pi * 0.0035 + 0.0005, cy + 0.002 + (pi % 2) * 0.005, 0.003, 0.004, self.rng),
                 )
                 if pi % 2 == 0:
                     Organisation.objects.create(kind=Kind.OWNERS_COMMITTEE, name=f"{pname}业主委员会", subdistrict=self.sub, community=community, compound=compound)
@@ -243,11 +250,10 @@ class DemoBuilder:
     def logins(self) -> list[Login]:
         sub = Subdistrict.objects.get(name=SUBDISTRICT)
         community = Community.objects.get(subdistrict=sub, name="馨和苑社区")
-        grid = Grid.objects.filter(community=community).order_by("id").first()
-        building = Building.objects.filter(grid=grid).order_by("id").first()
-        unit = Unit.objects.filter(building=building).order_by("id").first()
-        compound = Compound.objects.get(community=community, name="馨和苑")
-        household = Household.objects.filter(grid=grid).order_by("id").first()
+        # The resident, grid, building and unit logins all meet in the first household of 馨和苑.
+        household = Household.objects.filter(community=community).select_related("grid", "building", "unit", "compound").order_by("id").first()
+        grid, building, unit = household.grid, household.building, household.unit
+        compound = household.compound
         return [
             Login("admin", "系统管理员", Role.ADMIN, None),
             Login("jiedao", "街道·王主任", Role.SUBDISTRICT_STAFF, sub),

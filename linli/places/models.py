@@ -102,7 +102,7 @@ class Grid(Place):
     scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "grid": "id"}
 
     class Meta:
-        ordering = ["community__name", "name"]
+        ordering = ["community_id", "id"]  # 第一、第二… sort by creation, not by character code
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="uniq_grid_name")]
         verbose_name = _("grid")
         verbose_name_plural = _("grids")

@@ -82,6 +82,8 @@ class PlaceDetailView(ScopedDetailView):
         ctx["child_create"] = [
             (m._meta.model_name, m._meta.verbose_name) for m, _f, _h in CHILDREN[self.model] if ctx["can_change"]
         ]
+        if self.model is Community:
+            ctx["map_places"] = Grid.objects.restrict(user).filter(community=obj).exclude(boundary=None)
         if self.model is Grid:
             ctx["posts"] = ResidentPost.objects.restrict(user).filter(grid=obj).select_related("person", "building", "unit")
             ctx["can_add_post"] = Grid.objects.restrict(user, "change", domain="people").filter(pk=obj.pk).exists()
