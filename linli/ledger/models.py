@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    """台账导入任务: one uploaded ledger file, validated in full and then imported all or nothing.
+    The file is kept in the database so the background worker needs no shared disk."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        VALIDATING = "validating", _("Checking rows")
+        WRITING = "writing", _("Writing")
+        FAILED = "failed", _("Not imported")
+        SUCCEEDED = "succeeded", _("Imported")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs", verbose_name=_("user"))
+    filename = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField()
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    households_created = models.PositiveIntegerField(default=0)
+    # [{"row": 5, "column": "身份证号", "message": "…"}] and the failing rows' values for the error file
+    errors = models.JSONField(default=list, blank=True)
+    error_rows = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("ledger:job", args=[self.pk])
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.FAILED, self.Status.SUCCEEDED)
+
+    @property
+    def percent(self):
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
