@@ -47,9 +47,8 @@ demo: migrate
 	DEBUG=1 $(PYTHON) manage.py demo --if-empty
 
 run: install assets messages migrate demo
-	@DEBUG=1 $(PYTHON) manage.py demo --print-logins
 	@echo "Serving on http://$(HOST)  (background worker: manage.py db_worker)"
-	@DEBUG=1 $(PYTHON) manage.py db_worker --interval 1 & WORKER=$$!; \
+	@DEBUG=1 $(PYTHON) manage.py db_worker --interval 1 --no-reload & WORKER=$$!; \
 	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=1 $(PYTHON) manage.py runserver --noreload $(HOST)
 
