@@ -51,6 +51,14 @@ class PersonListView(ScopedMixin, ListView):
         return ctx
 
 
+def place_links(user, obj):
+    """Whether the grid and house in the breadcrumbs may be opened by this user."""
+    return {
+        "grid_linkable": Grid.objects.restrict(user).filter(pk=obj.grid_id).exists(),
+        "house_linkable": House.objects.restrict(user).filter(pk=getattr(obj, "house_id", None) or obj.household.house_id).exists(),
+    }
+
+
 class HouseholdDetailView(ScopedDetailView):
     model = Household
     template_name = "people/household_detail.html"
@@ -61,6 +69,7 @@ class HouseholdDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["members"] = Person.objects.restrict(self.request.user).filter(household=self.object).prefetch_related("tags")
+        ctx.update(place_links(self.request.user, self.object))
         return ctx
 
 
@@ -75,6 +84,7 @@ class PersonDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["can_reveal"] = Person.objects.restrict(self.request.user, "reveal").filter(pk=self.object.pk).exists()
         p = self.object
+        ctx.update(place_links(self.request.user, p))
         ctx["sensitive"] = [
             ("id_number", Person._meta.get_field("id_number").verbose_name, p.id_number_masked),
             ("phone", Person._meta.get_field("phone").verbose_name, p.phone_masked),

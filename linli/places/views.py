@@ -82,6 +82,10 @@ class PlaceDetailView(ScopedDetailView):
         ctx["child_create"] = [
             (m._meta.model_name, m._meta.verbose_name) for m, _f, _h in CHILDREN[self.model] if ctx["can_change"]
         ]
+        # Related places in badges are links only where the user may open them.
+        related = {"grid": getattr(obj, "grid", None) if self.model is Building else None,
+                   "property_company": getattr(obj, "property_company", None) if self.model is Compound else None}
+        ctx["linkable"] = {k: bool(v) and type(v).objects.restrict(user).filter(pk=v.pk).exists() for k, v in related.items()}
         if self.model is Community:
             ctx["map_places"] = Grid.objects.restrict(user).filter(community=obj).exclude(boundary=None)
         if self.model is Grid:

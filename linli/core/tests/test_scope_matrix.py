@@ -148,3 +148,24 @@ def test_roles_and_audit_lists_are_scoped(world, login):
     assert login(world.users.grid_a).get(reverse("core:audit")).status_code == 403
     c = login(world.users.community)
     assert c.get(reverse("accounts:revoke", args=[world.users.other_community.role_assignments.get().pk])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["grid_a", "community", "subdistrict", "building_head", "property", "resident", "admin"])
+def test_every_link_on_a_persons_pages_opens(world, login, persona):
+    """Walk two levels of links from home and the place tree: nothing the page offers is a 404/403."""
+    import re
+
+    c = login(getattr(world.users, persona))
+    seen, frontier = set(), ["/", "/places/", "/people/"]
+    for _depth in range(3):
+        found = []
+        for url in frontier:
+            r = c.get(url)
+            if url not in ("/places/", "/people/") or r.status_code != 403:
+                assert r.status_code == 200, (persona, url, r.status_code)
+            if r.status_code == 200:
+                found += re.findall(r'href="(/(?:places|people|orgs)/[a-z_]*/?\d+/)"', r.content.decode())
+        frontier = [u for u in dict.fromkeys(found) if u not in seen][:25]
+        seen.update(frontier)
+    assert seen  # the walk went somewhere
