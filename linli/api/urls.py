@@ -1,2 +1,30 @@
+"""/api/v1/: the versioned REST API (see docs/architecture.md, "How a request flows")."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
 app_name = "api"
-urlpatterns = []
+
+router = DefaultRouter()
+router.register("subdistricts", views.SubdistrictViewSet, basename="subdistrict")
+router.register("communities", views.CommunityViewSet, basename="community")
+router.register("grids", views.GridViewSet, basename="grid")
+router.register("compounds", views.CompoundViewSet, basename="compound")
+router.register("buildings", views.BuildingViewSet, basename="building")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("houses", views.HouseViewSet, basename="house")
+router.register("households", views.HouseholdViewSet, basename="household")
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("audit", views.AuditLogViewSet, basename="auditlog")
+
+urlpatterns = [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("auth/token/", obtain_auth_token, name="token"),
+    *router.urls,
+]
