@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from linli.core.models import AuditLog
 from linli.orgs.models import Organisation
-from linli.people.models import Household, Person
+from linli.people.models import Household, Person, visible_tags
 from linli.places.models import Building, Community, Compound, Grid, House, Unit
 
 
@@ -25,6 +25,11 @@ def filterset(model_, ids=(), fields=(), **extra):
     return type(f"{model_.__name__}Filter", (django_filters.FilterSet,), attrs | extra)
 
 
+def _filter_visible_tag(self, queryset, name, value):
+    # filtering by a sensitive tag one may not see would reveal it: such a tag matches nothing
+    return queryset.filter(tags__in=visible_tags(self.request.user).filter(name=value))
+
+
 PLACES = ("subdistrict", "community", "grid", "compound", "building", "unit")
 
 CommunityFilter = filterset(Community, ids=PLACES[:1])
@@ -38,7 +43,8 @@ PersonFilter = filterset(
     Person,
     ids=(*PLACES, "household"),
     fields=["relation", "gender"],
-    tag=django_filters.CharFilter(field_name="tags__name"),
+    tag=django_filters.CharFilter(method="filter_tag"),
+    filter_tag=_filter_visible_tag,
 )
 OrganisationFilter = filterset(
     Organisation, ids=PLACES[:2] + ("compound",), fields=["kind", "partner_category"]

@@ -16,7 +16,7 @@ from linli.core import actions
 from linli.core.models import AuditLog
 from linli.orgs.models import Organisation
 from linli.people.actions import REVEALABLE
-from linli.people.models import Household, Person, Tag
+from linli.people.models import Household, Person, Tag, sees_sensitive_tags
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
 # Ancestor keys copied down the tree (read-only: the model's save() keeps them).
@@ -196,6 +196,13 @@ class PersonSerializer(ActionSerializer):
         ],
         create_only=("household",),
     )  # fmt: skip
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not sees_sensitive_tags(self.context["request"].user):
+            sensitive = {t.name for t in instance.tags.all() if t.sensitive}
+            data["tags"] = [t for t in data["tags"] if t not in sensitive]
+        return data
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("id_number"):

@@ -17,7 +17,7 @@ from linli.core import actions
 from linli.core.models import AuditLog
 from linli.core.scope import has_perm, scope_for
 from linli.orgs.models import Organisation
-from linli.people.models import Household, Person, Tag
+from linli.people.models import Household, Person, Tag, visible_tags
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
 from . import filters, serializers, services
@@ -149,6 +149,9 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     queryset = Tag.objects.all()
     serializer_class = serializers.TagSerializer
+
+    def get_queryset(self):
+        return visible_tags(self.request.user)
     permission_classes = [ScopePermission]
 
     def required_perm(self):

@@ -15,5 +15,6 @@ def nav(request):
             "audit": has_perm(user, "audit.view"),
             "import": has_perm(user, "people.import"),
             "tags": has_perm(user, "tags.change"),
+            "sensitive_tags": has_perm(user, "people.reveal"),
         }
     }

@@ -39,7 +39,7 @@ def template_workbook() -> bytes:
     return buf.getvalue()
 
 
-def export_workbook(persons) -> bytes:
+def export_workbook(persons, show_sensitive: bool) -> bytes:
     """persons: an iterable already restricted to the user's scope, with places selected."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(C.SHEET)
@@ -49,7 +49,7 @@ def export_workbook(persons) -> bytes:
         ws.append([
             p.grid.name, house.unit.building.compound.name, house.unit.building.name, house.unit.name, house.number,
             C.TENURE_LABELS.get(p.household.tenure, ""), p.name, C.RELATION_LABELS.get(p.relation, ""),
-            mask_id_number(p.id_number), mask_phone(p.phone), "、".join(t.name for t in p.tags.all()),
+            mask_id_number(p.id_number), mask_phone(p.phone), "、".join(t.name for t in p.tags.all() if show_sensitive or not t.sensitive),
         ])
     buf = io.BytesIO()
     wb.save(buf)

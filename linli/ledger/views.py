@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views import View
 
 from linli.core.views import require_perm
+from linli.people.models import sees_sensitive_tags
 from linli.people.views import person_list_queryset
 
 from . import exporter, importer
@@ -85,4 +86,4 @@ class ExportView(LoginRequiredMixin, View):
             "community_id", "household__house_id", "relation", "id"
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return xlsx_response(exporter.export_workbook(persons.iterator(chunk_size=2000)), f"residents-{stamp}.xlsx")
+        return xlsx_response(exporter.export_workbook(persons.iterator(chunk_size=2000), sees_sensitive_tags(request.user)), f"residents-{stamp}.xlsx")

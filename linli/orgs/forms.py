@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from linli.core.forms import ScopedModelForm
 from linli.places.models import Community, Compound, Subdistrict
 
@@ -15,3 +17,14 @@ class OrganisationForm(ScopedModelForm):
         self.fields["subdistrict"].queryset = Subdistrict.objects.restrict(self.user, "change", domain="orgs")
         self.fields["community"].queryset = Community.objects.restrict(self.user, "change", domain="orgs")
         self.fields["compound"].queryset = Compound.objects.restrict(self.user, "change", domain="orgs")
+        # Community staff register organisations in their community; its sub-district follows.
+        self.fields["subdistrict"].required = False
+        self.fields["subdistrict"].help_text = _("Leave empty when a community is chosen.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("community"):
+            data["subdistrict"] = data["community"].subdistrict
+        elif not data.get("subdistrict") and "subdistrict" not in self.errors:
+            self.add_error("subdistrict", _("Choose a sub-district or a community."))
+        return data

@@ -25,6 +25,18 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields = []
 
+    def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        from .models import visible_tags
+
+        # filtering by a tag one may not see would reveal it
+        self.filters["tag"].queryset = visible_tags(user)
+
+    @property
+    def qs(self):
+        # An invalid filter (a tag one may not see, a bad id) answers nothing, not everything.
+        return super().qs if not self.is_bound or self.is_valid() else self.queryset.none()
+
     def search(self, queryset, name, value):
         """Name contains, or an exact ID number / phone (matched through their keyed hashes)."""
         value = value.strip()

@@ -32,6 +32,9 @@ class PersonForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tags"].widget.attrs["class"] = "form-check-input"
+        from .models import visible_tags
+
+        self.fields["tags"].queryset = visible_tags(self.user)
         self.creating = self.instance.pk is None
         if self.creating:
             self.fields["id_number"].required = True

@@ -65,6 +65,17 @@ class Tag(models.Model):
         return self.name
 
 
+def sees_sensitive_tags(user) -> bool:
+    """Sensitive tags (低保, 残疾人 …) are shown only to roles that may reveal personal data."""
+    from linli.core.scope import has_perm
+
+    return has_perm(user, "people.reveal")
+
+
+def visible_tags(user):
+    return Tag.objects.all() if sees_sensitive_tags(user) else Tag.objects.filter(sensitive=False)
+
+
 class _InHouse(ScopedModel):
     """Ancestor keys copied from the house, so scope filters need no join."""
 

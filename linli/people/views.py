@@ -32,7 +32,7 @@ LIST_SELECT = ["household__house__unit__building__compound", "grid"]
 def person_list_queryset(user, params):
     """The residents list and its export share this: scope first, then the user's filters."""
     qs = Person.objects.restrict(user).select_related(*LIST_SELECT).prefetch_related("tags")
-    return PersonFilter(params, queryset=qs)
+    return PersonFilter(params, queryset=qs, user=user)
 
 
 class PersonListView(ScopedMixin, ListView):

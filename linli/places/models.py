@@ -190,10 +190,29 @@ class Building(Place):
         if self.compound_id and self.grid_id and self.compound.community_id != self.grid.community_id:
             raise ValidationError({"grid": _("The grid must be in the same community as the compound.")})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._saved_grid_id = obj.__dict__.get("grid_id")
+        return obj
+
     def save(self, *args, **kwargs):
         self.community_id = self.compound.community_id
         self.subdistrict_id = self.compound.subdistrict_id
+        moved = self.pk and getattr(self, "_saved_grid_id", self.grid_id) != self.grid_id
         super().save(*args, **kwargs)
+        if moved:
+            self._move_rows_below(self.grid_id)
+        self._saved_grid_id = self.grid_id
+
+    def _move_rows_below(self, grid_id):
+        """A building redrawn into another grid takes its units, houses, households, people and
+        posts along: their denormalised grid ids are what scope filters on."""
+        from linli.people.models import Household, Person, ResidentPost
+
+        for model in (Unit, House, Household, Person):
+            model.objects.filter(building_id=self.pk).update(grid_id=grid_id)
+        ResidentPost.objects.filter(building_id=self.pk).update(grid_id=grid_id)
 
 
 class _BelowBuilding(Place):

@@ -19,6 +19,13 @@ def query_with(context, **kwargs):
     return params.urlencode()
 
 
+@register.filter
+def visible_tags(tags, show_sensitive):
+    """{% for t in person.tags.all|visible_tags:nav.sensitive_tags %}: drops sensitive tags
+    for roles that may not see them (works on the prefetched list, no query)."""
+    return [t for t in tags if show_sensitive or not t.sensitive]
+
+
 def _rings(geojson):
     geom = geojson.get("geometry", geojson) if isinstance(geojson, dict) else None
     if not geom:

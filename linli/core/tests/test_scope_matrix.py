@@ -169,3 +169,31 @@ def test_every_link_on_a_persons_pages_opens(world, login, persona):
         frontier = [u for u in dict.fromkeys(found) if u not in seen][:25]
         seen.update(frontier)
     assert seen  # the walk went somewhere
+
+
+@pytest.mark.django_db
+def test_moving_a_building_to_another_grid_moves_its_people_in_scope(world, login):
+    from linli.people.models import Household, Person
+
+    c = login(world.users.community)
+    r = c.post(reverse("places:building_edit", args=[world.bld_a.pk]), {"name": "1号楼", "grid": world.grid_b.pk})
+    assert r.status_code == 302
+    assert set(Person.objects.filter(building=world.bld_a).values_list("grid_id", flat=True)) == {world.grid_b.pk}
+    assert set(Household.objects.filter(building=world.bld_a).values_list("grid_id", flat=True)) == {world.grid_b.pk}
+    assert login(world.users.grid_a).get(world.p_a1h.get_absolute_url()).status_code == 404
+    assert login(world.users.grid_b).get(world.p_a1h.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_community_staff_register_an_organisation_in_their_community(world, login):
+    from linli.orgs.models import Organisation
+
+    c = login(world.users.community)
+    r = c.post(reverse("orgs:create"), {"kind": "party", "name": "馨和苑党支部", "community": world.c1.pk})
+    assert r.status_code == 302
+    org = Organisation.objects.get(name="馨和苑党支部")
+    assert (org.subdistrict, org.community) == (world.sub, world.c1)
+    r = c.post(reverse("orgs:create"), {"kind": "party", "name": "越权支部", "community": world.c2.pk})
+    assert r.status_code == 200 and "community" in r.context["form"].errors
+    r = c.post(reverse("orgs:create"), {"kind": "partner", "name": "无类别单位", "community": world.c1.pk})
+    assert "partner_category" in r.context["form"].errors

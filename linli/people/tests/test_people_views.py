@@ -169,3 +169,33 @@ def test_grid_posts_added_with_checks_and_ended(world, login):
     assert c.post(reverse("people:post_delete", args=[post.pk])).status_code == 302
     assert not ResidentPost.objects.exists()
     assert AuditLog.objects.filter(content_type__model="residentpost", action="delete").exists()
+
+
+@pytest.mark.django_db
+def test_sensitive_tags_hidden_from_roles_without_reveal(world, login):
+    world.p_a1h.tags.add(world.tag_poor)
+    assert "低保" in login(world.users.grid_a).get(world.p_a1h.get_absolute_url()).content.decode()
+    for persona in ("building_head", "resident"):
+        c = login(getattr(world.users, persona))
+        page = c.get(world.p_a1h.get_absolute_url()).content.decode()
+        assert "党员" in page and "低保" not in page, persona
+        assert "低保" not in c.get(reverse("people:list")).content.decode()
+        # filtering by the hidden tag is refused, not answered
+        r = c.get(reverse("people:list"), {"tag": world.tag_poor.pk})
+        assert world.p_a1h.name not in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_sensitive_tags_hidden_in_api_for_building_head(world):
+    from rest_framework.test import APIClient
+
+    world.p_a1h.tags.add(world.tag_poor)
+    api = APIClient()
+    api.force_authenticate(world.users.building_head)
+    data = api.get(f"/api/v1/persons/{world.p_a1h.pk}/").json()
+    assert data["tags"] == ["党员"]
+    assert api.get("/api/v1/persons/", {"tag": "低保"}).json()["count"] == 0
+    assert "低保" not in [t["name"] for t in api.get("/api/v1/tags/").json()["results"]]
+    api.force_authenticate(world.users.grid_a)
+    assert sorted(api.get(f"/api/v1/persons/{world.p_a1h.pk}/").json()["tags"]) == ["低保", "党员"]
+    assert api.get("/api/v1/persons/", {"tag": "低保"}).json()["count"] == 1
