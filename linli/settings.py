@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "linli.orgs",
     "linli.people",
     "linli.ledger",
+    "linli.cases",
     "linli.api",
     "linli.demo",
 ]

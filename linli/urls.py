@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", include("linli.people.urls")),
     path("orgs/", include("linli.orgs.urls")),
     path("ledger/", include("linli.ledger.urls")),
+    path("cases/", include("linli.cases.urls")),
     path("api/v1/", include("linli.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

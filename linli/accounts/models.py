@@ -46,7 +46,7 @@ class User(AbstractUser):
                 scope.everything = True
                 continue
             scope.add(level, getattr(ra, f"{level}_id"))
-            if ra.role in ORG_ROLE_COMPOUNDS:
+            if ra.role in ORG_ROLE_COMPOUNDS and perm.startswith(("places.", "orgs.")):
                 scope.add("compound", *ra.organisation.compounds_served.values_list("id", flat=True))
         return scope
 

@@ -41,12 +41,16 @@ _STAFF = {
     "orgs.view", "orgs.change", "orgs.delete",
     "accounts.view", "accounts.change",
     "audit.view",
+    "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.rate",
 }  # fmt: skip
 _GRID = {
     "places.view",
     "people.view", "people.change", "people.reveal", "people.export",
     "orgs.view",
+    "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.rate",
 }  # fmt: skip
+# Handlers see and work only the cases dispatched to their organisation.
+_HANDLER = {"cases.view", "cases.handle"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # The tag list is shared by the whole sub-district, so only its staff edit it.
@@ -56,13 +60,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.GRID_CHIEF: frozenset(_GRID | {"audit.view"}),
     Role.GRID_WORKER: frozenset(_GRID),
     # Building and unit heads help keep the ledger current but never see full ID numbers.
-    Role.BUILDING_HEAD: frozenset({"places.view", "people.view"}),
-    Role.UNIT_HEAD: frozenset({"places.view", "people.view"}),
+    Role.BUILDING_HEAD: frozenset({"places.view", "people.view", "cases.view", "cases.report"}),
+    Role.UNIT_HEAD: frozenset({"places.view", "people.view", "cases.view", "cases.report"}),
     # Property staff see the houses and households of the compounds their company serves.
-    Role.PROPERTY_STAFF: frozenset({"places.view", "orgs.view"}),
-    Role.DEPARTMENT_STAFF: frozenset({"orgs.view"}),
-    Role.RESIDENT: frozenset({"people.view"}),
+    Role.PROPERTY_STAFF: frozenset({"places.view", "orgs.view"} | _HANDLER),
+    Role.DEPARTMENT_STAFF: frozenset({"orgs.view"} | _HANDLER),
+    # Residents report from their household and rate their own requests.
+    Role.RESIDENT: frozenset({"people.view", "cases.view", "cases.report", "cases.rate"}),
 }
 
-# Property staff reach their compounds through their organisation.
+# Property staff reach the places of the compounds their company serves through their
+# organisation; their cases are only those dispatched to it (organisation level).
 ORG_ROLE_COMPOUNDS = {Role.PROPERTY_STAFF}

@@ -15,6 +15,7 @@ def nav(request):
             "audit": has_perm(user, "audit.view"),
             "import": has_perm(user, "people.import"),
             "tags": has_perm(user, "tags.change"),
+            "cases": has_perm(user, "cases.view"),
             "sensitive_tags": has_perm(user, "people.reveal"),
         }
     }

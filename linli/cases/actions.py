@@ -1,0 +1,123 @@
+"""Writes to cases: report one, move it through the workflow, comment. Each runs in a
+transaction, locks the case row, checks its state and version, and appends to the timeline."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.scope import scope_for
+
+from .calendar import workday_deadline
+from .models import Case, CaseEvent, Rating, State
+from .workflow import TRANSITIONS
+
+
+class Conflict(Exception):
+    """Someone else changed the case first; the caller shows the fresh state."""
+
+
+def deadlines(category, start):
+    return start + timezone.timedelta(hours=category.respond_hours), workday_deadline(start, category.resolve_workdays)
+
+
+@transaction.atomic
+def report_case(*, actor, category, grid, description, channel, compound=None, building=None, house=None,
+                reporter=None, reporter_household=None, reporter_name="", reporter_phone="", anonymous=False, now=None):
+    now = now or timezone.now()
+    respond_by, resolve_by = deadlines(category, now)
+    case = Case(
+        channel=channel, category=category, grid=grid, compound=compound, building=building, house=house,
+        community_id=grid.community_id, subdistrict_id=grid.subdistrict_id, description=description,
+        reporter=reporter, reporter_household=reporter_household, reporter_name=reporter_name,
+        reporter_phone=reporter_phone, anonymous=anonymous or channel == "whisper",
+        respond_by=respond_by, resolve_by=resolve_by, created_by=actor, created_at=now,
+    )
+    case.full_clean(exclude=["community", "subdistrict"])
+    case.save()
+    CaseEvent.objects.create(case=case, action="report", to_state=State.ACCEPTED, actor=actor, created_at=now)
+    return case
+
+
+def allowed(case, user):
+    """The transitions this user may take on this case now."""
+    result = []
+    for t in TRANSITIONS.values():
+        if case.state in t.sources and Case.objects.restrict(user, t.perm.split(".")[1]).filter(pk=case.pk).exists():
+            if t.name == "rate" and not _may_rate(case, user):
+                continue
+            result.append(t)
+    return result
+
+
+def _may_rate(case, user):
+    # The reporter rates; staff with verify rights may record a telephone call-back instead.
+    return case.reporter_id == user.pk or not scope_for(user, "cases.verify").empty
+
+
+@transaction.atomic
+def transition(case_id, name, *, actor, version, note="", assignee_org=None, assignee=None, rating="", now=None):
+    t = TRANSITIONS.get(name)
+    if t is None:
+        raise ValidationError(_("Unknown action."))
+    if scope_for(actor, t.perm).empty:
+        raise PermissionDenied
+    case = Case.objects.restrict(actor, t.perm.split(".")[1]).select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise Case.DoesNotExist
+    if case.version != version:
+        raise Conflict(_("Someone else changed this request a moment ago; here is its current state."))
+    if case.state not in t.sources:
+        raise ValidationError(_("“%(action)s” is not possible while the request is “%(state)s”.") % {"action": t.label, "state": case.get_state_display()})
+    _check_inputs(t, note, assignee_org, rating)
+    if name == "rate" and not _may_rate(case, actor):
+        raise PermissionDenied
+    now = now or timezone.now()
+    before = case.state
+    _apply(case, name, now, note=note, assignee_org=assignee_org, assignee=assignee, rating=rating)
+    case.state = t.target
+    case.version += 1
+    case.save()
+    CaseEvent.objects.create(case=case, action=name, from_state=before, to_state=case.state, actor=actor, note=note, created_at=now)
+    return case
+
+
+def _check_inputs(t, note, assignee_org, rating):
+    errors = {}
+    if "note" in t.needs and not note.strip():
+        errors["note"] = _("Please give a reason or a result.")
+    if "assignee_org" in t.needs and assignee_org is None:
+        errors["assignee_org"] = _("Choose who handles it.")
+    if "rating" in t.needs and rating not in Rating.values:
+        errors["rating"] = _("Choose a rating.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(case, name, now, *, note, assignee_org, assignee, rating):
+    if name == "dispatch":
+        case.assignee_org, case.assignee = assignee_org, assignee
+        case.responded_at = case.responded_at or now
+    elif name == "decline":
+        case.responded_at = case.responded_at or now
+        case.closed_at = now
+    elif name == "handle":
+        case.result, case.handled_at = note, now
+    elif name == "rate":
+        case.rating, case.rating_comment = rating, note[:200]
+    elif name == "close":
+        case.closed_at = now
+    elif name == "reopen":
+        if case.rating != Rating.DISSATISFIED:
+            raise ValidationError(_("Only a result the resident was dissatisfied with is reopened."))
+        # Reopened once by the community; a second dissatisfaction goes to the supervisor.
+        case.needs_supervisor = case.reopen_count >= 1
+        case.reopen_count += 1
+        case.assignee_org, case.assignee, case.rating, case.handled_at = None, None, "", None
+
+
+@transaction.atomic
+def comment(case, *, actor, note):
+    if not note.strip():
+        raise ValidationError({"note": _("Write something.")})
+    return CaseEvent.objects.create(case=case, action="comment", from_state=case.state, to_state=case.state, actor=actor, note=note)

@@ -1,0 +1,35 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import OPEN_STATES, Case, Category, Channel, State
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=State.choices)
+    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.all(), method="in_category")
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget)
+    grid = django_filters.NumberFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
+
+    class Meta:
+        model = Case
+        fields = []
+
+    @property
+    def qs(self):
+        return super().qs if not self.is_bound or self.is_valid() else self.queryset.none()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(description__icontains=value.strip()) | Q(result__icontains=value.strip()))
+
+    def in_category(self, queryset, name, value):
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def only_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(state__in=OPEN_STATES, resolve_by__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -1,0 +1,84 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.validators import normalise_phone, validate_phone
+from linli.orgs.models import Kind, Organisation
+from linli.places.models import Building, Compound, Grid, House
+
+from .models import Case, Category, Channel, Rating
+
+
+class ReportForm(forms.ModelForm):
+    """Intake by staff or grid workers: the place is chosen within the user's scope."""
+
+    class Meta:
+        model = Case
+        fields = ["channel", "category", "grid", "compound", "building", "house", "description", "reporter_name", "reporter_phone", "anonymous"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "house": forms.NumberInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["category"].queryset = Category.objects.filter(active=True, children=None).select_related("parent")
+        self.fields["grid"].queryset = Grid.objects.restrict(user, "report", domain="cases").select_related("community")
+        self.fields["compound"].queryset = Compound.objects.restrict(user, "report", domain="cases")
+        self.fields["building"].queryset = Building.objects.restrict(user, "report", domain="cases").select_related("compound")
+        self.fields["house"].queryset = House.objects.restrict(user, "report", domain="cases")
+        self.fields["house"].help_text = _("Optional: the house number shown on the house's page.")
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-check-input" if isinstance(f.widget, forms.CheckboxInput) else "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+    def clean_reporter_phone(self):
+        phone = normalise_phone(self.cleaned_data.get("reporter_phone", ""))
+        if phone:
+            validate_phone(phone)
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        grid, building, house, compound = (data.get(k) for k in ("grid", "building", "house", "compound"))
+        if house and not building:
+            data["building"] = building = house.building
+        if building and not compound:
+            data["compound"] = compound = building.compound
+        if grid and building and building.grid_id != grid.pk:
+            self.add_error("building", _("The building is not in this grid."))
+        if grid and compound and compound.community_id != grid.community_id:
+            self.add_error("compound", _("The compound is not in this grid's community."))
+        return data
+
+    def _post_clean(self):
+        pass  # the action validates the case it builds
+
+
+class ResidentReportForm(forms.Form):
+    """A resident reports from a phone: category and text; the place is their own house."""
+
+    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.none())
+    description = forms.CharField(label=_("What is the matter?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}))
+    anonymous = forms.BooleanField(label=_("Hide my name from the handlers (grid whisper)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True, children=None).select_related("parent")
+        self.fields["category"].widget.attrs["class"] = "form-select"
+        self.fields["anonymous"].widget.attrs["class"] = "form-check-input"
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    assignee_org = forms.ModelChoiceField(label=_("Handled by"), queryset=Organisation.objects.none(), required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—"), *Rating.choices], required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The compound's property company first, then departments and the community's own bodies.
+        serving = [case.compound.property_company_id] if case.compound_id and case.compound.property_company_id else []
+        self.fields["assignee_org"].queryset = Organisation.objects.filter(
+            subdistrict_id=case.subdistrict_id, kind__in=[Kind.PROPERTY, Kind.DEPARTMENT, Kind.PARTY]
+        ).order_by("kind", "name")
+        self.suggested = serving[0] if serving else None
+
+
+CHANNEL_CHOICES = Channel.choices

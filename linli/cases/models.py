@@ -1,0 +1,201 @@
+"""说事 · 办事: a resident's request (诉求) and the work order it becomes, until closed.
+
+A Case is both: it is reported (intake), then dispatched, handled, verified, rated and closed.
+Every step is an immutable CaseEvent, the timeline, the audit trail and the source of the rates.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.fields import EncryptedTextField
+from linli.core.masking import mask_phone
+from linli.core.scope import ScopedModel
+
+
+class WorkdayOverride(models.Model):
+    """法定节假日与调休: a date that breaks the Monday–Friday rule (a holiday on a weekday, or a
+    make-up working day on a weekend). Edited by administrators for future years."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday or make-up day")
+        verbose_name_plural = _("holidays and make-up days")
+
+    def __str__(self):
+        return f"{self.date} {self.note}"
+
+
+class HandlerKind(models.TextChoices):
+    PROPERTY = "property", _("Property company")
+    DEPARTMENT = "department", _("Government department")
+    COMMUNITY = "community", _("Community")
+
+
+class Category(models.Model):
+    """诉求分类: a configurable tree; each category names its usual handler and time limits."""
+
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent"))
+    name = models.CharField(_("name"), max_length=40)
+    handler_kind = models.CharField(_("usual handler"), max_length=12, choices=HandlerKind.choices, default=HandlerKind.COMMUNITY)
+    respond_hours = models.PositiveSmallIntegerField(_("respond within (hours)"), default=24)
+    resolve_workdays = models.PositiveSmallIntegerField(_("resolve within (working days)"), default=5)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="uniq_category_name")]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        if self.resolve_workdays < 1:
+            raise ValidationError({"resolve_workdays": _("At least one working day.")})
+
+
+class Channel(models.TextChoices):
+    SELF_SERVICE = "self_service", _("Resident self-service")
+    PATROL = "patrol", _("Grid patrol")
+    HOTLINE = "hotline", _("Hotline")
+    VISIT = "visit", _("Door-to-door visit")
+    WECHAT = "wechat", _("WeChat group")
+    RECEPTION = "reception", _("Representative reception day")
+    COMMENT_BOOK = "comment_book", _("Comment book")
+    WHISPER = "whisper", _("Grid whisper (anonymous)")
+
+
+class State(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RETURNED = "returned", _("Returned by handler")
+    HANDLED = "handled", _("Handled")
+    VERIFIED = "verified", _("Verified")
+    RATED = "rated", _("Rated")
+    CLOSED = "closed", _("Closed")
+    DECLINED = "declined", _("Declined")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+OPEN_STATES = (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED)
+
+
+class Case(ScopedModel):
+    """诉求 / 工单: one request from a resident or a grid worker, owned until it is closed."""
+
+    channel = models.CharField(_("channel"), max_length=14, choices=Channel.choices)
+    category = models.ForeignKey(Category, models.PROTECT, related_name="cases", verbose_name=_("category"))
+    description = models.TextField(_("description"), max_length=2000)
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="cases", verbose_name=_("grid"))
+    compound = models.ForeignKey("places.Compound", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("compound"))
+    building = models.ForeignKey("places.Building", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("building"))
+    house = models.ForeignKey("places.House", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("house"))
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="reported_cases", verbose_name=_("reporter"))
+    reporter_household = models.ForeignKey("people.Household", models.SET_NULL, null=True, blank=True, related_name="+")
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False, help_text=_("The reporter is hidden from handlers."))
+
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.ACCEPTED, db_index=True)
+    assignee_org = models.ForeignKey("orgs.Organisation", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("handling organisation"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="assigned_cases", verbose_name=_("handler"))
+    respond_by = models.DateTimeField(_("respond by"), db_index=True)
+    resolve_by = models.DateTimeField(_("resolve by"), db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("rating comment"), max_length=200, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    needs_supervisor = models.BooleanField(_("needs the supervisor"), default=False)
+    version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+
+    scope_domain = "cases"
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "community": "community_id",
+        "grid": "grid_id",
+        "compound": "compound_id",
+        "building": "building_id",
+        "unit": "house__unit_id",
+        "household": "reporter_household_id",
+        "organisation": "assignee_org_id",
+    }
+    sensitive_fields = {"reporter_phone": mask_phone}
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+
+    def __str__(self):
+        return f"{self.number} {self.category.name if self.category_id else ''}"
+
+    @property
+    def number(self):
+        return f"{timezone.localtime(self.created_at):%Y%m%d}-{self.pk or 0:05d}"
+
+    def get_absolute_url(self):
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    def is_overdue(self, now=None):
+        return self.is_open and (now or timezone.now()) > self.resolve_by
+
+    def scope_keys(self):
+        return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": self.grid_id}
+
+
+class CaseEvent(models.Model):
+    """工单时间线: one immutable entry per transition or comment, with its actor and time."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("timeline entries are immutable")
+        super().save(*args, **kwargs)
+
+    def get_action_label(self):
+        from .workflow import TRANSITIONS
+
+        if self.action in TRANSITIONS:
+            return TRANSITIONS[self.action].label
+        return {"report": _("Reported"), "comment": _("Comment")}.get(self.action, self.action)

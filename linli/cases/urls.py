@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.CaseListView.as_view(), name="list"),
+    path("new/", views.ReportView.as_view(), name="report"),
+    path("new/mine/", views.ResidentReportView.as_view(), name="report_mine"),
+    path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
+]

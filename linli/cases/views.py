@@ -1,0 +1,124 @@
+"""说事 · 办事 screens: report, list, detail with timeline and the actions the user may take."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from linli.core.scope import has_perm
+from linli.core.views import ScopedMixin, apply_form_errors, require_perm
+
+from . import actions
+from .filters import CaseFilter
+from .forms import ReportForm, ResidentReportForm, TransitionForm
+from .models import Case, Channel
+from .workflow import TRANSITIONS
+
+LIST_SELECT = ["category__parent", "grid__community", "compound", "assignee_org"]
+
+
+class CaseListView(ScopedMixin, ListView):
+    model = Case
+    paginate_by = 30
+    template_name = "cases/case_list.html"
+
+    def get_queryset(self):
+        self.filterset = CaseFilter(self.request.GET, queryset=super().get_queryset().select_related(*LIST_SELECT))
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"filter": self.filterset, "can_report": has_perm(self.request.user, "cases.report")}
+
+
+class CaseDetailView(ScopedMixin, View):
+    model = Case
+
+    def get(self, request, pk, form=None, status=200):
+        case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter"), pk=pk)
+        ctx = {
+            "case": case,
+            "events": case.events.select_related("actor"),
+            "transitions": actions.allowed(case, request.user),
+            "form": form or TransitionForm(case=case, initial={"version": case.version}),
+            "show_reporter": not case.anonymous,
+            "overdue": case.is_overdue(),
+        }
+        return render(request, "cases/case_detail.html", ctx, status=status)
+
+    def post(self, request, pk):
+        case = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
+        form = TransitionForm(request.POST, case=case)
+        name = request.POST.get("action", "")
+        if not form.is_valid() or name not in TRANSITIONS:
+            messages.error(request, _("The action could not be carried out; check the form."))
+            return self.get(request, pk, form=form, status=400)
+        d = form.cleaned_data
+        try:
+            actions.transition(case.pk, name, actor=request.user, version=d["version"], note=d["note"],
+                               assignee_org=d["assignee_org"], rating=d["rating"])
+        except actions.Conflict as exc:
+            messages.warning(request, str(exc))
+            return redirect(case)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.get(request, pk, form=form, status=400)
+        messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
+        return redirect(case)
+
+
+class ReportView(LoginRequiredMixin, View):
+    """Staff and grid workers record a request from any channel."""
+
+    def get(self, request, form=None):
+        require_perm(request.user, "cases.report")
+        if request.user.has_role("resident") and not has_perm(request.user, "cases.dispatch"):
+            return redirect("cases:report_mine")
+        return render(request, "cases/report.html", {"form": form or ReportForm(user=request.user), "title": _("Report a request")})
+
+    def post(self, request):
+        require_perm(request.user, "cases.report")
+        form = ReportForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        d = form.cleaned_data
+        try:
+            case = actions.report_case(actor=request.user, category=d["category"], grid=d["grid"], description=d["description"],
+                                       channel=d["channel"], compound=d.get("compound"), building=d.get("building"), house=d.get("house"),
+                                       reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], anonymous=d["anonymous"])
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.get(request, form=form)
+        messages.success(request, _("Request %(number)s recorded.") % {"number": case.number})
+        return redirect(case)
+
+
+class ResidentReportView(LoginRequiredMixin, View):
+    """A resident reports about their own house, from a phone."""
+
+    def household(self, request):
+        ra = next((ra for ra in request.user.role_list if ra.role == "resident"), None)
+        if ra is None:
+            raise PermissionDenied
+        return ra.household
+
+    def get(self, request, form=None):
+        self.household(request)
+        return render(request, "cases/report_mine.html", {"form": form or ResidentReportForm()})
+
+    def post(self, request):
+        hh = self.household(request)
+        form = ResidentReportForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        d = form.cleaned_data
+        house = hh.house
+        case = actions.report_case(
+            actor=request.user, category=d["category"], grid=hh.grid, compound=house.compound, building=house.building, house=house,
+            description=d["description"], channel=Channel.WHISPER if d["anonymous"] else Channel.SELF_SERVICE,
+            reporter=request.user, reporter_household=hh, reporter_name=str(request.user), anonymous=d["anonymous"],
+        )
+        messages.success(request, _("Thank you. Your request %(number)s has been received.") % {"number": case.number})
+        return redirect(case)

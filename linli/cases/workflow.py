@@ -1,0 +1,44 @@
+"""The work-order state machine: which transition moves a case from which states to which, and
+which permission it needs. Anything else is refused with a clear message.
+
+    accepted ──dispatch──▶ dispatched ──start──▶ in_progress ──handle──▶ handled
+       │  ▲                   │  │                  │                   │   │
+  decline  └──(re)dispatch── returned ◀──return────┘◀────send_back──────┘  verify
+       ▼                                                                    ▼
+    declined                       closed ◀──close── rated ◀──rate──── verified
+                                     (dissatisfied → reopen: back to accepted, once; then the supervisor)
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import State
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple
+    target: str
+    perm: str
+    needs: tuple = ()  # form fields the transition requires
+    style: str = "secondary"
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition("dispatch", _("Dispatch"), (State.ACCEPTED, State.RETURNED), State.DISPATCHED, "cases.dispatch", ("assignee_org",), "danger"),
+        Transition("decline", _("Decline"), (State.ACCEPTED,), State.DECLINED, "cases.dispatch", ("note",)),
+        Transition("start", _("Start work"), (State.DISPATCHED,), State.IN_PROGRESS, "cases.handle", (), "danger"),
+        Transition("return", _("Return to dispatcher"), (State.DISPATCHED, State.IN_PROGRESS), State.RETURNED, "cases.handle", ("note",)),
+        Transition("handle", _("Report as handled"), (State.IN_PROGRESS,), State.HANDLED, "cases.handle", ("note",), "danger"),
+        Transition("verify", _("Verified on site"), (State.HANDLED,), State.VERIFIED, "cases.verify", (), "danger"),
+        Transition("send_back", _("Send back to handler"), (State.HANDLED,), State.IN_PROGRESS, "cases.verify", ("note",)),
+        Transition("rate", _("Rate the result"), (State.VERIFIED,), State.RATED, "cases.rate", ("rating",), "danger"),
+        Transition("close", _("Close"), (State.RATED, State.VERIFIED), State.CLOSED, "cases.dispatch", (), "danger"),
+        Transition("reopen", _("Reopen"), (State.RATED,), State.ACCEPTED, "cases.dispatch", ("note",)),
+    )
+}
