@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("linli.orgs.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("cases/", include("linli.cases.urls")),
+    path("board/", include("linli.cases.board_urls")),
     path("api/v1/", include("linli.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

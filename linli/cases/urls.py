@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.ReportView.as_view(), name="report"),
     path("new/mine/", views.ResidentReportView.as_view(), name="report_mine"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -30,7 +31,8 @@ class CaseListView(ScopedMixin, ListView):
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"filter": self.filterset, "can_report": has_perm(self.request.user, "cases.report")}
+        return super().get_context_data(**kwargs) | {"filter": self.filterset, "can_report": has_perm(self.request.user, "cases.report"),
+                                                     "can_dashboard": has_perm(self.request.user, "cases.dispatch")}
 
 
 class CaseDetailView(ScopedMixin, View):
@@ -122,3 +124,61 @@ class ResidentReportView(LoginRequiredMixin, View):
         )
         messages.success(request, _("Thank you. Your request %(number)s has been received.") % {"number": case.number})
         return redirect(case)
+
+
+class DashboardView(ScopedMixin, View):
+    """Staff dashboard: open, overdue and escalated orders in scope, the three rates and a chart."""
+
+    model = Case
+    action = "dispatch"
+
+    def get(self, request):
+        from django.db.models import Count
+        from django.db.models.functions import TruncMonth
+
+        from . import metrics
+
+        qs = self.get_queryset()
+        months = (
+            qs.filter(created_at__gte=timezone.now() - timezone.timedelta(days=365))
+            .annotate(month=TruncMonth("created_at")).order_by().values("month").annotate(n=Count("id")).order_by("month")
+        )
+        ctx = {
+            "summary": metrics.summary(qs),
+            "hours": metrics.handling_hours(qs),
+            "tables": [
+                (_("By grid"), metrics.by(qs, "grid__name")),
+                (_("By category"), metrics.by(qs, "category__name")),
+                (_("By handling organisation"), metrics.by(qs.exclude(assignee_org=None), "assignee_org__name")),
+            ],
+            "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "values": [m["n"] for m in months]},
+        }
+        return render(request, "cases/dashboard.html", ctx)
+
+
+class BoardView(View):
+    """晒事: the public board of a community. No login, no personal data, nothing anonymous."""
+
+    def get(self, request, community):
+        from django.core.paginator import Paginator
+
+        from linli.places.models import Community
+
+        from .models import State
+
+        community = get_object_or_404(Community, pk=community)
+        cases = (
+            Case.objects.filter(community=community, anonymous=False, state__in=(State.CLOSED, State.RATED, State.VERIFIED))
+            .select_related("category__parent", "compound").only(
+                "created_at", "closed_at", "handled_at", "state", "rating", "category__name", "category__parent__name", "compound__name"
+            ).order_by("-handled_at", "-id")
+        )
+        page = Paginator(cases, 30).get_page(request.GET.get("page"))
+        return render(request, "cases/board.html", {"community": community, "page_obj": page})
+
+
+class BoardIndexView(View):
+    def get(self, request):
+        from linli.places.models import Community
+
+        return render(request, "cases/board_index.html", {"communities": Community.objects.select_related("subdistrict")})

@@ -166,3 +166,34 @@ def test_case_list_query_count_is_constant(world, login, case, django_assert_max
     with django_assert_max_num_queries(len(before.captured_queries)):
         r = c.get(reverse("cases:list"))
     assert r.context["page_obj"].paginator.count == 16
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_scope_and_chart(world, login, case):
+    from django.utils import timezone
+
+    Case.objects.filter(pk=case.pk).update(resolve_by=timezone.now() - dt.timedelta(minutes=1))
+    r = login(world.users.grid_a).get(reverse("cases:dashboard"))
+    assert r.status_code == 200
+    assert r.context["summary"]["open"] == 1 and r.context["summary"]["overdue"] == 1
+    assert r.context["chart"]["values"] == [1]
+    assert login(world.users.grid_b).get(reverse("cases:dashboard")).context["summary"]["open"] == 0
+    assert login(world.users.property).get(reverse("cases:dashboard")).status_code == 403
+    assert login(world.users.resident).get(reverse("cases:dashboard")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_public_board_shows_handled_cases_without_personal_data(world, client, case):
+    u = world.users
+    for name, user, kw in (("dispatch", u.grid_a, {"assignee_org": world.pm}), ("start", u.property, {}),
+                           ("handle", u.property, {"note": "已修复，住户居民a1h确认"}), ("verify", u.grid_a, {})):
+        step(case, name, user, **kw)
+    cat = Category.objects.get(name="邻里纠纷")
+    whisper = actions.report_case(actor=u.resident, category=cat, grid=world.grid_a, description="秘密", channel="whisper")
+    Case.objects.filter(pk=whisper.pk).update(state=State.CLOSED)
+    r = client.get(reverse("board:community", args=[world.c1.pk]))  # no login
+    body = r.content.decode()
+    assert r.status_code == 200 and "设施维修" in body and "馨和苑" in body
+    for private in ("居民a1h", "楼道灯坏了", "已修复", "邻里纠纷", "resident", "101"):
+        assert private not in body, private
+    assert client.get(reverse("board:community", args=[world.c2.pk])).context["page_obj"].paginator.count == 0

@@ -30,3 +30,9 @@ def test_every_source_message_is_in_the_catalog(tmp_path):
     known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(CATALOG)) if e.translated()}
     missing = sorted(e.msgid for e in fresh if (e.msgctxt, e.msgid) not in known)
     assert missing == [], f"untranslated messages, run makemessages and translate: {missing}"
+
+
+def test_catalog_placeholders_match_their_source():
+    # a "%" or a missing %(name)s in a translation breaks the page at runtime
+    r = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(CATALOG)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

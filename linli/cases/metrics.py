@@ -1,0 +1,65 @@
+"""The three rates of 接诉即办 and handling times. Definitions: docs/metrics.md.
+
+All counts come from one grouped query (conditional COUNTs), so a table by grid or by
+category costs one query whatever the number of rows.
+"""
+
+from fractions import Fraction
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from .models import Rating, State
+
+DONE = (State.HANDLED, State.VERIFIED, State.RATED, State.CLOSED)
+RATED = (Rating.SATISFIED, Rating.BASIC, Rating.DISSATISFIED)
+
+
+def _counts(now):
+    return {
+        "total": Count("id"),
+        # due for a response: the deadline has passed, or it was answered already
+        "response_due": Count("id", filter=Q(respond_by__lte=now) | Q(responded_at__isnull=False)),
+        "responded_in_time": Count("id", filter=Q(responded_at__isnull=False, responded_at__lte=F("respond_by"))),
+        "accepted": Count("id", filter=~Q(state=State.DECLINED)),
+        "resolved": Count("id", filter=Q(state__in=DONE) & ~Q(rating=Rating.DISSATISFIED)),
+        "rated": Count("id", filter=Q(rating__in=RATED)),
+        "satisfied": Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
+        "open": Count("id", filter=Q(state__in=(State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED))),
+        "overdue": Count("id", filter=Q(state__in=(State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED), resolve_by__lt=now)),
+        "escalated": Count("id", filter=Q(needs_supervisor=True) & ~Q(state__in=(State.CLOSED, State.DECLINED))),
+    }
+
+
+def rate(numerator: int, denominator: int) -> Fraction | None:
+    """An exact fraction; None when nothing was due (shown as —, never as 0 % or 100 %)."""
+    return Fraction(numerator, denominator) if denominator else None
+
+
+def with_rates(row: dict) -> dict:
+    row["response_rate"] = rate(row["responded_in_time"], row["response_due"])
+    row["resolution_rate"] = rate(row["resolved"], row["accepted"])
+    row["satisfaction_rate"] = rate(row["satisfied"], row["rated"])
+    return row
+
+
+def summary(queryset, now=None) -> dict:
+    return with_rates(queryset.aggregate(**_counts(now or timezone.now())))
+
+
+def by(queryset, key: str, now=None) -> list[dict]:
+    """Rates grouped by one key, e.g. "grid__name", "category__name", "assignee_org__name"."""
+    rows = queryset.order_by().values(key).annotate(**_counts(now or timezone.now())).order_by(key)
+    return [with_rates(dict(r, label=r[key])) for r in rows]
+
+
+def handling_hours(queryset) -> dict:
+    """Average and 90th percentile of hours from report to handled (nearest-rank percentile)."""
+    spans = sorted(
+        (h - c).total_seconds() / 3600
+        for c, h in queryset.filter(handled_at__isnull=False).values_list("created_at", "handled_at")
+    )
+    if not spans:
+        return {"average": None, "p90": None, "n": 0}
+    rank = -(-9 * len(spans) // 10)  # ceil(0.9 n), 1-based
+    return {"average": sum(spans) / len(spans), "p90": spans[rank - 1], "n": len(spans)}

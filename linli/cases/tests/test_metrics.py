@@ -1,0 +1,60 @@
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+from django.utils import timezone
+
+from linli.cases import metrics
+from linli.cases.models import Case, Category, State
+
+
+def make(world, n=1, **fields):
+    cat = Category.objects.get(name="设施维修")
+    now = timezone.now()
+    base = {"channel": "hotline", "category": cat, "grid": world.grid_a, "community": world.c1, "subdistrict": world.sub,
+            "description": "x", "respond_by": now + dt.timedelta(hours=24), "resolve_by": now + dt.timedelta(days=7)}
+    return [Case.objects.create(**(base | fields)) for _ in range(n)]
+
+
+@pytest.mark.django_db
+def test_rates_against_hand_computed_figures(world):
+    now = timezone.now()
+    due = now - dt.timedelta(hours=1)
+    # 4 due for response: 2 answered on time, 1 late, 1 not answered; 1 not yet due and unanswered
+    make(world, 2, respond_by=due, responded_at=due - dt.timedelta(minutes=5), state=State.CLOSED, rating="satisfied")
+    make(world, 1, respond_by=due, responded_at=due + dt.timedelta(seconds=1), state=State.RATED, rating="dissatisfied")
+    make(world, 1, respond_by=due)  # accepted, never answered, overdue for response
+    make(world, 1, respond_by=now + dt.timedelta(hours=3))
+    make(world, 1, respond_by=due, responded_at=due, state=State.DECLINED)  # answered exactly at the deadline: on time
+    s = metrics.summary(Case.objects.all(), now=now)
+    assert s["response_due"] == 5 and s["responded_in_time"] == 3
+    assert s["response_rate"] == Fraction(3, 5)
+    assert s["accepted"] == 5 and s["resolved"] == 2 and s["resolution_rate"] == Fraction(2, 5)
+    assert s["rated"] == 3 and s["satisfied"] == 2 and s["satisfaction_rate"] == Fraction(2, 3)
+
+
+@pytest.mark.django_db
+def test_nothing_due_is_no_rate_not_zero(world):
+    make(world, 2)
+    s = metrics.summary(Case.objects.all())
+    assert s["response_rate"] is None and s["satisfaction_rate"] is None
+
+
+@pytest.mark.django_db
+def test_grouped_rates_in_one_query(world, django_assert_num_queries):
+    make(world, 3, rating="satisfied", state=State.CLOSED)
+    make(world, 2, grid=world.grid_b, rating="dissatisfied", state=State.RATED)
+    with django_assert_num_queries(1):
+        rows = metrics.by(Case.objects.all(), "grid__name")
+    assert {r["label"]: r["satisfaction_rate"] for r in rows} == {"第一网格": 1, "第二网格": 0}
+
+
+@pytest.mark.django_db
+def test_handling_time_average_and_nearest_rank_p90(world):
+    start = timezone.now() - dt.timedelta(days=30)
+    for hours in range(1, 11):  # 1..10 hours
+        make(world, created_at=start, handled_at=start + dt.timedelta(hours=hours), state=State.HANDLED)
+    h = metrics.handling_hours(Case.objects.all())
+    assert h == {"average": 5.5, "p90": 9.0, "n": 10}
+    make(world, created_at=start, handled_at=start + dt.timedelta(hours=11), state=State.HANDLED)
+    assert metrics.handling_hours(Case.objects.all())["p90"] == 10.0  # ceil(0.9 × 11) = 10th
