@@ -246,6 +246,95 @@ class DemoBuilder:
                         posts.append(ResidentPost(person=in_unit[1], post=P.UNIT_HEAD, grid=grid, building=building, unit=unit, community_id=grid.community_id, subdistrict_id=grid.subdistrict_id))
         ResidentPost.objects.bulk_create(posts)
 
+    # ---- requests (说事 · 办事) ----------------------------------------------------
+    CASE_TEXTS = {
+        "环境卫生": ["楼道堆放杂物，影响通行", "小区门口垃圾无人清运"], "垃圾分类": ["分类垃圾桶破损", "厨余垃圾桶满溢"],
+        "文明养犬": ["有人遛狗不牵绳", "草坪上狗粪无人清理"], "绿化与树木修剪": ["树枝挡住三楼窗户", "绿地杂草丛生"],
+        "物业服务": ["物业保安夜间不在岗", "单元门禁坏了一周没人修"], "设施维修": ["楼道灯不亮", "单元门闭门器损坏", "电梯异响"],
+        "供暖": ["暖气不热，室温只有15度", "暖气管道漏水"], "安全隐患": ["外墙瓷砖松动有坠落风险", "井盖缺失"],
+        "飞线充电": ["有人从楼上拉线给电动车充电", "电动车停在楼道充电"], "停车与消防通道": ["消防通道被私家车占用", "小区车位不够乱停车"],
+        "邻里纠纷": ["楼上装修噪音太大", "邻居空调外机滴水"],
+    }
+    FINAL_STATES = [("closed", 45), ("rated", 10), ("verified", 5), ("handled", 8), ("in_progress", 10),
+                    ("dispatched", 8), ("accepted", 7), ("returned", 2), ("declined", 5)]
+    PATHS = {
+        "accepted": [], "declined": ["decline"], "dispatched": ["dispatch"], "returned": ["dispatch", "return"],
+        "in_progress": ["dispatch", "start"], "handled": ["dispatch", "start", "handle"],
+        "verified": ["dispatch", "start", "handle", "verify"], "rated": ["dispatch", "start", "handle", "verify", "rate"],
+        "closed": ["dispatch", "start", "handle", "verify", "rate", "close"],
+    }
+
+    def build_cases(self, n=300):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from linli.cases.actions import deadlines
+        from linli.cases.models import Case, CaseEvent, Category, HandlerKind
+
+        leaves = list(Category.objects.filter(children=None, active=True))
+        if not leaves:
+            return
+        departments = list(Organisation.objects.filter(subdistrict=self.sub, kind=Kind.DEPARTMENT))
+        parties = {o.community_id: o for o in Organisation.objects.filter(subdistrict=self.sub, kind=Kind.PARTY).exclude(community=None)}
+        staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
+        households = list(Household.objects.filter(subdistrict=self.sub).select_related("house__compound"))
+        states = [s for s, _w in self.FINAL_STATES]
+        weights = [w for _s, w in self.FINAL_STATES]
+        now = timezone.now()
+        cases, plans = [], []
+        for _i in range(n):
+            hh = self.rng.choice(households)
+            cat = self.rng.choice(leaves)
+            created = now - timedelta(days=self.rng.uniform(1, 150), hours=self.rng.uniform(0, 12))
+            respond_by, resolve_by = deadlines(cat, created)
+            channel = self.rng.choice(["self_service", "patrol", "patrol", "hotline", "visit", "wechat", "reception", "comment_book", "whisper"])
+            compound = hh.house.compound
+            if cat.handler_kind == HandlerKind.PROPERTY and compound.property_company_id:
+                org = compound.property_company
+            elif cat.handler_kind == HandlerKind.DEPARTMENT and departments:
+                org = self.rng.choice(departments)
+            else:
+                org = parties.get(hh.community_id) or (departments[0] if departments else None)
+            case = Case(channel=channel, category=cat, description=self.rng.choice(self.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
+                        grid_id=hh.grid_id, compound_id=hh.compound_id, building_id=hh.building_id, house_id=hh.house_id,
+                        community_id=hh.community_id, subdistrict_id=hh.subdistrict_id, anonymous=channel == "whisper",
+                        reporter_household=hh if channel == "self_service" else None, reporter_name="" if channel == "whisper" else "居民",
+                        respond_by=respond_by, resolve_by=resolve_by, created_at=created)
+            final = self.rng.choices(states, weights)[0]
+            cases.append(case)
+            plans.append((case, final, org))
+        Case.objects.bulk_create(cases)
+        events = []
+        for case, final, org in plans:
+            t = case.created_at
+            events.append(CaseEvent(case=case, action="report", to_state="accepted", actor=staff.get(Role.GRID_WORKER), created_at=t))
+            state = "accepted"
+            path = self.PATHS[final]
+            late = self.rng.random() < 0.15  # some orders run over their deadline
+            for k, step in enumerate(path):
+                # steps move forward in time and never past now
+                t = min(t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)), now - timedelta(minutes=len(path) - k))
+                target = {"dispatch": "dispatched", "decline": "declined", "return": "returned", "start": "in_progress",
+                          "handle": "handled", "verify": "verified", "rate": "rated", "close": "closed"}[step]
+                actor = staff.get(Role.PROPERTY_STAFF if step in ("start", "handle", "return") else Role.GRID_WORKER if step in ("dispatch", "verify") else Role.COMMUNITY_STAFF)
+                note = {"decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责", "handle": "已安排人员处理完毕"}.get(step, "")
+                events.append(CaseEvent(case=case, action=step, from_state=state, to_state=target, actor=actor, note=note, created_at=t))
+                state = target
+                if step in ("dispatch", "decline"):
+                    case.responded_at = t
+                if step == "dispatch":
+                    case.assignee_org = org
+                if step == "handle":
+                    case.handled_at, case.result = t, note
+                if step == "rate":
+                    case.rating = self.rng.choices(["satisfied", "basic", "dissatisfied"], [75, 18, 7])[0]
+                if step in ("close", "decline"):
+                    case.closed_at = t
+            case.state, case.version = state, len(path)
+        Case.objects.bulk_update(cases, ["state", "version", "responded_at", "assignee_org", "handled_at", "result", "rating", "closed_at"], batch_size=500)
+        CaseEvent.objects.bulk_create(events, batch_size=1000)
+
     # ---- accounts -------------------------------------------------------------
     def logins(self) -> list[Login]:
         sub = Subdistrict.objects.get(name=SUBDISTRICT)
@@ -292,4 +381,6 @@ class DemoBuilder:
                 self.build_posts()
                 audit.record(None, AuditLog.Action.IMPORT, self.sub, note=f"demo data: {len(self.households)} households, {len(self.persons)} people")
             self.ensure_accounts()
+            if created:
+                self.build_cases(n=max(30, self.target // 7))
         return created

@@ -50,3 +50,16 @@ def test_one_login_per_role_at_the_right_level():
 def test_if_empty_leaves_existing_data_alone(world):
     call_command("demo", households=30, if_empty=True, stdout=io.StringIO())
     assert Subdistrict.objects.count() == 1 and not Subdistrict.objects.filter(name__contains="贺兰山").exists()
+
+
+@pytest.mark.django_db
+def test_demo_requests_cover_every_state():
+    from linli.cases.models import Case, State
+
+    call_command("demo", households=1400, stdout=io.StringIO())
+    states = set(Case.objects.values_list("state", flat=True))
+    assert states == set(State.values)
+    assert Case.objects.filter(anonymous=True).exists()
+    for case in Case.objects.filter(state=State.CLOSED)[:20]:
+        assert list(case.events.values_list("action", flat=True))[-1] == "close"
+        assert case.handled_at and case.closed_at and case.assignee_org_id
