@@ -286,7 +286,10 @@ class DemoBuilder:
         for _i in range(n):
             hh = self.rng.choice(households)
             cat = self.rng.choice(leaves)
-            created = now - timedelta(days=self.rng.uniform(1, 150), hours=self.rng.uniform(0, 12))
+            final = self.rng.choices(states, weights)[0]
+            # orders still open are mostly recent; the old ones are the overdue backlog
+            recent = final not in ("closed", "rated", "declined") and self.rng.random() < 0.75
+            created = now - timedelta(days=self.rng.uniform(1, 6 if recent else 150), hours=self.rng.uniform(0, 12))
             respond_by, resolve_by = deadlines(cat, created)
             channel = self.rng.choice(["self_service", "patrol", "patrol", "hotline", "visit", "wechat", "reception", "comment_book", "whisper"])
             compound = hh.house.compound
@@ -301,7 +304,6 @@ class DemoBuilder:
                         community_id=hh.community_id, subdistrict_id=hh.subdistrict_id, anonymous=channel == "whisper",
                         reporter_household=hh if channel == "self_service" else None, reporter_name="" if channel == "whisper" else "居民",
                         respond_by=respond_by, resolve_by=resolve_by, created_at=created)
-            final = self.rng.choices(states, weights)[0]
             cases.append(case)
             plans.append((case, final, org))
         Case.objects.bulk_create(cases)
