@@ -49,7 +49,8 @@ demo: migrate
 run: install assets messages migrate demo
 	@echo "Serving on http://$(HOST)  (background worker: manage.py db_worker)"
 	@DEBUG=1 $(PYTHON) manage.py db_worker --interval 1 --no-reload & WORKER=$$!; \
-	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  DEBUG=1 $(PYTHON) manage.py check_overdue --every 300 & TICK=$$!; \
+	  trap "kill $$WORKER $$TICK 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=1 $(PYTHON) manage.py runserver --noreload $(HOST)
 
 lint: $(DEVSTAMP)

@@ -157,6 +157,12 @@ LINLI_IMPORT_MAX_BYTES = env.int("LINLI_IMPORT_MAX_BYTES", default=20 * 1024 * 1
 # Files with more rows than this are imported by the background worker.
 LINLI_IMPORT_SYNC_ROWS = env.int("LINLI_IMPORT_SYNC_ROWS", default=200)
 
+# In-app notifications always; add an e-mail or SMS gateway backend in production.
+LINLI_NOTIFY_BACKENDS = env.list(
+    "LINLI_NOTIFY_BACKENDS",
+    default=["linli.core.notify.InAppBackend"] + (["linli.core.notify.ConsoleBackend"] if DEBUG else []),
+)
+
 TASKS = {
     "default": {
         "BACKEND": env.str("LINLI_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"),

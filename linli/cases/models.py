@@ -128,6 +128,8 @@ class Case(ScopedModel):
     rating_comment = models.CharField(_("rating comment"), max_length=200, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     needs_supervisor = models.BooleanField(_("needs the supervisor"), default=False)
+    # set once, by the overdue job that claimed this case (conditional UPDATE: one sender only)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
@@ -198,4 +200,4 @@ class CaseEvent(models.Model):
 
         if self.action in TRANSITIONS:
             return TRANSITIONS[self.action].label
-        return {"report": _("Reported"), "comment": _("Comment")}.get(self.action, self.action)
+        return {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline")}.get(self.action, self.action)

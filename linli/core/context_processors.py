@@ -6,7 +6,10 @@ def nav(request):
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}
+    from .models import Notification
+
     return {
+        "unread_notifications": Notification.objects.filter(user=user, read_at=None).count(),
         "nav": {
             "places": has_perm(user, "places.view"),
             "people": has_perm(user, "people.view"),

@@ -52,3 +52,22 @@ class AuditLog(ScopedModel):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class Notification(models.Model):
+    """站内通知: a message to one user, with a link to what it is about."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    text = models.CharField(_("message"), max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.text

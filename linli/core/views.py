@@ -204,5 +204,19 @@ class AuditListView(ScopedMixin, ListView):
         return super().get_context_data(**kwargs) | {"actions": AuditLog.Action.choices}
 
 
+class NotificationListView(LoginRequiredMixin, View):
+    """站内通知: one's own notifications; opening the list marks them read."""
+
+    def get(self, request):
+        from django.utils import timezone
+
+        from .models import Notification
+
+        page = paginate(request, Notification.objects.filter(user=request.user))
+        unread = [n.pk for n in page if n.read_at is None]
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+        return render(request, "core/notifications.html", {"page_obj": page, "unread": set(unread)})
+
+
 def paginate(request, queryset, per_page=50):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))

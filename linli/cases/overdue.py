@@ -1,0 +1,37 @@
+"""The overdue job: find open cases past their deadline, claim each one with a conditional
+UPDATE (so two workers never notify twice), write the timeline and notify the handler's
+organisation and the community's staff (the supervisor)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.models import User
+from linli.accounts.roles import Role
+from linli.core import notify
+
+from .models import OPEN_STATES, Case, CaseEvent
+
+
+def recipients(case):
+    users = User.objects.filter(is_active=True, role_assignments__role=Role.COMMUNITY_STAFF, role_assignments__community_id=case.community_id)
+    grid = User.objects.filter(is_active=True, role_assignments__role__in=(Role.GRID_WORKER, Role.GRID_CHIEF), role_assignments__grid_id=case.grid_id)
+    handlers = User.objects.filter(is_active=True, role_assignments__organisation_id=case.assignee_org_id) if case.assignee_org_id else User.objects.none()
+    return list(users) + list(grid) + list(handlers)
+
+
+def mark_overdue(now=None) -> int:
+    now = now or timezone.now()
+    due = Case.objects.filter(state__in=OPEN_STATES, resolve_by__lt=now, overdue_notified_at=None).values_list("pk", flat=True)
+    claimed = 0
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            if not Case.objects.filter(pk=pk, overdue_notified_at=None).update(overdue_notified_at=now):
+                continue  # another worker claimed it
+            case = Case.objects.select_related("category").get(pk=pk)
+            CaseEvent.objects.create(case=case, action="overdue", from_state=case.state, to_state=case.state, created_at=now)
+            text = _("Request %(number)s (%(category)s) is past its deadline.") % {"number": case.number, "category": case.category.name}
+            users = recipients(case)
+            transaction.on_commit(lambda users=users, text=text, url=case.get_absolute_url(): notify.send(users, text, url))
+            claimed += 1
+    return claimed

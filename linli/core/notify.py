@@ -1,0 +1,33 @@
+"""Notifications through pluggable backends (settings.LINLI_NOTIFY_BACKENDS): in-app always,
+and e-mail / SMS gateways where a deployment plugs them in. Development prints to the console.
+
+Callers send after their transaction commits (transaction.on_commit), never from inside it.
+"""
+
+import logging
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .models import Notification
+
+log = logging.getLogger("linli.notify")
+
+
+class InAppBackend:
+    def send(self, users, text, url=""):
+        Notification.objects.bulk_create([Notification(user=u, text=text[:300], url=url) for u in users])
+
+
+class ConsoleBackend:
+    def send(self, users, text, url=""):
+        for u in users:
+            log.warning("notify %s: %s %s", u.username, text, url)
+
+
+def send(users, text, url=""):
+    users = list({u.pk: u for u in users}.values())
+    if not users:
+        return
+    for path in getattr(settings, "LINLI_NOTIFY_BACKENDS", ["linli.core.notify.InAppBackend"]):
+        import_string(path)().send(users, text, url)
