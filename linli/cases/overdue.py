@@ -32,6 +32,7 @@ def mark_overdue(now=None) -> int:
             CaseEvent.objects.create(case=case, action="overdue", from_state=case.state, to_state=case.state, created_at=now)
             text = _("Request %(number)s (%(category)s) is past its deadline.") % {"number": case.number, "category": case.category.name}
             users = recipients(case)
-            transaction.on_commit(lambda users=users, text=text, url=case.get_absolute_url(): notify.send(users, text, url))
+            url = case.get_absolute_url()
+            transaction.on_commit(lambda users=users, text=text, url=url: notify.send(users, text, url))
             claimed += 1
     return claimed
