@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from linli.cases import api as cases_api
+
 from . import views
 
 app_name = "api"
@@ -22,6 +24,8 @@ router.register("persons", views.PersonViewSet, basename="person")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("audit", views.AuditLogViewSet, basename="auditlog")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("categories", cases_api.CategoryViewSet, basename="category")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),

@@ -1,0 +1,149 @@
+"""/api/v1/cases/: the request lifecycle over REST, with the same scope as the screens."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from linli.api.views import ScopedViewSet, ScopePermission
+from linli.orgs.models import Organisation
+from linli.places.models import Building, Compound, Grid, House
+
+from . import actions
+from .filters import CaseFilter
+from .models import Case, CaseEvent, Category, Rating
+from .workflow import TRANSITIONS
+
+
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "parent", "name", "handler_kind", "respond_hours", "resolve_workdays"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["action", "from_state", "to_state", "actor", "note", "created_at"]
+
+    def get_actor(self, event) -> str | None:
+        if event.action == "report" and event.case.anonymous:
+            return None
+        return str(event.actor) if event.actor_id else None
+
+
+class ScopedPK(serializers.PrimaryKeyRelatedField):
+    """A place the user may report in; anything else is "not found" on that field."""
+
+    def __init__(self, model, **kw):
+        self.model = model
+        super().__init__(**kw)
+
+    def get_queryset(self):
+        return self.model.objects.restrict(self.context["request"].user, "report", domain="cases")
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    reporter_name = serializers.SerializerMethodField()
+    grid = ScopedPK(Grid)
+    compound = ScopedPK(Compound, required=False, allow_null=True)
+    building = ScopedPK(Building, required=False, allow_null=True)
+    house = ScopedPK(House, required=False, allow_null=True)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(active=True, children=None))
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "channel", "category", "description", "grid", "compound", "building", "house", "community",
+                  "state", "assignee_org", "respond_by", "resolve_by", "responded_at", "handled_at", "closed_at", "result",
+                  "rating", "anonymous", "reporter_name", "version", "created_at"]
+        read_only_fields = ["community", "state", "assignee_org", "respond_by", "resolve_by", "responded_at", "handled_at",
+                            "closed_at", "result", "rating", "version", "created_at"]
+
+    def get_reporter_name(self, case) -> str | None:
+        return None if case.anonymous else case.reporter_name or None
+
+    def create(self, data):
+        try:
+            return actions.report_case(actor=self.context["request"].user, **data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "events"]
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    version = serializers.IntegerField(min_value=0)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    assignee_org = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True, default=None)
+    rating = serializers.ChoiceField(choices=Rating.choices, required=False, default="")
+
+
+class CaseViewSet(ScopedViewSet):
+    """Requests (诉求) and their work-order lifecycle. POST reports one; POST …/transition/
+    moves it (409 when another user moved it first)."""
+
+    model = Case
+    filterset_class = CaseFilter
+    select = ["category", "grid"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_scope_action(self):
+        if self.scope_action:
+            return self.scope_action
+        return "report" if self.action == "create" else "view"
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.prefetch_related("events__actor", "events__case") if self.action == "retrieve" else qs
+
+    @extend_schema(request=TransitionSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], scope_action="view")
+    def transition(self, request, pk=None):
+        case = self.get_object()
+        form = TransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        try:
+            case = actions.transition(case.pk, d["action"], actor=request.user, version=d["version"], note=d["note"],
+                                      assignee_org=d["assignee_org"], rating=d["rating"])
+        except actions.Conflict as exc:
+            raise ConflictError(str(exc)) from None
+        except DjangoPermissionDenied:
+            raise PermissionDenied from None
+        except Case.DoesNotExist:
+            raise NotFound from None
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"action": exc.messages}) from None
+        case = Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk)
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The category tree with time limits."""
+
+    queryset = Category.objects.filter(active=True)
+    serializer_class = CategorySerializer
+    permission_classes = [ScopePermission]
+
+    def required_perm(self):
+        return "cases.view"

@@ -1,0 +1,59 @@
+import pytest
+from rest_framework.test import APIClient
+
+from linli.cases.models import Case, Category
+
+
+def api(user):
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+@pytest.fixture
+def cat(db):
+    return Category.objects.get(name="设施维修")
+
+
+@pytest.mark.django_db
+def test_report_and_walk_the_lifecycle_over_the_api(world, cat):
+    r = api(world.users.grid_a).post("/api/v1/cases/", {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk,
+                                                         "building": world.bld_a.pk, "description": "单元门坏了"}, format="json")
+    assert r.status_code == 201, r.json()
+    pk = r.json()["id"]
+    assert r.json()["state"] == "accepted" and r.json()["community"] == world.c1.pk
+    r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/transition/", {"action": "dispatch", "version": 0, "assignee_org": world.pm.pk}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "dispatched"
+    assert [e["action"] for e in r.json()["events"]] == ["report", "dispatch"]
+    # the same stale version again: 409, nothing changed
+    r = api(world.users.community).post(f"/api/v1/cases/{pk}/transition/", {"action": "decline", "version": 0, "note": "x"}, format="json")
+    assert r.status_code == 409 and r.json()["errors"][0]["code"] == "conflict"
+    # illegal from this state: 400 with a message
+    r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/transition/", {"action": "verify", "version": 1}, format="json")
+    assert r.status_code == 400
+    # handler of the company: sees it and may start; another grid's worker: 404; department: 404
+    assert api(world.users.property).post(f"/api/v1/cases/{pk}/transition/", {"action": "start", "version": 1}, format="json").status_code == 200
+    assert api(world.users.grid_b).get(f"/api/v1/cases/{pk}/").status_code == 404
+    assert api(world.users.department).get(f"/api/v1/cases/{pk}/").status_code == 404
+    assert api(world.users.department).get("/api/v1/cases/").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_api_errors_have_field_paths(world, cat):
+    r = api(world.users.grid_a).post("/api/v1/cases/", {"channel": "patrol", "category": cat.pk, "grid": world.grid_c.pk, "description": ""}, format="json")
+    assert r.status_code == 400
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert {"grid", "description"} <= fields
+    assert api(world.users.property).post("/api/v1/cases/", {}, format="json").status_code == 403
+    assert APIClient().get("/api/v1/cases/").status_code == 401
+    assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_reporter_never_in_the_api(world, cat):
+    from linli.cases import actions
+
+    case = actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, description="悄悄话", channel="whisper",
+                               reporter=world.users.resident, reporter_name="居民a1h")
+    body = api(world.users.grid_a).get(f"/api/v1/cases/{case.pk}/").content.decode()
+    assert "居民a1h" not in body and "resident" not in body
