@@ -4,6 +4,7 @@ the community closes it, and it appears on the public board."""
 
 import pytest
 
+from linli.cases.tests.test_photos import jpeg_with_gps
 from linli.testing import PASSWORD, build_world
 
 from .conftest import log_in
@@ -28,7 +29,8 @@ def act(page, url, button, **fields):
     page.get_by_text(f"已完成：{button}").wait_for()
 
 
-def test_report_dispatch_handle_verify_rate_publish(world, browser, live_server, request):
+def test_report_dispatch_handle_verify_rate_publish(world, browser, live_server, request, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     from .conftest import _finish, _page
 
     pages = {}
@@ -42,9 +44,11 @@ def test_report_dispatch_handle_verify_rate_publish(world, browser, live_server,
         resident.get_by_role("link", name="我要说事").click()
         resident.get_by_label("分类").select_option(label="物业与设施 · 设施维修")
         resident.get_by_label("遇到了什么问题？").fill("3楼楼道灯不亮，晚上看不见")
+        resident.get_by_label("照片").set_input_files(files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}])
         resident.get_by_role("button", name="提交").click()
         resident.get_by_text("您的诉求").wait_for()
         url = resident.url
+        assert resident.get_by_test_id("photos").locator("img").count() == 1
         assert resident.evaluate("document.documentElement.scrollWidth") <= 375
 
         act(pages["grid_a"][1], url, "派单", handler="宁和物业")

@@ -23,7 +23,7 @@ def deadlines(category, start):
 
 @transaction.atomic
 def report_case(*, actor, category, grid, description, channel, compound=None, building=None, house=None,
-                reporter=None, reporter_household=None, reporter_name="", reporter_phone="", anonymous=False, now=None):
+                reporter=None, reporter_household=None, reporter_name="", reporter_phone="", anonymous=False, now=None, photos=()):
     now = now or timezone.now()
     respond_by, resolve_by = deadlines(category, now)
     case = Case(
@@ -36,7 +36,16 @@ def report_case(*, actor, category, grid, description, channel, compound=None, b
     case.full_clean(exclude=["community", "subdistrict"])
     case.save()
     CaseEvent.objects.create(case=case, action="report", to_state=State.ACCEPTED, actor=actor, created_at=now)
+    add_photos(case, photos, actor=actor, kind="intake")
     return case
+
+
+def add_photos(case, files, *, actor, kind):
+    """Files already cleaned by photos.clean_photo (EXIF gone)."""
+    from .models import CasePhoto
+
+    for f in files:
+        CasePhoto.objects.create(case=case, kind=kind, image=f, uploaded_by=actor)
 
 
 def allowed(case, user):
@@ -56,7 +65,7 @@ def _may_rate(case, user):
 
 
 @transaction.atomic
-def transition(case_id, name, *, actor, version, note="", assignee_org=None, assignee=None, rating="", now=None):
+def transition(case_id, name, *, actor, version, note="", assignee_org=None, assignee=None, rating="", now=None, photos=()):
     t = TRANSITIONS.get(name)
     if t is None:
         raise ValidationError(_("Unknown action."))
@@ -79,6 +88,7 @@ def transition(case_id, name, *, actor, version, note="", assignee_org=None, ass
     case.version += 1
     case.save()
     CaseEvent.objects.create(case=case, action=name, from_state=before, to_state=case.state, actor=actor, note=note, created_at=now)
+    add_photos(case, photos, actor=actor, kind="result" if name == "handle" else "intake")
     return case
 
 

@@ -6,10 +6,27 @@ from linli.orgs.models import Kind, Organisation
 from linli.places.models import Building, Compound, Grid, House
 
 from .models import Case, Category, Channel, Rating
+from .photos import clean_photo
+
+
+class PhotoField(forms.FileField):
+    """One optional photo, cleaned (EXIF removed) at validation."""
+
+    def __init__(self, **kw):
+        kw.setdefault("required", False)
+        kw.setdefault("label", _("Photo"))
+        kw.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "image/*", "class": "form-control"}))
+        super().__init__(**kw)
+
+    def clean(self, data, initial=None):
+        f = super().clean(data, initial)
+        return clean_photo(f) if f else None
 
 
 class ReportForm(forms.ModelForm):
     """Intake by staff or grid workers: the place is chosen within the user's scope."""
+
+    photo = PhotoField()
 
     class Meta:
         model = Case
@@ -57,6 +74,7 @@ class ResidentReportForm(forms.Form):
     category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.none())
     description = forms.CharField(label=_("What is the matter?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}))
     anonymous = forms.BooleanField(label=_("Hide my name from the handlers (grid whisper)"), required=False)
+    photo = PhotoField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +88,7 @@ class TransitionForm(forms.Form):
     assignee_org = forms.ModelChoiceField(label=_("Handled by"), queryset=Organisation.objects.none(), required=False, widget=forms.Select(attrs={"class": "form-select"}))
     rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—"), *Rating.choices], required=False, widget=forms.Select(attrs={"class": "form-select"}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+    photo = PhotoField(label=_("Photo of the result"))
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)

@@ -173,6 +173,29 @@ class Case(ScopedModel):
         return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": self.grid_id}
 
 
+class CasePhoto(models.Model):
+    """A photo of the problem (at intake) or of the result (at handling), EXIF removed."""
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake", _("Problem")
+        RESULT = "result", _("Result")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.INTAKE)
+    image = models.FileField(upload_to="cases/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.image.name
+
+    def get_absolute_url(self):
+        return reverse("cases:photo", args=[self.pk])
+
+
 class CaseEvent(models.Model):
     """工单时间线: one immutable entry per transition or comment, with its actor and time."""
 

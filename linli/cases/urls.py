@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/mine/", views.ResidentReportView.as_view(), name="report_mine"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
 ]

@@ -39,7 +39,7 @@ class CaseDetailView(ScopedMixin, View):
     model = Case
 
     def get(self, request, pk, form=None, status=200):
-        case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter"), pk=pk)
+        case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter").prefetch_related("photos"), pk=pk)
         ctx = {
             "case": case,
             "events": case.events.select_related("actor"),
@@ -52,7 +52,7 @@ class CaseDetailView(ScopedMixin, View):
 
     def post(self, request, pk):
         case = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
-        form = TransitionForm(request.POST, case=case)
+        form = TransitionForm(request.POST, request.FILES, case=case)
         name = request.POST.get("action", "")
         if not form.is_valid() or name not in TRANSITIONS:
             messages.error(request, _("The action could not be carried out; check the form."))
@@ -60,7 +60,7 @@ class CaseDetailView(ScopedMixin, View):
         d = form.cleaned_data
         try:
             actions.transition(case.pk, name, actor=request.user, version=d["version"], note=d["note"],
-                               assignee_org=d["assignee_org"], rating=d["rating"])
+                               assignee_org=d["assignee_org"], rating=d["rating"], photos=[d["photo"]] if d["photo"] else [])
         except actions.Conflict as exc:
             messages.warning(request, str(exc))
             return redirect(case)
@@ -82,14 +82,15 @@ class ReportView(LoginRequiredMixin, View):
 
     def post(self, request):
         require_perm(request.user, "cases.report")
-        form = ReportForm(request.POST, user=request.user)
+        form = ReportForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.get(request, form=form)
         d = form.cleaned_data
         try:
             case = actions.report_case(actor=request.user, category=d["category"], grid=d["grid"], description=d["description"],
                                        channel=d["channel"], compound=d.get("compound"), building=d.get("building"), house=d.get("house"),
-                                       reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], anonymous=d["anonymous"])
+                                       reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], anonymous=d["anonymous"],
+                                       photos=[d["photo"]] if d["photo"] else [])
         except ValidationError as exc:
             apply_form_errors(form, exc)
             return self.get(request, form=form)
@@ -112,7 +113,7 @@ class ResidentReportView(LoginRequiredMixin, View):
 
     def post(self, request):
         hh = self.household(request)
-        form = ResidentReportForm(request.POST)
+        form = ResidentReportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.get(request, form=form)
         d = form.cleaned_data
@@ -121,9 +122,26 @@ class ResidentReportView(LoginRequiredMixin, View):
             actor=request.user, category=d["category"], grid=hh.grid, compound=house.compound, building=house.building, house=house,
             description=d["description"], channel=Channel.WHISPER if d["anonymous"] else Channel.SELF_SERVICE,
             reporter=request.user, reporter_household=hh, reporter_name=str(request.user), anonymous=d["anonymous"],
+            photos=[d["photo"]] if d["photo"] else [],
         )
         messages.success(request, _("Thank you. Your request %(number)s has been received.") % {"number": case.number})
         return redirect(case)
+
+
+class PhotoView(ScopedMixin, View):
+    """Photos are served only to those who may see the request (never from a public URL)."""
+
+    model = Case
+
+    def get(self, request, pk):
+        from django.http import FileResponse
+
+        from .models import CasePhoto
+
+        photo = get_object_or_404(CasePhoto.objects.filter(case__in=self.get_queryset()), pk=pk)
+        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class DashboardView(ScopedMixin, View):
