@@ -117,6 +117,7 @@ def _apply(case, name, now, *, note, assignee_org, assignee, rating):
         case.rating, case.rating_comment = rating, note[:200]
     elif name == "close":
         case.closed_at = now
+        notify_merged_reporters(case)
     elif name == "reopen":
         if case.rating != Rating.DISSATISFIED:
             raise ValidationError(_("Only a result the resident was dissatisfied with is reopened."))
@@ -124,6 +125,40 @@ def _apply(case, name, now, *, note, assignee_org, assignee, rating):
         case.needs_supervisor = case.reopen_count >= 1
         case.reopen_count += 1
         case.assignee_org, case.assignee, case.rating, case.handled_at = None, None, "", None
+
+
+@transaction.atomic
+def merge(case_id, into_id, *, actor, version):
+    """Merge a duplicate into another open request of the same place; its reporter gets the
+    outcome of the one that is kept."""
+    if scope_for(actor, "cases.dispatch").empty:
+        raise PermissionDenied
+    scoped = Case.objects.restrict(actor, "dispatch").select_for_update()
+    case, target = scoped.filter(pk=case_id).first(), scoped.filter(pk=into_id).first()
+    if case is None or target is None:
+        raise Case.DoesNotExist
+    if case.version != version:
+        raise Conflict(_("Someone else changed this request a moment ago; here is its current state."))
+    if case.pk == target.pk or case.state not in (State.ACCEPTED, State.DISPATCHED) or not target.is_open:
+        raise ValidationError(_("Only an open request can be merged into another open request."))
+    before = case.state
+    now = timezone.now()
+    case.state, case.merged_into, case.closed_at, case.version = State.MERGED, target, now, case.version + 1
+    case.responded_at = case.responded_at or now
+    case.save()
+    CaseEvent.objects.create(case=case, action="merge", from_state=before, to_state=case.state, actor=actor, note=target.number)
+    CaseEvent.objects.create(case=target, action="comment", from_state=target.state, to_state=target.state, actor=actor,
+                             note=_("Request %(number)s was merged into this one.") % {"number": case.number})
+    return case
+
+
+def notify_merged_reporters(case):
+    """When a request is closed, the reporters of the duplicates merged into it hear the outcome too."""
+    from linli.core import notify
+
+    users = [m.reporter for m in case.merged.select_related("reporter") if m.reporter_id]
+    text = _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number}
+    transaction.on_commit(lambda: notify.send(users, text, case.get_absolute_url()))
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ def _counts(now):
         # due for a response: the deadline has passed, or it was answered already
         "response_due": Count("id", filter=Q(respond_by__lte=now) | Q(responded_at__isnull=False)),
         "responded_in_time": Count("id", filter=Q(responded_at__isnull=False, responded_at__lte=F("respond_by"))),
-        "accepted": Count("id", filter=~Q(state=State.DECLINED)),
+        "accepted": Count("id", filter=~Q(state__in=(State.DECLINED, State.MERGED))),
         "resolved": Count("id", filter=Q(state__in=DONE) & ~Q(rating=Rating.DISSATISFIED)),
         "rated": Count("id", filter=Q(rating__in=RATED)),
         "satisfied": Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),

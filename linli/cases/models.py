@@ -85,6 +85,7 @@ class State(models.TextChoices):
     RATED = "rated", _("Rated")
     CLOSED = "closed", _("Closed")
     DECLINED = "declined", _("Declined")
+    MERGED = "merged", _("Merged into another request")
 
 
 class Rating(models.TextChoices):
@@ -128,6 +129,7 @@ class Case(ScopedModel):
     rating_comment = models.CharField(_("rating comment"), max_length=200, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     needs_supervisor = models.BooleanField(_("needs the supervisor"), default=False)
+    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("merged into"))
     # set once, by the overdue job that claimed this case (conditional UPDATE: one sender only)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -223,4 +225,4 @@ class CaseEvent(models.Model):
 
         if self.action in TRANSITIONS:
             return TRANSITIONS[self.action].label
-        return {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline")}.get(self.action, self.action)
+        return {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged")}.get(self.action, self.action)

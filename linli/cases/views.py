@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,8 @@ from linli.core.views import ScopedMixin, apply_form_errors, require_perm
 from . import actions
 from .filters import CaseFilter
 from .forms import ReportForm, ResidentReportForm, TransitionForm
-from .models import Case, Channel
+from .models import Case, Channel, State
+from .similarity import similar_open
 from .workflow import TRANSITIONS
 
 LIST_SELECT = ["category__parent", "grid__community", "compound", "assignee_org"]
@@ -48,12 +50,16 @@ class CaseDetailView(ScopedMixin, View):
             "show_reporter": not case.anonymous,
             "overdue": case.is_overdue(),
         }
+        if case.state in (State.ACCEPTED, State.DISPATCHED) and Case.objects.restrict(request.user, "dispatch").filter(pk=case.pk).exists():
+            ctx["similar"] = similar_open(case, queryset=Case.objects.restrict(request.user, "dispatch"))
         return render(request, "cases/case_detail.html", ctx, status=status)
 
     def post(self, request, pk):
         case = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
         form = TransitionForm(request.POST, request.FILES, case=case)
         name = request.POST.get("action", "")
+        if name == "merge":
+            return self.merge(request, case)
         if not form.is_valid() or name not in TRANSITIONS:
             messages.error(request, _("The action could not be carried out; check the form."))
             return self.get(request, pk, form=form, status=400)
@@ -68,6 +74,20 @@ class CaseDetailView(ScopedMixin, View):
             apply_form_errors(form, exc)
             return self.get(request, pk, form=form, status=400)
         messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
+        return redirect(case)
+
+
+    def merge(self, request, case):
+        try:
+            actions.merge(case.pk, int(request.POST.get("into", 0)), actor=request.user, version=int(request.POST.get("version", -1)))
+        except (ValueError, Case.DoesNotExist):
+            raise Http404 from None
+        except actions.Conflict as exc:
+            messages.warning(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Merged."))
         return redirect(case)
 
 

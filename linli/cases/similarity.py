@@ -1,0 +1,27 @@
+"""Similar open requests: Chinese text compared by character bigrams (Jaccard), no word
+segmentation needed, within the same compound (or grid) and the last 30 days."""
+
+from datetime import timedelta
+
+from .models import OPEN_STATES, Case
+
+THRESHOLD = 0.2
+
+
+def bigrams(text: str) -> set[str]:
+    chars = [c for c in text if not c.isspace() and c not in "，。、！？；：,.!?;:（）()“”\"'"]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)} or set(chars)
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = bigrams(a), bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def similar_open(case, queryset=None, limit=5):
+    qs = (queryset if queryset is not None else Case.objects).filter(
+        state__in=OPEN_STATES, created_at__gte=case.created_at - timedelta(days=30)
+    ).exclude(pk=case.pk)
+    qs = qs.filter(compound_id=case.compound_id) if case.compound_id else qs.filter(grid_id=case.grid_id)
+    scored = [(similarity(case.description, other.description), other) for other in qs.select_related("category")[:200]]
+    return [(round(score, 2), other) for score, other in sorted(scored, key=lambda s: -s[0]) if score >= THRESHOLD][:limit]
