@@ -256,12 +256,12 @@ class DemoBuilder:
         "邻里纠纷": ["楼上装修噪音太大", "邻居空调外机滴水"],
     }
     FINAL_STATES = [("closed", 45), ("rated", 10), ("verified", 5), ("handled", 8), ("in_progress", 10),
-                    ("dispatched", 8), ("accepted", 7), ("returned", 2), ("declined", 5)]
+                    ("dispatched", 8), ("accepted", 7), ("returned", 2), ("declined", 5), ("merged", 3)]
     PATHS = {
         "accepted": [], "declined": ["decline"], "dispatched": ["dispatch"], "returned": ["dispatch", "return"],
         "in_progress": ["dispatch", "start"], "handled": ["dispatch", "start", "handle"],
         "verified": ["dispatch", "start", "handle", "verify"], "rated": ["dispatch", "start", "handle", "verify", "rate"],
-        "closed": ["dispatch", "start", "handle", "verify", "rate", "close"],
+        "closed": ["dispatch", "start", "handle", "verify", "rate", "close"], "merged": ["merge"],
     }
 
     def build_cases(self, n=300):
@@ -313,12 +313,15 @@ class DemoBuilder:
             events.append(CaseEvent(case=case, action="report", to_state="accepted", actor=staff.get(Role.GRID_WORKER), created_at=t))
             state = "accepted"
             path = self.PATHS[final]
+            if final == "merged":
+                case.merged_into = next((o for o, f, _org in plans if f in ("accepted", "dispatched", "in_progress") and o.grid_id == case.grid_id), None)
+                path = path if case.merged_into else []  # nothing open to merge into: it stays accepted
             late = self.rng.random() < 0.15  # some orders run over their deadline
             for k, step in enumerate(path):
                 # steps move forward in time and never past now
                 t = min(t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)), now - timedelta(minutes=len(path) - k))
                 target = {"dispatch": "dispatched", "decline": "declined", "return": "returned", "start": "in_progress",
-                          "handle": "handled", "verify": "verified", "rate": "rated", "close": "closed"}[step]
+                          "handle": "handled", "verify": "verified", "rate": "rated", "close": "closed", "merge": "merged"}[step]
                 actor = staff.get(Role.PROPERTY_STAFF if step in ("start", "handle", "return") else Role.GRID_WORKER if step in ("dispatch", "verify") else Role.COMMUNITY_STAFF)
                 note = {"decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责", "handle": "已安排人员处理完毕"}.get(step, "")
                 events.append(CaseEvent(case=case, action=step, from_state=state, to_state=target, actor=actor, note=note, created_at=t))
@@ -331,10 +334,12 @@ class DemoBuilder:
                     case.handled_at, case.result = t, note
                 if step == "rate":
                     case.rating = self.rng.choices(["satisfied", "basic", "dissatisfied"], [75, 18, 7])[0]
-                if step in ("close", "decline"):
+                if step in ("close", "decline", "merge"):
                     case.closed_at = t
+                if step == "merge":
+                    case.responded_at = t
             case.state, case.version = state, len(path)
-        Case.objects.bulk_update(cases, ["state", "version", "responded_at", "assignee_org", "handled_at", "result", "rating", "closed_at"], batch_size=500)
+        Case.objects.bulk_update(cases, ["state", "version", "responded_at", "assignee_org", "handled_at", "result", "rating", "closed_at", "merged_into"], batch_size=500)
         CaseEvent.objects.bulk_create(events, batch_size=1000)
 
     # ---- accounts -------------------------------------------------------------
