@@ -65,7 +65,7 @@ def _may_rate(case, user):
 
 
 @transaction.atomic
-def transition(case_id, name, *, actor, version, note="", assignee_org=None, assignee=None, rating="", now=None, photos=()):
+def transition(case_id, name, *, actor, version, note="", assignee_org=None, assignee=None, rating="", now=None, photos=(), deadline=None):
     t = TRANSITIONS.get(name)
     if t is None:
         raise ValidationError(_("Unknown action."))
@@ -78,13 +78,13 @@ def transition(case_id, name, *, actor, version, note="", assignee_org=None, ass
         raise Conflict(_("Someone else changed this request a moment ago; here is its current state."))
     if case.state not in t.sources:
         raise ValidationError(_("“%(action)s” is not possible while the request is “%(state)s”.") % {"action": t.label, "state": case.get_state_display()})
-    _check_inputs(t, note, assignee_org, rating)
+    _check_inputs(t, note, assignee_org, rating, deadline)
     if name == "rate" and not _may_rate(case, actor):
         raise PermissionDenied
     now = now or timezone.now()
     before = case.state
-    _apply(case, name, now, note=note, assignee_org=assignee_org, assignee=assignee, rating=rating)
-    case.state = t.target
+    _apply(case, name, now, note=note, assignee_org=assignee_org, assignee=assignee, rating=rating, deadline=deadline, actor=actor)
+    case.state = t.target or case.state
     case.version += 1
     case.save()
     CaseEvent.objects.create(case=case, action=name, from_state=before, to_state=case.state, actor=actor, note=note, created_at=now)
@@ -92,8 +92,10 @@ def transition(case_id, name, *, actor, version, note="", assignee_org=None, ass
     return case
 
 
-def _check_inputs(t, note, assignee_org, rating):
+def _check_inputs(t, note, assignee_org, rating, deadline=None):
     errors = {}
+    if "deadline" in t.needs and (deadline is None or deadline <= timezone.now()):
+        errors["deadline"] = _("Give a deadline in the future.")
     if "note" in t.needs and not note.strip():
         errors["note"] = _("Please give a reason or a result.")
     if "assignee_org" in t.needs and assignee_org is None:
@@ -104,8 +106,28 @@ def _check_inputs(t, note, assignee_org, rating):
         raise ValidationError(errors)
 
 
-def _apply(case, name, now, *, note, assignee_org, assignee, rating):
-    if name == "dispatch":
+def _apply(case, name, now, *, note, assignee_org, assignee, rating, deadline=None, actor=None):
+    from .models import Assignment
+
+    assignment = case.assignments.order_by("-issued_at").first() if name in ("supervise", "feedback") else None
+    if name in ("supervise", "feedback") and assignment is None:
+        raise ValidationError(_("Only a request assigned by the sub-district has supervision and feedback."))
+    if name == "assign":
+        if assignee_org.kind != "department":
+            raise ValidationError({"assignee_org": _("Assign to a government department.")})
+        Assignment.objects.create(case=case, department=assignee_org, deadline=deadline, issued_by=actor, issued_at=now)
+        case.assignee_org, case.assignee, case.resolve_by = assignee_org, None, deadline
+        notify_org(case, assignee_org, _("The sub-district assigned request %(number)s to you.") % {"number": case.number})
+    elif name == "whistle":
+        case.responded_at = case.responded_at or now
+        notify_subdistrict(case, _("Community %(community)s blew the whistle on request %(number)s.") % {"community": case.community, "number": case.number})
+    elif name == "supervise":
+        Assignment.objects.filter(pk=assignment.pk).update(reminders=assignment.reminders + 1)
+        notify_org(case, case.assignee_org, _("Supervision reminder: request %(number)s is due %(deadline)s.") % {"number": case.number, "deadline": timezone.localtime(case.resolve_by).strftime("%Y-%m-%d")})
+    elif name == "feedback":
+        Assignment.objects.filter(pk=assignment.pk).update(feedback=note, feedback_at=now)
+        notify_subdistrict(case, _("Feedback on request %(number)s has arrived.") % {"number": case.number})
+    elif name == "dispatch":
         case.assignee_org, case.assignee = assignee_org, assignee
         case.responded_at = case.responded_at or now
     elif name == "decline":
@@ -150,6 +172,22 @@ def merge(case_id, into_id, *, actor, version):
     CaseEvent.objects.create(case=target, action="comment", from_state=target.state, to_state=target.state, actor=actor,
                              note=_("Request %(number)s was merged into this one.") % {"number": case.number})
     return case
+
+
+def notify_org(case, org, text):
+    from linli.accounts.models import User
+    from linli.core import notify
+
+    users = list(User.objects.filter(is_active=True, role_assignments__organisation=org)) if org else []
+    transaction.on_commit(lambda: notify.send(users, text, case.get_absolute_url()))
+
+
+def notify_subdistrict(case, text):
+    from linli.accounts.models import User
+    from linli.core import notify
+
+    users = list(User.objects.filter(is_active=True, role_assignments__role="subdistrict_staff", role_assignments__subdistrict_id=case.subdistrict_id))
+    transaction.on_commit(lambda: notify.send(users, text, case.get_absolute_url()))
 
 
 def notify_merged_reporters(case):

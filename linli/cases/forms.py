@@ -86,6 +86,7 @@ class ResidentReportForm(forms.Form):
 class TransitionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
     assignee_org = forms.ModelChoiceField(label=_("Handled by"), queryset=Organisation.objects.none(), required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}))
     rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—"), *Rating.choices], required=False, widget=forms.Select(attrs={"class": "form-select"}))
     version = forms.IntegerField(widget=forms.HiddenInput)
     photo = PhotoField(label=_("Photo of the result"))

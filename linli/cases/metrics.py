@@ -9,7 +9,7 @@ from fractions import Fraction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .models import Rating, State
+from .models import OPEN_STATES, Rating, State
 
 DONE = (State.HANDLED, State.VERIFIED, State.RATED, State.CLOSED)
 RATED = (Rating.SATISFIED, Rating.BASIC, Rating.DISSATISFIED)
@@ -25,9 +25,9 @@ def _counts(now):
         "resolved": Count("id", filter=Q(state__in=DONE) & ~Q(rating=Rating.DISSATISFIED)),
         "rated": Count("id", filter=Q(rating__in=RATED)),
         "satisfied": Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
-        "open": Count("id", filter=Q(state__in=(State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED))),
-        "overdue": Count("id", filter=Q(state__in=(State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED), resolve_by__lt=now)),
-        "escalated": Count("id", filter=Q(needs_supervisor=True) & ~Q(state__in=(State.CLOSED, State.DECLINED))),
+        "open": Count("id", filter=Q(state__in=OPEN_STATES)),
+        "overdue": Count("id", filter=Q(state__in=OPEN_STATES, resolve_by__lt=now)),
+        "escalated": Count("id", filter=Q(state__in=OPEN_STATES) & (Q(needs_supervisor=True) | Q(state=State.ESCALATED) | Q(assignments__isnull=False)), distinct=True),
     }
 
 

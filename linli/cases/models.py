@@ -86,6 +86,7 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Closed")
     DECLINED = "declined", _("Declined")
     MERGED = "merged", _("Merged into another request")
+    ESCALATED = "escalated", _("Whistle blown to the sub-district")
 
 
 class Rating(models.TextChoices):
@@ -94,7 +95,7 @@ class Rating(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
-OPEN_STATES = (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED)
+OPEN_STATES = (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED, State.ESCALATED)
 
 
 class Case(ScopedModel):
@@ -173,6 +174,26 @@ class Case(ScopedModel):
 
     def scope_keys(self):
         return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": self.grid_id}
+
+
+class Assignment(models.Model):
+    """交办单: the sub-district assigns an escalated request to a department with a deadline;
+    督办 reminders follow; the department answers with its feedback (反馈单)."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="assignments")
+    department = models.ForeignKey("orgs.Organisation", models.PROTECT, related_name="assignments", verbose_name=_("department"))
+    deadline = models.DateTimeField(_("deadline"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    feedback = models.TextField(_("feedback"), blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} → {self.department_id}"
 
 
 class CasePhoto(models.Model):

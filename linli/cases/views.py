@@ -41,7 +41,7 @@ class CaseDetailView(ScopedMixin, View):
     model = Case
 
     def get(self, request, pk, form=None, status=200):
-        case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter").prefetch_related("photos"), pk=pk)
+        case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter").prefetch_related("photos", "assignments__department"), pk=pk)
         ctx = {
             "case": case,
             "events": case.events.select_related("actor"),
@@ -66,7 +66,8 @@ class CaseDetailView(ScopedMixin, View):
         d = form.cleaned_data
         try:
             actions.transition(case.pk, name, actor=request.user, version=d["version"], note=d["note"],
-                               assignee_org=d["assignee_org"], rating=d["rating"], photos=[d["photo"]] if d["photo"] else [])
+                               assignee_org=d["assignee_org"], rating=d["rating"], photos=[d["photo"]] if d["photo"] else [],
+                               deadline=d["deadline"])
         except actions.Conflict as exc:
             messages.warning(request, str(exc))
             return redirect(case)

@@ -21,7 +21,7 @@ class Transition:
     name: str
     label: str
     sources: tuple
-    target: str
+    target: str | None  # None: the state does not change (a reminder, a feedback)
     perm: str
     needs: tuple = ()  # form fields the transition requires
     style: str = "secondary"
@@ -40,5 +40,10 @@ TRANSITIONS = {
         Transition("rate", _("Rate the result"), (State.VERIFIED,), State.RATED, "cases.rate", ("rating",), "danger"),
         Transition("close", _("Close"), (State.RATED, State.VERIFIED), State.CLOSED, "cases.dispatch", (), "danger"),
         Transition("reopen", _("Reopen"), (State.RATED,), State.ACCEPTED, "cases.dispatch", ("note",)),
+        # 吹哨 · 交办 · 督办 · 反馈: the community calls in the sub-district, which assigns a department
+        Transition("whistle", _("Blow the whistle to the sub-district"), (State.ACCEPTED, State.RETURNED, State.DISPATCHED, State.IN_PROGRESS), State.ESCALATED, "cases.whistle", ("note",), "warning"),
+        Transition("assign", _("Assign to a department"), (State.ESCALATED,), State.DISPATCHED, "cases.assign", ("assignee_org", "deadline"), "danger"),
+        Transition("supervise", _("Send a supervision reminder"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.assign", (), "warning"),
+        Transition("feedback", _("Answer with feedback"), (State.DISPATCHED, State.IN_PROGRESS, State.HANDLED), None, "cases.handle", ("note",)),
     )
 }

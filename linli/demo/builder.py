@@ -256,12 +256,12 @@ class DemoBuilder:
         "邻里纠纷": ["楼上装修噪音太大", "邻居空调外机滴水"],
     }
     FINAL_STATES = [("closed", 45), ("rated", 10), ("verified", 5), ("handled", 8), ("in_progress", 10),
-                    ("dispatched", 8), ("accepted", 7), ("returned", 2), ("declined", 5), ("merged", 3)]
+                    ("dispatched", 8), ("accepted", 7), ("returned", 2), ("declined", 5), ("merged", 3), ("escalated", 3)]
     PATHS = {
         "accepted": [], "declined": ["decline"], "dispatched": ["dispatch"], "returned": ["dispatch", "return"],
         "in_progress": ["dispatch", "start"], "handled": ["dispatch", "start", "handle"],
         "verified": ["dispatch", "start", "handle", "verify"], "rated": ["dispatch", "start", "handle", "verify", "rate"],
-        "closed": ["dispatch", "start", "handle", "verify", "rate", "close"], "merged": ["merge"],
+        "closed": ["dispatch", "start", "handle", "verify", "rate", "close"], "merged": ["merge"], "escalated": ["whistle"],
     }
 
     def build_cases(self, n=300):
@@ -321,12 +321,12 @@ class DemoBuilder:
                 # steps move forward in time and never past now
                 t = min(t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)), now - timedelta(minutes=len(path) - k))
                 target = {"dispatch": "dispatched", "decline": "declined", "return": "returned", "start": "in_progress",
-                          "handle": "handled", "verify": "verified", "rate": "rated", "close": "closed", "merge": "merged"}[step]
+                          "handle": "handled", "verify": "verified", "rate": "rated", "close": "closed", "merge": "merged", "whistle": "escalated"}[step]
                 actor = staff.get(Role.PROPERTY_STAFF if step in ("start", "handle", "return") else Role.GRID_WORKER if step in ("dispatch", "verify") else Role.COMMUNITY_STAFF)
-                note = {"decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责", "handle": "已安排人员处理完毕"}.get(step, "")
+                note = {"whistle": "社区协调未果，吹哨报街道", "decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责", "handle": "已安排人员处理完毕"}.get(step, "")
                 events.append(CaseEvent(case=case, action=step, from_state=state, to_state=target, actor=actor, note=note, created_at=t))
                 state = target
-                if step in ("dispatch", "decline"):
+                if step in ("dispatch", "decline", "whistle"):
                     case.responded_at = t
                 if step == "dispatch":
                     case.assignee_org = org
