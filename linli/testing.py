@@ -34,7 +34,20 @@ def _user(username, role=None, **place):
     return user
 
 
+def ensure_seed_data():
+    """Tests on a flushed database (transactional tests) lose what data migrations seeded."""
+    import importlib
+
+    from django.apps import apps
+
+    from linli.cases.models import Category
+
+    if not Category.objects.exists():
+        importlib.import_module("linli.cases.migrations.0002_seed_categories_and_holidays").seed(apps, None)
+
+
 def build_world() -> SimpleNamespace:
+    ensure_seed_data()
     w = SimpleNamespace()
     w.sub = create_object(Subdistrict, actor=None, name="测试街道")
     w.c1 = create_object(Community, actor=None, subdistrict=w.sub, name="馨和苑社区")

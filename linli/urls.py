@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger/", include("linli.ledger.urls")),
     path("cases/", include("linli.cases.urls")),
     path("board/", include("linli.cases.board_urls")),
+    path("open311/", include("linli.cases.open311_urls")),
     path("api/v1/", include("linli.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
