@@ -13,6 +13,8 @@ class CaseFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget)
     grid = django_filters.NumberFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
+    compound = django_filters.NumberFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
+    handler = django_filters.NumberFilter(field_name="assignee_org_id", widget=django_filters.widgets.forms.HiddenInput)
 
     class Meta:
         model = Case

@@ -60,6 +60,8 @@ class CaseDetailView(ScopedMixin, View):
         name = request.POST.get("action", "")
         if name == "merge":
             return self.merge(request, case)
+        if name == "comment":
+            return self.comment(request, case)
         if not form.is_valid() or name not in TRANSITIONS:
             messages.error(request, _("The action could not be carried out; check the form."))
             return self.get(request, pk, form=form, status=400)
@@ -77,6 +79,13 @@ class CaseDetailView(ScopedMixin, View):
         messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
         return redirect(case)
 
+
+    def comment(self, request, case):
+        try:
+            actions.comment(case, actor=request.user, note=request.POST.get("note", "")[:2000])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(case)
 
     def merge(self, request, case):
         try:
@@ -186,6 +195,7 @@ class DashboardView(ScopedMixin, View):
             "summary": metrics.summary(qs),
             "hours": metrics.handling_hours(qs),
             "tables": [
+                (_("By community"), metrics.by(qs, "community__name")),
                 (_("By grid"), metrics.by(qs, "grid__name")),
                 (_("By category"), metrics.by(qs, "category__name")),
                 (_("By handling organisation"), metrics.by(qs.exclude(assignee_org=None), "assignee_org__name")),

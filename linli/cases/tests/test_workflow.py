@@ -197,3 +197,23 @@ def test_public_board_shows_handled_cases_without_personal_data(world, client, c
     for private in ("居民a1h", "楼道灯坏了", "已修复", "邻里纠纷", "resident", "101"):
         assert private not in body, private
     assert client.get(reverse("board:community", args=[world.c2.pk])).context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.django_db
+def test_comments_go_on_the_timeline_in_scope_only(world, login, case):
+    c = login(world.users.grid_a)
+    c.post(case.get_absolute_url(), {"action": "comment", "note": "已电话联系居民"})
+    assert case.events.filter(action="comment", note="已电话联系居民", actor=world.users.grid_a).exists()
+    assert login(world.users.grid_b).post(case.get_absolute_url(), {"action": "comment", "note": "x"}).status_code == 404
+    r = login(world.users.grid_a).post(case.get_absolute_url(), {"action": "comment", "note": "  "}, follow=True)
+    assert "请填写内容" in r.content.decode() and case.events.filter(action="comment").count() == 1
+
+
+@pytest.mark.django_db
+def test_list_filters_by_handler_and_state(world, login, case):
+    step(case, "dispatch", world.users.grid_a, assignee_org=world.pm)
+    c = login(world.users.community)
+    assert c.get(reverse("cases:list"), {"handler": world.pm.pk}).context["page_obj"].paginator.count == 1
+    assert c.get(reverse("cases:list"), {"handler": world.dept.pk}).context["page_obj"].paginator.count == 0
+    assert c.get(reverse("cases:list"), {"state": "dispatched", "q": "楼道灯"}).context["page_obj"].paginator.count == 1
+    assert c.get(reverse("cases:list"), {"state": "bogus"}).context["page_obj"].paginator.count == 0
