@@ -54,9 +54,10 @@ _HANDLER = {"cases.view", "cases.handle"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # The tag list is shared by the whole sub-district, so only its staff edit it.
-    Role.ADMIN: frozenset(_STAFF | {"tags.change", "cases.whistle", "cases.assign"}),
+    Role.ADMIN: frozenset(_STAFF | {"tags.change", "config.change", "cases.whistle", "cases.assign"}),
     # the sub-district assigns escalated requests to departments and supervises them (交办 · 督办)
-    Role.SUBDISTRICT_STAFF: frozenset(_STAFF | {"tags.change", "cases.assign"}),
+    # …and keeps the shared settings: tags, request categories and time limits, the holiday calendar
+    Role.SUBDISTRICT_STAFF: frozenset(_STAFF | {"tags.change", "config.change", "cases.assign"}),
     # the community blows the whistle (吹哨) when it cannot solve a request itself
     Role.COMMUNITY_STAFF: frozenset(_STAFF | {"cases.whistle"}),
     Role.GRID_CHIEF: frozenset(_GRID | {"audit.view"}),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
+    path("settings/categories/", settings_views.CategorySettingsView.as_view(), name="settings_categories"),
+    path("settings/calendar/", settings_views.CalendarSettingsView.as_view(), name="settings_calendar"),
 ]

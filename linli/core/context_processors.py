@@ -19,6 +19,7 @@ def nav(request):
             "import": has_perm(user, "people.import"),
             "tags": has_perm(user, "tags.change"),
             "cases": has_perm(user, "cases.view"),
+            "config": has_perm(user, "config.change"),
             "sensitive_tags": has_perm(user, "people.reveal"),
         }
     }
