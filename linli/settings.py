@@ -163,6 +163,9 @@ LINLI_NOTIFY_BACKENDS = env.list(
     default=["linli.core.notify.InAppBackend"] + (["linli.core.notify.ConsoleBackend"] if DEBUG else []),
 )
 
+# Share of a request's time limit after which its handlers get a reminder (预警 · 催办).
+LINLI_WARN_SHARE = env.float("LINLI_WARN_SHARE", default=0.8)
+
 TASKS = {
     "default": {
         "BACKEND": env.str("LINLI_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"),

@@ -52,6 +52,10 @@ def allowed(case, user):
     """The transitions this user may take on this case now."""
     result = []
     for t in TRANSITIONS.values():
+        if (t.name == "defer" and case.paused_at) or (t.name == "resume" and not case.paused_at):
+            continue
+        if t.name in ("supervise", "feedback") and not case.assignments.exists():
+            continue
         if case.state in t.sources and Case.objects.restrict(user, t.perm.split(".")[1]).filter(pk=case.pk).exists():
             if t.name == "rate" and not _may_rate(case, user):
                 continue
@@ -118,6 +122,21 @@ def _apply(case, name, now, *, note, assignee_org, assignee, rating, deadline=No
         Assignment.objects.create(case=case, department=assignee_org, deadline=deadline, issued_by=actor, issued_at=now)
         case.assignee_org, case.assignee, case.resolve_by = assignee_org, None, deadline
         notify_org(case, assignee_org, _("The sub-district assigned request %(number)s to you.") % {"number": case.number})
+    elif name == "defer":
+        if case.paused_at:
+            raise ValidationError(_("The request is deferred already."))
+        case.paused_at, case.deferred = now, True
+    elif name == "resume":
+        if not case.paused_at:
+            raise ValidationError(_("The request is not deferred."))
+        case.resolve_by += now - case.paused_at
+        case.paused_at = None
+    elif name == "extend":
+        if deadline <= case.resolve_by:
+            raise ValidationError({"deadline": _("An extension must be later than the current deadline.")})
+        case.resolve_by, case.extended = deadline, True
+    elif name == "send_back":
+        case.reworked = True
     elif name == "whistle":
         case.responded_at = case.responded_at or now
         notify_subdistrict(case, _("Community %(community)s blew the whistle on request %(number)s.") % {"community": case.community, "number": case.number})

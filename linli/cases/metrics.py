@@ -27,6 +27,13 @@ def _counts(now):
         "satisfied": Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
         "open": Count("id", filter=Q(state__in=OPEN_STATES)),
         "overdue": Count("id", filter=Q(state__in=OPEN_STATES, resolve_by__lt=now)),
+        # the practice of city supervision centres: on-time closure over (due − deferred), rework, extensions
+        "due": Count("id", filter=Q(resolve_by__lte=now) | Q(handled_at__isnull=False)),
+        "due_deferred": Count("id", filter=(Q(resolve_by__lte=now) | Q(handled_at__isnull=False)) & Q(deferred=True)),
+        "closed_on_time": Count("id", filter=Q(handled_at__isnull=False, handled_at__lte=F("resolve_by"), deferred=False)),
+        "handled": Count("id", filter=Q(handled_at__isnull=False)),
+        "reworked": Count("id", filter=Q(reworked=True)),
+        "extended": Count("id", filter=Q(extended=True)),
         "escalated": Count("id", filter=Q(state__in=OPEN_STATES) & (Q(needs_supervisor=True) | Q(state=State.ESCALATED) | Q(assignments__isnull=False)), distinct=True),
     }
 
@@ -40,6 +47,9 @@ def with_rates(row: dict) -> dict:
     row["response_rate"] = rate(row["responded_in_time"], row["response_due"])
     row["resolution_rate"] = rate(row["resolved"], row["accepted"])
     row["satisfaction_rate"] = rate(row["satisfied"], row["rated"])
+    row["on_time_rate"] = rate(row["closed_on_time"], row["due"] - row["due_deferred"])
+    row["rework_rate"] = rate(row["reworked"], row["handled"])
+    row["extension_rate"] = rate(row["extended"], row["due"])
     return row
 
 

@@ -131,8 +131,14 @@ class Case(ScopedModel):
     reopen_count = models.PositiveSmallIntegerField(default=0)
     needs_supervisor = models.BooleanField(_("needs the supervisor"), default=False)
     merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("merged into"))
-    # set once, by the overdue job that claimed this case (conditional UPDATE: one sender only)
+    # set once, by the job that claimed this case (conditional UPDATE: one sender only)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    # 缓办 pauses the clock; resuming moves the deadline by the paused time
+    paused_at = models.DateTimeField(_("deferred since"), null=True, blank=True)
+    deferred = models.BooleanField(_("deferred"), default=False)
+    extended = models.BooleanField(_("deadline extended"), default=False)
+    reworked = models.BooleanField(_("sent back at verification"), default=False)
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
@@ -246,4 +252,4 @@ class CaseEvent(models.Model):
 
         if self.action in TRANSITIONS:
             return TRANSITIONS[self.action].label
-        return {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged")}.get(self.action, self.action)
+        return {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged"), "warn": _("Deadline reminder")}.get(self.action, self.action)

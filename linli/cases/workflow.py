@@ -45,5 +45,9 @@ TRANSITIONS = {
         Transition("assign", _("Assign to a department"), (State.ESCALATED,), State.DISPATCHED, "cases.assign", ("assignee_org", "deadline"), "danger"),
         Transition("supervise", _("Send a supervision reminder"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.assign", (), "warning"),
         Transition("feedback", _("Answer with feedback"), (State.DISPATCHED, State.IN_PROGRESS, State.HANDLED), None, "cases.handle", ("note",)),
+        # 缓办 / 延期: the clock stops while deferred; an approved extension moves the deadline
+        Transition("defer", _("Defer (stop the clock)"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.dispatch", ("note",)),
+        Transition("resume", _("Resume (restart the clock)"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.dispatch", ()),
+        Transition("extend", _("Approve an extension"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.dispatch", ("note", "deadline")),
     )
 }

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from linli.cases.overdue import mark_overdue
+from linli.cases.overdue import mark_overdue, warn_near_deadline
 
 
 class Command(BaseCommand):
@@ -13,9 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, every, **options):
         while True:
-            n = mark_overdue()
-            if n:
-                self.stdout.write(f"{n} overdue")
+            warned, n = warn_near_deadline(), mark_overdue()
+            if warned or n:
+                self.stdout.write(f"{warned} warned, {n} overdue")
             if not every:
                 return
             time.sleep(every)
