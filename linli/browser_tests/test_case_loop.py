@@ -68,3 +68,43 @@ def test_report_dispatch_handle_verify_rate_publish(world, browser, live_server,
     finally:
         for ctx, page, external in pages.values():
             _finish(request, ctx, page, external)
+
+
+def test_escalation_through_the_subdistrict_to_a_department_and_back(world, browser, live_server, request):
+    from linli.cases import actions
+    from linli.cases.models import Case, Category
+
+    from .conftest import _finish, _page
+
+    cat = Category.objects.get(name="停车与消防通道")
+    case = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, compound=world.cp1,
+                               description="消防通道被长期占用", channel="patrol")
+    url = live_server.url + case.get_absolute_url()
+    pages = {}
+    for who in ("community", "subdistrict", "department", "grid_a"):
+        ctx, page, external = _page(browser, request, viewport={"width": 1280, "height": 800})
+        page.base = live_server.url
+        log_in(page, who, PASSWORD)
+        pages[who] = (ctx, page, external)
+    try:
+        act(pages["community"][1], url, "吹哨报街道", note="物业协调无果，需执法")
+        sub = pages["subdistrict"][1]
+        sub.goto(url)
+        sub.get_by_label("承办单位").select_option(label="综合执法局")
+        sub.get_by_label("期限").fill("2030-01-31T17:00")
+        sub.get_by_role("button", name="交办部门", exact=True).click()
+        sub.get_by_text("已完成：交办部门").wait_for()
+        act(sub, url, "督办")
+        act(pages["department"][1], url, "反馈", note="已立案，三日内清理")
+        act(pages["department"][1], url, "开始办理")
+        act(pages["department"][1], url, "办结", note="车辆已清理")
+        act(pages["grid_a"][1], url, "现场核查通过")
+        body = pages["grid_a"][1].content()
+        assert "综合执法局" in body and "已立案，三日内清理" in body and "已督办 1 次" in body
+        assert Case.objects.get(pk=case.pk).state == "verified"
+        bell = pages["department"][1]
+        bell.goto(live_server.url + "/notifications/")
+        assert "交办" in bell.content() and "督办提醒" in bell.content()
+    finally:
+        for ctx, page, external in pages.values():
+            _finish(request, ctx, page, external)

@@ -217,3 +217,18 @@ def test_list_filters_by_handler_and_state(world, login, case):
     assert c.get(reverse("cases:list"), {"handler": world.dept.pk}).context["page_obj"].paginator.count == 0
     assert c.get(reverse("cases:list"), {"state": "dispatched", "q": "楼道灯"}).context["page_obj"].paginator.count == 1
     assert c.get(reverse("cases:list"), {"state": "bogus"}).context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count_is_constant(world, login, case, django_assert_max_num_queries):
+    c = login(world.users.community)
+    c.get(reverse("cases:dashboard"))
+    with django_assert_max_num_queries(40) as before:
+        c.get(reverse("cases:dashboard"))
+    cat = Category.objects.get(name="供暖")
+    for i in range(12):
+        x = actions.report_case(actor=None, category=cat, grid=world.grid_b, compound=world.cp1, description=f"暖气{i}", channel="hotline")
+        actions.transition(x.pk, "dispatch", actor=world.users.grid_b, version=0, assignee_org=world.pm)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        r = c.get(reverse("cases:dashboard"))
+    assert r.context["summary"]["total"] == 13
