@@ -93,6 +93,16 @@ class TransitionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     assignee_org = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True, default=None)
     rating = serializers.ChoiceField(choices=Rating.choices, required=False, default="")
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField()
+    version = serializers.IntegerField(min_value=0)
+
+
+class CommentSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
 
 
 class CaseViewSet(ScopedViewSet):
@@ -125,7 +135,7 @@ class CaseViewSet(ScopedViewSet):
         d = form.validated_data
         try:
             case = actions.transition(case.pk, d["action"], actor=request.user, version=d["version"], note=d["note"],
-                                      assignee_org=d["assignee_org"], rating=d["rating"])
+                                      assignee_org=d["assignee_org"], rating=d["rating"], deadline=d["deadline"])
         except actions.Conflict as exc:
             raise ConflictError(str(exc)) from None
         except DjangoPermissionDenied:
@@ -136,6 +146,37 @@ class CaseViewSet(ScopedViewSet):
             raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"action": exc.messages}) from None
         case = Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk)
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+
+    @extend_schema(request=MergeSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], scope_action="view")
+    def merge(self, request, pk=None):
+        case = self.get_object()
+        form = MergeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            actions.merge(case.pk, form.validated_data["into"], actor=request.user, version=form.validated_data["version"])
+        except actions.Conflict as exc:
+            raise ConflictError(str(exc)) from None
+        except DjangoPermissionDenied:
+            raise PermissionDenied from None
+        except Case.DoesNotExist:
+            raise NotFound from None
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"into": exc.messages}) from None
+        return Response(CaseDetailSerializer(Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=CommentSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], scope_action="view")
+    def comment(self, request, pk=None):
+        case = self.get_object()
+        form = CommentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            actions.comment(case, actor=request.user, note=form.validated_data["note"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return Response(CaseDetailSerializer(Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk), context=self.get_serializer_context()).data)
 
 
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -98,7 +98,9 @@ class TransitionForm(forms.Form):
         self.fields["assignee_org"].queryset = Organisation.objects.filter(
             subdistrict_id=case.subdistrict_id, kind__in=[Kind.PROPERTY, Kind.DEPARTMENT, Kind.PARTY]
         ).order_by("kind", "name")
-        self.suggested = serving[0] if serving else None
+        # the category's usual handler comes first: the compound's property company
+        if serving and case.category.handler_kind == "property":
+            self.fields["assignee_org"].initial = serving[0]
 
 
 CHANNEL_CHOICES = Channel.choices

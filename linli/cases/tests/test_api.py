@@ -57,3 +57,23 @@ def test_anonymous_reporter_never_in_the_api(world, cat):
                                reporter=world.users.resident, reporter_name="居民a1h")
     body = api(world.users.grid_a).get(f"/api/v1/cases/{case.pk}/").content.decode()
     assert "居民a1h" not in body and "resident" not in body
+
+
+@pytest.mark.django_db
+def test_api_escalation_merge_and_comment(world, cat):
+    from django.utils import timezone
+
+    from linli.cases import actions
+
+    a = actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description="路灯不亮", channel="hotline")
+    b = actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description="路灯不亮了", channel="hotline")
+    r = api(world.users.grid_a).post(f"/api/v1/cases/{b.pk}/merge/", {"into": a.pk, "version": 0}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "merged"
+    r = api(world.users.grid_a).post(f"/api/v1/cases/{a.pk}/comment/", {"note": "已联系电工"}, format="json")
+    assert r.json()["events"][-1]["note"] == "已联系电工"
+    assert api(world.users.community).post(f"/api/v1/cases/{a.pk}/transition/", {"action": "whistle", "version": 0, "note": "需街道协调"}, format="json").status_code == 200
+    deadline = (timezone.now() + timezone.timedelta(days=2)).isoformat()
+    r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/transition/", {"action": "assign", "version": 1, "assignee_org": world.dept.pk, "deadline": deadline}, format="json")
+    assert r.status_code == 200 and r.json()["assignee_org"] == world.dept.pk
+    r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/transition/", {"action": "assign", "version": 2}, format="json")
+    assert r.status_code == 400
