@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.ledger",
     "linli.cases",
+    "linli.deliberation",
     "linli.api",
     "linli.demo",
 ]

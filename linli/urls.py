@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("linli.cases.urls")),
     path("board/", include("linli.cases.board_urls")),
     path("open311/", include("linli.cases.open311_urls")),
+    path("deliberation/", include("linli.deliberation.urls")),
     path("api/v1/", include("linli.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -42,12 +42,14 @@ _STAFF = {
     "accounts.view", "accounts.change",
     "audit.view",
     "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.rate",
+    "votes.view", "votes.manage",
 }  # fmt: skip
 _GRID = {
     "places.view",
     "people.view", "people.change", "people.reveal", "people.export",
     "orgs.view",
     "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.rate",
+    "votes.view",
 }  # fmt: skip
 # Handlers see and work only the cases dispatched to their organisation.
 _HANDLER = {"cases.view", "cases.handle"}

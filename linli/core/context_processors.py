@@ -20,6 +20,8 @@ def nav(request):
             "tags": has_perm(user, "tags.change"),
             "cases": has_perm(user, "cases.view"),
             "config": has_perm(user, "config.change"),
+            "votes": has_perm(user, "votes.view"),
+            "votes_manage": has_perm(user, "votes.manage"),
             "sensitive_tags": has_perm(user, "people.reveal"),
         }
     }

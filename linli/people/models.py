@@ -193,6 +193,22 @@ class Person(_InHouse):
             raise ValidationError({"id_number": _("A person with this ID number is already in the ledger.")})
 
 
+class Ownership(models.Model):
+    """产权人: who owns a house, when it is not (only) the head of the household living there —
+    one buyer of several houses, owners who let their house. Used to count owners in votes."""
+
+    house = models.ForeignKey("places.House", models.CASCADE, related_name="ownerships", verbose_name=_("house"))
+    person = models.ForeignKey(Person, models.CASCADE, related_name="ownerships", verbose_name=_("owner"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["house", "person"], name="uniq_ownership")]
+        verbose_name = _("ownership")
+        verbose_name_plural = _("ownerships")
+
+    def __str__(self):
+        return f"{self.person} · {self.house}"
+
+
 class ResidentPost(ScopedModel):
     """网格岗位: a grid post held by a resident (网格长, 网格员, 党小组长, 楼栋长, 单元长, 议事代表, 居民代表)."""
 

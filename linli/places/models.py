@@ -266,6 +266,8 @@ class House(_BelowBuilding):
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="houses", verbose_name=_("unit"))
     number = models.CharField(_("house number"), max_length=20, help_text=_("e.g. 301"))
+    # unsold or undelivered: the developer's houses count together as one owner in owners' votes
+    developer_owned = models.BooleanField(_("still owned by the developer"), default=False)
     area = models.DecimalField(
         _("exclusive area (m²)"),
         max_digits=8,

@@ -26,6 +26,12 @@ def visible_tags(tags, show_sensitive):
     return [t for t in tags if show_sensitive or not t.sensitive]
 
 
+@register.filter
+def m2(hundredths):
+    """An area kept in integer hundredths of a square metre, shown as 123.45."""
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
 def _rings(geojson):
     geom = geojson.get("geometry", geojson) if isinstance(geojson, dict) else None
     if not geom:

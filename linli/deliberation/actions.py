@@ -1,0 +1,108 @@
+"""Opening an owners' vote (freezing its electorate), casting and correcting ballots, closing."""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import audit
+from linli.core.masking import mask_name
+from linli.core.models import AuditLog
+from linli.people.models import Household, Ownership, Relation, Tenure
+from linli.places.models import House
+
+from . import tally
+from .models import Ballot, Elector, OwnerVote
+
+
+def electorate(compound, buildings=(), unit=None):
+    """{owner key: (label, area in hundredths, [house ids])} for the houses concerned (R1.4, R1.5)."""
+    houses = House.objects.filter(compound=compound).select_related("unit__building")
+    if unit is not None:
+        houses = houses.filter(unit=unit)
+    elif buildings:
+        houses = houses.filter(building__in=buildings)
+    owners_of = {}
+    # registered owners first: co-owners of one house vote once; one owner of several houses is one key
+    registered = defaultdict(list)
+    for o in Ownership.objects.filter(house__in=houses).select_related("person"):
+        registered[o.house_id].append(o.person)
+    for house_id, persons in registered.items():
+        persons.sort(key=lambda p: p.id_number_hash)
+        owners_of[house_id] = ("p:" + "+".join(p.id_number_hash for p in persons), "、".join(mask_name(p.name) for p in persons))
+    # otherwise the head of the owner-occupier household
+    for hh in Household.objects.filter(house__in=houses, tenure=Tenure.OWNER).exclude(house_id__in=list(registered)).prefetch_related("members").order_by("id"):
+        head = next((m for m in hh.members.all() if m.relation == Relation.HEAD), None) or next(iter(hh.members.all()), None)
+        if head and hh.house_id not in owners_of:
+            owners_of[hh.house_id] = (f"p:{head.id_number_hash}", mask_name(head.name))
+    result = defaultdict(lambda: ["", 0, []])
+    for house in houses:
+        if house.developer_owned:
+            key, name = "developer", _("Developer (unsold houses)")
+        elif house.pk in owners_of:
+            key, name = owners_of[house.pk]
+        else:
+            key, name = f"house:{house.pk}", _("Owner not registered")
+        entry = result[key]
+        entry[0] = name
+        entry[1] += tally.hundredths(house.area)
+        entry[2].append(house.pk)
+    return {k: (label, area, ids) for k, (label, area, ids) in result.items()}
+
+
+@transaction.atomic
+def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=None):
+    if closes_at <= timezone.now():
+        raise ValidationError({"closes_at": _("The vote must close in the future.")})
+    if unit is not None and unit.compound_id != compound.pk:
+        raise ValidationError({"unit": _("The unit is not in this compound.")})
+    owners = electorate(compound, buildings, unit)
+    if not owners:
+        raise ValidationError(_("There are no houses in this scope."))
+    vote = OwnerVote.objects.create(title=title, matter=matter, compound=compound, unit=unit, closes_at=closes_at, created_by=actor,
+                                    community_id=compound.community_id, subdistrict_id=compound.subdistrict_id)
+    vote.buildings.set(buildings)
+    houses_label = {h.pk: f"{h.unit.building.name}{h.unit.name}{h.number}" for h in House.objects.filter(compound=compound).select_related("unit__building")}
+    Elector.objects.bulk_create([
+        Elector(vote=vote, key=key, label=f"{label} · {'、'.join(houses_label[i] for i in ids[:4])}{'…' if len(ids) > 4 else ''}", area=area, houses=ids)
+        for key, (label, area, ids) in owners.items()
+    ])
+    audit.record(actor, AuditLog.Action.CREATE, vote, {"electors": [None, len(owners)], "matter": [None, matter]})
+    return vote
+
+
+@transaction.atomic
+def cast(vote_id, elector_id, choice, *, actor, paper_reference=""):
+    vote = OwnerVote.objects.select_for_update().get(pk=vote_id)
+    if vote.status != OwnerVote.Status.OPEN or vote.closes_at <= timezone.now():
+        raise ValidationError(_("The vote is closed: ballots can no longer be cast or corrected."))
+    if choice not in Ballot.Choice.values:
+        raise ValidationError({"choice": _("Choose agree, disagree or abstain.")})
+    elector = Elector.objects.get(pk=elector_id, vote=vote)
+    ballot = Ballot.objects.filter(elector=elector).first()
+    if ballot is None:
+        ballot = Ballot.objects.create(vote=vote, elector=elector, choice=choice, paper_reference=paper_reference, entered_by=actor)
+        audit.record(actor, AuditLog.Action.CREATE, ballot, {"choice": [None, choice], "paper_reference": [None, paper_reference]})
+    elif (ballot.choice, ballot.paper_reference) != (choice, paper_reference):
+        changes = {"choice": [ballot.choice, choice], "paper_reference": [ballot.paper_reference, paper_reference]}
+        ballot.choice, ballot.paper_reference, ballot.entered_by, ballot.updated_at = choice, paper_reference, actor, timezone.now()
+        ballot.save()
+        audit.record(actor, AuditLog.Action.UPDATE, ballot, changes, note=_("ballot corrected before the close"))
+    return ballot
+
+
+@transaction.atomic
+def close_vote(vote, *, actor):
+    if vote.status == OwnerVote.Status.CLOSED:
+        raise ValidationError(_("The vote is closed already."))
+    vote.status, vote.closed_at = OwnerVote.Status.CLOSED, timezone.now()
+    vote.save(update_fields=["status", "closed_at"])
+    audit.record(actor, AuditLog.Action.UPDATE, vote, {"status": ["open", "closed"]})
+
+
+def result(vote):
+    owners = dict(vote.electors.values_list("key", "area"))
+    ballots = dict(Ballot.objects.filter(vote=vote).values_list("elector__key", "choice"))
+    return tally.tally(vote.matter, owners, ballots)

@@ -1,0 +1,118 @@
+"""议事 · 表决: owners' joint decisions (Civil Code art. 278) with a frozen electorate and ballots."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.scope import ScopedModel
+
+
+class Matter(models.IntegerChoices):
+    RULES = 1, _("Rules of procedure of the owners' assembly")
+    COVENANT = 2, _("Management covenant")
+    COMMITTEE = 3, _("Electing or replacing the owners' committee")
+    PROPERTY_COMPANY = 4, _("Hiring or dismissing the property company")
+    USE_FUND = 5, _("Using the maintenance fund")
+    RAISE_FUND = 6, _("Raising the maintenance fund")
+    REBUILD = 7, _("Rebuilding or altering buildings and facilities (e.g. adding a lift)")
+    CHANGE_USE = 8, _("Changing the use of common parts or running a business on them")
+    OTHER = 9, _("Other major matters of common ownership")
+
+
+def _compounds_with_buildings_in(grid_ids):
+    from linli.places.models import Building
+
+    return Building.objects.filter(grid_id__in=sorted(grid_ids)).values("compound_id")
+
+
+class OwnerVote(ScopedModel):
+    """业主共同决定: one matter put to the owners of a compound, some of its buildings, or one unit.
+    The electorate is frozen when the vote opens, so later ledger changes never move the count."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=120)
+    matter = models.PositiveSmallIntegerField(_("matter"), choices=Matter.choices)
+    compound = models.ForeignKey("places.Compound", models.PROTECT, related_name="owner_votes", verbose_name=_("compound"))
+    buildings = models.ManyToManyField("places.Building", blank=True, verbose_name=_("only these buildings"))
+    unit = models.ForeignKey("places.Unit", models.PROTECT, null=True, blank=True, verbose_name=_("only this unit"))
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    closes_at = models.DateTimeField(_("closes at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_domain = "votes"
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "community": "community_id",
+        "compound": "compound_id",
+        "grid": lambda ids: models.Q(compound_id__in=_compounds_with_buildings_in(ids)),
+    }
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("owners' vote")
+        verbose_name_plural = _("owners' votes")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("deliberation:vote", args=[self.pk])
+
+    def scope_keys(self):
+        return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": None}
+
+
+class Elector(models.Model):
+    """One owner in the frozen electorate: all their houses in scope, their total exclusive area."""
+
+    vote = models.ForeignKey(OwnerVote, models.CASCADE, related_name="electors")
+    key = models.CharField(max_length=80)  # keyed hash of the owner's ID, "developer", or "house:<id>"
+    label = models.CharField(_("owner"), max_length=120)  # masked name and house numbers
+    area = models.BigIntegerField(_("area (hundredths of m²)"))
+    houses = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["vote", "key"], name="uniq_elector")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def area_m2(self):
+        return self.area / 100
+
+
+class Ballot(models.Model):
+    """One owner's ballot, cast online or entered by staff from paper (with the paper's reference).
+    Corrections are allowed until the vote closes and are audited; the full record is kept (R1.7)."""
+
+    class Choice(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        DISAGREE = "disagree", _("Disagree")
+        ABSTAIN = "abstain", _("Abstain")
+
+    vote = models.ForeignKey(OwnerVote, models.CASCADE, related_name="ballots")
+    elector = models.OneToOneField(Elector, models.CASCADE, related_name="ballot")
+    choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
+    paper_reference = models.CharField(_("paper ballot reference"), max_length=40, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.elector} · {self.get_choice_display()}"
+
+    def scope_keys(self):
+        return self.vote.scope_keys()

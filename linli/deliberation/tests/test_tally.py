@@ -1,0 +1,79 @@
+"""R0/R1 at their exact boundaries: at the threshold, one unit below, one unit above."""
+
+from decimal import Decimal
+
+import pytest
+
+from linli.deliberation.tally import hundredths, tally
+
+
+def electorate(n, area=10000):
+    return {f"o{i}": area for i in range(n)}
+
+
+def ballots(agree, disagree=0, abstain=0):
+    keys = iter(range(10_000))
+    b = {}
+    for choice, count in (("agree", agree), ("disagree", disagree), ("abstain", abstain)):
+        for _ in range(count):
+            b[f"o{next(keys)}"] = choice
+    return b
+
+
+@pytest.mark.parametrize(("voters", "quorate"), [(7, False), (8, True)])  # 12 owners: 2/3 = 8
+def test_quorum_two_thirds_of_owners_and_area_inclusive(voters, quorate):
+    r = tally(5, electorate(12), ballots(voters))
+    assert r.quorate is quorate
+
+
+def test_quorum_needs_area_too():
+    owners = electorate(12) | {"big": 300000}  # one owner holds most of the area
+    r = tally(5, owners, ballots(12))  # 12 of 13 owners but without the big owner's area
+    assert r.quorum[1].met and not r.quorum[0].met and not r.passed
+
+
+@pytest.mark.parametrize(("agree", "passed"), [(9, True), (8, False)])
+def test_lift_passes_at_exactly_three_quarters(agree, passed):
+    # 12 owners all vote: 9/12 = 3/4 exactly passes (以上 includes), 8/12 fails
+    r = tally(7, electorate(12), ballots(agree, 12 - agree))
+    assert r.passed is passed
+
+
+def test_three_quarters_of_area_is_also_needed():
+    owners = electorate(11) | {"o11": 40000}  # total participating area 150000
+    # 11 agree (area 110000 = 73.3 %) vs the big owner disagreeing: owners 11/12 ≥ 3/4, area < 3/4
+    r = tally(7, owners, {f"o{i}": "agree" for i in range(11)} | {"o11": "disagree"})
+    assert r.approval[1].met and not r.approval[0].met and not r.passed
+
+
+@pytest.mark.parametrize(("agree", "passed"), [(6, False), (7, True)])
+def test_ordinary_matter_needs_more_than_half(agree, passed):
+    # 12 participate: 6/12 is exactly half — 过半数 is strictly more — fails; 7 passes
+    r = tally(4, electorate(12), ballots(agree, 12 - agree))
+    assert r.passed is passed
+
+
+def test_abstentions_count_for_participation_not_approval():
+    r = tally(5, electorate(12), ballots(5, 0, 4))  # 9 participate, 5 agree: 5/9 > 1/2
+    assert r.quorate and r.passed
+    r = tally(5, electorate(12), ballots(4, 0, 5))
+    assert not r.passed
+
+
+def test_area_boundary_in_hundredths_of_a_square_metre():
+    # total area 300.00 m²; participating exactly 200.00 m² is 2/3; 199.99 is not
+    owners = {"a": hundredths(Decimal("200.00")), "b": hundredths(Decimal("100.00")), "c": 0}
+    assert tally(5, owners, {"a": "agree", "c": "agree"}).quorum[0].met
+    owners["a"] = hundredths(Decimal("199.99"))
+    owners["b"] = hundredths(Decimal("100.01"))
+    assert not tally(5, owners, {"a": "agree", "c": "agree"}).quorum[0].met
+
+
+def test_ballot_outside_electorate_is_refused():
+    with pytest.raises(ValueError):
+        tally(5, electorate(2), {"stranger": "agree"})
+
+
+def test_no_floats_anywhere():
+    r = tally(7, electorate(3), ballots(3))
+    assert all(isinstance(f.part, int) and isinstance(f.whole, int) for f in r.quorum + r.approval)

@@ -1,0 +1,120 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from linli.core.actions import create_object
+from linli.core.models import AuditLog
+from linli.deliberation import actions
+from linli.deliberation.models import Ballot, OwnerVote
+from linli.people.models import Household, Person, Relation, Tenure
+from linli.places.models import House
+from linli.testing import make_id
+
+
+@pytest.fixture
+def lift_unit(world):
+    """Unit A: houses 101, 201 (existing owner households) + 301 owned by the head of 101, + 401
+    unsold (developer) + 501 whose owner is not registered. Owners: a1h(101+301), a2h(201),
+    developer(401), house:501 → 4 owners."""
+    mk = lambda number, **kw: create_object(House, actor=None, unit=world.unit_a, number=number, area=Decimal("100.00"), **kw)  # noqa: E731
+    h301, h401, h501 = mk("301"), mk("401", developer_owned=True), mk("501")
+    hh = create_object(Household, actor=None, house=h301, tenure=Tenure.TENANT)
+    create_object(Person, actor=None, household=hh, name="租户", relation=Relation.HEAD, id_number=make_id(999, "19700101"))
+    return {"h301": h301, "h401": h401, "h501": h501}
+
+
+def open_lift_vote(world, user, matter=7):
+    return actions.open_vote(actor=user, title="1号楼1单元加装电梯", matter=matter, compound=world.cp1, unit=world.unit_a,
+                             closes_at=timezone.now() + dt.timedelta(days=15))
+
+
+@pytest.mark.django_db
+def test_electorate_counts_owners_and_area_per_art_278(world, lift_unit):
+    vote = open_lift_vote(world, world.users.community)
+    electors = {e.key: e for e in vote.electors.all()}
+    assert "developer" in electors and f"house:{lift_unit['h501'].pk}" in electors
+    assert electors["developer"].area == 10000
+    assert sum(e.area for e in electors.values()) == 2 * 8950 + 3 * 10000
+    assert len(electors) == 5  # 101, 201, 301 (let: owner not registered), developer 401, unknown 501
+    assert f"house:{lift_unit['h301'].pk}" in electors  # a tenant is not the owner
+
+
+@pytest.mark.django_db
+def test_one_buyer_of_several_houses_counts_once(world, lift_unit):
+    from linli.people.models import Ownership
+
+    # the head of 101 also bought 301 and lets it: one owner with both houses' area
+    Ownership.objects.create(house=lift_unit["h301"], person=world.p_a1h)
+    vote = open_lift_vote(world, world.users.community)
+    e = vote.electors.get(key=f"p:{world.p_a1h.id_number_hash}")
+    assert sorted(e.houses) == sorted([world.house_a1.pk, lift_unit["h301"].pk]) and e.area == 8950 + 10000
+    assert vote.electors.count() == 4
+
+
+def cast_all(vote, user, choices):
+    for elector, choice in zip(vote.electors.order_by("-area", "id"), choices, strict=False):
+        actions.cast(vote.pk, elector.pk, choice, actor=user)
+
+
+@pytest.mark.django_db
+def test_lift_vote_passes_at_exactly_three_quarters_and_fails_just_below(world):
+    # four owners in the unit (the two households of unit A plus two more houses), equal areas
+    for n in ("301", "401"):
+        h = create_object(House, actor=None, unit=world.unit_a, number=n, area=Decimal("89.50"))
+        hh = create_object(Household, actor=None, house=h, tenure=Tenure.OWNER)
+        create_object(Person, actor=None, household=hh, name=f"业主{n}", relation=Relation.HEAD, id_number=make_id(int(n), "19660101"))
+    vote = open_lift_vote(world, world.users.community)
+    assert vote.electors.count() == 4
+    cast_all(vote, world.users.community, ["agree", "agree", "agree", "disagree"])
+    r = actions.result(vote)
+    assert r.quorate and r.passed  # 3/4 of owners and 3/4 of area: 以上 includes the threshold
+    below = open_lift_vote(world, world.users.community)
+    cast_all(below, world.users.community, ["agree", "agree", "disagree", "disagree"])
+    assert not actions.result(below).passed
+
+
+@pytest.mark.django_db
+def test_correction_before_close_is_audited_and_refused_after(world, login):
+    vote = open_lift_vote(world, world.users.community)
+    elector = vote.electors.first()
+    c = login(world.users.community)
+    c.post(vote.get_absolute_url(), {"elector": elector.pk, "choice": "disagree", "paper_reference": "纸质001"})
+    c.post(vote.get_absolute_url(), {"elector": elector.pk, "choice": "agree", "paper_reference": "纸质001"})
+    ballot = Ballot.objects.get()
+    assert ballot.choice == "agree"
+    corrected = AuditLog.objects.get(action="update", content_type__model="ballot")
+    assert corrected.changes["choice"] == ["disagree", "agree"]
+    c.post(vote.get_absolute_url(), {"close": "1"})
+    vote.refresh_from_db()
+    assert vote.status == "closed"
+    with pytest.raises(ValidationError):
+        actions.cast(vote.pk, elector.pk, "disagree", actor=world.users.community)
+    r = c.post(vote.get_absolute_url(), {"elector": elector.pk, "choice": "disagree"}, follow=True)
+    assert "已结束" in r.content.decode() and Ballot.objects.get().choice == "agree"
+
+
+@pytest.mark.django_db
+def test_votes_are_scoped(world, login):
+    vote = open_lift_vote(world, world.users.community)
+    assert login(world.users.other_community).get(vote.get_absolute_url()).status_code == 404
+    assert login(world.users.grid_a).get(vote.get_absolute_url()).status_code == 200
+    assert login(world.users.grid_a).post(vote.get_absolute_url(), {"close": "1"}).status_code == 404
+    assert login(world.users.resident).get(reverse("deliberation:votes")).status_code == 403
+    page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
+    assert world.p_a1h.name not in page and "居*" in page  # owners shown masked
+    assert OwnerVote.objects.restrict(world.users.property).count() == 0
+
+
+@pytest.mark.django_db
+def test_open_vote_form_checks(world, login):
+    c = login(world.users.community)
+    r = c.post(reverse("deliberation:vote_create"), {"title": "x", "matter": 7, "compound": world.cp1.pk, "closes_at": "2020-01-01T10:00"})
+    assert r.status_code == 200 and "closes_at" in r.context["form"].errors
+    r = c.post(reverse("deliberation:vote_create"), {"title": "x", "matter": 7, "compound": world.cp2.pk, "closes_at": "2030-01-01T10:00"})
+    assert "compound" in r.context["form"].errors
+    r = c.post(reverse("deliberation:vote_create"), {"title": "续聘物业", "matter": 4, "compound": world.cp1.pk, "closes_at": "2030-01-01T10:00"})
+    assert r.status_code == 302 and OwnerVote.objects.get().electors.count() == 4
