@@ -44,6 +44,10 @@ def ensure_seed_data():
 
     if not Category.objects.exists():
         importlib.import_module("linli.cases.migrations.0002_seed_categories_and_holidays").seed(apps, None)
+    from linli.deliberation.models import Procedure
+
+    if not Procedure.objects.exists():
+        importlib.import_module("linli.deliberation.migrations.0003_seed_procedures").seed(apps, None)
 
 
 def build_world() -> SimpleNamespace:

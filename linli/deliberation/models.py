@@ -116,3 +116,115 @@ class Ballot(models.Model):
 
     def scope_keys(self):
         return self.vote.scope_keys()
+
+
+class Procedure(models.Model):
+    """协商程序: an ordered list of steps a topic must go through, none skipped or reordered.
+    Built-in ones (城乡社区协商, 四议两公开, 业主共同决定) are seeded; administrators add others."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+
+    def __str__(self):
+        return self.name
+
+
+class StepRule(models.TextChoices):
+    """What completing a step requires, beyond a record of it."""
+
+    RECORD = "record", _("A record")
+    PUBLICATION = "publication", _("A publication")
+    PARTY_MEETING = "party_meeting", _("Party members' meeting: ≥ 2/3 present, at least half of all members approve")
+    RESIDENTS_MEETING = "residents_meeting", _("Residents' meeting: more than half present, more than half of those present approve")
+    OWNER_VOTE = "owner_vote", _("A passed owners' vote")
+
+
+class ProcedureStep(models.Model):
+    procedure = models.ForeignKey(Procedure, models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("name"), max_length=60)
+    rule = models.CharField(_("requires"), max_length=20, choices=StepRule.choices, default=StepRule.RECORD)
+
+    class Meta:
+        ordering = ["procedure_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="uniq_step_order")]
+
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
+
+class Topic(ScopedModel):
+    """议题: a matter brought to the table, from staff, residents or a cluster of requests, taken
+    through a procedure step by step."""
+
+    class Scale(models.TextChoices):
+        MAJOR = "major", _("Major matter (大事)")
+        MINOR = "minor", _("Minor matter (小事)")
+        URGENT = "urgent", _("Urgent matter (急事)")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("In the topic catalog")
+        DECLINED = "declined", _("Declined")
+        DONE = "done", _("Completed")
+
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="topics", verbose_name=_("community"))
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+    compound = models.ForeignKey("places.Compound", models.PROTECT, null=True, blank=True, related_name="topics", verbose_name=_("compound"))
+    scale = models.CharField(_("scale"), max_length=8, choices=Scale.choices, default=Scale.MINOR)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="topics", verbose_name=_("procedure"))
+    cases = models.ManyToManyField("cases.Case", blank=True, related_name="topics", verbose_name=_("source requests"))
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_domain = "votes"
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "community": "community_id",
+        "compound": "compound_id",
+        "grid": lambda ids: models.Q(compound_id__in=_compounds_with_buildings_in(ids)),
+    }
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("deliberation:topic", args=[self.pk])
+
+    def scope_keys(self):
+        return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": None}
+
+
+class StepRecord(models.Model):
+    """A completed step of a topic, with what it required (attendance, approvals, the vote)."""
+
+    topic = models.ForeignKey(Topic, models.CASCADE, related_name="records")
+    step = models.ForeignKey(ProcedureStep, models.PROTECT, related_name="+")
+    note = models.TextField(_("record"), max_length=4000)
+    eligible = models.PositiveIntegerField(_("members or residents due to attend"), null=True, blank=True)
+    present = models.PositiveIntegerField(_("present"), null=True, blank=True)
+    approving = models.PositiveIntegerField(_("approving"), null=True, blank=True)
+    owner_vote = models.ForeignKey(OwnerVote, models.PROTECT, null=True, blank=True, verbose_name=_("owners' vote"))
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["step__order"]
+        constraints = [models.UniqueConstraint(fields=["topic", "step"], name="uniq_step_record")]
+
+    def __str__(self):
+        return f"{self.topic_id} {self.step}"

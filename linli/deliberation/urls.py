@@ -7,4 +7,7 @@ urlpatterns = [
     path("votes/", views.VoteListView.as_view(), name="votes"),
     path("votes/new/", views.VoteCreateView.as_view(), name="vote_create"),
     path("votes/<int:pk>/", views.VoteDetailView.as_view(), name="vote"),
+    path("topics/", views.TopicListView.as_view(), name="topics"),
+    path("topics/new/", views.TopicCreateView.as_view(), name="topic_create"),
+    path("topics/<int:pk>/", views.TopicDetailView.as_view(), name="topic"),
 ]

@@ -11,8 +11,8 @@ from django.views.generic import ListView
 from linli.core.views import ScopedMixin, apply_form_errors
 from linli.places.models import Building, Compound, Unit
 
-from . import actions
-from .models import Ballot, Matter, OwnerVote
+from . import actions, procedures
+from .models import Ballot, Matter, OwnerVote, Procedure, Topic
 
 
 class VoteForm(forms.Form):
@@ -88,3 +88,92 @@ class VoteDetailView(ScopedMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{vote.get_absolute_url()}?page={request.POST.get('page', 1)}")
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    description = forms.CharField(label=gettext_lazy("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    community = forms.ModelChoiceField(label=gettext_lazy("community"), queryset=None)
+    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
+    scale = forms.ChoiceField(label=gettext_lazy("scale"), choices=Topic.Scale.choices)
+    procedure = forms.ModelChoiceField(label=gettext_lazy("procedure"), queryset=Procedure.objects.all())
+    cases = forms.ModelMultipleChoiceField(label=gettext_lazy("source requests"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, user, case_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.cases.models import Case
+        from linli.places.models import Community
+
+        self.fields["community"].queryset = Community.objects.restrict(user, "manage", domain="votes")
+        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
+        # the requests offered are those selected on the request list (GET) or posted back
+        ids = list(case_ids) or (self.data.getlist("cases") if hasattr(self.data, "getlist") else [])
+        self.fields["cases"].queryset = Case.objects.restrict(user, "dispatch").filter(pk__in=ids).select_related("category")
+        for name, f in self.fields.items():
+            if name != "cases":
+                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+
+class TopicListView(ScopedMixin, ListView):
+    model = Topic
+    template_name = "deliberation/topic_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("community", "procedure")
+
+
+class TopicCreateView(ScopedMixin, View):
+    model = Topic
+    action = "manage"
+
+    def get(self, request, form=None):
+        ids = [i for i in request.GET.get("cases", "").split(",") if i.isdigit()]
+        form = form or TopicForm(user=request.user, case_ids=ids, initial={"cases": ids})
+        return render(request, "core/form.html", {"form": form, "title": _("Raise a topic")})
+
+    def post(self, request):
+        form = TopicForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.get(request, form)
+        try:
+            topic = procedures.raise_topic(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.get(request, form)
+        return redirect(topic)
+
+
+class TopicDetailView(ScopedMixin, View):
+    model = Topic
+
+    def get(self, request, pk):
+        topic = get_object_or_404(self.get_queryset().select_related("procedure", "community", "compound"), pk=pk)
+        records = {r.step_id: r for r in topic.records.select_related("completed_by", "owner_vote")}
+        steps = [(s, records.get(s.pk)) for s in topic.procedure.steps.all()]
+        return render(request, "deliberation/topic_detail.html", {
+            "topic": topic, "steps": steps, "next": procedures.next_step(topic),
+            "can_manage": Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists(),
+            "cases": topic.cases.select_related("category"),
+            "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed") if topic.compound_id else [],
+        })
+
+    def post(self, request, pk):
+        topic = get_object_or_404(Topic.objects.restrict(request.user, "manage"), pk=pk)
+        p = request.POST
+        try:
+            if p.get("screen"):
+                procedures.screen(topic, actor=request.user, accept=p["screen"] == "accept", reason=p.get("reason", ""))
+            else:
+                def num(name):
+                    return int(p[name]) if p.get(name, "").strip() else None
+
+                vote = OwnerVote.objects.restrict(request.user).filter(pk=p.get("owner_vote") or 0).first()
+                procedures.complete_step(topic.pk, int(p.get("step", 0)), actor=request.user, note=p.get("note", ""),
+                                         eligible=num("eligible"), present=num("present"), approving=num("approving"), owner_vote=vote)
+            messages.success(request, _("Saved."))
+        except ValueError:
+            messages.error(request, _("Enter whole numbers."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(topic)

@@ -1,0 +1,89 @@
+"""Completing a topic's steps in order, with each step's legal requirement (RULES.md R3, R4, R1).
+
+R4.2 party members' meeting: ≥ 2/3 of members present; approval by at least half of the members
+due to attend. R4.3 urban residents' meeting: more than half present; more than half of those
+present approve. Integers only.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from linli.core import audit
+from linli.core.models import AuditLog
+
+from . import actions
+from .models import StepRecord, StepRule, Topic
+
+
+def next_step(topic):
+    done = set(topic.records.values_list("step_id", flat=True))
+    return next((s for s in topic.procedure.steps.all() if s.pk not in done), None)
+
+
+def check_rule(rule, eligible, present, approving, owner_vote):
+    errors = {}
+    if rule in (StepRule.PARTY_MEETING, StepRule.RESIDENTS_MEETING):
+        if not eligible or present is None or approving is None:
+            raise ValidationError(_("Enter how many were due to attend, were present and approved."))
+        if present > eligible or approving > present:
+            raise ValidationError(_("Present cannot exceed those due to attend, nor approving those present."))
+        if rule == StepRule.PARTY_MEETING:
+            if 3 * present < 2 * eligible:
+                errors["present"] = _("Fewer than two thirds of the members are present.")
+            elif 2 * approving < eligible:
+                errors["approving"] = _("Fewer than half of the members due to attend approve.")
+        else:
+            if 2 * present <= eligible:
+                errors["present"] = _("Not more than half of those eligible are present.")
+            elif 2 * approving <= present:
+                errors["approving"] = _("Not more than half of those present approve.")
+    vote_missing = owner_vote is None or owner_vote.status != "closed" or not actions.result(owner_vote).passed
+    if rule == StepRule.OWNER_VOTE and vote_missing:
+        errors["owner_vote"] = _("This step needs a closed owners' vote that passed.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def complete_step(topic_id, step_id, *, actor, note, eligible=None, present=None, approving=None, owner_vote=None):
+    topic = Topic.objects.select_for_update().get(pk=topic_id)
+    if topic.status != Topic.Status.ACCEPTED:
+        raise ValidationError(_("Only a topic in the catalog moves through its procedure."))
+    step = next_step(topic)
+    if step is None or step.pk != step_id:
+        raise ValidationError(_("Steps are taken in order: the next step is “%(step)s”.") % {"step": step.name if step else "—"})
+    if not note.strip():
+        raise ValidationError({"note": _("Write what was done or decided.")})
+    check_rule(step.rule, eligible, present, approving, owner_vote)
+    record = StepRecord.objects.create(topic=topic, step=step, note=note, eligible=eligible, present=present, approving=approving,
+                                       owner_vote=owner_vote, completed_by=actor)
+    audit.record(actor, AuditLog.Action.UPDATE, topic, {"step": [None, str(step)]})
+    if next_step(topic) is None:
+        topic.status = Topic.Status.DONE
+        topic.save(update_fields=["status"])
+    return record
+
+
+@transaction.atomic
+def screen(topic, *, actor, accept, reason=""):
+    if topic.status != Topic.Status.PROPOSED:
+        raise ValidationError(_("Only a proposed topic is screened."))
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": _("Tell the proposer why.")})
+    before = topic.status
+    topic.status = Topic.Status.ACCEPTED if accept else Topic.Status.DECLINED
+    topic.decline_reason = "" if accept else reason
+    topic.save(update_fields=["status", "decline_reason"])
+    audit.record(actor, AuditLog.Action.UPDATE, topic, {"status": [before, topic.status]})
+
+
+@transaction.atomic
+def raise_topic(*, actor, title, community, procedure, description="", compound=None, scale="minor", cases=()):
+    topic = Topic(title=title, description=description, community=community, subdistrict_id=community.subdistrict_id,
+                  compound=compound, scale=scale, procedure=procedure, proposer=actor)
+    topic.full_clean(exclude=["subdistrict"])
+    topic.save()
+    topic.cases.set(cases)
+    audit.record(actor, AuditLog.Action.CREATE, topic, {"title": [None, title], "cases": [None, len(cases)]})
+    return topic

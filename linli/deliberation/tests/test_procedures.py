@@ -1,0 +1,111 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from linli.cases import actions as case_actions
+from linli.cases.models import Category
+from linli.deliberation import procedures
+from linli.deliberation.models import Procedure, Topic
+
+
+@pytest.fixture
+def topic(world):
+    cat = Category.objects.get(name="设施维修")
+    cases = [case_actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description=f"车棚漏雨{i}", channel="hotline") for i in range(3)]
+    t = procedures.raise_topic(actor=world.users.community, title="荣锦苑自行车棚改造", community=world.c1, compound=world.cp1,
+                               procedure=Procedure.objects.get(name="四议两公开"), scale="major", cases=cases)
+    procedures.screen(t, actor=world.users.community, accept=True)
+    return t
+
+
+def complete(topic, user, **kw):
+    step = procedures.next_step(topic)
+    return procedures.complete_step(topic.pk, step.pk, actor=user, note=kw.pop("note", "已完成"), **kw)
+
+
+@pytest.mark.django_db
+def test_topic_from_three_requests_keeps_the_links(world, topic):
+    assert topic.cases.count() == 3 and topic.status == Topic.Status.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_four_deliberations_two_publications_refuses_a_skipped_step(world, topic):
+    steps = list(topic.procedure.steps.all())
+    with pytest.raises(ValidationError, match="党组织提议"):
+        procedures.complete_step(topic.pk, steps[1].pk, actor=world.users.community, note="跳过提议")
+    complete(topic, world.users.community)  # 党组织提议
+    complete(topic, world.users.community)  # 两委会商议
+    assert procedures.next_step(topic) == steps[2]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("eligible", "present", "approving", "ok"), [
+    (30, 20, 15, True),    # exactly 2/3 present, exactly half of all members approve
+    (30, 19, 15, False),   # one below 2/3 present
+    (30, 20, 14, False),   # one below half approving
+])
+def test_party_members_meeting_quorum_and_approval_at_the_boundary(world, topic, eligible, present, approving, ok):
+    complete(topic, world.users.community)
+    complete(topic, world.users.community)
+    if ok:
+        complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+        assert procedures.next_step(topic).name == "居民（代表）会议决议"
+    else:
+        with pytest.raises(ValidationError):
+            complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("eligible", "present", "approving", "ok"), [
+    (40, 21, 11, True),    # more than half present, more than half of those present approve
+    (40, 20, 15, False),   # exactly half present is not more than half
+    (40, 21, 10, False),   # 10 of 21 is not more than half
+])
+def test_residents_meeting_majorities(world, topic, eligible, present, approving, ok):
+    for kw in ({}, {}, {"eligible": 30, "present": 20, "approving": 15}):
+        complete(topic, world.users.community, **kw)
+    if ok:
+        complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+    else:
+        with pytest.raises(ValidationError):
+            complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+
+
+@pytest.mark.django_db
+def test_topic_completes_after_both_publications(world, topic):
+    for kw in ({}, {}, {"eligible": 30, "present": 20, "approving": 15}, {"eligible": 40, "present": 21, "approving": 11}, {}, {}):
+        complete(topic, world.users.community, **kw)
+    topic.refresh_from_db()
+    assert topic.status == Topic.Status.DONE and topic.records.count() == 6
+
+
+@pytest.mark.django_db
+def test_declining_needs_a_reason(world):
+    t = procedures.raise_topic(actor=world.users.resident, title="小区建篮球场", community=world.c1, procedure=Procedure.objects.first())
+    with pytest.raises(ValidationError):
+        procedures.screen(t, actor=world.users.community, accept=False)
+    procedures.screen(t, actor=world.users.community, accept=False, reason="场地不足，已转为微心愿")
+    t.refresh_from_db()
+    assert t.status == "declined" and "场地不足" in t.decline_reason
+
+
+@pytest.mark.django_db
+def test_topic_pages_screen_and_refuse_skipped_step(world, login):
+    from django.urls import reverse
+
+    cat = Category.objects.get(name="停车与消防通道")
+    ids = [case_actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description=f"消防通道{i}", channel="hotline").pk for i in range(3)]
+    c = login(world.users.community)
+    page = c.get(reverse("deliberation:topic_create"), {"cases": ",".join(map(str, ids))}).content.decode()
+    assert all(f'value="{i}"' in page for i in ids)
+    proc = Procedure.objects.get(name="四议两公开")
+    r = c.post(reverse("deliberation:topic_create"), {"title": "消防通道治理", "community": world.c1.pk, "compound": world.cp1.pk,
+                                                       "scale": "major", "procedure": proc.pk, "cases": ids})
+    topic = Topic.objects.get()
+    assert r.status_code == 302 and topic.cases.count() == 3
+    c.post(topic.get_absolute_url(), {"screen": "accept"})
+    steps = list(proc.steps.all())
+    r = c.post(topic.get_absolute_url(), {"step": steps[2].pk, "note": "直接开党员大会"}, follow=True)
+    assert "按顺序" in r.content.decode() and topic.records.count() == 0
+    c.post(topic.get_absolute_url(), {"step": steps[0].pk, "note": "党支部提议"})
+    assert topic.records.count() == 1
+    assert login(world.users.other_community).get(topic.get_absolute_url()).status_code == 404
