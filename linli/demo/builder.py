@@ -342,6 +342,48 @@ class DemoBuilder:
         Case.objects.bulk_update(cases, ["state", "version", "responded_at", "assignee_org", "handled_at", "result", "rating", "closed_at", "merged_into"], batch_size=500)
         CaseEvent.objects.bulk_create(events, batch_size=1000)
 
+    # ---- deliberation (议事) -----------------------------------------------------
+    def build_deliberation(self):
+        """Topics and a lift vote modelled on the seed stories, at different stages."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from linli.cases.models import Case
+        from linli.deliberation import actions as vote_actions
+        from linli.deliberation import procedures
+        from linli.deliberation.models import Procedure
+
+        staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
+        actor = staff.get(Role.COMMUNITY_STAFF)
+        stories = [
+            ("西湖社区", "枫林湾", "城乡社区协商", "枫林湾小区消防通道长期被占用", 5, "停车与消防通道"),
+            ("双福社区", "荣锦苑", "四议两公开", "荣锦苑自行车棚改造（申请专项资金）", 3, "设施维修"),
+            ("双福社区", "双福苑", "城乡社区协商", "双福苑冬季供暖不热", 2, "供暖"),
+            ("馨和苑社区", "馨和苑", "业主共同决定", "馨和苑1号楼1单元加装电梯", 1, None),
+        ]
+        for community_name, compound_name, proc_name, title, steps_done, category in stories:
+            compound = Compound.objects.filter(community__subdistrict=self.sub, community__name=community_name, name=compound_name).first()
+            if compound is None:
+                continue
+            cases = list(Case.objects.filter(compound=compound, category__name=category)[:3]) if category else []
+            topic = procedures.raise_topic(actor=actor, title=title, community=compound.community, compound=compound, scale="major",
+                                           procedure=Procedure.objects.get(name=proc_name), cases=cases)
+            procedures.screen(topic, actor=actor, accept=True)
+            for step in list(topic.procedure.steps.all())[:steps_done]:
+                figures = {"party_meeting": {"eligible": 36, "present": 30, "approving": 28},
+                           "residents_meeting": {"eligible": 60, "present": 45, "approving": 41}}.get(step.rule, {})
+                if step.rule == "owner_vote":
+                    break
+                procedures.complete_step(topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案", **figures)
+            if proc_name == "业主共同决定":
+                unit = Unit.objects.filter(building__compound=compound).order_by("id").first()
+                vote = vote_actions.open_vote(actor=actor, title=title, matter=7, compound=compound, unit=unit,
+                                              closes_at=timezone.now() + timedelta(days=20))
+                for i, elector in enumerate(vote.electors.all()):
+                    if i % 5 != 4:  # most owners have voted on paper so far
+                        vote_actions.cast(vote.pk, elector.pk, "agree" if i % 6 else "disagree", actor=actor, paper_reference=f"XHY-{i + 1:03d}")
+
     # ---- accounts -------------------------------------------------------------
     def logins(self) -> list[Login]:
         sub = Subdistrict.objects.get(name=SUBDISTRICT)
@@ -390,4 +432,5 @@ class DemoBuilder:
             self.ensure_accounts()
             if created:
                 self.build_cases(n=max(30, self.target // 7))
+                self.build_deliberation()
         return created

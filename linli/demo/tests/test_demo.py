@@ -63,3 +63,14 @@ def test_demo_requests_cover_every_state():
     for case in Case.objects.filter(state=State.CLOSED)[:20]:
         assert list(case.events.values_list("action", flat=True))[-1] == "close"
         assert case.handled_at and case.closed_at and case.assignee_org_id
+
+
+@pytest.mark.django_db
+def test_demo_deliberation_stories():
+    from linli.deliberation.models import OwnerVote, Topic
+
+    call_command("demo", households=1400, stdout=io.StringIO())
+    titles = set(Topic.objects.values_list("title", flat=True))
+    assert "荣锦苑自行车棚改造（申请专项资金）" in titles and Topic.objects.filter(status="done").exists()
+    vote = OwnerVote.objects.get()
+    assert vote.ballots.count() > 0 and vote.electors.count() > vote.ballots.count()
