@@ -378,6 +378,13 @@ class DemoBuilder:
                 procedures.complete_step(topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案", **figures)
             if proc_name == "业主共同决定":
                 unit = Unit.objects.filter(building__compound=compound).order_by("id").first()
+                # owners who do not live in their house (empty, or let to tenants) are registered as owners
+                from linli.people.models import Ownership
+
+                heads = list(Person.objects.filter(subdistrict=self.sub, relation=Relation.HEAD).exclude(unit=unit)[:200])
+                lived_in = set(Household.objects.filter(unit=unit, tenure=Tenure.OWNER).values_list("house_id", flat=True))
+                Ownership.objects.bulk_create([Ownership(house=h, person=self.rng.choice(heads))
+                                               for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in)])
                 vote = vote_actions.open_vote(actor=actor, title=title, matter=7, compound=compound, unit=unit,
                                               closes_at=timezone.now() + timedelta(days=20))
                 for i, elector in enumerate(vote.electors.all()):

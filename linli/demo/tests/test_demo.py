@@ -74,3 +74,4 @@ def test_demo_deliberation_stories():
     assert "荣锦苑自行车棚改造（申请专项资金）" in titles and Topic.objects.filter(status="done").exists()
     vote = OwnerVote.objects.get()
     assert vote.ballots.count() > 0 and vote.electors.count() > vote.ballots.count()
+    assert not vote.electors.filter(key__startswith="house:").exists()  # every owner is known
