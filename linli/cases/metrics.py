@@ -63,6 +63,15 @@ def by(queryset, key: str, now=None) -> list[dict]:
     return [with_rates(dict(r, label=r[key])) for r in rows]
 
 
+def by_month(queryset, now=None) -> list[dict]:
+    """Rates per calendar month of reporting (Asia/Shanghai), oldest first."""
+    from django.db.models.functions import TruncMonth
+
+    rows = (queryset.order_by().annotate(month=TruncMonth("created_at")).values("month")
+            .annotate(**_counts(now or timezone.now())).order_by("month"))
+    return [with_rates(dict(r, label=f"{r['month']:%Y-%m}")) for r in rows]
+
+
 def handling_hours(queryset) -> dict:
     """Average and 90th percentile of hours from report to handled (nearest-rank percentile)."""
     spans = sorted(

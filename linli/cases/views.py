@@ -195,6 +195,7 @@ class DashboardView(ScopedMixin, View):
             "summary": metrics.summary(qs),
             "hours": metrics.handling_hours(qs),
             "tables": [
+                (_("By month"), metrics.by_month(qs)),
                 (_("By community"), metrics.by(qs, "community__name")),
                 (_("By grid"), metrics.by(qs, "grid__name")),
                 (_("By category"), metrics.by(qs, "category__name")),

@@ -25,6 +25,16 @@ class ConsoleBackend:
             log.warning("notify %s: %s %s", u.username, text, url)
 
 
+class EmailBackend:
+    """E-mail through Django's configured mail backend (EMAIL_* settings) to users with an address."""
+
+    def send(self, users, text, url=""):
+        from django.core.mail import send_mass_mail
+
+        sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
+        send_mass_mail([(text[:80], f"{text}\n{url}", sender, [u.email]) for u in users if u.email], fail_silently=True)
+
+
 def send(users, text, url=""):
     users = list({u.pk: u for u in users}.values())
     if not users:

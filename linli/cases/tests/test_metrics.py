@@ -58,3 +58,23 @@ def test_handling_time_average_and_nearest_rank_p90(world):
     assert h == {"average": 5.5, "p90": 9.0, "n": 10}
     make(world, created_at=start, handled_at=start + dt.timedelta(hours=11), state=State.HANDLED)
     assert metrics.handling_hours(Case.objects.all())["p90"] == 10.0  # ceil(0.9 × 11) = 10th
+
+
+@pytest.mark.django_db
+def test_rates_by_month(world, django_assert_num_queries):
+    make(world, 2, created_at=timezone.make_aware(dt.datetime(2026, 9, 30, 23, 30)), rating="satisfied", state=State.CLOSED)
+    make(world, 1, created_at=timezone.make_aware(dt.datetime(2026, 10, 1, 0, 30)), rating="dissatisfied", state=State.RATED)
+    with django_assert_num_queries(1):
+        rows = metrics.by_month(Case.objects.all())
+    assert [(r["label"], r["total"], r["satisfaction_rate"]) for r in rows] == [("2026-09", 2, 1), ("2026-10", 1, 0)]
+
+
+@pytest.mark.django_db
+def test_email_backend_sends_to_users_with_an_address(mailoutbox):
+    from linli.accounts.models import User
+    from linli.core.notify import EmailBackend
+
+    with_mail = User.objects.create_user("m1", email="a@example.org")
+    without = User.objects.create_user("m2")
+    EmailBackend().send([with_mail, without], "诉求已超期", "/cases/1/")
+    assert [m.to for m in mailoutbox] == [["a@example.org"]] and "/cases/1/" in mailoutbox[0].body
