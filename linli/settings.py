@@ -158,6 +158,10 @@ LINLI_IMPORT_MAX_BYTES = env.int("LINLI_IMPORT_MAX_BYTES", default=20 * 1024 * 1
 # Files with more rows than this are imported by the background worker.
 LINLI_IMPORT_SYNC_ROWS = env.int("LINLI_IMPORT_SYNC_ROWS", default=200)
 
+# E-mail, e.g. EMAIL_URL=smtp+tls://user:password@mail.example.gov.cn:587 (console by default)
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="linli@localhost")
+
 # In-app notifications always; add an e-mail or SMS gateway backend in production.
 LINLI_NOTIFY_BACKENDS = env.list(
     "LINLI_NOTIFY_BACKENDS",
