@@ -178,9 +178,6 @@ class Case(ScopedModel):
     def is_overdue(self, now=None):
         return self.is_open and (now or timezone.now()) > self.resolve_by
 
-    def scope_keys(self):
-        return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": self.grid_id}
-
 
 class Assignment(models.Model):
     """交办单: the sub-district assigns an escalated request to a department with a deadline;

@@ -27,6 +27,16 @@ def _compounds_with_buildings_in(grid_ids):
     return Building.objects.filter(grid_id__in=sorted(grid_ids)).values("compound_id")
 
 
+# Votes and topics belong to a community and often a compound; grid workers see those of the
+# compounds that have buildings in their grid.
+COMPOUND_SCOPE = {
+    "subdistrict": "subdistrict_id",
+    "community": "community_id",
+    "compound": "compound_id",
+    "grid": lambda ids: models.Q(compound_id__in=_compounds_with_buildings_in(ids)),
+}
+
+
 class OwnerVote(ScopedModel):
     """业主共同决定: one matter put to the owners of a compound, some of its buildings, or one unit.
     The electorate is frozen when the vote opens, so later ledger changes never move the count."""
@@ -49,12 +59,7 @@ class OwnerVote(ScopedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     scope_domain = "votes"
-    scope_paths = {
-        "subdistrict": "subdistrict_id",
-        "community": "community_id",
-        "compound": "compound_id",
-        "grid": lambda ids: models.Q(compound_id__in=_compounds_with_buildings_in(ids)),
-    }
+    scope_paths = COMPOUND_SCOPE
 
     class Meta:
         ordering = ["-created_at"]
@@ -66,9 +71,6 @@ class OwnerVote(ScopedModel):
 
     def get_absolute_url(self):
         return reverse("deliberation:vote", args=[self.pk])
-
-    def scope_keys(self):
-        return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": None}
 
 
 class Elector(models.Model):
@@ -187,12 +189,7 @@ class Topic(ScopedModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     scope_domain = "votes"
-    scope_paths = {
-        "subdistrict": "subdistrict_id",
-        "community": "community_id",
-        "compound": "compound_id",
-        "grid": lambda ids: models.Q(compound_id__in=_compounds_with_buildings_in(ids)),
-    }
+    scope_paths = COMPOUND_SCOPE
 
     class Meta:
         ordering = ["-created_at"]
@@ -204,9 +201,6 @@ class Topic(ScopedModel):
 
     def get_absolute_url(self):
         return reverse("deliberation:topic", args=[self.pk])
-
-    def scope_keys(self):
-        return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": None}
 
 
 class StepRecord(models.Model):
