@@ -197,3 +197,13 @@ def test_community_staff_register_an_organisation_in_their_community(world, logi
     assert r.status_code == 200 and "community" in r.context["form"].errors
     r = c.post(reverse("orgs:create"), {"kind": "partner", "name": "无类别单位", "community": world.c1.pk})
     assert "partner_category" in r.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_notifications_are_private(world, login):
+    from linli.core.models import Notification
+
+    Notification.objects.create(user=world.users.grid_a, text="只给网格员A的通知", url="/")
+    assert "只给网格员A的通知" in login(world.users.grid_a).get(reverse("core:notifications")).content.decode()
+    assert "只给网格员A的通知" not in login(world.users.grid_b).get(reverse("core:notifications")).content.decode()
+    assert Notification.objects.get().read_at is not None  # read by its owner only
