@@ -224,7 +224,10 @@ class BoardView(View):
             ).order_by("-handled_at", "-id")
         )
         page = Paginator(cases, 30).get_page(request.GET.get("page"))
-        return render(request, "cases/board.html", {"community": community, "page_obj": page})
+        from linli.deliberation.models import Meeting
+
+        notices = Meeting.objects.filter(community=community, notice_published_at__isnull=False, starts_at__gte=timezone.now()).order_by("starts_at")[:10]
+        return render(request, "cases/board.html", {"community": community, "page_obj": page, "notices": notices})
 
 
 class BoardIndexView(View):

@@ -222,3 +222,76 @@ class StepRecord(models.Model):
 
     def __str__(self):
         return f"{self.topic_id} {self.step}"
+
+
+class Meeting(ScopedModel):
+    """议事会: a meeting of the parties concerned, with its agenda (topics), invitations,
+    sign-in, the opinions of each speaker and the minutes (会议纪要)."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Consultation meeting (协商议事会)")
+        PARTY_JOINT = "party_joint", _("Party-building joint meeting (党建联席会议)")
+        PROPERTY_JOINT = "property_joint", _("Property joint meeting (物业联席会议)")
+        LISTENING = "listening", _("Residents' listening meeting (民情沟通会)")
+        HEARING = "hearing", _("Hearing (听证会)")
+        ON_SITE = "on_site", _("On-site consultation (现场协商调解会)")
+        FORUM = "forum", _("Forum (座谈会)")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CONSULTATION)
+    title = models.CharField(_("title"), max_length=120)
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="meetings", verbose_name=_("community"))
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+    compound = models.ForeignKey("places.Compound", models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("compound"))
+    starts_at = models.DateTimeField(_("starts at"))
+    location = models.CharField(_("location"), max_length=120)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="meetings", verbose_name=_("agenda"))
+    notice_published_at = models.DateTimeField(_("notice published"), null=True, blank=True)
+    minutes = models.TextField(_("conclusions"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    scope_domain = "votes"
+    scope_paths = COMPOUND_SCOPE
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("deliberation:meeting", args=[self.pk])
+
+
+class Invitation(models.Model):
+    """An invited participant: a named person for a party (organisation or role), signed in or not."""
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="invitations")
+    name = models.CharField(_("name"), max_length=50)
+    party = models.CharField(_("party"), max_length=80, help_text=_("e.g. 业委会, 物业公司, 居民代表, 网格警"))
+    organisation = models.ForeignKey("orgs.Organisation", models.SET_NULL, null=True, blank=True, verbose_name=_("organisation"))
+    signed_in_at = models.DateTimeField(_("signed in"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.party} {self.name}"
+
+
+class Opinion(models.Model):
+    """发言记录: what one speaker said on one topic, in speaking order."""
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="opinions")
+    topic = models.ForeignKey(Topic, models.CASCADE, null=True, blank=True, related_name="opinions")
+    speaker = models.ForeignKey(Invitation, models.PROTECT, related_name="opinions", verbose_name=_("speaker"))
+    text = models.TextField(_("opinion"), max_length=4000)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.speaker}: {self.text[:20]}"

@@ -10,4 +10,8 @@ urlpatterns = [
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/new/", views.TopicCreateView.as_view(), name="topic_create"),
     path("topics/<int:pk>/", views.TopicDetailView.as_view(), name="topic"),
+    path("meetings/", views.MeetingListView.as_view(), name="meetings"),
+    path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
+    path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting"),
+    path("meetings/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes"),
 ]

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,8 +12,8 @@ from django.views.generic import ListView
 from linli.core.views import ScopedMixin, apply_form_errors
 from linli.places.models import Building, Compound, Unit
 
-from . import actions, procedures
-from .models import Ballot, Matter, OwnerVote, Procedure, Topic
+from . import actions, meetings, procedures
+from .models import Ballot, Matter, Meeting, OwnerVote, Procedure, Topic
 
 
 class VoteForm(forms.Form):
@@ -177,3 +178,97 @@ class TopicDetailView(ScopedMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(topic)
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    community = forms.ModelChoiceField(label=gettext_lazy("community"), queryset=None)
+    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
+    starts_at = forms.DateTimeField(label=gettext_lazy("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    location = forms.CharField(label=gettext_lazy("location"), max_length=120)
+    topics = forms.ModelMultipleChoiceField(label=gettext_lazy("agenda"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.places.models import Community
+
+        self.fields["community"].queryset = Community.objects.restrict(user, "manage", domain="votes")
+        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
+        self.fields["topics"].queryset = Topic.objects.restrict(user, "manage").filter(status=Topic.Status.ACCEPTED)
+        for name, f in self.fields.items():
+            if name != "topics":
+                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+
+class MeetingListView(ScopedMixin, ListView):
+    model = Meeting
+    template_name = "deliberation/meeting_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("community")
+
+
+class MeetingCreateView(ScopedMixin, View):
+    model = Meeting
+    action = "manage"
+
+    def get(self, request, form=None):
+        return render(request, "core/form.html", {"form": form or MeetingForm(user=request.user), "title": _("Convene a meeting")})
+
+    def post(self, request):
+        form = MeetingForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.get(request, form)
+        try:
+            meeting = meetings.create_meeting(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.get(request, form)
+        return redirect(meeting)
+
+
+class MeetingDetailView(ScopedMixin, View):
+    model = Meeting
+    template = "deliberation/meeting_detail.html"
+
+    def get(self, request, pk):
+        meeting = get_object_or_404(self.get_queryset().select_related("community", "compound"), pk=pk)
+        return render(request, self.template, {
+            "meeting": meeting,
+            "invitations": meeting.invitations.select_related("organisation"),
+            "opinions": meeting.opinions.select_related("speaker", "topic"),
+            "agenda": meeting.topics.all(),
+            "can_manage": Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists(),
+        })
+
+    def post(self, request, pk):
+        meeting = get_object_or_404(Meeting.objects.restrict(request.user, "manage"), pk=pk)
+        p, user = request.POST, request.user
+        try:
+            if p.get("do") == "notice":
+                meetings.publish_notice(meeting, actor=user)
+            elif p.get("do") == "invite":
+                meetings.invite(meeting, actor=user, name=p.get("name", ""), party=p.get("party", ""))
+            elif p.get("do") == "sign_in":
+                meetings.sign_in(get_object_or_404(meeting.invitations, pk=p.get("invitation") or 0), actor=user)
+            elif p.get("do") == "opinion":
+                topic = meeting.topics.filter(pk=p.get("topic") or 0).first()
+                speaker = get_object_or_404(meeting.invitations, pk=p.get("speaker") or 0)
+                meetings.record_opinion(meeting, actor=user, speaker=speaker, text=p.get("text", ""), topic=topic)
+            elif p.get("do") == "close":
+                meetings.close_meeting(meeting, actor=user, conclusions=p.get("minutes", ""))
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+
+
+class MinutesView(MeetingDetailView):
+    """会议纪要: a printable page (the browser prints it to PDF with the system's CJK fonts)."""
+
+    template = "deliberation/minutes.html"
+
+    def post(self, request, pk):
+        raise Http404

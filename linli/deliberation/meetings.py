@@ -1,0 +1,81 @@
+"""Meetings: notice, invitations, sign-in, speakers' opinions and the minutes. Every write is one
+transaction with an audit record; a closed meeting's record no longer changes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core import audit
+from linli.core.models import AuditLog
+
+from .models import Invitation, Meeting, Opinion
+
+
+def _open(meeting):
+    if meeting.closed_at:
+        raise ValidationError(_("The meeting is closed; its record no longer changes."))
+
+
+@transaction.atomic
+def create_meeting(*, actor, kind, title, community, starts_at, location, compound=None, topics=()):
+    meeting = Meeting(kind=kind, title=title, community=community, subdistrict_id=community.subdistrict_id, compound=compound,
+                      starts_at=starts_at, location=location, created_by=actor)
+    meeting.full_clean(exclude=["subdistrict"])
+    meeting.save()
+    meeting.topics.set(topics)
+    audit.record(actor, AuditLog.Action.CREATE, meeting, {"title": [None, title], "starts_at": [None, str(starts_at)]})
+    return meeting
+
+
+@transaction.atomic
+def publish_notice(meeting, *, actor):
+    _open(meeting)
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("A notice is published before the meeting."))
+    meeting.notice_published_at = timezone.now()
+    meeting.save(update_fields=["notice_published_at"])
+    audit.record(actor, AuditLog.Action.UPDATE, meeting, {"notice_published_at": [None, str(meeting.notice_published_at)]})
+
+
+@transaction.atomic
+def invite(meeting, *, actor, name, party, organisation=None):
+    _open(meeting)
+    if not name.strip() or not party.strip():
+        raise ValidationError(_("Give the participant's name and party."))
+    inv = Invitation.objects.create(meeting=meeting, name=name.strip(), party=party.strip(), organisation=organisation)
+    audit.record(actor, AuditLog.Action.CREATE, meeting, {"invitation": [None, str(inv)]})
+    return inv
+
+
+@transaction.atomic
+def sign_in(invitation, *, actor):
+    _open(invitation.meeting)
+    if not invitation.signed_in_at:
+        invitation.signed_in_at = timezone.now()
+        invitation.save(update_fields=["signed_in_at"])
+        audit.record(actor, AuditLog.Action.UPDATE, invitation.meeting, {"signed_in": [None, str(invitation)]})
+
+
+@transaction.atomic
+def record_opinion(meeting, *, actor, speaker, text, topic=None):
+    _open(meeting)
+    if speaker.meeting_id != meeting.pk or not speaker.signed_in_at:
+        raise ValidationError({"speaker": _("Only a participant who signed in can speak.")})
+    if topic is not None and not meeting.topics.filter(pk=topic.pk).exists():
+        raise ValidationError({"topic": _("The topic is not on this meeting's agenda.")})
+    if not text.strip():
+        raise ValidationError({"text": _("Write what was said.")})
+    return Opinion.objects.create(meeting=meeting, speaker=speaker, topic=topic, text=text.strip())
+
+
+@transaction.atomic
+def close_meeting(meeting, *, actor, conclusions):
+    _open(meeting)
+    if not conclusions.strip():
+        raise ValidationError({"minutes": _("Write the conclusions: who does what by when.")})
+    if not meeting.invitations.filter(signed_in_at__isnull=False).exists():
+        raise ValidationError(_("Nobody signed in: there is no meeting to close."))
+    meeting.minutes, meeting.closed_at = conclusions.strip(), timezone.now()
+    meeting.save(update_fields=["minutes", "closed_at"])
+    audit.record(actor, AuditLog.Action.UPDATE, meeting, {"closed": [None, str(meeting.closed_at)]})

@@ -1,0 +1,57 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from linli.deliberation import meetings, procedures
+from linli.deliberation.models import Meeting, Procedure
+
+
+@pytest.fixture
+def meeting(world):
+    topic = procedures.raise_topic(actor=world.users.community, title="枫林湾消防通道", community=world.c1, compound=world.cp1,
+                                   procedure=Procedure.objects.get(name="城乡社区协商"))
+    procedures.screen(topic, actor=world.users.community, accept=True)
+    return meetings.create_meeting(actor=world.users.community, kind="consultation", title="消防通道协商议事会", community=world.c1,
+                                   compound=world.cp1, starts_at=timezone.now() + dt.timedelta(days=3), location="社区会议室", topics=[topic])
+
+
+@pytest.mark.django_db
+def test_consultation_meeting_with_attendance_opinions_and_minutes(world, login, meeting, client):
+    c = login(world.users.community)
+    url = meeting.get_absolute_url()
+    c.post(url, {"do": "notice"})
+    assert "消防通道协商议事会" in client.get(reverse("board:community", args=[world.c1.pk])).content.decode()  # public notice
+    c = login(world.users.community)
+    for party, name in (("业委会", "李主任"), ("物业公司", "王经理"), ("网格警", "赵警官")):
+        c.post(url, {"do": "invite", "party": party, "name": name})
+    li, wang, zhao = meeting.invitations.all()
+    c.post(url, {"do": "sign_in", "invitation": li.pk})
+    c.post(url, {"do": "sign_in", "invitation": wang.pk})
+    topic = meeting.topics.get()
+    c.post(url, {"do": "opinion", "speaker": li.pk, "topic": topic.pk, "text": "建议划线并设置禁停标识"})
+    r = c.post(url, {"do": "opinion", "speaker": zhao.pk, "text": "未签到发言"}, follow=True)
+    assert "签到" in r.content.decode() and meeting.opinions.count() == 1
+    c.post(url, {"do": "close", "minutes": "物业公司7日内完成划线；网格员每日巡查"})
+    meeting.refresh_from_db()
+    assert meeting.closed_at and "7日内" in meeting.minutes
+    minutes = c.get(reverse("deliberation:minutes", args=[meeting.pk])).content.decode()
+    assert "业委会李主任、物业公司王经理" in minutes and "赵警官" not in minutes.split("data-testid=\"present\">")[1].split("</p>")[0]
+    assert "建议划线" in minutes and "7日内" in minutes
+    with pytest.raises(ValidationError):
+        meetings.record_opinion(meeting, actor=world.users.community, speaker=wang, text="会后补充")
+
+
+@pytest.mark.django_db
+def test_meeting_rules_and_scope(world, login, meeting):
+    with pytest.raises(ValidationError):
+        meetings.close_meeting(meeting, actor=world.users.community, conclusions="无人到会")  # nobody signed in
+    past = meetings.create_meeting(actor=world.users.community, kind="forum", title="已开过的会", community=world.c1,
+                                   starts_at=timezone.now() - dt.timedelta(hours=1), location="x")
+    with pytest.raises(ValidationError):
+        meetings.publish_notice(past, actor=world.users.community)
+    assert login(world.users.other_community).get(meeting.get_absolute_url()).status_code == 404
+    assert login(world.users.grid_a).post(meeting.get_absolute_url(), {"do": "notice"}).status_code == 404
+    assert Meeting.objects.restrict(world.users.grid_a).filter(pk=meeting.pk).exists()
