@@ -73,6 +73,7 @@ class Channel(models.TextChoices):
     RECEPTION = "reception", _("Representative reception day")
     COMMENT_BOOK = "comment_book", _("Comment book")
     WHISPER = "whisper", _("Grid whisper (anonymous)")
+    RESOLUTION = "resolution", _("Action item of a consultation outcome")
 
 
 class State(models.TextChoices):
@@ -131,6 +132,8 @@ class Case(ScopedModel):
     reopen_count = models.PositiveSmallIntegerField(default=0)
     needs_supervisor = models.BooleanField(_("needs the supervisor"), default=False)
     merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("merged into"))
+    # an action item of a consultation outcome (协商成果) is tracked as a work order of its topic
+    resolution_of = models.ForeignKey("deliberation.Topic", models.PROTECT, null=True, blank=True, related_name="action_items", verbose_name=_("action item of"))
     # set once, by the job that claimed this case (conditional UPDATE: one sender only)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)

@@ -87,3 +87,32 @@ def raise_topic(*, actor, title, community, procedure, description="", compound=
     topic.cases.set(cases)
     audit.record(actor, AuditLog.Action.CREATE, topic, {"title": [None, title], "cases": [None, len(cases)]})
     return topic
+
+
+@transaction.atomic
+def add_action_item(topic, *, actor, organisation, measure, deadline, category):
+    """协商成果的落实: an action item — responsible organisation, measure, deadline — becomes a work
+    order dispatched at once, so progress, reminders, overdue notices and escalation follow."""
+    from django.utils import timezone
+
+    from linli.cases import actions as case_actions
+    from linli.places.models import Grid
+
+    if topic.status not in (Topic.Status.ACCEPTED, Topic.Status.DONE):
+        raise ValidationError(_("Only a topic in the catalog has action items."))
+    if deadline is None or deadline <= timezone.now():
+        raise ValidationError({"deadline": _("Give a deadline in the future.")})
+    if not measure.strip():
+        raise ValidationError({"measure": _("Describe the measure.")})
+    grid = (Grid.objects.filter(buildings__compound=topic.compound).first() if topic.compound_id else None) or topic.community.grids.first()
+    case = case_actions.report_case(actor=actor, category=category, grid=grid, compound=topic.compound, description=measure.strip(),
+                                    channel="resolution")
+    case.resolution_of = topic
+    case.save(update_fields=["resolution_of"])
+    case = case_actions.transition(case.pk, "dispatch", actor=actor, version=case.version, assignee_org=organisation,
+                                   note=_("Action item of the topic “%(topic)s”") % {"topic": topic.title})
+    from linli.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(resolve_by=deadline)
+    audit.record(actor, AuditLog.Action.UPDATE, topic, {"action_item": [None, f"{organisation}: {measure[:60]}"]})
+    return case

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
+from linli.cases.models import Category
 from linli.core.views import ScopedMixin, apply_form_errors
+from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Unit
 
 from . import actions, meetings, procedures
@@ -157,13 +159,26 @@ class TopicDetailView(ScopedMixin, View):
             "can_manage": Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists(),
             "cases": topic.cases.select_related("category"),
             "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed") if topic.compound_id else [],
+            "action_items": topic.action_items.select_related("assignee_org", "category"),
+            "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by("kind", "name"),
+            "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
+            "meetings": topic.meetings.all(),
         })
 
     def post(self, request, pk):
         topic = get_object_or_404(Topic.objects.restrict(request.user, "manage"), pk=pk)
         p = request.POST
         try:
-            if p.get("screen"):
+            if p.get("do") == "action_item":
+                from django.utils.dateparse import parse_datetime
+                from django.utils.timezone import get_current_timezone, make_aware
+
+                raw = parse_datetime(p.get("deadline", ""))
+                deadline = make_aware(raw, get_current_timezone()) if raw and raw.tzinfo is None else raw
+                procedures.add_action_item(topic, actor=request.user, measure=p.get("measure", ""), deadline=deadline,
+                                           organisation=get_object_or_404(Organisation, pk=p.get("organisation") or 0, subdistrict_id=topic.subdistrict_id),
+                                           category=get_object_or_404(Category, pk=p.get("category") or 0))
+            elif p.get("screen"):
                 procedures.screen(topic, actor=request.user, accept=p["screen"] == "accept", reason=p.get("reason", ""))
             else:
                 def num(name):

@@ -109,3 +109,32 @@ def test_topic_pages_screen_and_refuse_skipped_step(world, login):
     c.post(topic.get_absolute_url(), {"step": steps[0].pk, "note": "党支部提议"})
     assert topic.records.count() == 1
     assert login(world.users.other_community).get(topic.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_action_items_become_tracked_work_orders(world, topic, login):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from linli.cases.models import Case
+    from linli.cases.overdue import mark_overdue
+
+    cat = Category.objects.get(name="设施维修")
+    due = timezone.now() + dt.timedelta(days=10)
+    case = procedures.add_action_item(topic, actor=world.users.community, organisation=world.pm, measure="改造车棚顶棚",
+                                      deadline=due, category=cat)
+    case.refresh_from_db()
+    assert (case.state, case.assignee_org, case.resolve_by, case.resolution_of, case.channel) == ("dispatched", world.pm, due, topic, "resolution")
+    assert Case.objects.restrict(world.users.property).filter(pk=case.pk).exists()
+    assert mark_overdue(now=due) >= 0 and not case.events.filter(action="overdue").exists()  # at the deadline: on time
+    mark_overdue(now=due + dt.timedelta(seconds=1))
+    assert case.events.filter(action="overdue").exists()  # tracked like any work order
+    with pytest.raises(ValidationError):
+        procedures.add_action_item(topic, actor=world.users.community, organisation=world.pm, measure="x",
+                                   deadline=timezone.now() - dt.timedelta(days=1), category=cat)
+    c = login(world.users.community)
+    r = c.post(topic.get_absolute_url(), {"do": "action_item", "organisation": world.dept.pk, "category": cat.pk,
+                                          "measure": "清理占道车辆", "deadline": "2030-01-10T17:00"})
+    assert r.status_code == 302 and topic.action_items.count() == 2
+    assert "清理占道车辆" in c.get(topic.get_absolute_url()).content.decode()
