@@ -295,3 +295,57 @@ class Opinion(models.Model):
 
     def __str__(self):
         return f"{self.speaker}: {self.text[:20]}"
+
+
+class ConsentCampaign(ScopedModel):
+    """征求意见 / 同意率: households of a compound (or some buildings) are asked to consent, e.g. to an
+    old-compound renovation that proceeds at ≥ 80 % ("最终达到80%改造同意率"). Threshold configurable."""
+
+    title = models.CharField(_("title"), max_length=120)
+    compound = models.ForeignKey("places.Compound", models.PROTECT, related_name="consent_campaigns", verbose_name=_("compound"))
+    buildings = models.ManyToManyField("places.Building", blank=True, verbose_name=_("only these buildings"))
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+    threshold_percent = models.PositiveSmallIntegerField(_("threshold (%)"), default=80)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_domain = "votes"
+    scope_paths = COMPOUND_SCOPE
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("consent campaign")
+        verbose_name_plural = _("consent campaigns")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("deliberation:consent", args=[self.pk])
+
+    def households(self):
+        from linli.people.models import Household
+
+        qs = Household.objects.filter(compound=self.compound)
+        return qs.filter(building__in=self.buildings.all()) if self.pk and self.buildings.exists() else qs
+
+    def progress(self):
+        """(consenting, households, reached) — reached iff consenting × 100 ≥ threshold × households."""
+        total = self.households().count()
+        yes = self.consents.filter(household__in=self.households(), consent=True).count()
+        return yes, total, total > 0 and yes * 100 >= self.threshold_percent * total
+
+
+class Consent(models.Model):
+    campaign = models.ForeignKey(ConsentCampaign, models.CASCADE, related_name="consents")
+    household = models.ForeignKey("people.Household", models.CASCADE, related_name="+")
+    consent = models.BooleanField(_("consents"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="uniq_consent")]
+
+    def __str__(self):
+        return f"{self.household_id}: {self.consent}"

@@ -15,7 +15,7 @@ from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Unit
 
 from . import actions, meetings, procedures
-from .models import Ballot, Matter, Meeting, OwnerVote, Procedure, Topic
+from .models import Ballot, ConsentCampaign, Matter, Meeting, OwnerVote, Procedure, Topic
 
 
 class VoteForm(forms.Form):
@@ -42,6 +42,10 @@ class VoteListView(ScopedMixin, ListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("compound")
+
+    def get_context_data(self, **kwargs):
+        campaigns = ConsentCampaign.objects.restrict(self.request.user).select_related("compound")[:20]
+        return super().get_context_data(**kwargs) | {"campaigns": campaigns}
 
 
 class VoteCreateView(ScopedMixin, View):
@@ -278,6 +282,81 @@ class MeetingDetailView(ScopedMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(meeting)
+
+
+class ConsentForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None)
+    buildings = forms.ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=None, required=False)
+    threshold_percent = forms.IntegerField(label=gettext_lazy("threshold (%)"), min_value=1, max_value=100, initial=80)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
+        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related("compound")
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("compound") and any(b.compound_id != data["compound"].pk for b in data.get("buildings") or []):
+            self.add_error("buildings", _("The buildings must be in the compound."))
+        return data
+
+
+class ConsentCreateView(ScopedMixin, View):
+    model = ConsentCampaign
+    action = "manage"
+
+    def get(self, request, form=None):
+        return render(request, "core/form.html", {"form": form or ConsentForm(user=request.user), "title": _("Ask households for consent")})
+
+    def post(self, request):
+        from linli.core import audit
+        from linli.core.models import AuditLog
+
+        form = ConsentForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.get(request, form)
+        d = form.cleaned_data
+        campaign = ConsentCampaign.objects.create(title=d["title"], compound=d["compound"], threshold_percent=d["threshold_percent"],
+                                                  community_id=d["compound"].community_id, subdistrict_id=d["compound"].subdistrict_id,
+                                                  created_by=request.user)
+        campaign.buildings.set(d["buildings"])
+        audit.record(request.user, AuditLog.Action.CREATE, campaign, {"title": [None, campaign.title]})
+        return redirect(campaign)
+
+
+class ConsentView(ScopedMixin, View):
+    """同意率: each household's answer, recorded by staff door to door, and the progress."""
+
+    model = ConsentCampaign
+
+    def get(self, request, pk):
+        campaign = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
+        yes, total, reached = campaign.progress()
+        answers = dict(campaign.consents.values_list("household_id", "consent"))
+        page = Paginator(campaign.households().select_related("house__unit__building").order_by("house_id"), 100).get_page(request.GET.get("page"))
+        rows = [(hh, answers.get(hh.pk)) for hh in page]
+        return render(request, "deliberation/consent.html", {
+            "campaign": campaign, "yes": yes, "total": total, "reached": reached, "rows": rows, "page_obj": page,
+            "percent": (yes * 1000 // total) / 10 if total else 0,
+            "can_manage": ConsentCampaign.objects.restrict(request.user, "manage").filter(pk=campaign.pk).exists(),
+        })
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(ConsentCampaign.objects.restrict(request.user, "manage"), pk=pk)
+        hh = get_object_or_404(campaign.households(), pk=request.POST.get("household") or 0)
+        consent = request.POST.get("consent") == "yes"
+        from linli.core import audit
+        from linli.core.models import AuditLog
+
+        from .models import Consent
+
+        old = Consent.objects.filter(campaign=campaign, household=hh).first()
+        Consent.objects.update_or_create(campaign=campaign, household=hh, defaults={"consent": consent, "recorded_by": request.user})
+        audit.record(request.user, AuditLog.Action.UPDATE, campaign, {str(hh): [old.consent if old else None, consent]})
+        return redirect(f"{campaign.get_absolute_url()}?page={request.POST.get('page', 1)}")
 
 
 class MinutesView(MeetingDetailView):
