@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from linli.cases import api as cases_api
+from linli.deliberation import api as deliberation_api
 
 from . import views
 
@@ -26,6 +27,9 @@ router.register("tags", views.TagViewSet, basename="tag")
 router.register("audit", views.AuditLogViewSet, basename="auditlog")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("categories", cases_api.CategoryViewSet, basename="category")
+router.register("topics", deliberation_api.TopicViewSet, basename="topic")
+router.register("meetings", deliberation_api.MeetingViewSet, basename="meeting")
+router.register("votes", deliberation_api.VoteViewSet, basename="vote")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),

@@ -1,0 +1,47 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from linli.deliberation import actions
+
+
+def api(user):
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+@pytest.mark.django_db
+def test_vote_api_figures_ballots_and_scope(world):
+    vote = actions.open_vote(actor=world.users.community, title="加装电梯", matter=7, compound=world.cp1, unit=world.unit_a,
+                             closes_at=timezone.now() + dt.timedelta(days=15))
+    electors = list(vote.electors.all())
+    for e in electors:
+        r = api(world.users.community).post(f"/api/v1/votes/{vote.pk}/ballot/", {"elector": e.pk, "choice": "agree"}, format="json")
+        assert r.status_code == 200
+    body = r.json()
+    assert body["result"]["passed"] and [f["met"] for f in body["result"]["figures"]] == [True] * 4
+    assert api(world.users.grid_a).post(f"/api/v1/votes/{vote.pk}/ballot/", {"elector": electors[0].pk, "choice": "disagree"}, format="json").status_code == 403
+    assert api(world.users.other_community).get(f"/api/v1/votes/{vote.pk}/").status_code == 404
+    r = api(world.users.community).post(f"/api/v1/votes/{vote.pk}/ballot/", {"elector": 999999, "choice": "agree"}, format="json")
+    assert r.status_code == 404
+    r = api(world.users.community).post(f"/api/v1/votes/{vote.pk}/ballot/", {"elector": electors[0].pk, "choice": "maybe"}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "choice"
+    assert api(world.users.resident).get("/api/v1/votes/").status_code == 403
+    assert api(world.users.community).post("/api/v1/votes/", {}, format="json").status_code == 405  # votes open on screen
+
+
+@pytest.mark.django_db
+def test_topics_and_meetings_are_listed_in_scope(world):
+    from linli.deliberation import meetings, procedures
+    from linli.deliberation.models import Procedure
+
+    t = procedures.raise_topic(actor=world.users.community, title="车棚改造", community=world.c1, procedure=Procedure.objects.get(name="四议两公开"))
+    meetings.create_meeting(actor=world.users.community, kind="consultation", title="车棚协商会", community=world.c1,
+                            starts_at=timezone.now() + dt.timedelta(days=2), location="会议室", topics=[])
+    assert [x["title"] for x in api(world.users.community).get("/api/v1/topics/").json()["results"]] == ["车棚改造"]
+    assert api(world.users.other_community).get("/api/v1/topics/").json()["count"] == 0
+    assert api(world.users.other_community).get(f"/api/v1/topics/{t.pk}/").status_code == 404
+    assert api(world.users.community).get("/api/v1/meetings/").json()["count"] == 1
