@@ -71,7 +71,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PROPERTY_STAFF: frozenset({"places.view", "orgs.view"} | _HANDLER),
     Role.DEPARTMENT_STAFF: frozenset({"orgs.view"} | _HANDLER),
     # Residents report from their household and rate their own requests.
-    Role.RESIDENT: frozenset({"people.view", "cases.view", "cases.report", "cases.rate"}),
+    Role.RESIDENT: frozenset({"people.view", "cases.view", "cases.report", "cases.rate", "votes.view", "votes.propose"}),
 }
 
 # Property staff reach the places of the compounds their company serves through their

@@ -224,10 +224,11 @@ class BoardView(View):
             ).order_by("-handled_at", "-id")
         )
         page = Paginator(cases, 30).get_page(request.GET.get("page"))
-        from linli.deliberation.models import Meeting
+        from linli.deliberation.models import Meeting, Topic
 
         notices = Meeting.objects.filter(community=community, notice_published_at__isnull=False, starts_at__gte=timezone.now()).order_by("starts_at")[:10]
-        return render(request, "cases/board.html", {"community": community, "page_obj": page, "notices": notices})
+        outcomes = Topic.objects.filter(community=community, published_at__isnull=False).order_by("-published_at")[:10]
+        return render(request, "cases/board.html", {"community": community, "page_obj": page, "notices": notices, "outcomes": outcomes})
 
 
 class BoardIndexView(View):

@@ -22,6 +22,7 @@ def nav(request):
             "config": has_perm(user, "config.change"),
             "votes": has_perm(user, "votes.view"),
             "votes_manage": has_perm(user, "votes.manage"),
+            "votes_propose": has_perm(user, "votes.propose"),
             "sensitive_tags": has_perm(user, "people.reveal"),
         }
     }

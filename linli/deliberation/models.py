@@ -37,6 +37,12 @@ COMPOUND_SCOPE = {
 }
 
 
+def _communities_of_households(household_ids):
+    from linli.people.models import Household
+
+    return Household.objects.filter(id__in=sorted(household_ids)).values("community_id")
+
+
 class OwnerVote(ScopedModel):
     """业主共同决定: one matter put to the owners of a compound, some of its buildings, or one unit.
     The electorate is frozen when the vote opens, so later ledger changes never move the count."""
@@ -183,13 +189,17 @@ class Topic(ScopedModel):
     scale = models.CharField(_("scale"), max_length=8, choices=Scale.choices, default=Scale.MINOR)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    # 实施结果公开: the outcome text published on the community board (no personal data)
+    outcome = models.TextField(_("outcome published"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
     procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="topics", verbose_name=_("procedure"))
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="topics", verbose_name=_("source requests"))
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     scope_domain = "votes"
-    scope_paths = COMPOUND_SCOPE
+    # residents see (and may support) the topics of their own community
+    scope_paths = COMPOUND_SCOPE | {"household": lambda ids: models.Q(community_id__in=_communities_of_households(ids))}
 
     class Meta:
         ordering = ["-created_at"]
@@ -349,3 +359,35 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.household_id}: {self.consent}"
+
+
+class Evaluation(models.Model):
+    """评事: a participant's or an affected resident's judgement of a completed topic's outcome
+    (score 1–5 and a comment), or a staff call-back result."""
+
+    topic = models.ForeignKey(Topic, models.CASCADE, related_name="evaluations")
+    score = models.PositiveSmallIntegerField(_("score"), choices=[(i, str(i)) for i in range(1, 6)])
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    by_callback = models.BooleanField(_("telephone call-back"), default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.topic_id}: {self.score}"
+
+
+class CoSignature(models.Model):
+    """附议: a resident supporting a topic another resident proposed."""
+
+    topic = models.ForeignKey(Topic, models.CASCADE, related_name="cosignatures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="uniq_cosignature")]
+
+    def __str__(self):
+        return f"{self.topic_id} + {self.user_id}"

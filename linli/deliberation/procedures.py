@@ -116,3 +116,61 @@ def add_action_item(topic, *, actor, organisation, measure, deadline, category):
     Case.objects.filter(pk=case.pk).update(resolve_by=deadline)
     audit.record(actor, AuditLog.Action.UPDATE, topic, {"action_item": [None, f"{organisation}: {measure[:60]}"]})
     return case
+
+
+@transaction.atomic
+def evaluate(topic, *, actor, score, comment="", by_callback=False):
+    from .models import Evaluation
+
+    if topic.status != Topic.Status.DONE:
+        raise ValidationError(_("A topic is evaluated once its procedure is complete."))
+    if score not in range(1, 6):
+        raise ValidationError({"score": _("Give a score from 1 to 5.")})
+    if not by_callback and Evaluation.objects.filter(topic=topic, author=actor, by_callback=False).exists():
+        raise ValidationError(_("You have evaluated this topic already."))
+    return Evaluation.objects.create(topic=topic, score=score, comment=comment[:300], by_callback=by_callback, author=actor)
+
+
+@transaction.atomic
+def publish_outcome(topic, *, actor, outcome):
+    from django.utils import timezone
+
+    if topic.status != Topic.Status.DONE:
+        raise ValidationError(_("The outcome is published once the procedure is complete."))
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Describe what was decided and done.")})
+    topic.outcome, topic.published_at = outcome.strip(), timezone.now()
+    topic.save(update_fields=["outcome", "published_at"])
+    audit.record(actor, AuditLog.Action.UPDATE, topic, {"published": [None, str(topic.published_at)]})
+
+
+@transaction.atomic
+def cosign(topic, *, user):
+    from .models import CoSignature
+
+    if topic.status not in (Topic.Status.PROPOSED, Topic.Status.ACCEPTED):
+        raise ValidationError(_("Only a proposed or catalogued topic can be supported."))
+    if topic.proposer_id == user.pk:
+        raise ValidationError(_("You proposed this topic."))
+    CoSignature.objects.get_or_create(topic=topic, user=user)
+
+
+def timeline(topic):
+    """The whole story as one list of (time, kind, text, url), oldest first: source requests, the
+    topic, meetings, steps, votes, action items, evaluations and the publication."""
+    entries = [(c.created_at, _("Request"), f"{c.number} {c.category.name}", c.get_absolute_url()) for c in topic.cases.select_related("category")]
+    entries.append((topic.created_at, _("Topic raised"), topic.title, ""))
+    for m in topic.meetings.all():
+        if m.notice_published_at:
+            entries.append((m.notice_published_at, _("Notice published"), m.title, m.get_absolute_url()))
+        if m.closed_at:
+            entries.append((m.closed_at, _("Meeting held"), m.title, m.get_absolute_url()))
+    for r in topic.records.select_related("step", "owner_vote"):
+        entries.append((r.completed_at, _("Step completed"), r.step.name, r.owner_vote.get_absolute_url() if r.owner_vote_id else ""))
+    for c in topic.action_items.select_related("assignee_org"):
+        entries.append((c.created_at, _("Action item"), f"{c.assignee_org}：{c.description}（{c.get_state_display()}）", c.get_absolute_url()))
+    for e in topic.evaluations.all():
+        entries.append((e.created_at, _("Evaluation"), f"{e.score}/5 {e.comment}", ""))
+    if topic.published_at:
+        entries.append((topic.published_at, _("Outcome published"), topic.outcome[:60], ""))
+    return sorted(entries, key=lambda x: x[0])

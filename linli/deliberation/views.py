@@ -130,9 +130,21 @@ class TopicListView(ScopedMixin, ListView):
         return super().get_queryset().select_related("community", "procedure")
 
 
+class ResidentTopicForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))
+    description = forms.CharField(label=gettext_lazy("description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
+
+
 class TopicCreateView(ScopedMixin, View):
     model = Topic
     action = "manage"
+
+    def dispatch(self, request, *args, **kwargs):
+        from linli.core.scope import has_perm
+
+        if request.user.is_authenticated and not has_perm(request.user, "votes.manage") and has_perm(request.user, "votes.propose"):
+            return ResidentTopicView.as_view()(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, form=None):
         ids = [i for i in request.GET.get("cases", "").split(",") if i.isdigit()]
@@ -148,6 +160,27 @@ class TopicCreateView(ScopedMixin, View):
         except ValidationError as exc:
             apply_form_errors(form, exc)
             return self.get(request, form)
+        return redirect(topic)
+
+
+class ResidentTopicView(ScopedMixin, View):
+    """A resident proposes a topic for their community; the community screens it."""
+
+    model = Topic
+    action = "propose"
+
+    def get(self, request, form=None):
+        return render(request, "core/form.html", {"form": form or ResidentTopicForm(), "title": _("Propose a topic")})
+
+    def post(self, request):
+        form = ResidentTopicForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, form)
+        ra = next(ra for ra in request.user.role_list if ra.role == "resident")
+        topic = procedures.raise_topic(actor=request.user, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
+                                       community=ra.household.community, compound=ra.household.compound,
+                                       procedure=Procedure.objects.get(name="城乡社区协商"))
+        messages.success(request, _("Thank you. The community will look at your topic."))
         return redirect(topic)
 
 
@@ -167,13 +200,21 @@ class TopicDetailView(ScopedMixin, View):
             "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by("kind", "name"),
             "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
             "meetings": topic.meetings.all(),
+            "timeline": procedures.timeline(topic),
+            "cosigners": topic.cosignatures.count(),
+            "can_cosign": request.user.has_role("resident") and topic.proposer_id != request.user.pk,
+            "evaluations": topic.evaluations.all(),
         })
 
     def post(self, request, pk):
-        topic = get_object_or_404(Topic.objects.restrict(request.user, "manage"), pk=pk)
         p = request.POST
+        if p.get("do") in ("cosign", "evaluate"):
+            return self.resident_action(request, pk, p)
+        topic = get_object_or_404(Topic.objects.restrict(request.user, "manage"), pk=pk)
         try:
-            if p.get("do") == "action_item":
+            if p.get("do") == "publish":
+                procedures.publish_outcome(topic, actor=request.user, outcome=p.get("outcome", ""))
+            elif p.get("do") == "action_item":
                 from django.utils.dateparse import parse_datetime
                 from django.utils.timezone import get_current_timezone, make_aware
 
@@ -197,6 +238,28 @@ class TopicDetailView(ScopedMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(topic)
+
+
+def _resident_action(self, request, pk, p):
+    topic = get_object_or_404(Topic.objects.restrict(request.user), pk=pk)
+    try:
+        if p["do"] == "cosign":
+            procedures.cosign(topic, user=request.user)
+        else:
+            from linli.core.scope import has_perm
+
+            staff = has_perm(request.user, "votes.manage")
+            procedures.evaluate(topic, actor=request.user, score=int(p.get("score") or 0), comment=p.get("comment", ""),
+                                by_callback=staff and bool(p.get("by_callback")))
+        messages.success(request, _("Saved."))
+    except ValueError:
+        messages.error(request, _("Enter whole numbers."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(topic)
+
+
+TopicDetailView.resident_action = _resident_action
 
 
 class MeetingForm(forms.Form):
