@@ -25,3 +25,37 @@ def similar_open(case, queryset=None, limit=5):
     qs = qs.filter(compound_id=case.compound_id) if case.compound_id else qs.filter(grid_id=case.grid_id)
     scored = [(similarity(case.description, other.description), other) for other in qs.select_related("category")[:200]]
     return [(round(score, 2), other) for score, other in sorted(scored, key=lambda s: -s[0]) if score >= THRESHOLD][:limit]
+
+
+def clusters(queryset, min_size=3, threshold=THRESHOLD, limit=10):
+    """Hot issues: groups of ≥ min_size similar open requests in one compound over the last 30 days,
+    suggested to staff as one topic (single-link grouping on bigram similarity)."""
+    from collections import defaultdict
+
+    from django.utils import timezone
+
+    recent = queryset.filter(state__in=OPEN_STATES, compound__isnull=False, created_at__gte=timezone.now() - timedelta(days=30))
+    by_compound = defaultdict(list)
+    for case in recent.select_related("compound", "category").order_by("compound_id", "id")[:2000]:
+        by_compound[case.compound_id].append(case)
+    found = []
+    for cases in by_compound.values():
+        grams = [bigrams(c.description) for c in cases]
+        parent = list(range(len(cases)))
+
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in range(len(cases)):
+            for j in range(i + 1, len(cases)):
+                union = grams[i] | grams[j]
+                if union and len(grams[i] & grams[j]) / len(union) >= threshold:
+                    parent[root(i)] = root(j)
+        groups = defaultdict(list)
+        for i, case in enumerate(cases):
+            groups[root(i)].append(case)
+        found += [g for g in groups.values() if len(g) >= min_size]
+    return sorted(found, key=len, reverse=True)[:limit]

@@ -129,6 +129,16 @@ class TopicListView(ScopedMixin, ListView):
     def get_queryset(self):
         return super().get_queryset().select_related("community", "procedure")
 
+    def get_context_data(self, **kwargs):
+        from linli.cases.models import Case
+        from linli.cases.similarity import clusters
+        from linli.core.scope import has_perm
+
+        ctx = super().get_context_data(**kwargs)
+        if has_perm(self.request.user, "votes.manage"):
+            ctx["clusters"] = [(g, ",".join(str(c.pk) for c in g)) for g in clusters(Case.objects.restrict(self.request.user, "dispatch"))]
+        return ctx
+
 
 class ResidentTopicForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))

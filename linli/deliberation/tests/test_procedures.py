@@ -138,3 +138,19 @@ def test_action_items_become_tracked_work_orders(world, topic, login):
                                           "measure": "清理占道车辆", "deadline": "2030-01-10T17:00"})
     assert r.status_code == 302 and topic.action_items.count() == 2
     assert "清理占道车辆" in c.get(topic.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_hot_issue_clusters_are_suggested(world, login):
+    from django.urls import reverse
+
+    cat = Category.objects.get(name="环境卫生")
+    for text in ("小区门口垃圾堆积无人清运", "门口垃圾堆积好几天了", "垃圾堆积发臭无人清运"):
+        case_actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description=text, channel="hotline")
+    case_actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description="路灯不亮", channel="hotline")
+    page = login(world.users.community).get(reverse("deliberation:topics"))
+    clusters = page.context["clusters"]
+    assert len(clusters) == 1 and len(clusters[0][0]) == 3
+    assert "路灯" not in " ".join(c.description for c in clusters[0][0])
+    assert "clusters" not in login(world.users.resident).get(reverse("deliberation:topics")).context
+    assert login(world.users.other_community).get(reverse("deliberation:topics")).context["clusters"] == []
