@@ -40,22 +40,29 @@ def clusters(queryset, min_size=3, threshold=THRESHOLD, limit=10):
         by_compound[case.compound_id].append(case)
     found = []
     for cases in by_compound.values():
-        grams = [bigrams(c.description) for c in cases]
-        parent = list(range(len(cases)))
-
-        def root(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i in range(len(cases)):
-            for j in range(i + 1, len(cases)):
-                union = grams[i] | grams[j]
-                if union and len(grams[i] & grams[j]) / len(union) >= threshold:
-                    parent[root(i)] = root(j)
-        groups = defaultdict(list)
-        for i, case in enumerate(cases):
-            groups[root(i)].append(case)
-        found += [g for g in groups.values() if len(g) >= min_size]
+        found += [g for g in _group(cases, threshold) if len(g) >= min_size]
     return sorted(found, key=len, reverse=True)[:limit]
+
+
+def _group(cases, threshold):
+    """Single-link groups: a case joins a group if it is similar enough to any member (union-find)."""
+    from collections import defaultdict
+
+    grams = [bigrams(c.description) for c in cases]
+    parent = list(range(len(cases)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(cases)):
+        for j in range(i + 1, len(cases)):
+            union = grams[i] | grams[j]
+            if union and len(grams[i] & grams[j]) / len(union) >= threshold:
+                parent[root(i)] = root(j)
+    groups = defaultdict(list)
+    for i, case in enumerate(cases):
+        groups[root(i)].append(case)
+    return list(groups.values())
