@@ -102,6 +102,19 @@ def close_vote(vote, *, actor):
     audit.record(actor, AuditLog.Action.UPDATE, vote, {"status": ["open", "closed"]})
 
 
+def own_elector(vote, user):
+    """The elector a resident votes as: the owner key holding the ID hash of a person of their
+    household who owns houses in scope (or None)."""
+    from linli.people.models import Person
+
+    households = [ra.household_id for ra in user.role_list if ra.role == "resident"]
+    hashes = set(Person.objects.filter(household_id__in=households).values_list("id_number_hash", flat=True))
+    for elector in vote.electors.filter(key__startswith="p:"):
+        if hashes & set(elector.key[2:].split("+")):
+            return elector
+    return None
+
+
 def result(vote):
     owners = dict(vote.electors.values_list("key", "area"))
     ballots = dict(Ballot.objects.filter(vote=vote).values_list("elector__key", "choice"))

@@ -43,6 +43,12 @@ def _communities_of_households(household_ids):
     return Household.objects.filter(id__in=sorted(household_ids)).values("community_id")
 
 
+def _compounds_of_households(household_ids):
+    from linli.people.models import Household
+
+    return Household.objects.filter(id__in=sorted(household_ids)).values("compound_id")
+
+
 class OwnerVote(ScopedModel):
     """业主共同决定: one matter put to the owners of a compound, some of its buildings, or one unit.
     The electorate is frozen when the vote opens, so later ledger changes never move the count."""
@@ -65,7 +71,8 @@ class OwnerVote(ScopedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     scope_domain = "votes"
-    scope_paths = COMPOUND_SCOPE
+    # residents see the votes of their own compound and cast their own ballot online
+    scope_paths = COMPOUND_SCOPE | {"household": lambda ids: models.Q(compound_id__in=_compounds_of_households(ids))}
 
     class Meta:
         ordering = ["-created_at"]

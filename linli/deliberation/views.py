@@ -35,6 +35,20 @@ class VoteForm(forms.Form):
             f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
 
+def _cast_own(self, request, pk):
+    """An owner casts (or, before the close, changes) their own ballot online."""
+    vote = get_object_or_404(OwnerVote.objects.restrict(request.user), pk=pk)
+    mine = actions.own_elector(vote, request.user)
+    if mine is None:
+        raise Http404
+    try:
+        actions.cast(vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online"))
+        messages.success(request, _("Ballot recorded."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(vote)
+
+
 class VoteListView(ScopedMixin, ListView):
     model = OwnerVote
     template_name = "deliberation/vote_list.html"
@@ -75,12 +89,18 @@ class VoteDetailView(ScopedMixin, View):
         electors = vote.electors.select_related("ballot")
         page = Paginator(electors, 100).get_page(request.GET.get("page"))
         can_manage = OwnerVote.objects.restrict(request.user, "manage").filter(pk=vote.pk).exists()
+        mine = actions.own_elector(vote, request.user) if request.user.has_role("resident") else None
         return render(request, "deliberation/vote_detail.html", {
+            "mine": mine, "my_ballot": Ballot.objects.filter(elector=mine).first() if mine else None,
+            # owners see the figures and their own ballot, not how each neighbour voted
+            "show_electorate": can_manage or not request.user.has_role("resident"),
             "vote": vote, "result": actions.result(vote), "page_obj": page, "can_manage": can_manage,
             "choices": Ballot.Choice.choices, "supermajority": vote.matter in (6, 7, 8),
         })
 
     def post(self, request, pk):
+        if request.POST.get("mine"):
+            return self.cast_own(request, pk)
         vote = get_object_or_404(OwnerVote.objects.restrict(request.user, "manage"), pk=pk)
         try:
             if request.POST.get("close"):
@@ -95,6 +115,9 @@ class VoteDetailView(ScopedMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{vote.get_absolute_url()}?page={request.POST.get('page', 1)}")
+
+
+VoteDetailView.cast_own = _cast_own
 
 
 class TopicForm(forms.Form):

@@ -29,7 +29,7 @@ def test_vote_api_figures_ballots_and_scope(world):
     assert r.status_code == 404
     r = api(world.users.community).post(f"/api/v1/votes/{vote.pk}/ballot/", {"elector": electors[0].pk, "choice": "maybe"}, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "choice"
-    assert api(world.users.resident).get("/api/v1/votes/").json()["count"] == 0  # residents see topics, not the vote sheets
+    assert api(world.users.resident).get("/api/v1/votes/").json()["count"] == 1  # an owner of this compound
     assert api(world.users.community).post("/api/v1/votes/", {}, format="json").status_code == 405  # votes open on screen
 
 

@@ -103,7 +103,7 @@ def test_votes_are_scoped(world, login):
     assert login(world.users.other_community).get(vote.get_absolute_url()).status_code == 404
     assert login(world.users.grid_a).get(vote.get_absolute_url()).status_code == 200
     assert login(world.users.grid_a).post(vote.get_absolute_url(), {"close": "1"}).status_code == 404
-    assert "1号楼1单元加装电梯" not in login(world.users.resident).get(reverse("deliberation:votes")).content.decode()
+    assert "1号楼1单元加装电梯" in login(world.users.resident).get(reverse("deliberation:votes")).content.decode()  # their compound
     page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
     assert world.p_a1h.name not in page and "居*" in page  # owners shown masked
     assert OwnerVote.objects.restrict(world.users.property).count() == 0
@@ -118,3 +118,42 @@ def test_open_vote_form_checks(world, login):
     assert "compound" in r.context["form"].errors
     r = c.post(reverse("deliberation:vote_create"), {"title": "续聘物业", "matter": 4, "compound": world.cp1.pk, "closes_at": "2030-01-01T10:00"})
     assert r.status_code == 302 and OwnerVote.objects.get().electors.count() == 4
+
+
+@pytest.mark.django_db
+def test_owner_casts_own_ballot_online_until_the_close(world, login):
+    vote = open_lift_vote(world, world.users.community)
+    c = login(world.users.resident)  # head of household a1, owner of 101
+    page = c.get(vote.get_absolute_url()).content.decode()
+    assert 'data-testid="my-ballot"' in page
+    c.post(vote.get_absolute_url(), {"mine": "1", "choice": "agree"})
+    c.post(vote.get_absolute_url(), {"mine": "1", "choice": "abstain"})
+    ballot = Ballot.objects.get()
+    assert (ballot.choice, ballot.elector.key, ballot.entered_by) == ("abstain", f"p:{world.p_a1h.id_number_hash}", world.users.resident)
+    # residents cannot touch other ballots or close
+    other = vote.electors.exclude(pk=ballot.elector_id).first()
+    assert c.post(vote.get_absolute_url(), {"elector": other.pk, "choice": "agree"}).status_code == 404
+    actions.close_vote(vote, actor=world.users.community)
+    r = c.post(vote.get_absolute_url(), {"mine": "1", "choice": "agree"}, follow=True)
+    assert "已结束" in r.content.decode() and Ballot.objects.get().choice == "abstain"
+
+
+@pytest.mark.django_db
+def test_resident_of_another_compound_has_no_ballot(world, login):
+    from linli.accounts.models import RoleAssignment, User
+
+    vote = open_lift_vote(world, world.users.community)
+    outsider = User.objects.create_user("outsider")
+    RoleAssignment.objects.create(user=outsider, role="resident", household=world.hh_c1)
+    assert login(outsider).get(vote.get_absolute_url()).status_code == 404
+    assert login(outsider).post(vote.get_absolute_url(), {"mine": "1", "choice": "agree"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_owners_do_not_see_how_neighbours_voted(world, login):
+    vote = open_lift_vote(world, world.users.community)
+    neighbour = vote.electors.exclude(key=f"p:{world.p_a1h.id_number_hash}").first()
+    actions.cast(vote.pk, neighbour.pk, "disagree", actor=world.users.community, paper_reference="P9")
+    page = login(world.users.resident).get(vote.get_absolute_url()).content.decode()
+    assert 'data-testid="electors"' not in page and "P9" not in page
+    assert 'data-testid="electors"' in login(world.users.community).get(vote.get_absolute_url()).content.decode()
