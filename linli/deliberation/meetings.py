@@ -79,3 +79,20 @@ def close_meeting(meeting, *, actor, conclusions):
     meeting.minutes, meeting.closed_at = conclusions.strip(), timezone.now()
     meeting.save(update_fields=["minutes", "closed_at"])
     audit.record(actor, AuditLog.Action.UPDATE, meeting, {"closed": [None, str(meeting.closed_at)]})
+
+
+@transaction.atomic
+def show_of_hands(meeting, *, actor, question, rule, yes, no, abstain):
+    """Record a show of hands; those present are the participants signed in now."""
+    from .models import HandVote
+
+    _open(meeting)
+    present = meeting.invitations.filter(signed_in_at__isnull=False).count()
+    if not question.strip():
+        raise ValidationError({"question": _("Write the question put to the vote.")})
+    if min(yes, no, abstain) < 0 or yes + no + abstain != present:
+        raise ValidationError(_("In favour, against and abstaining must add up to the %(n)s present.") % {"n": present})
+    vote = HandVote.objects.create(meeting=meeting, question=question.strip(), rule=rule, invited=meeting.invitations.count(),
+                                   present=present, yes=yes, no=no, abstain=abstain)
+    audit.record(actor, AuditLog.Action.UPDATE, meeting, {"show_of_hands": [None, f"{question[:40]}: {yes}/{no}/{abstain}"]})
+    return vote

@@ -398,3 +398,43 @@ class CoSignature(models.Model):
 
     def __str__(self):
         return f"{self.topic_id} + {self.user_id}"
+
+
+class HandVote(models.Model):
+    """举手表决 among those present at a meeting: the rule is chosen per question; the quorum is
+    more than half of the invited participants signed in."""
+
+    class Rule(models.TextChoices):
+        MAJORITY = "majority", _("More than half of those present")
+        TWO_THIRDS = "two_thirds", _("Two thirds of those present or more")
+        UNANIMITY = "unanimity", _("All of those present")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="hand_votes")
+    question = models.CharField(_("question"), max_length=200)
+    rule = models.CharField(_("rule"), max_length=12, choices=Rule.choices, default=Rule.MAJORITY)
+    invited = models.PositiveIntegerField()
+    present = models.PositiveIntegerField()
+    yes = models.PositiveIntegerField(_("in favour"))
+    no = models.PositiveIntegerField(_("against"))
+    abstain = models.PositiveIntegerField(_("abstaining"))
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self):
+        return self.question
+
+    @property
+    def quorate(self):
+        return 2 * self.present > self.invited
+
+    @property
+    def passed(self):
+        if not self.quorate:
+            return False
+        return {
+            self.Rule.MAJORITY: 2 * self.yes > self.present,
+            self.Rule.TWO_THIRDS: 3 * self.yes >= 2 * self.present,
+            self.Rule.UNANIMITY: self.present > 0 and self.yes == self.present,
+        }[self.rule]

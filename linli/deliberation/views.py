@@ -15,7 +15,7 @@ from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Unit
 
 from . import actions, meetings, procedures
-from .models import Ballot, ConsentCampaign, Matter, Meeting, OwnerVote, Procedure, Topic
+from .models import Ballot, ConsentCampaign, HandVote, Matter, Meeting, OwnerVote, Procedure, Topic
 
 
 class VoteForm(forms.Form):
@@ -355,6 +355,8 @@ class MeetingDetailView(ScopedMixin, View):
             "invitations": meeting.invitations.select_related("organisation"),
             "opinions": meeting.opinions.select_related("speaker", "topic"),
             "agenda": meeting.topics.all(),
+            "hand_votes": meeting.hand_votes.all(),
+            "hand_rules": HandVote.Rule.choices,
             "can_manage": Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists(),
         })
 
@@ -374,7 +376,12 @@ class MeetingDetailView(ScopedMixin, View):
                 meetings.record_opinion(meeting, actor=user, speaker=speaker, text=p.get("text", ""), topic=topic)
             elif p.get("do") == "close":
                 meetings.close_meeting(meeting, actor=user, conclusions=p.get("minutes", ""))
+            elif p.get("do") == "hands":
+                meetings.show_of_hands(meeting, actor=user, question=p.get("question", ""), rule=p.get("rule", "majority"),
+                                       yes=int(p.get("yes") or 0), no=int(p.get("no") or 0), abstain=int(p.get("abstain") or 0))
             messages.success(request, _("Saved."))
+        except ValueError:
+            messages.error(request, _("Enter whole numbers."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(meeting)

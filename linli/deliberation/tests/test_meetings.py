@@ -55,3 +55,33 @@ def test_meeting_rules_and_scope(world, login, meeting):
     assert login(world.users.other_community).get(meeting.get_absolute_url()).status_code == 404
     assert login(world.users.grid_a).post(meeting.get_absolute_url(), {"do": "notice"}).status_code == 404
     assert Meeting.objects.restrict(world.users.grid_a).filter(pk=meeting.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rule", "yes", "no", "adopted"), [
+    ("majority", 3, 2, True), ("majority", 2, 2, False),       # 5 present / 4 present…
+    ("two_thirds", 4, 2, True), ("two_thirds", 3, 2, False),   # 4/6 = 2/3 adopted; 3/5 not
+    ("unanimity", 5, 0, True), ("unanimity", 4, 0, False),
+])
+def test_show_of_hands_rules_at_their_boundaries(world, meeting, rule, yes, no, adopted):
+    from linli.deliberation.models import HandVote
+
+    present = yes + no + (1 if rule == "unanimity" and not adopted else 0)
+    for i in range(present + 1):  # one invitee stays away: quorum is still more than half
+        inv = meetings.invite(meeting, actor=world.users.community, name=f"代表{i}", party="居民代表")
+        if i < present:
+            meetings.sign_in(inv, actor=world.users.community)
+    abstain = present - yes - no
+    v = meetings.show_of_hands(meeting, actor=world.users.community, question="是否同意施划黄线", rule=rule, yes=yes, no=no, abstain=abstain)
+    assert isinstance(v, HandVote) and v.quorate and v.passed is adopted
+
+
+@pytest.mark.django_db
+def test_show_of_hands_needs_quorum_and_consistent_counts(world, meeting):
+    invs = [meetings.invite(meeting, actor=world.users.community, name=f"代表{i}", party="居民代表") for i in range(4)]
+    for inv in invs[:2]:
+        meetings.sign_in(inv, actor=world.users.community)  # 2 of 4: not more than half
+    v = meetings.show_of_hands(meeting, actor=world.users.community, question="x", rule="majority", yes=2, no=0, abstain=0)
+    assert not v.quorate and not v.passed
+    with pytest.raises(ValidationError):
+        meetings.show_of_hands(meeting, actor=world.users.community, question="x", rule="majority", yes=3, no=0, abstain=0)
