@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,12 +13,23 @@ from django.views import View
 from django.views.generic import ListView
 
 from linli.cases.models import Category
-from linli.core.views import ScopedMixin, apply_form_errors
+from linli.core.views import ScopedMixin, apply_form_errors, require_perm
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Unit
 
 from . import actions, meetings, procedures
-from .models import Ballot, ConsentCampaign, HandVote, Matter, Meeting, OwnerVote, Procedure, Topic
+from .models import (
+    Ballot,
+    ConsentCampaign,
+    HandVote,
+    Matter,
+    Meeting,
+    OwnerVote,
+    Procedure,
+    ProcedureStep,
+    StepRule,
+    Topic,
+)
 
 
 class VoteForm(forms.Form):
@@ -469,3 +483,41 @@ class MinutesView(MeetingDetailView):
 
     def post(self, request, pk):
         raise Http404
+
+
+class ProcedureSettingsView(LoginRequiredMixin, View):
+    """Administrators define further procedures from the same building blocks (the step rules)."""
+
+    def get(self, request):
+        require_perm(request.user, "config.change")
+        procs = Procedure.objects.prefetch_related("steps").annotate(n_topics=Count("topics"))
+        return render(request, "deliberation/procedures.html", {"procedures": procs, "rules": StepRule.choices})
+
+    def post(self, request):
+        from linli.core import audit
+        from linli.core.models import AuditLog
+
+        require_perm(request.user, "config.change")
+        p = request.POST
+        try:
+            with transaction.atomic():
+                if p.get("do") == "procedure":
+                    if not p.get("name", "").strip():
+                        raise ValidationError(_("Give the procedure a name."))
+                    if Procedure.objects.filter(name=p["name"].strip()).exists():
+                        raise ValidationError(_("A procedure with this name exists."))
+                    proc = Procedure.objects.create(name=p["name"].strip(), description=p.get("description", "")[:300])
+                    audit.record(request.user, AuditLog.Action.CREATE, proc, {"name": [None, proc.name]})
+                elif p.get("do") == "step":
+                    proc = get_object_or_404(Procedure, pk=p.get("procedure") or 0)
+                    if proc.topics.exists():
+                        raise ValidationError(_("Topics already follow this procedure: its steps no longer change."))
+                    if p.get("rule") not in StepRule.values or not p.get("name", "").strip():
+                        raise ValidationError(_("Give the step a name and a rule."))
+                    order = (proc.steps.aggregate(m=Max("order"))["m"] or 0) + 1
+                    ProcedureStep.objects.create(procedure=proc, order=order, name=p["name"].strip()[:60], rule=p["rule"])
+                    audit.record(request.user, AuditLog.Action.UPDATE, proc, {"step": [None, p["name"].strip()[:60]]})
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("deliberation:procedures")

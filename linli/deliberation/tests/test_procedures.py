@@ -154,3 +154,21 @@ def test_hot_issue_clusters_are_suggested(world, login):
     assert "路灯" not in " ".join(c.description for c in clusters[0][0])
     assert "clusters" not in login(world.users.resident).get(reverse("deliberation:topics")).context
     assert login(world.users.other_community).get(reverse("deliberation:topics")).context["clusters"] == []
+
+
+@pytest.mark.django_db
+def test_administrators_define_a_procedure_from_building_blocks(world, login):
+    from django.urls import reverse
+
+    assert login(world.users.community).get(reverse("deliberation:procedures")).status_code == 403
+    c = login(world.users.subdistrict)
+    c.post(reverse("deliberation:procedures"), {"do": "procedure", "name": "民主听证", "description": "重大事项听证"})
+    proc = Procedure.objects.get(name="民主听证")
+    for name, rule in (("发布听证公告", "publication"), ("召开听证会", "record"), ("居民代表会议决议", "residents_meeting")):
+        c.post(reverse("deliberation:procedures"), {"do": "step", "procedure": proc.pk, "name": name, "rule": rule})
+    assert list(proc.steps.values_list("order", "name")) == [(1, "发布听证公告"), (2, "召开听证会"), (3, "居民代表会议决议")]
+    t = procedures.raise_topic(actor=world.users.community, title="公共空间改造听证", community=world.c1, procedure=proc)
+    c.post(reverse("deliberation:procedures"), {"do": "step", "procedure": proc.pk, "name": "再加一步", "rule": "record"})
+    assert proc.steps.count() == 3  # fixed once a topic follows it
+    procedures.screen(t, actor=world.users.community, accept=True)
+    assert procedures.next_step(t).name == "发布听证公告"
