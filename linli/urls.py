@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from linli.deliberation.views import ConfirmAttendanceView
+
 urlpatterns = [
     path("", include("linli.core.urls")),
     path("accounts/", include("linli.accounts.urls")),
@@ -12,6 +14,7 @@ urlpatterns = [
     path("board/", include("linli.cases.board_urls")),
     path("open311/", include("linli.cases.open311_urls")),
     path("deliberation/", include("linli.deliberation.urls")),
+    path("m/<str:token>/", ConfirmAttendanceView.as_view(), name="meeting_confirm"),
     path("api/v1/", include("linli.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

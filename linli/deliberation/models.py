@@ -297,6 +297,25 @@ class Invitation(models.Model):
     def __str__(self):
         return f"{self.party} {self.name}"
 
+    @property
+    def token(self):
+        """The participant's personal link to confirm attendance on a phone (signed, no login)."""
+        from django.core import signing
+
+        return signing.dumps(self.pk, salt="linli.meeting-confirm")
+
+    @classmethod
+    def from_token(cls, token):
+        from django.core import signing
+
+        try:
+            return cls.objects.select_related("meeting").get(pk=signing.loads(token, salt="linli.meeting-confirm"))
+        except (signing.BadSignature, cls.DoesNotExist):
+            return None
+
+    def get_confirm_url(self):
+        return reverse("meeting_confirm", args=[self.token])
+
 
 class Opinion(models.Model):
     """发言记录: what one speaker said on one topic, in speaking order."""

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,6 +23,7 @@ from .models import (
     Ballot,
     ConsentCampaign,
     HandVote,
+    Invitation,
     Matter,
     Meeting,
     OwnerVote,
@@ -474,6 +476,32 @@ class ConsentView(ScopedMixin, View):
         Consent.objects.update_or_create(campaign=campaign, household=hh, defaults={"consent": consent, "recorded_by": request.user})
         audit.record(request.user, AuditLog.Action.UPDATE, campaign, {str(hh): [old.consent if old else None, consent]})
         return redirect(f"{campaign.get_absolute_url()}?page={request.POST.get('page', 1)}")
+
+
+class ConfirmAttendanceView(View):
+    """The participant opens their personal link on a phone at the meeting and confirms."""
+
+    def invitation(self, token):
+        inv = Invitation.from_token(token)
+        if inv is None:
+            raise Http404
+        return inv
+
+    def get(self, request, token):
+        inv = self.invitation(token)
+        return render(request, "deliberation/confirm.html", {"inv": inv, "meeting": inv.meeting})
+
+    def post(self, request, token):
+        inv = self.invitation(token)
+        if timezone.localdate() != timezone.localdate(inv.meeting.starts_at):
+            messages.error(request, _("Attendance is confirmed on the day of the meeting."))
+        else:
+            try:
+                meetings.sign_in(inv, actor=None)
+                messages.success(request, _("Thank you, your attendance is recorded."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        return redirect(inv.get_confirm_url())
 
 
 class MinutesView(MeetingDetailView):

@@ -85,3 +85,19 @@ def test_show_of_hands_needs_quorum_and_consistent_counts(world, meeting):
     assert not v.quorate and not v.passed
     with pytest.raises(ValidationError):
         meetings.show_of_hands(meeting, actor=world.users.community, question="x", rule="majority", yes=3, no=0, abstain=0)
+
+
+@pytest.mark.django_db
+def test_participant_confirms_attendance_on_the_day_with_their_link(world, meeting, client):
+    inv = meetings.invite(meeting, actor=world.users.community, name="李主任", party="业委会")
+    url = inv.get_confirm_url()
+    assert client.get(url).status_code == 200
+    r = client.post(url, follow=True)  # three days early
+    inv.refresh_from_db()
+    assert inv.signed_in_at is None and "会议当天" in r.content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + dt.timedelta(minutes=30))
+    client.post(url)
+    inv.refresh_from_db()
+    assert inv.signed_in_at is not None
+    assert client.get("/m/not-a-token/").status_code == 404
+    assert client.get(f"/m/{inv.token[:-2]}xx/").status_code == 404  # a forged link
