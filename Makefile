@@ -58,13 +58,14 @@ lint: $(DEVSTAMP)
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run >/dev/null
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser);
-# gettext extracts messages for the translation-completeness test.
+# gettext extracts messages for the translation-completeness test; Pango and the Noto CJK
+# fonts typeset the meeting minutes as PDF.
 chromium:
-	@{ command -v chromium && command -v xgettext && fc-list | grep -q "Noto Sans CJK"; } >/dev/null || { \
+	@{ command -v chromium && command -v xgettext && fc-list | grep -q "Noto Sans CJK" && ldconfig -p | grep -q libpangoft2-1.0; } >/dev/null || { \
 	  echo "Installing Debian's chromium, CJK fonts and gettext for the tests"; \
 	  (apt-get update -qq || sudo apt-get update -qq) && \
-	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null || \
-	   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null); }
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 >/dev/null || \
+	   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 >/dev/null); }
 
 postgres:
 	@bash scripts/ensure_postgres.sh "$(PG_URL)"

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -505,9 +505,24 @@ class ConfirmAttendanceView(View):
 
 
 class MinutesView(MeetingDetailView):
-    """会议纪要: a printable page (the browser prints it to PDF with the system's CJK fonts)."""
+    """会议纪要: a printable page, and the same page as a PDF rendered by WeasyPrint with the
+    system's CJK fonts (Debian: fonts-noto-cjk, libpango)."""
 
     template = "deliberation/minutes.html"
+
+    def get(self, request, pk):
+        response = super().get(request, pk)
+        if request.GET.get("format") != "pdf":
+            return response
+        try:
+            from weasyprint import HTML
+        except OSError:  # pango missing on this machine
+            messages.error(request, _("PDF output needs the system's Pango library; print the page instead."))
+            return redirect(request.path)
+        pdf = HTML(string=response.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
+        out = HttpResponse(pdf, content_type="application/pdf")
+        out["Content-Disposition"] = f"inline; filename=minutes-{pk}.pdf"
+        return out
 
     def post(self, request, pk):
         raise Http404

@@ -101,3 +101,19 @@ def test_participant_confirms_attendance_on_the_day_with_their_link(world, meeti
     assert inv.signed_in_at is not None
     assert client.get("/m/not-a-token/").status_code == 404
     assert client.get(f"/m/{inv.token[:-2]}xx/").status_code == 404  # a forged link
+
+
+@pytest.mark.django_db
+def test_minutes_as_pdf_with_chinese_text(world, meeting, login):
+    import io
+
+    inv = meetings.invite(meeting, actor=world.users.community, name="李主任", party="业委会")
+    meetings.sign_in(inv, actor=world.users.community)
+    meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text="建议施划禁停黄线")
+    meetings.close_meeting(meeting, actor=world.users.community, conclusions="物业公司7日内施划黄线")
+    r = login(world.users.community).get(reverse("deliberation:minutes", args=[meeting.pk]), {"format": "pdf"})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    assert "物业公司7日内施划黄线" in text and "李主任" in text
