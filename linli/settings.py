@@ -195,6 +195,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # choice sets that share a field name get their own schema names
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "linli.orgs.models.Kind",
+        "MeetingKindEnum": "linli.deliberation.models.Meeting.Kind",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -27,8 +27,8 @@ router.register("tags", views.TagViewSet, basename="tag")
 router.register("audit", views.AuditLogViewSet, basename="auditlog")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("categories", cases_api.CategoryViewSet, basename="category")
-router.register("topics", deliberation_api.TopicViewSet, basename="topic")
-router.register("meetings", deliberation_api.MeetingViewSet, basename="meeting")
+router.register("topics", deliberation_api.TopicWriteViewSet, basename="topic")
+router.register("meetings", deliberation_api.MeetingWriteViewSet, basename="meeting")
 router.register("votes", deliberation_api.VoteViewSet, basename="vote")
 
 urlpatterns = [

@@ -2,6 +2,7 @@
 figures, and ballots (cast or corrected until the close). Same scope as the screens."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -112,3 +113,184 @@ class VoteViewSet(ScopedReadOnlyViewSet):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"choice": exc.messages}) from None
         return Response(VoteSerializer(OwnerVote.objects.get(pk=vote.pk)).data)
+
+
+# ---- writes: thin wrappers over procedures.py and meetings.py (the same rules as the screens) ----
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied  # noqa: E402
+
+from linli.core.scope import has_perm  # noqa: E402
+
+from . import meetings, procedures  # noqa: E402
+
+
+def _run(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except DjangoPermissionDenied:
+        raise PermissionDenied from None
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        raise serializers.ValidationError(detail) from None
+
+
+class TopicWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    community = serializers.IntegerField()
+    compound = serializers.IntegerField(required=False, allow_null=True, default=None)
+    procedure = serializers.IntegerField()
+    scale = serializers.ChoiceField(choices=Topic.Scale.choices, default=Topic.Scale.MINOR)
+    cases = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+class TopicActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["accept", "decline", "step", "cosign", "evaluate", "publish", "action_item"])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    eligible = serializers.IntegerField(required=False, allow_null=True, default=None)
+    present = serializers.IntegerField(required=False, allow_null=True, default=None)
+    approving = serializers.IntegerField(required=False, allow_null=True, default=None)
+    owner_vote = serializers.IntegerField(required=False, allow_null=True, default=None)
+    score = serializers.IntegerField(required=False, default=0)
+    organisation = serializers.IntegerField(required=False, allow_null=True, default=None)
+    category = serializers.IntegerField(required=False, allow_null=True, default=None)
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MeetingWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
+    title = serializers.CharField(max_length=120)
+    community = serializers.IntegerField()
+    compound = serializers.IntegerField(required=False, allow_null=True, default=None)
+    starts_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=120)
+    topics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+class MeetingActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["notice", "invite", "sign_in", "opinion", "hands", "close"])
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    party = serializers.CharField(required=False, allow_blank=True, default="")
+    invitation = serializers.IntegerField(required=False, allow_null=True, default=None)
+    topic = serializers.IntegerField(required=False, allow_null=True, default=None)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    question = serializers.CharField(required=False, allow_blank=True, default="")
+    rule = serializers.ChoiceField(choices=["majority", "two_thirds", "unanimity"], required=False, default="majority")
+    yes = serializers.IntegerField(required=False, default=0)
+    no = serializers.IntegerField(required=False, default=0)
+    abstain = serializers.IntegerField(required=False, default=0)
+
+
+def _scoped(model, user, pk, action="manage", domain="votes"):
+    obj = model.objects.restrict(user, action, domain=domain).filter(pk=pk).first() if pk else None
+    if pk and obj is None:
+        raise serializers.ValidationError({model._meta.model_name: [_("This place is outside your scope.")]})
+    return obj
+
+
+class TopicWriteViewSet(TopicViewSet):
+    """POST /topics/ raises a topic (staff); POST /topics/<id>/act/ screens it, completes the next
+    step, adds an action item, publishes the outcome (staff), or supports / evaluates it (residents)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=TopicWriteSerializer, responses=TopicSerializer)
+    def create(self, request, *args, **kwargs):
+        from linli.cases.models import Case
+        from linli.places.models import Community, Compound
+
+        from .models import Procedure
+
+        if not has_perm(request.user, "votes.manage"):
+            raise PermissionDenied
+        form = TopicWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        procedure = Procedure.objects.filter(pk=d["procedure"]).first()
+        if procedure is None:
+            raise serializers.ValidationError({"procedure": [_("Unknown procedure.")]})
+        topic = _run(procedures.raise_topic, actor=request.user, title=d["title"], description=d["description"], scale=d["scale"],
+                     community=_scoped(Community, request.user, d["community"]), compound=_scoped(Compound, request.user, d["compound"]),
+                     procedure=procedure, cases=list(Case.objects.restrict(request.user, "dispatch").filter(pk__in=d["cases"])))
+        return Response(TopicSerializer(topic).data, status=201)
+
+    @extend_schema(request=TopicActionSerializer, responses=TopicSerializer)
+    @action(detail=True, methods=["post"], scope_action="view")
+    def act(self, request, pk=None):
+        from linli.cases.models import Category
+        from linli.orgs.models import Organisation
+
+        topic = self.get_object()
+        form = TopicActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d, user = form.validated_data, request.user
+        if d["action"] == "cosign":
+            _run(procedures.cosign, topic, user=user)
+        elif d["action"] == "evaluate":
+            _run(procedures.evaluate, topic, actor=user, score=d["score"], comment=d["note"])
+        else:
+            if not Topic.objects.restrict(user, "manage").filter(pk=topic.pk).exists():
+                raise PermissionDenied
+            if d["action"] in ("accept", "decline"):
+                _run(procedures.screen, topic, actor=user, accept=d["action"] == "accept", reason=d["note"])
+            elif d["action"] == "step":
+                step = procedures.next_step(topic)
+                vote = OwnerVote.objects.restrict(user).filter(pk=d["owner_vote"]).first() if d["owner_vote"] else None
+                _run(procedures.complete_step, topic.pk, step.pk if step else 0, actor=user, note=d["note"],
+                     eligible=d["eligible"], present=d["present"], approving=d["approving"], owner_vote=vote)
+            elif d["action"] == "publish":
+                _run(procedures.publish_outcome, topic, actor=user, outcome=d["note"])
+            elif d["action"] == "action_item":
+                org = Organisation.objects.filter(pk=d["organisation"] or 0, subdistrict_id=topic.subdistrict_id).first()
+                cat = Category.objects.filter(pk=d["category"] or 0, active=True).first()
+                if org is None or cat is None:
+                    raise serializers.ValidationError({"organisation": [_("Choose who handles it.")]})
+                _run(procedures.add_action_item, topic, actor=user, organisation=org, measure=d["note"], deadline=d["deadline"], category=cat)
+        return Response(TopicSerializer(Topic.objects.get(pk=topic.pk)).data)
+
+
+class MeetingWriteViewSet(MeetingViewSet):
+    """POST /meetings/ convenes a meeting; POST /meetings/<id>/act/ publishes the notice, invites,
+    signs in, records an opinion or a show of hands, or closes it with conclusions (staff)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=MeetingWriteSerializer, responses=MeetingSerializer)
+    def create(self, request, *args, **kwargs):
+        from linli.places.models import Community, Compound
+
+        if not has_perm(request.user, "votes.manage"):
+            raise PermissionDenied
+        form = MeetingWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        meeting = _run(meetings.create_meeting, actor=request.user, kind=d["kind"], title=d["title"], starts_at=d["starts_at"],
+                       location=d["location"], community=_scoped(Community, request.user, d["community"]),
+                       compound=_scoped(Compound, request.user, d["compound"]),
+                       topics=list(Topic.objects.restrict(request.user, "manage").filter(pk__in=d["topics"])))
+        return Response(MeetingSerializer(meeting).data, status=201)
+
+    @extend_schema(request=MeetingActionSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        meeting = self.get_object()
+        if not Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists():
+            raise PermissionDenied
+        form = MeetingActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d, user = form.validated_data, request.user
+        inv = meeting.invitations.filter(pk=d["invitation"]).first() if d["invitation"] else None
+        if d["action"] in ("sign_in", "opinion") and inv is None:
+            raise serializers.ValidationError({"invitation": [_("Only a participant who signed in can speak.")]})
+        run = {
+            "notice": lambda: meetings.publish_notice(meeting, actor=user),
+            "invite": lambda: meetings.invite(meeting, actor=user, name=d["name"], party=d["party"]),
+            "sign_in": lambda: meetings.sign_in(inv, actor=user),
+            "opinion": lambda: meetings.record_opinion(meeting, actor=user, speaker=inv, text=d["text"],
+                                                       topic=meeting.topics.filter(pk=d["topic"] or 0).first()),
+            "hands": lambda: meetings.show_of_hands(meeting, actor=user, question=d["question"], rule=d["rule"],
+                                                    yes=d["yes"], no=d["no"], abstain=d["abstain"]),
+            "close": lambda: meetings.close_meeting(meeting, actor=user, conclusions=d["text"]),
+        }[d["action"]]
+        _run(run)
+        return Response(MeetingSerializer(Meeting.objects.get(pk=meeting.pk)).data)

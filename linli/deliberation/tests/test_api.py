@@ -45,3 +45,46 @@ def test_topics_and_meetings_are_listed_in_scope(world):
     assert api(world.users.other_community).get("/api/v1/topics/").json()["count"] == 0
     assert api(world.users.other_community).get(f"/api/v1/topics/{t.pk}/").status_code == 404
     assert api(world.users.community).get("/api/v1/meetings/").json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_topic_lifecycle_over_the_api(world):
+    from linli.deliberation.models import Procedure, Topic
+
+    proc = Procedure.objects.get(name="四议两公开")
+    staff = api(world.users.community)
+    r = staff.post("/api/v1/topics/", {"title": "车棚改造", "community": world.c1.pk, "procedure": proc.pk, "scale": "major"}, format="json")
+    assert r.status_code == 201, r.json()
+    pk = r.json()["id"]
+    assert api(world.users.community).post("/api/v1/topics/", {"title": "x", "community": world.c2.pk, "procedure": proc.pk}, format="json").status_code == 400
+    assert api(world.users.resident).post("/api/v1/topics/", {"title": "x", "community": world.c1.pk, "procedure": proc.pk}, format="json").status_code == 403
+    assert staff.post(f"/api/v1/topics/{pk}/act/", {"action": "accept"}, format="json").status_code == 200
+    assert api(world.users.resident).post(f"/api/v1/topics/{pk}/act/", {"action": "cosign"}, format="json").status_code == 200
+    assert api(world.users.resident).post(f"/api/v1/topics/{pk}/act/", {"action": "accept"}, format="json").status_code == 403
+    staff.post(f"/api/v1/topics/{pk}/act/", {"action": "step", "note": "党支部提议"}, format="json")
+    staff.post(f"/api/v1/topics/{pk}/act/", {"action": "step", "note": "两委商议"}, format="json")
+    r = staff.post(f"/api/v1/topics/{pk}/act/", {"action": "step", "note": "党员大会", "eligible": 30, "present": 19, "approving": 15}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "present"
+    r = staff.post(f"/api/v1/topics/{pk}/act/", {"action": "step", "note": "党员大会", "eligible": 30, "present": 20, "approving": 15}, format="json")
+    assert r.status_code == 200 and len(r.json()["records"]) == 3
+    assert Topic.objects.get(pk=pk).cosignatures.count() == 1
+
+
+@pytest.mark.django_db
+def test_meeting_over_the_api(world):
+    staff = api(world.users.community)
+    starts = (timezone.now() + dt.timedelta(days=2)).isoformat()
+    r = staff.post("/api/v1/meetings/", {"kind": "consultation", "title": "供暖协商会", "community": world.c1.pk, "compound": world.cp1.pk, "starts_at": starts, "location": "会议室"}, format="json")
+    assert r.status_code == 201
+    pk = r.json()["id"]
+    staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "invite", "name": "王经理", "party": "物业公司"}, format="json")
+    from linli.deliberation.models import Meeting
+
+    inv = Meeting.objects.get(pk=pk).invitations.get()
+    assert staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "opinion", "invitation": inv.pk, "text": "x"}, format="json").status_code == 400
+    staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "sign_in", "invitation": inv.pk}, format="json")
+    assert staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "opinion", "invitation": inv.pk, "text": "增加换热站巡检"}, format="json").status_code == 200
+    assert api(world.users.grid_a).post(f"/api/v1/meetings/{pk}/act/", {"action": "notice"}, format="json").status_code == 403
+    r = staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "close", "text": "物业每周巡检换热站"}, format="json")
+    assert r.status_code == 200 and r.json()["closed_at"]
+    assert api(world.users.other_community).get(f"/api/v1/meetings/{pk}/").status_code == 404
