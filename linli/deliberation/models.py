@@ -164,6 +164,10 @@ class ProcedureStep(models.Model):
     order = models.PositiveSmallIntegerField()
     name = models.CharField(_("name"), max_length=60)
     rule = models.CharField(_("requires"), max_length=20, choices=StepRule.choices, default=StepRule.RECORD)
+    # the next step may be taken only this many full days after this one (notice periods: R1.6, R3.2)
+    lead_days = models.PositiveSmallIntegerField(_("days before the next step"), default=0)
+    # R3.3: for a major matter (大事) this step needs a closed hearing or consultation meeting first
+    needs_hearing_if_major = models.BooleanField(_("major matters need a hearing first"), default=False)
 
     class Meta:
         ordering = ["procedure_id", "order"]

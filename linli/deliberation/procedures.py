@@ -45,6 +45,24 @@ def check_rule(rule, eligible, present, approving, owner_vote):
         raise ValidationError(errors)
 
 
+def check_timing(topic, step):
+    """Notice periods and the hearing for major matters (RULES.md R1.6, R3.2, R3.3)."""
+    from django.utils import timezone
+
+    previous = topic.records.filter(step__order__lt=step.order).select_related("step").order_by("-step__order").first()
+    if previous and previous.step.lead_days:
+        ready = previous.completed_at + timezone.timedelta(days=previous.step.lead_days)
+        if timezone.now() < ready:
+            raise ValidationError(_("“%(prev)s” must come at least %(days)s days before this step: wait until %(date)s.") % {
+                "prev": previous.step.name, "days": previous.step.lead_days, "date": timezone.localtime(ready).strftime("%Y-%m-%d %H:%M")})
+    if step.needs_hearing_if_major and topic.scale == Topic.Scale.MAJOR:
+        from .models import Meeting
+
+        held = topic.meetings.filter(kind__in=(Meeting.Kind.HEARING, Meeting.Kind.CONSULTATION), closed_at__isnull=False)
+        if not held.exists():
+            raise ValidationError(_("A major matter needs a hearing or a consultation meeting held on it first."))
+
+
 @transaction.atomic
 def complete_step(topic_id, step_id, *, actor, note, eligible=None, present=None, approving=None, owner_vote=None):
     topic = Topic.objects.select_for_update().get(pk=topic_id)
@@ -55,6 +73,7 @@ def complete_step(topic_id, step_id, *, actor, note, eligible=None, present=None
         raise ValidationError(_("Steps are taken in order: the next step is “%(step)s”.") % {"step": step.name if step else "—"})
     if not note.strip():
         raise ValidationError({"note": _("Write what was done or decided.")})
+    check_timing(topic, step)
     check_rule(step.rule, eligible, present, approving, owner_vote)
     record = StepRecord.objects.create(topic=topic, step=step, note=note, eligible=eligible, present=present, approving=approving,
                                        owner_vote=owner_vote, completed_by=actor)

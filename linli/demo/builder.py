@@ -347,12 +347,13 @@ class DemoBuilder:
         """Topics and a lift vote modelled on the seed stories, at different stages."""
         from datetime import timedelta
 
+        from django.db.models import F
         from django.utils import timezone
 
         from linli.cases.models import Case
         from linli.deliberation import actions as vote_actions
         from linli.deliberation import procedures
-        from linli.deliberation.models import Procedure
+        from linli.deliberation.models import Procedure, StepRecord
 
         staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
         actor = staff.get(Role.COMMUNITY_STAFF)
@@ -370,7 +371,11 @@ class DemoBuilder:
             topic = procedures.raise_topic(actor=actor, title=title, community=compound.community, compound=compound, scale="major",
                                            procedure=Procedure.objects.get(name=proc_name), cases=cases)
             procedures.screen(topic, actor=actor, accept=True)
+            if proc_name == "城乡社区协商" and steps_done >= 3:
+                self._demo_meeting(topic, actor)
             for step in list(topic.procedure.steps.all())[:steps_done]:
+                # the story happened over past weeks: notice periods have run
+                StepRecord.objects.filter(topic=topic).update(completed_at=F("completed_at") - timedelta(days=20))
                 figures = {"party_meeting": {"eligible": 36, "present": 30, "approving": 28},
                            "residents_meeting": {"eligible": 60, "present": 45, "approving": 41}}.get(step.rule, {})
                 if step.rule == "owner_vote":
@@ -390,6 +395,26 @@ class DemoBuilder:
                 for i, elector in enumerate(vote.electors.all()):
                     if i % 5 != 4:  # most owners have voted on paper so far
                         vote_actions.cast(vote.pk, elector.pk, "agree" if i % 6 else "disagree", actor=actor, paper_reference=f"XHY-{i + 1:03d}")
+
+    def _demo_meeting(self, topic, actor):
+        """A held 协商议事会 on the topic, the way 西湖社区 runs them: each party in turn."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from linli.deliberation import meetings
+
+        m = meetings.create_meeting(actor=actor, kind="consultation", title=f"{topic.compound.name}协商议事会", community=topic.community,
+                                    compound=topic.compound, starts_at=timezone.now() - timedelta(days=30), location="社区党群服务中心",
+                                    topics=[topic])
+        parties = [("社区党委", "李书记"), ("业委会", "王主任"), ("物业公司", "周经理"), ("网格警", "马警官"), ("居民代表", "张阿姨")]
+        for party, name in parties:
+            inv = meetings.invite(m, actor=actor, name=name, party=party)
+            meetings.sign_in(inv, actor=actor)
+            meetings.record_opinion(m, actor=actor, speaker=inv, topic=topic, text={
+                "社区党委": "先摸清情况，分工到人", "业委会": "支持，经费由公共收益列支", "物业公司": "七日内完成施划和标识",
+                "网格警": "配合劝导，拒不整改的依法处理", "居民代表": "希望尽快解决，居民愿意监督"}[party])
+        meetings.close_meeting(m, actor=actor, conclusions="物业公司7日内完成整改；网格员每日巡查；一个月后回访居民并公示结果。")
 
     # ---- accounts -------------------------------------------------------------
     def logins(self) -> list[Login]:

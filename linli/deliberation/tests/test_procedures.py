@@ -172,3 +172,52 @@ def test_administrators_define_a_procedure_from_building_blocks(world, login):
     assert proc.steps.count() == 3  # fixed once a topic follows it
     procedures.screen(t, actor=world.users.community, accept=True)
     assert procedures.next_step(t).name == "发布听证公告"
+
+
+@pytest.mark.django_db
+def test_owners_assembly_notice_at_least_15_days_before_the_vote(world):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    t = procedures.raise_topic(actor=world.users.community, title="续聘物业", community=world.c1, compound=world.cp1,
+                               procedure=Procedure.objects.get(name="业主共同决定"))
+    procedures.screen(t, actor=world.users.community, accept=True)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        complete(t, world.users.community, note="公告业主大会")
+    vote_step = procedures.next_step(t)
+    early = start + dt.timedelta(days=15) - dt.timedelta(seconds=1)
+    with time_machine.travel(early, tick=False), pytest.raises(ValidationError, match="15"):
+        procedures.complete_step(t.pk, vote_step.pk, actor=world.users.community, note="表决")
+    with time_machine.travel(start + dt.timedelta(days=15), tick=False):
+        with pytest.raises(ValidationError) as err:  # on time now; the vote itself is still missing
+            procedures.complete_step(t.pk, vote_step.pk, actor=world.users.community, note="表决")
+        assert "owner_vote" in err.value.message_dict
+
+
+@pytest.mark.django_db
+def test_major_matter_needs_a_hearing_before_consultation(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from linli.deliberation import meetings
+    from linli.deliberation.models import StepRecord
+
+    t = procedures.raise_topic(actor=world.users.community, title="加装电梯", community=world.c1, compound=world.cp1,
+                               procedure=Procedure.objects.get(name="城乡社区协商"), scale="major")
+    procedures.screen(t, actor=world.users.community, accept=True)
+    complete(t, world.users.community)
+    complete(t, world.users.community, note="提前告知各方")
+    StepRecord.objects.filter(topic=t).update(completed_at=timezone.now() - dt.timedelta(days=3))
+    with pytest.raises(ValidationError, match="听证|协商议事会|hearing"):
+        complete(t, world.users.community, note="开展协商")
+    m = meetings.create_meeting(actor=world.users.community, kind="hearing", title="加装电梯听证会", community=world.c1,
+                                starts_at=timezone.now() + dt.timedelta(hours=1), location="会议室", topics=[t])
+    inv = meetings.invite(m, actor=world.users.community, name="业主代表", party="业主")
+    meetings.sign_in(inv, actor=world.users.community)
+    meetings.close_meeting(m, actor=world.users.community, conclusions="多数业主支持")
+    complete(t, world.users.community, note="开展协商")
+    assert procedures.next_step(t).name == "组织实施"
