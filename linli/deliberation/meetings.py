@@ -41,6 +41,8 @@ def publish_notice(meeting, *, actor):
 @transaction.atomic
 def invite(meeting, *, actor, name, party, organisation=None):
     _open(meeting)
+    if organisation is not None and not party.strip():
+        party = organisation.name  # invited as an organisation: it is the party
     if not name.strip() or not party.strip():
         raise ValidationError(_("Give the participant's name and party."))
     inv = Invitation.objects.create(meeting=meeting, name=name.strip(), party=party.strip(), organisation=organisation)
@@ -58,7 +60,7 @@ def sign_in(invitation, *, actor):
 
 
 @transaction.atomic
-def record_opinion(meeting, *, actor, speaker, text, topic=None):
+def record_opinion(meeting, *, actor, speaker, text, topic=None, mode="in_turn"):
     _open(meeting)
     if speaker.meeting_id != meeting.pk or not speaker.signed_in_at:
         raise ValidationError({"speaker": _("Only a participant who signed in can speak.")})
@@ -66,7 +68,9 @@ def record_opinion(meeting, *, actor, speaker, text, topic=None):
         raise ValidationError({"topic": _("The topic is not on this meeting's agenda.")})
     if not text.strip():
         raise ValidationError({"text": _("Write what was said.")})
-    return Opinion.objects.create(meeting=meeting, speaker=speaker, topic=topic, text=text.strip())
+    if mode not in Opinion.Mode.values:
+        raise ValidationError({"mode": _("Unknown format.")})
+    return Opinion.objects.create(meeting=meeting, speaker=speaker, topic=topic, text=text.strip(), mode=mode)
 
 
 @transaction.atomic

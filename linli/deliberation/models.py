@@ -322,9 +322,16 @@ class Invitation(models.Model):
 
 
 class Opinion(models.Model):
-    """发言记录: what one speaker said on one topic, in speaking order."""
+    """发言记录: what one speaker said on one topic, in speaking order — in turn, freely, or written
+    on an opinion form (西湖社区: "依次发言、自由发言、填写意见征求表")."""
+
+    class Mode(models.TextChoices):
+        IN_TURN = "in_turn", _("Speaking in turn")
+        FREE = "free", _("Free discussion")
+        FORM = "form", _("Opinion form")
 
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="opinions")
+    mode = models.CharField(_("format"), max_length=8, choices=Mode.choices, default=Mode.IN_TURN)
     topic = models.ForeignKey(Topic, models.CASCADE, null=True, blank=True, related_name="opinions")
     speaker = models.ForeignKey(Invitation, models.PROTECT, related_name="opinions", verbose_name=_("speaker"))
     text = models.TextField(_("opinion"), max_length=4000)

@@ -26,6 +26,7 @@ from .models import (
     Invitation,
     Matter,
     Meeting,
+    Opinion,
     OwnerVote,
     Procedure,
     ProcedureStep,
@@ -372,6 +373,8 @@ class MeetingDetailView(ScopedMixin, View):
             "opinions": meeting.opinions.select_related("speaker", "topic"),
             "agenda": meeting.topics.all(),
             "hand_votes": meeting.hand_votes.all(),
+            "modes": Opinion.Mode.choices,
+            "organisations": Organisation.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by("kind", "name"),
             "hand_rules": HandVote.Rule.choices,
             "can_manage": Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists(),
         })
@@ -383,13 +386,15 @@ class MeetingDetailView(ScopedMixin, View):
             if p.get("do") == "notice":
                 meetings.publish_notice(meeting, actor=user)
             elif p.get("do") == "invite":
-                meetings.invite(meeting, actor=user, name=p.get("name", ""), party=p.get("party", ""))
+                org = Organisation.objects.filter(pk=p.get("organisation") or 0, subdistrict_id=meeting.subdistrict_id).first()
+                meetings.invite(meeting, actor=user, name=p.get("name", ""), party=p.get("party", ""), organisation=org)
             elif p.get("do") == "sign_in":
                 meetings.sign_in(get_object_or_404(meeting.invitations, pk=p.get("invitation") or 0), actor=user)
             elif p.get("do") == "opinion":
                 topic = meeting.topics.filter(pk=p.get("topic") or 0).first()
                 speaker = get_object_or_404(meeting.invitations, pk=p.get("speaker") or 0)
-                meetings.record_opinion(meeting, actor=user, speaker=speaker, text=p.get("text", ""), topic=topic)
+                meetings.record_opinion(meeting, actor=user, speaker=speaker, text=p.get("text", ""), topic=topic,
+                                        mode=p.get("mode", "in_turn"))
             elif p.get("do") == "close":
                 meetings.close_meeting(meeting, actor=user, conclusions=p.get("minutes", ""))
             elif p.get("do") == "hands":
@@ -558,7 +563,11 @@ class ProcedureSettingsView(LoginRequiredMixin, View):
                     if p.get("rule") not in StepRule.values or not p.get("name", "").strip():
                         raise ValidationError(_("Give the step a name and a rule."))
                     order = (proc.steps.aggregate(m=Max("order"))["m"] or 0) + 1
-                    ProcedureStep.objects.create(procedure=proc, order=order, name=p["name"].strip()[:60], rule=p["rule"])
+                    lead = int(p.get("lead_days") or 0)
+                    if not 0 <= lead <= 365:
+                        raise ValidationError(_("Days before the next step: 0 to 365."))
+                    ProcedureStep.objects.create(procedure=proc, order=order, name=p["name"].strip()[:60], rule=p["rule"],
+                                                 lead_days=lead, needs_hearing_if_major=bool(p.get("needs_hearing_if_major")))
                     audit.record(request.user, AuditLog.Action.UPDATE, proc, {"step": [None, p["name"].strip()[:60]]})
             messages.success(request, _("Saved."))
         except ValidationError as exc:

@@ -117,3 +117,16 @@ def test_minutes_as_pdf_with_chinese_text(world, meeting, login):
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
     assert "物业公司7日内施划黄线" in text and "李主任" in text
+
+
+@pytest.mark.django_db
+def test_invite_an_organisation_and_opinion_formats(world, meeting, login):
+    c = login(world.users.community)
+    c.post(meeting.get_absolute_url(), {"do": "invite", "organisation": world.pm.pk, "name": "周经理"})
+    inv = meeting.invitations.get()
+    assert (inv.party, inv.organisation) == ("宁和物业", world.pm)
+    c.post(meeting.get_absolute_url(), {"do": "sign_in", "invitation": inv.pk})
+    c.post(meeting.get_absolute_url(), {"do": "opinion", "speaker": inv.pk, "text": "同意整改", "mode": "form"})
+    assert meeting.opinions.get().get_mode_display() == "填写意见征求表"
+    with pytest.raises(ValidationError):
+        meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text="x", mode="shouting")
