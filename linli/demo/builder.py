@@ -381,6 +381,7 @@ class DemoBuilder:
                 if step.rule == "owner_vote":
                     break
                 procedures.complete_step(topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案", **figures)
+            self._date_story(topic)
             if proc_name == "业主共同决定":
                 unit = Unit.objects.filter(building__compound=compound).order_by("id").first()
                 # owners who do not live in their house (empty, or let to tenants) are registered as owners
@@ -395,6 +396,22 @@ class DemoBuilder:
                 for i, elector in enumerate(vote.electors.all()):
                     if i % 5 != 4:  # most owners have voted on paper so far
                         vote_actions.cast(vote.pk, elector.pk, "agree" if i % 6 else "disagree", actor=actor, paper_reference=f"XHY-{i + 1:03d}")
+
+    def _date_story(self, topic):
+        """Put the topic and its meeting in time order with the backdated steps."""
+        from datetime import timedelta
+
+        from django.db.models import Min
+
+        from linli.deliberation.models import Meeting, StepRecord, Topic
+
+        first = StepRecord.objects.filter(topic=topic).aggregate(m=Min("completed_at"))["m"]
+        if first:
+            Topic.objects.filter(pk=topic.pk).update(created_at=first - timedelta(days=5))
+        consult = StepRecord.objects.filter(topic=topic, step__order=3).first()
+        if consult:
+            held = consult.completed_at - timedelta(days=1)
+            Meeting.objects.filter(topics=topic).update(starts_at=held, closed_at=held + timedelta(hours=2))
 
     def _demo_meeting(self, topic, actor):
         """A held 协商议事会 on the topic, the way 西湖社区 runs them: each party in turn."""
