@@ -79,23 +79,39 @@ class VoteListView(ScopedMixin, ListView):
         return super().get_context_data(**kwargs) | {"campaigns": campaigns}
 
 
-class VoteCreateView(ScopedMixin, View):
-    model = OwnerVote
+class ActionFormView(ScopedMixin, View):
+    """A form whose valid data goes to one action; the action's ValidationErrors come back onto the
+    form's fields. Subclasses name the form, the title and the action (`perform`)."""
+
     action = "manage"
+    form_class = None
+    title = ""
+
+    def make_form(self, request, data=None):
+        return self.form_class(data, user=request.user)
 
     def get(self, request, form=None):
-        return render(request, "core/form.html", {"form": form or VoteForm(user=request.user), "title": _("New owners' vote")})
+        return render(request, "core/form.html", {"form": form or self.make_form(request), "title": self.title})
 
     def post(self, request):
-        form = VoteForm(request.POST, user=request.user)
+        form = self.make_form(request, request.POST)
         if not form.is_valid():
             return self.get(request, form)
         try:
-            vote = actions.open_vote(actor=request.user, **form.cleaned_data)
+            obj = self.perform(request, form.cleaned_data)
         except ValidationError as exc:
             apply_form_errors(form, exc)
             return self.get(request, form)
-        return redirect(vote)
+        return redirect(obj)
+
+
+class VoteCreateView(ActionFormView):
+    model = OwnerVote
+    form_class = VoteForm
+    title = gettext_lazy("New owners' vote")
+
+    def perform(self, request, data):
+        return actions.open_vote(actor=request.user, **data)
 
 
 class VoteDetailView(ScopedMixin, View):
@@ -185,9 +201,9 @@ class ResidentTopicForm(forms.Form):
     description = forms.CharField(label=gettext_lazy("description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
 
 
-class TopicCreateView(ScopedMixin, View):
+class TopicCreateView(ActionFormView):
     model = Topic
-    action = "manage"
+    title = gettext_lazy("Raise a topic")
 
     def dispatch(self, request, *args, **kwargs):
         from linli.core.scope import has_perm
@@ -196,21 +212,14 @@ class TopicCreateView(ScopedMixin, View):
             return ResidentTopicView.as_view()(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, form=None):
-        ids = [i for i in request.GET.get("cases", "").split(",") if i.isdigit()]
-        form = form or TopicForm(user=request.user, case_ids=ids, initial={"cases": ids})
-        return render(request, "core/form.html", {"form": form, "title": _("Raise a topic")})
+    def make_form(self, request, data=None):
+        if data is not None:
+            return TopicForm(data, user=request.user)
+        ids = [i for i in request.GET.get("cases", "").split(",") if i.isdigit()]  # picked on the request list
+        return TopicForm(user=request.user, case_ids=ids, initial={"cases": ids})
 
-    def post(self, request):
-        form = TopicForm(request.POST, user=request.user)
-        if not form.is_valid():
-            return self.get(request, form)
-        try:
-            topic = procedures.raise_topic(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.get(request, form)
-        return redirect(topic)
+    def perform(self, request, data):
+        return procedures.raise_topic(actor=request.user, **data)
 
 
 class ResidentTopicView(ScopedMixin, View):
@@ -342,23 +351,13 @@ class MeetingListView(ScopedMixin, ListView):
         return super().get_queryset().select_related("community")
 
 
-class MeetingCreateView(ScopedMixin, View):
+class MeetingCreateView(ActionFormView):
     model = Meeting
-    action = "manage"
+    form_class = MeetingForm
+    title = gettext_lazy("Convene a meeting")
 
-    def get(self, request, form=None):
-        return render(request, "core/form.html", {"form": form or MeetingForm(user=request.user), "title": _("Convene a meeting")})
-
-    def post(self, request):
-        form = MeetingForm(request.POST, user=request.user)
-        if not form.is_valid():
-            return self.get(request, form)
-        try:
-            meeting = meetings.create_meeting(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.get(request, form)
-        return redirect(meeting)
+    def perform(self, request, data):
+        return meetings.create_meeting(actor=request.user, **data)
 
 
 class MeetingDetailView(ScopedMixin, View):
