@@ -50,13 +50,19 @@ def add_photos(case, files, *, actor, kind):
 
 def allowed(case, user):
     """The transitions this user may take on this case now."""
-    result = []
+    result, in_scope = [], {}
+    assigned = case.assignments.exists()
     for t in TRANSITIONS.values():
         if (t.name == "defer" and case.paused_at) or (t.name == "resume" and not case.paused_at):
             continue
-        if t.name in ("supervise", "feedback") and not case.assignments.exists():
+        if t.name in ("supervise", "feedback") and not assigned:
             continue
-        if case.state in t.sources and Case.objects.restrict(user, t.perm.split(".")[1]).filter(pk=case.pk).exists():
+        if case.state not in t.sources:
+            continue
+        action = t.perm.split(".")[1]
+        if action not in in_scope:  # one query per permission, not per transition
+            in_scope[action] = Case.objects.restrict(user, action).filter(pk=case.pk).exists()
+        if in_scope[action]:
             if t.name == "rate" and not _may_rate(case, user):
                 continue
             result.append(t)

@@ -126,16 +126,14 @@ class CaseViewSet(ScopedViewSet):
         qs = super().get_queryset()
         return qs.prefetch_related("events__actor", "events__case") if self.action == "retrieve" else qs
 
-    @extend_schema(request=TransitionSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], scope_action="view")
-    def transition(self, request, pk=None):
+    def _act(self, request, form_class, do, field="action"):
+        """Validate the body, run one action on the case, map its errors to API answers (409 on a
+        conflict, 403, 404, 400 with field paths) and answer with the case and its timeline."""
         case = self.get_object()
-        form = TransitionSerializer(data=request.data)
+        form = form_class(data=request.data)
         form.is_valid(raise_exception=True)
-        d = form.validated_data
         try:
-            case = actions.transition(case.pk, d["action"], actor=request.user, version=d["version"], note=d["note"],
-                                      assignee_org=d["assignee_org"], rating=d["rating"], deadline=d["deadline"])
+            do(case, form.validated_data)
         except actions.Conflict as exc:
             raise ConflictError(str(exc)) from None
         except DjangoPermissionDenied:
@@ -143,40 +141,31 @@ class CaseViewSet(ScopedViewSet):
         except Case.DoesNotExist:
             raise NotFound from None
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"action": exc.messages}) from None
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {field: exc.messages}) from None
         case = Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk)
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=TransitionSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], scope_action="view")
+    def transition(self, request, pk=None):
+        def do(case, d):
+            actions.transition(case.pk, d["action"], actor=request.user, version=d["version"], note=d["note"],
+                               assignee_org=d["assignee_org"], rating=d["rating"], deadline=d["deadline"])
+
+        return self._act(request, TransitionSerializer, do)
 
     @extend_schema(request=MergeSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], scope_action="view")
     def merge(self, request, pk=None):
-        case = self.get_object()
-        form = MergeSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        try:
-            actions.merge(case.pk, form.validated_data["into"], actor=request.user, version=form.validated_data["version"])
-        except actions.Conflict as exc:
-            raise ConflictError(str(exc)) from None
-        except DjangoPermissionDenied:
-            raise PermissionDenied from None
-        except Case.DoesNotExist:
-            raise NotFound from None
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"into": exc.messages}) from None
-        return Response(CaseDetailSerializer(Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk), context=self.get_serializer_context()).data)
+        def do(case, d):
+            actions.merge(case.pk, d["into"], actor=request.user, version=d["version"])
+
+        return self._act(request, MergeSerializer, do, field="into")
 
     @extend_schema(request=CommentSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], scope_action="view")
     def comment(self, request, pk=None):
-        case = self.get_object()
-        form = CommentSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        try:
-            actions.comment(case, actor=request.user, note=form.validated_data["note"])
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
-        return Response(CaseDetailSerializer(Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk), context=self.get_serializer_context()).data)
+        return self._act(request, CommentSerializer, lambda case, d: actions.comment(case, actor=request.user, note=d["note"]))
 
 
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -52,20 +52,6 @@ class VoteForm(forms.Form):
             f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
 
-def _cast_own(self, request, pk):
-    """An owner casts (or, before the close, changes) their own ballot online."""
-    vote = get_object_or_404(OwnerVote.objects.restrict(request.user), pk=pk)
-    mine = actions.own_elector(vote, request.user)
-    if mine is None:
-        raise Http404
-    try:
-        actions.cast(vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online"))
-        messages.success(request, _("Ballot recorded."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(vote)
-
-
 class VoteListView(ScopedMixin, ListView):
     model = OwnerVote
     template_name = "deliberation/vote_list.html"
@@ -149,8 +135,18 @@ class VoteDetailView(ScopedMixin, View):
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{vote.get_absolute_url()}?page={request.POST.get('page', 1)}")
 
-
-VoteDetailView.cast_own = _cast_own
+    def cast_own(self, request, pk):
+        """An owner casts (or, before the close, changes) their own ballot online."""
+        vote = get_object_or_404(OwnerVote.objects.restrict(request.user), pk=pk)
+        mine = actions.own_elector(vote, request.user)
+        if mine is None:
+            raise Http404
+        try:
+            actions.cast(vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online"))
+            messages.success(request, _("Ballot recorded."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(vote)
 
 
 class TopicForm(forms.Form):
@@ -298,27 +294,23 @@ class TopicDetailView(ScopedMixin, View):
             messages.error(request, " ".join(exc.messages))
         return redirect(topic)
 
+    def resident_action(self, request, pk, p):
+        topic = get_object_or_404(Topic.objects.restrict(request.user), pk=pk)
+        try:
+            if p["do"] == "cosign":
+                procedures.cosign(topic, user=request.user)
+            else:
+                from linli.core.scope import has_perm
 
-def _resident_action(self, request, pk, p):
-    topic = get_object_or_404(Topic.objects.restrict(request.user), pk=pk)
-    try:
-        if p["do"] == "cosign":
-            procedures.cosign(topic, user=request.user)
-        else:
-            from linli.core.scope import has_perm
-
-            staff = has_perm(request.user, "votes.manage")
-            procedures.evaluate(topic, actor=request.user, score=int(p.get("score") or 0), comment=p.get("comment", ""),
-                                by_callback=staff and bool(p.get("by_callback")))
-        messages.success(request, _("Saved."))
-    except ValueError:
-        messages.error(request, _("Enter whole numbers."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(topic)
-
-
-TopicDetailView.resident_action = _resident_action
+                staff = has_perm(request.user, "votes.manage")
+                procedures.evaluate(topic, actor=request.user, score=int(p.get("score") or 0), comment=p.get("comment", ""),
+                                    by_callback=staff and bool(p.get("by_callback")))
+            messages.success(request, _("Saved."))
+        except ValueError:
+            messages.error(request, _("Enter whole numbers."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(topic)
 
 
 class MeetingForm(forms.Form):

@@ -40,13 +40,15 @@ SELECT = {
 TOP_DOWN = [Subdistrict, Community, Grid, Compound, Building, Unit]
 
 
+def place_table(request, model, queryset, heading):
+    """One page of places with their counts (one grouped query per kind of count)."""
+    page = paginate(request, queryset.select_related(*SELECT.get(model, [])), per_page=100)
+    counts = counts_for(request.user, model._meta.model_name, [o.pk for o in page])
+    return {"heading": heading, "rows": [(o, counts[o.pk]) for o in page], "page_obj": page, "model": model._meta.model_name}
+
+
 def child_table(request, model, parent_field, parent, heading):
-    user = request.user
-    qs = model.objects.restrict(user).filter(**{parent_field: parent}).select_related(*SELECT.get(model, []))
-    page = paginate(request, qs, per_page=100)
-    counts = counts_for(user, model._meta.model_name, [o.pk for o in page])
-    rows = [(o, counts[o.pk]) for o in page]
-    return {"heading": heading, "rows": rows, "page_obj": page, "model": model._meta.model_name}
+    return place_table(request, model, model.objects.restrict(request.user).filter(**{parent_field: parent}), heading)
 
 
 class TreeView(LoginRequiredMixin, View):
@@ -55,11 +57,8 @@ class TreeView(LoginRequiredMixin, View):
     def get(self, request):
         require_perm(request.user, "places.view")
         for model in TOP_DOWN:
-            qs = model.objects.restrict(request.user).select_related(*SELECT.get(model, []))
-            page = paginate(request, qs, per_page=100)
-            if page.paginator.count:
-                counts = counts_for(request.user, model._meta.model_name, [o.pk for o in page])
-                table = {"heading": model._meta.verbose_name_plural, "rows": [(o, counts[o.pk]) for o in page], "page_obj": page, "model": model._meta.model_name}
+            table = place_table(request, model, model.objects.restrict(request.user), model._meta.verbose_name_plural)
+            if table["page_obj"].paginator.count:
                 return render(request, "places/tree.html", {"tables": [table]})
         return render(request, "places/tree.html", {"tables": []})
 
