@@ -6,3 +6,16 @@ class CasesConfig(AppConfig):
     name = "linli.cases"
     label = "cases"
     verbose_name = _("Requests and work orders")
+
+    def ready(self):
+        from django.db.models.signals import pre_delete
+
+        from .models import Case
+
+        def release_deleted(sender, instance, **kwargs):
+            if instance.rolled_up:
+                from .rollup import release
+
+                release([instance.pk])
+
+        pre_delete.connect(release_deleted, sender=Case, dispatch_uid="cases.rollup.release_deleted")

@@ -104,3 +104,25 @@ class TransitionForm(forms.Form):
 
 
 CHANNEL_CHOICES = Channel.choices
+
+
+class PeriodForm(forms.Form):
+    """The dashboard's period: one calendar year (Asia/Shanghai), or everything when blank."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        this = timezone.localdate().year
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in range(this, this - 5, -1)]
+        self._tz, self._dt = timezone, dt
+
+    def start(self):
+        return self._tz.make_aware(self._dt.datetime(self.cleaned_data["year"], 1, 1))
+
+    def end(self):
+        return self._tz.make_aware(self._dt.datetime(self.cleaned_data["year"] + 1, 1, 1))

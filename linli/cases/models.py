@@ -145,6 +145,8 @@ class Case(ScopedModel):
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    # counted in CaseStat (see rollup.py); any change to the request takes it back out first
+    rolled_up = models.BooleanField(default=False, editable=False)
 
     scope_domain = "cases"
     scope_paths = {
@@ -163,6 +165,20 @@ class Case(ScopedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("request")
         verbose_name_plural = _("requests")
+        # The work-order list: a scope, often a state, newest first (docs/benchmarks.md).
+        indexes = [
+            models.Index(fields=["subdistrict", "state", "-created_at", "-id"], name="case_sub_state_new"),
+            models.Index(fields=["community", "state", "-created_at", "-id"], name="case_com_state_new"),
+            models.Index(fields=["grid", "state", "-created_at", "-id"], name="case_grid_state_new"),
+            models.Index(fields=["assignee_org", "state", "-created_at", "-id"], name="case_org_state_new"),
+            models.Index(fields=["state", "-created_at", "-id"], name="case_state_new"),
+            models.Index(fields=["-created_at", "-id"], name="case_new"),
+            # the public board: a community's published results, latest handled first
+            models.Index(fields=["community", "-handled_at", "-id"], name="case_board",
+                         condition=models.Q(anonymous=False, state__in=["closed", "rated", "verified"])),
+            # the rollup job's queue
+            models.Index(fields=["resolve_by"], name="case_to_roll_up", condition=models.Q(rolled_up=False)),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.category.name if self.category_id else ''}"
@@ -180,6 +196,14 @@ class Case(ScopedModel):
 
     def is_overdue(self, now=None):
         return self.is_open and (now or timezone.now()) > self.resolve_by
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            from .rollup import release
+
+            release([self.pk])  # a rolled-up request leaves the rollup before it changes
+            self.rolled_up = False
+        super().save(*args, **kwargs)
 
 
 class Assignment(models.Model):
@@ -253,3 +277,63 @@ class CaseEvent(models.Model):
         if self.action in TRANSITIONS:
             return TRANSITIONS[self.action].label
         return {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged"), "warn": _("Deadline reminder")}.get(self.action, self.action)
+
+
+class CaseStat(ScopedModel):
+    """Dashboard counts of settled requests (both deadlines passed), per month, kept by rollup.py.
+
+    Each rolled-up request is counted in three rows of its month: by grid, by category and by
+    handling organisation (the dashboard's tables). The counters are those of metrics.counts,
+    which for a settled request no longer depend on the time; `handling_seconds` and `within_*`
+    give the average handling time and its 90th percentile.
+    """
+
+    class Dimension(models.TextChoices):
+        GRID = "grid"
+        CATEGORY = "category"
+        ORG = "org"
+
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    month = models.DateField()  # first day of the month of reporting, Asia/Shanghai
+    subdistrict = models.ForeignKey("places.Subdistrict", models.CASCADE, related_name="+")
+    community = models.ForeignKey("places.Community", models.CASCADE, related_name="+")
+    grid = models.ForeignKey("places.Grid", models.CASCADE, null=True, related_name="+")
+    category = models.ForeignKey(Category, models.CASCADE, null=True, related_name="+")
+    assignee_org = models.ForeignKey("orgs.Organisation", models.CASCADE, null=True, related_name="+")
+    total = models.IntegerField(default=0)
+    response_due = models.IntegerField(default=0)
+    responded_in_time = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    due = models.IntegerField(default=0)
+    due_deferred = models.IntegerField(default=0)
+    closed_on_time = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)
+    reworked = models.IntegerField(default=0)
+    extended = models.IntegerField(default=0)
+    escalated = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+    within_4h = models.IntegerField(default=0)
+    within_8h = models.IntegerField(default=0)
+    within_24h = models.IntegerField(default=0)
+    within_48h = models.IntegerField(default=0)
+    within_72h = models.IntegerField(default=0)
+    within_120h = models.IntegerField(default=0)
+    within_168h = models.IntegerField(default=0)
+    within_240h = models.IntegerField(default=0)
+    within_360h = models.IntegerField(default=0)
+    within_720h = models.IntegerField(default=0)
+
+    scope_domain = "cases"
+    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id"}
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["dimension", "subdistrict", "month"], name="casestat_sub"),
+            models.Index(fields=["dimension", "community", "month"], name="casestat_com"),
+            models.Index(fields=["dimension", "month"], name="casestat_month"),
+        ]

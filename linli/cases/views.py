@@ -15,7 +15,7 @@ from linli.core.views import ScopedMixin, apply_form_errors, require_perm
 
 from . import actions
 from .filters import CaseFilter
-from .forms import ReportForm, ResidentReportForm, TransitionForm
+from .forms import PeriodForm, ReportForm, ResidentReportForm, TransitionForm
 from .models import Case, Channel, State
 from .similarity import similar_open
 from .workflow import TRANSITIONS
@@ -181,27 +181,34 @@ class DashboardView(ScopedMixin, View):
     action = "dispatch"
 
     def get(self, request):
-        from django.db.models import Count
-        from django.db.models.functions import TruncMonth
+        from linli.core.scope import scope_for
 
-        from . import metrics
+        from . import rollup
+        from .models import CaseStat
 
-        qs = self.get_queryset()
-        months = (
-            qs.filter(created_at__gte=timezone.now() - timezone.timedelta(days=365))
-            .annotate(month=TruncMonth("created_at")).order_by().values("month").annotate(n=Count("id")).order_by("month")
-        )
+        period = PeriodForm(request.GET or None)
+        year = period.cleaned_data.get("year") if period.is_valid() else None
+        cases = self.get_queryset()
+        # settled requests come pre-counted from the rollup where it covers the user's scope
+        stats = CaseStat.objects.restrict(request.user, self.action) if rollup.covers(scope_for(request.user, "cases.dispatch")) else None
+        if year:
+            cases = cases.filter(created_at__gte=period.start(), created_at__lt=period.end())
+            stats = stats.filter(month__year=year) if stats is not None else None
+        summary, hours, tables = rollup.dashboard(cases, stats)
+        months = tables["month"][-12:]
         ctx = {
-            "summary": metrics.summary(qs),
-            "hours": metrics.handling_hours(qs),
+            "period": period,
+            "year": year,
+            "summary": summary,
+            "hours": hours,
             "tables": [
-                (_("By month"), metrics.by_month(qs)),
-                (_("By community"), metrics.by(qs, "community__name")),
-                (_("By grid"), metrics.by(qs, "grid__name")),
-                (_("By category"), metrics.by(qs, "category__name")),
-                (_("By handling organisation"), metrics.by(qs.exclude(assignee_org=None), "assignee_org__name")),
+                (_("By month"), tables["month"]),
+                (_("By community"), tables["community"]),
+                (_("By grid"), tables["grid"]),
+                (_("By category"), tables["category"]),
+                (_("By handling organisation"), tables["org"]),
             ],
-            "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "values": [m["n"] for m in months]},
+            "chart": {"labels": [m["label"] for m in months], "values": [m["total"] for m in months]},
         }
         return render(request, "cases/dashboard.html", ctx)
 

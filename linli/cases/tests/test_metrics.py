@@ -50,17 +50,6 @@ def test_grouped_rates_in_one_query(world, django_assert_num_queries):
 
 
 @pytest.mark.django_db
-def test_handling_time_average_and_nearest_rank_p90(world):
-    start = timezone.now() - dt.timedelta(days=30)
-    for hours in range(1, 11):  # 1..10 hours
-        make(world, created_at=start, handled_at=start + dt.timedelta(hours=hours), state=State.HANDLED)
-    h = metrics.handling_hours(Case.objects.all())
-    assert h == {"average": 5.5, "p90": 9.0, "n": 10}
-    make(world, created_at=start, handled_at=start + dt.timedelta(hours=11), state=State.HANDLED)
-    assert metrics.handling_hours(Case.objects.all())["p90"] == 10.0  # ceil(0.9 × 11) = 10th
-
-
-@pytest.mark.django_db
 def test_rates_by_month(world, django_assert_num_queries):
     make(world, 2, created_at=timezone.make_aware(dt.datetime(2026, 9, 30, 23, 30)), rating="satisfied", state=State.CLOSED)
     make(world, 1, created_at=timezone.make_aware(dt.datetime(2026, 10, 1, 0, 30)), rating="dissatisfied", state=State.RATED)

@@ -1,0 +1,129 @@
+"""The dashboard's pre-aggregation is exact: rollup + live equals counting everything live, after
+rolling up, after changes to rolled-up requests, after deletes; and the 90 % bound is nearest-rank."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from linli.cases import actions, rollup
+from linli.cases.models import Case, CaseStat, Category, State
+from linli.core.scope import Scope, scope_for
+
+from .test_metrics import make
+
+
+def both(cases=None, stats=None, now=None):
+    cases = cases if cases is not None else Case.objects.all()
+    stats = stats if stats is not None else CaseStat.objects.all()
+    return rollup.dashboard(cases, stats, now=now), rollup.dashboard(cases, None, now=now)
+
+
+def assert_exact(cases=None, stats=None, now=None):
+    (summary, hours, tables), (live_summary, live_hours, live_tables) = both(cases, stats, now)
+    assert summary == live_summary
+    assert hours == live_hours
+    assert tables == live_tables
+    return summary
+
+
+@pytest.fixture
+def history(world):
+    """Requests of last month in every kind of end state, all past their deadlines."""
+    start = timezone.now() - dt.timedelta(days=40)
+    due = start + dt.timedelta(days=5)
+    heat = Category.objects.get(name="供暖")
+    make(world, 3, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due, responded_at=start + dt.timedelta(hours=1),
+         handled_at=start + dt.timedelta(hours=30), closed_at=due, state=State.CLOSED, rating="satisfied", assignee_org=world.pm)
+    make(world, 2, grid=world.grid_b, category=heat, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due,
+         responded_at=start + dt.timedelta(hours=3), handled_at=due + dt.timedelta(hours=1), state=State.RATED, rating="dissatisfied")
+    make(world, 1, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due, deferred=True, needs_supervisor=True)
+    make(world, 1, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due, responded_at=start, state=State.DECLINED)
+    make(world, 2)  # this week's: deadlines ahead, never rolled up yet
+    return start
+
+
+@pytest.mark.django_db
+def test_refresh_rolls_up_settled_requests_only_and_stays_exact(world, history):
+    assert_exact()
+    assert rollup.refresh() == 7
+    assert Case.objects.filter(rolled_up=True).count() == 7 and Case.objects.filter(rolled_up=False).count() == 2
+    assert CaseStat.objects.filter(dimension="grid").count() == 2  # one month, two grids
+    summary = assert_exact()
+    assert summary["total"] == 9 and summary["open"] == 3 and summary["overdue"] == 1 and summary["due_deferred"] == 1
+    assert rollup.refresh() == 0  # nothing left to add; nothing added twice
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_settled_means_both_deadlines_strictly_past(world):
+    now = timezone.now()
+    on_the_dot = make(world, respond_by=now - dt.timedelta(hours=1), resolve_by=now)[0]
+    just_past = make(world, respond_by=now - dt.timedelta(hours=1), resolve_by=now - dt.timedelta(microseconds=1))[0]
+    response_ahead = make(world, respond_by=now + dt.timedelta(seconds=1), resolve_by=now - dt.timedelta(seconds=1))[0]
+    assert rollup.refresh(now=now) == 1
+    assert set(Case.objects.filter(rolled_up=True).values_list("pk", flat=True)) == {just_past.pk}
+    assert on_the_dot.pk and response_ahead.pk
+
+
+@pytest.mark.django_db
+def test_a_change_to_a_rolled_up_request_takes_it_out_first(world, history):
+    rollup.refresh()
+    declined = Case.objects.get(state=State.DECLINED)
+    open_one = Case.objects.get(state=State.ACCEPTED, deferred=True)
+    actions.transition(open_one.pk, "dispatch", actor=world.users.grid_a, version=open_one.version, assignee_org=world.pm)
+    open_one.refresh_from_db()
+    assert not open_one.rolled_up and open_one.state == State.DISPATCHED
+    summary = assert_exact()
+    assert summary["escalated"] == 1 and summary["total"] == 9
+    Case.objects.get(pk=declined.pk).delete()
+    assert assert_exact()["total"] == 8
+    assert rollup.refresh() == 1  # the dispatched one is settled still: back in, with its new state
+    assert_exact()
+    assert sum(CaseStat.objects.filter(dimension="category").values_list("total", flat=True)) == 6  # 7 settled, 1 deleted
+
+
+@pytest.mark.django_db
+def test_scope_and_period_filters_apply_to_both_parts(world, history):
+    rollup.refresh()
+    user = world.users.community
+    assert rollup.covers(scope_for(user, "cases.dispatch"))
+    assert not rollup.covers(scope_for(world.users.grid_a, "cases.dispatch"))
+    assert rollup.covers(Scope(everything=True)) and not rollup.covers(Scope(ids={"organisation": {1}}))
+    mine = Case.objects.restrict(user, "dispatch")
+    assert_exact(mine, CaseStat.objects.restrict(user, "dispatch"))
+    other = world.users.other_community
+    assert both(Case.objects.restrict(other, "dispatch"), CaseStat.objects.restrict(other, "dispatch"))[0][0]["total"] == 0
+    year = timezone.localtime(history).year
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    in_year = Case.objects.filter(created_at__gte=start, created_at__lt=start.replace(year=year + 1))
+    assert_exact(in_year, CaseStat.objects.filter(month__year=year))
+
+
+@pytest.mark.django_db
+def test_ninety_percent_bound_is_nearest_rank_on_the_buckets(world):
+    start = timezone.now() - dt.timedelta(days=60)
+    for hours in (1, 2, 3, 4, 4, 5, 6, 7, 8, 50):  # 10 handled: the 9th is 8 h → within 8 h
+        make(world, created_at=start, respond_by=start, resolve_by=start + dt.timedelta(days=1), handled_at=start + dt.timedelta(hours=hours),
+             state=State.HANDLED)
+    rollup.refresh()
+    _summary, hours, _tables = rollup.dashboard(Case.objects.all(), CaseStat.objects.all())
+    assert hours["p90"] == 8 and hours["n"] == 10 and hours["average"] == pytest.approx(9.0)
+    make(world, created_at=start, respond_by=start, resolve_by=start + dt.timedelta(days=1), handled_at=start + dt.timedelta(hours=8, seconds=1),
+         state=State.HANDLED)  # 11 handled: ceil(9.9) = 10th is 8 h 1 s → the next bound, 24 h
+    assert rollup.dashboard(Case.objects.all(), CaseStat.objects.all())[1]["p90"] == 24
+    assert rollup.percentile_hours({f"within_{h}h": 0 for h in rollup.WITHIN_HOURS}, 0) is None
+
+
+@pytest.mark.django_db
+def test_dashboard_page_uses_the_rollup_and_a_year(world, login, history):
+    rollup.refresh()
+    c = login(world.users.community)
+    r = c.get(reverse("cases:dashboard"))
+    assert r.status_code == 200 and r.context["summary"]["total"] == 9
+    year = timezone.localtime(history).year
+    assert c.get(reverse("cases:dashboard"), {"year": year}).context["summary"]["total"] == Case.objects.filter(created_at__year=year).count()
+    bad = c.get(reverse("cases:dashboard"), {"year": "1900"})
+    assert bad.status_code == 200 and bad.context["summary"]["total"] == 9
+    assert "选择一个有效的选项" in bad.content.decode()
