@@ -12,7 +12,7 @@ VENDOR  := linli/static/vendor
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/linli
 HOST    ?= 127.0.0.1:8000
 
-.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres test-sqlite test-postgres clean
+.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres test-sqlite test-postgres bench bench-smoke clean
 
 $(PYTHON):
 	$(PY) -m venv $(VENV)
@@ -76,7 +76,30 @@ test-sqlite: dev assets messages chromium
 test-postgres: dev assets messages chromium postgres
 	DEBUG=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadgroup
 
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres bench-smoke
+
+# Benchmarks (docs/benchmarks.md). With DATABASE_URL (PostgreSQL) the full district, scale 1.0;
+# without it an SQLite file at scale 0.05. The district is generated once per database.
+BENCH_SETTINGS := DJANGO_SETTINGS_MODULE=linli.bench.settings
+BENCH_DB       ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.sqlite3)
+BENCH_SCALE    ?= $(if $(DATABASE_URL),1.0,0.05)
+BENCH_ARGS     ?=
+bench: dev
+	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py migrate -v0 --noinput
+	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench_data --scale $(BENCH_SCALE) --if-absent
+	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench $(BENCH_ARGS)
+
+# The harness at a tiny scale on both databases: every benchmark runs and reports (no timings judged).
+SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --results var/bench-smoke --markdown "" --check
+bench-smoke: dev postgres
+	rm -f var/bench-smoke.sqlite3*
+	$(BENCH_SETTINGS) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-smoke.sqlite3 $(PYTHON) manage.py migrate -v0 --noinput
+	$(BENCH_SETTINGS) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-smoke.sqlite3 $(PYTHON) manage.py bench_data --scale 0.001 >/dev/null
+	$(BENCH_SETTINGS) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-smoke.sqlite3 $(PYTHON) manage.py bench $(SMOKE_ARGS)
+	$(PYTHON) scripts/fresh_database.py $(PG_URL)_bench_smoke
+	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py migrate -v0 --noinput
+	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py bench_data --scale 0.001 >/dev/null
+	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py bench $(SMOKE_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

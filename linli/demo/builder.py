@@ -67,6 +67,8 @@ def _rect(x, y, w, h, rng=None):
 
 
 class DemoBuilder:
+    SIZE_WEIGHTS = [14, 30, 30, 18, 8]  # household sizes 1..5
+
     def __init__(self, households=2000, seed=2026, out=print):
         self.target = households
         self.rng = random.Random(seed)
@@ -154,7 +156,7 @@ class DemoBuilder:
         head_birth = self._birth(26, 82)
         head_male = self.rng.random() < 0.6
         members = [(Relation.HEAD, head_male, head_birth)]
-        size = self.rng.choices([1, 2, 3, 4, 5], weights=[14, 30, 30, 18, 8])[0]
+        size = self.rng.choices([1, 2, 3, 4, 5], weights=self.SIZE_WEIGHTS)[0]
         if size >= 2:
             members.append((Relation.SPOUSE, not head_male, head_birth + timedelta(days=self.rng.randint(-1500, 1500))))
         head_age = (date(2026, 11, 1) - head_birth).days // 365

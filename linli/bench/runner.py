@@ -1,0 +1,392 @@
+"""The benchmarks of `make bench`, run against the synthetic district of `linli bench-data`.
+
+Each measurement is repeated; we report the median and the 95th percentile (nearest rank) of the
+samples after one warm-up run, and for pages the number of SQL queries they issue. Pages are
+fetched in-process with Django's test client (the view, its queries and the template, without a
+network hop); request intake is measured over HTTP against gunicorn with a load generator in
+another process; the ledger import runs in a child process so its peak memory can be read.
+"""
+
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from .district import bench_users
+from .load import percentile
+
+BEGIN, END = "<!-- bench:results -->", "<!-- /bench:results -->"
+PAGE = 30  # rows per page of the work-order list and the board
+
+
+@dataclass
+class Options:
+    repeat: int = 15
+    seconds: float = 10.0  # per HTTP load level
+    import_rows: int = 100_000
+    clients: tuple = (1, 8, 32)
+    workers: int = os.cpu_count() or 2
+    out: callable = print
+    results: list = field(default_factory=list)
+
+    def record(self, group, name, **figures):
+        entry = {"group": group, "name": name, **figures}
+        self.results.append(entry)
+        shown = ", ".join(f"{k}={v}" for k, v in figures.items() if k not in ("samples",))
+        self.out(f"  {group} · {name}: {shown}")
+        return entry
+
+
+def timed(fn, repeat):
+    fn()  # warm-up: caches, connections, compiled templates
+    samples = []
+    for _i in range(repeat):
+        began = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - began) * 1000)
+    return {"median_ms": round(percentile(samples, 50), 1), "p95_ms": round(percentile(samples, 95), 1), "runs": repeat}
+
+
+def queries(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def _get(client, url):
+    def fetch():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return response
+
+    return fetch
+
+
+def _client(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _page(count, wanted):
+    return max(1, min(wanted, -(-count // PAGE)))
+
+
+# ---- 3 · lists and the board ----------------------------------------------------
+def bench_lists(opts, users):
+    from linli.cases.models import Case, Category, State
+
+    staff = users["subdistrict"]
+    leaf = (Case.objects.restrict(staff).filter(state=State.CLOSED).order_by().values("category")
+            .annotate(n=Count("id")).order_by("-n").first())
+    category = Category.objects.get(pk=leaf["category"]) if leaf else Category.objects.first()
+    closed = Case.objects.restrict(staff).filter(state=State.CLOSED)
+    by_cat = closed.filter(category=category)
+    pages = [
+        ("staff list, state=closed, page 1", "/cases/?state=closed&page=1", staff),
+        (f"staff list, state=closed, page {_page(closed.count(), 200)}", f"/cases/?state=closed&page={_page(closed.count(), 200)}", staff),
+        ("staff list, state=closed & category, page 1", f"/cases/?state=closed&category={category.pk}&page=1", staff),
+        (f"staff list, state=closed & category, page {_page(by_cat.count(), 200)}",
+         f"/cases/?state=closed&category={category.pk}&page={_page(by_cat.count(), 200)}", staff),
+    ]
+    admin_closed = Case.objects.filter(state=State.CLOSED).count()
+    pages += [
+        ("district admin list, state=closed, page 1", "/cases/?state=closed&page=1", users["admin"]),
+        (f"district admin list, state=closed, page {_page(admin_closed, 200)}", f"/cases/?state=closed&page={_page(admin_closed, 200)}", users["admin"]),
+    ]
+    community = users["community_obj"]
+    on_board = Case.objects.filter(community=community, anonymous=False, state__in=(State.CLOSED, State.RATED, State.VERIFIED)).count()
+    pages += [
+        ("public board, page 1", f"/board/{community.pk}/?page=1", None),
+        (f"public board, page {_page(on_board, 200)}", f"/board/{community.pk}/?page={_page(on_board, 200)}", None),
+    ]
+    for name, url, user in pages:
+        fetch = _get(_client(user), url)
+        opts.record("lists", name, url=url, queries=queries(fetch), **timed(fetch, opts.repeat))
+
+
+# ---- 4 · dashboard ----------------------------------------------------------------
+def bench_dashboard(opts, users):
+    year = timezone.localtime().year - 1  # the last whole year
+    for name, user, url in (
+        (f"sub-district, year {year}", users["subdistrict"], f"/cases/dashboard/?year={year}"),
+        (f"district, year {year}", users["admin"], f"/cases/dashboard/?year={year}"),
+        ("district, all two years", users["admin"], "/cases/dashboard/"),
+    ):
+        fetch = _get(_client(user), url)
+        opts.record("dashboard", name, url=url, queries=queries(fetch), **timed(fetch, max(5, opts.repeat // 2)))
+
+
+# ---- 5 · owners' vote tally ------------------------------------------------------
+def bench_tally(opts, users):
+    from linli.deliberation import actions
+    from linli.deliberation.models import OwnerVote
+
+    vote = OwnerVote.objects.annotate(n=Count("electors")).order_by("-n").first()
+    electors, ballots = vote.electors.count(), vote.ballots.count()
+    opts.record("tally", f"result of a vote: {electors} owners, {ballots} ballots", queries=queries(lambda: actions.result(vote)),
+                **timed(lambda: actions.result(vote), opts.repeat))
+    fetch = _get(_client(users["subdistrict"]), f"/deliberation/votes/{vote.pk}/")
+    opts.record("tally", "vote page with the result", queries=queries(fetch), **timed(fetch, opts.repeat))
+
+
+# ---- 6 · scope ---------------------------------------------------------------------
+def bench_scope(opts, users):
+    from linli.cases.models import Case
+
+    for level in ("grid", "community", "subdistrict", "admin"):
+        user = users[level]
+        fetch = _get(_client(user), "/cases/?page=1")
+        opts.record("scope", f"work-order list page 1 as {level} worker" if level != "admin" else "work-order list page 1 as district admin",
+                    in_scope=Case.objects.restrict(user).count(), queries=queries(fetch), **timed(fetch, opts.repeat))
+
+
+# ---- 1 · ledger import -----------------------------------------------------------
+def write_import_file(path, rows):
+    """An xlsx of `rows` new people in houses nobody lives in yet (up to 3 a house), in the
+    template's format."""
+    from openpyxl import Workbook
+
+    from linli.core.validators import id_check_digit
+    from linli.ledger import columns as C
+    from linli.places.models import House
+
+    vacant = (House.objects.filter(households__isnull=True).select_related("compound", "unit__building")
+              .order_by("id")[: -(-rows // 3)])
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(C.SHEET)
+    ws.append(C.HEADERS)
+    written = 0
+    for house in vacant.iterator(chunk_size=2000):
+        for k, relation in enumerate(("户主", "配偶", "子女")):
+            if written == rows:
+                break
+            birth = date(1950, 1, 1) + timedelta(days=written % 20000)  # unique with the sequence number below
+            first17 = f"990101{birth:%Y%m%d}{written // 20000:03d}"
+            ws.append([house.compound.name, house.unit.building.name, house.unit.name, house.number, "自有" if k == 0 else "",
+                       f"测试{written}", relation, first17 + id_check_digit(first17), f"139{written:08d}", "党员" if written % 11 == 0 else ""])
+            written += 1
+    wb.save(path)
+    return written
+
+
+def child_import(path):
+    """Run in a child process: import `path` as the district admin, roll back, print figures."""
+    from linli.accounts.models import User
+    from linli.ledger import importer
+    from linli.ledger.models import ImportJob
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    content = Path(path).read_bytes()
+    user = User.objects.get(username="bench-admin")
+    began = time.perf_counter()
+    with transaction.atomic():
+        job = ImportJob.objects.create(owner=user, filename=Path(path).name, content=content)
+        job = importer.run(job)
+        status, rows, errors = job.status, job.created_count + job.updated_count, job.errors[:3]
+        transaction.set_rollback(True)  # leave the district as it was for the next run
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"status": status, "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds, 1),
+                      "baseline_rss_mb": round(baseline / 1024, 1), "peak_rss_mb": round(peak / 1024, 1), "errors": errors}))
+
+
+def bench_import(opts):
+    rows_full = opts.import_rows
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in (max(50, rows_full // 5), rows_full):
+            path = Path(tmp) / f"ledger-{rows}.xlsx"
+            written = write_import_file(path, rows)
+            result = _child(["--child-import", str(path)])
+            if result["status"] != "succeeded":
+                raise RuntimeError(f"import failed: {result['errors']}")
+            opts.record("import", f"ledger import of {written:,} people", **result, file_mb=round(path.stat().st_size / 2**20, 1))
+
+
+def _child(args):
+    command = [sys.executable, "-m", "linli.cli", "bench", *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ | {"PYTHONUNBUFFERED": "1"})  # noqa: S603
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---- 2 · request intake over HTTP ------------------------------------------------------
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def bench_intake(opts, users):
+    from rest_framework.authtoken.models import Token
+
+    from linli.cases.models import Case, Category
+
+    user = users["grid"]
+    token, _created = Token.objects.get_or_create(user=user)
+    grid = users["grid_obj"]
+    category = Category.objects.filter(children=None, active=True).order_by("id").first()
+    body = json.dumps({"channel": "patrol", "category": category.pk, "grid": grid.pk, "description": "楼道灯不亮，请尽快维修"})
+    before = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    port = _free_port()
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "linli.bench.settings"}
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn
+        [sys.executable, "-m", "gunicorn", "linli.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(opts.workers), "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_for(port)
+        headers = ["--header", f"Authorization: Token {token.key}"]
+        for clients in opts.clients:
+            figures = {}
+            for name, url, extra in (("bare", f"http://127.0.0.1:{port}/bench/bare/", ["--post", body]),
+                                     ("intake", f"http://127.0.0.1:{port}/api/v1/cases/", ["--post", body, *headers])):
+                _load([url, "--clients", str(clients), "--seconds", str(min(2, opts.seconds)), *extra])  # warm-up
+                figures[name] = _load([url, "--clients", str(clients), "--seconds", str(opts.seconds), *extra])
+            ratio = round(figures["intake"]["rps"] / figures["bare"]["rps"], 3) if figures["bare"]["rps"] else None
+            opts.record("intake", f"{clients} client{'s' if clients > 1 else ''}", workers=opts.workers,
+                        intake_rps=figures["intake"]["rps"], intake_p50_ms=figures["intake"]["p50_ms"], intake_p95_ms=figures["intake"]["p95_ms"],
+                        intake_errors=figures["intake"]["errors"], bare_rps=figures["bare"]["rps"], bare_p95_ms=figures["bare"]["p95_ms"],
+                        bare_errors=figures["bare"]["errors"], ratio=ratio)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        created = Case.objects.filter(pk__gt=before)
+        opts.out(f"  intake: removing the {created.count():,} requests the benchmark reported")
+        from linli.core.models import AuditLog
+
+        AuditLog.objects.filter(content_type__model="case", content_type__app_label="cases",
+                                object_id__in=[str(pk) for pk in created.values_list("pk", flat=True)]).delete()
+        created.delete()
+
+
+def _load(args):
+    done = subprocess.run([sys.executable, "-m", "linli.bench.load", *args], capture_output=True, text=True, check=True)  # noqa: S603
+    return json.loads(done.stdout)
+
+
+# ---- all --------------------------------------------------------------------------
+GROUPS = {"import": bench_import, "intake": bench_intake, "lists": bench_lists, "dashboard": bench_dashboard,
+          "tally": bench_tally, "scope": bench_scope}
+
+
+def _database():
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        return f"postgresql {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    import sqlite3
+
+    return f"sqlite {sqlite3.sqlite_version}"
+
+
+def run(opts, only=None):
+    users = bench_users()
+    from linli.cases.models import Case
+    from linli.people.models import Household, Person
+
+    meta = {
+        "date": timezone.localtime().isoformat(timespec="seconds"),
+        "database": _database(),
+        "python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
+        "requests": Case.objects.count(), "households": Household.objects.count(), "people": Person.objects.count(),
+        "repeat": opts.repeat, "http_seconds": opts.seconds, "gunicorn_workers": opts.workers,
+    }
+    opts.out(f"Benchmarking {meta['requests']:,} requests, {meta['households']:,} households, {meta['people']:,} people on {meta['database']}")
+    for name, fn in GROUPS.items():
+        if only and name not in only:
+            continue
+        opts.out(name)
+        fn(opts) if name == "import" else fn(opts, users)
+    return {"meta": meta, "results": opts.results}
+
+
+def check(report):
+    """What a complete run must show, whatever the timings: every benchmark reported, no failed
+    request, and pages whose query count does not depend on the page or the scope."""
+    problems = []
+    results = report["results"]
+    groups = {r["group"] for r in results}
+    problems += [f"benchmark {g} did not report" for g in GROUPS if g not in groups]
+    for r in results:
+        if r["group"] == "intake" and (r["intake_errors"] or r["bare_errors"] or not r["intake_rps"]):
+            problems.append(f"intake at {r['name']}: {r['intake_errors']} failed requests, {r['intake_rps']} rps")
+        if r["group"] not in ("import", "intake") and not (r["median_ms"] > 0 and r["queries"] > 0):
+            problems.append(f"{r['group']} · {r['name']}: no figures")
+    lists = [r for r in results if r["group"] == "lists"]
+    for first, other in zip(lists[::2], lists[1::2], strict=False):
+        if first["queries"] != other["queries"]:
+            problems.append(f"{first['name']}: {first['queries']} queries, but {other['queries']} on {other['name']}")
+    scope = {r["queries"] for r in results if r["group"] == "scope"}
+    if len(scope) > 1:
+        problems.append(f"the work-order list issues a different number of queries by scope: {sorted(scope)}")
+    return problems
+
+
+def save(report, results_dir, markdown):
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.fromisoformat(report["meta"]["date"])
+    path = results_dir / f"{stamp:%Y-%m-%d}-{report['meta']['database'].split()[0]}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    if markdown:
+        md = Path(markdown)
+        text = md.read_text() if md.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+        head, _sep, rest = text.partition(BEGIN)
+        _old, _sep, tail = rest.partition(END)
+        md.write_text(f"{head}{BEGIN}\n{to_markdown(report)}{END}{tail}")
+    return path
+
+
+def to_markdown(report):
+    m = report["meta"]
+    lines = [f"Run of {m['date']} on {m['database']}, Python {m['python']}, {m['cpus']} CPUs ({m['machine']}): "
+             f"{m['requests']:,} requests, {m['households']:,} households, {m['people']:,} people. "
+             f"{m['repeat']} runs after a warm-up; p95 is the nearest-rank 95th percentile.", ""]
+    groups = {}
+    for r in report["results"]:
+        groups.setdefault(r["group"], []).append(r)
+    titles = {"import": "1 · Ledger import", "intake": "2 · Request intake over HTTP", "lists": "3 · Work-order lists and the public board",
+              "dashboard": "4 · Three-rates dashboard", "tally": "5 · Owners' vote tally", "scope": "6 · Scope filtering"}
+    for group, rows in groups.items():
+        lines += [f"**{titles[group]}**", ""]
+        if group == "import":
+            lines += ["| file | rows | seconds | rows/s | peak RSS (MB) | RSS before (MB) |", "|---|---:|---:|---:|---:|---:|"]
+            lines += [f"| {r['name']} ({r['file_mb']} MB) | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,.0f} | {r['peak_rss_mb']} | {r['baseline_rss_mb']} |" for r in rows]
+        elif group == "intake":
+            lines += ["| clients | intake rps | intake p50 / p95 (ms) | bare rps | bare p95 (ms) | intake / bare | errors |", "|---:|---:|---:|---:|---:|---:|---:|"]
+            lines += [f"| {r['name']} | {r['intake_rps']} | {r['intake_p50_ms']} / {r['intake_p95_ms']} | {r['bare_rps']} | {r['bare_p95_ms']} | "
+                      f"{r['ratio']:.0%} | {r['intake_errors'] + r['bare_errors']} |" for r in rows]
+        else:
+            extra = " in scope |" if group == "scope" else ""
+            lines += [f"| measurement | median (ms) | p95 (ms) | SQL queries |{extra}", "|---|---:|---:|---:|" + ("---:|" if extra else "")]
+            lines += [f"| {r['name']} | {r['median_ms']} | {r['p95_ms']} | {r['queries']} |" + (f" {r['in_scope']:,} |" if extra else "") for r in rows]
+        lines.append("")
+    return "\n".join(lines)

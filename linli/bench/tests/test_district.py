@@ -1,0 +1,138 @@
+"""The synthetic district is consistent with what the application writes, and the report is
+complete. (Speed is measured by `make bench`; `make bench-smoke` runs every benchmark end to end.)"""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count, F
+
+from linli.bench import runner
+from linli.bench.district import District, sizes
+from linli.cases.models import Case, CaseEvent, State
+from linli.core import crypto
+from linli.core.validators import birth_date_from_id, gender_from_id, validate_id_number
+from linli.deliberation import actions as votes
+from linli.deliberation.models import Ballot, OwnerVote
+from linli.people.models import Household, Person
+from linli.places.models import Building, Grid, House, Subdistrict
+
+
+def test_sizes_follow_the_scale_and_never_vanish():
+    full = sizes(1.0)
+    assert (full["subdistricts"], full["communities"], full["grids"], full["households"], full["cases"]) == (10, 100, 600, 300_000, 1_000_000)
+    assert (full["vote_houses"], full["vote_ballots"]) == (5000, 4000)
+    tiny = sizes(0.0001)
+    assert tiny["subdistricts"] == tiny["communities"] == tiny["grids"] == 1
+    assert tiny["households"] >= 20 and tiny["cases"] >= 50 and tiny["vote_ballots"] < tiny["vote_houses"]
+    assert sizes(0.1)["vote_houses"] == 5000 and sizes(0.05)["vote_houses"] == 2500
+
+
+@pytest.fixture
+def district(db):
+    built = District(0.001, seed=7, out=lambda *_a: None)
+    counts = built.build()
+    return built, counts
+
+
+def test_places_and_people_are_consistent(district):
+    built, counts = district
+    n = sizes(0.001)
+    assert Subdistrict.objects.filter(code__startswith="BENCH").count() == n["subdistricts"]
+    assert Grid.objects.count() == n["grids"] and Household.objects.count() == n["households"] == counts["households"]
+    assert not House.objects.exclude(building_id=F("unit__building_id")).exists()
+    assert not House.objects.exclude(grid_id=F("unit__building__grid_id")).exists()
+    assert not Building.objects.exclude(community_id=F("compound__community_id")).exists()
+    assert Household.objects.annotate(n=Count("members")).filter(n=0).count() == 0
+    people = list(Person.objects.select_related("household__house"))
+    assert len(people) == counts["people"] and len(people) >= 2.5 * counts["households"]
+    for p in people[:300]:
+        validate_id_number(p.id_number)  # decrypted through the model field: stored encrypted
+        assert p.birth_date == birth_date_from_id(p.id_number) and p.gender == gender_from_id(p.id_number)
+        assert (p.grid_id, p.unit_id) == (p.household.house.grid_id, p.household.house.unit_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id_number FROM {Person._meta.db_table} WHERE id = %s", [people[0].pk])  # noqa: S608 - a model name
+        raw = cursor.fetchone()[0]
+    assert raw != people[0].id_number and crypto.decrypt(raw) == people[0].id_number, "ID numbers are encrypted at rest"
+
+
+def test_requests_have_timelines_ending_in_their_state(district):
+    built, counts = district
+    assert Case.objects.count() == counts["cases"] == sizes(0.001)["cases"]
+    assert len(set(Case.objects.values_list("state", flat=True))) >= 6
+    for case in Case.objects.prefetch_related("events")[:400]:
+        events = list(case.events.all())
+        assert events[0].action == "report" and events[-1].to_state == case.state
+        assert all(a.created_at <= b.created_at for a, b in zip(events, events[1:], strict=False))
+        assert case.respond_by > case.created_at and case.resolve_by > case.created_at
+        if case.state == State.CLOSED:
+            assert case.closed_at and case.handled_at and case.rating
+    assert CaseEvent.objects.count() == counts["case_events"]
+    # the generator numbered ids itself: the sequences were moved past them
+    assert Case.objects.create(channel="patrol", category_id=Case.objects.first().category_id, description="x", grid_id=Case.objects.first().grid_id,
+                               community_id=Case.objects.first().community_id, subdistrict_id=Case.objects.first().subdistrict_id,
+                               respond_by=Case.objects.first().respond_by, resolve_by=Case.objects.first().resolve_by).pk > counts["cases"]
+
+
+def test_owners_vote_is_counted_by_the_real_tally(district):
+    built, _counts = district
+    vote = OwnerVote.objects.get(pk=built.big_vote)
+    assert vote.electors.count() == sizes(0.001)["vote_houses"]
+    assert Ballot.objects.filter(vote=vote).count() == sizes(0.001)["vote_ballots"]
+    result = votes.result(vote)
+    assert result.quorum[1].part == sizes(0.001)["vote_ballots"] and result.quorum[1].whole == sizes(0.001)["vote_houses"]
+
+
+def test_a_second_run_is_refused(district):
+    with pytest.raises(CommandError):
+        call_command("bench_data", scale=0.001, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("bench_data", scale=0.001, if_absent=True, stdout=out)
+    assert Subdistrict.objects.filter(code__startswith="BENCH").count() == 1
+
+
+def test_scale_out_of_range_is_an_error(db):
+    with pytest.raises(CommandError):
+        call_command("bench_data", scale=0, stdout=io.StringIO())
+
+
+def _report(**changes):
+    results = [
+        {"group": "import", "name": "ledger import of 60 people", "status": "succeeded", "rows": 60, "seconds": 0.1, "rows_per_s": 600.0,
+         "baseline_rss_mb": 90.0, "peak_rss_mb": 95.0, "file_mb": 0.0, "errors": []},
+        {"group": "intake", "name": "1 client", "workers": 2, "intake_rps": 50.0, "intake_p50_ms": 10.0, "intake_p95_ms": 20.0, "intake_errors": 0,
+         "bare_rps": 100.0, "bare_p95_ms": 2.0, "bare_errors": 0, "ratio": 0.5},
+        {"group": "lists", "name": "page 1", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
+        {"group": "lists", "name": "page 200", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
+        {"group": "dashboard", "name": "d", "queries": 7, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
+        {"group": "tally", "name": "t", "queries": 2, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
+        {"group": "scope", "name": "grid", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1, "in_scope": 10},
+        {"group": "scope", "name": "community", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1, "in_scope": 100},
+    ]
+    for index, values in changes.items():
+        results[int(index[1:])].update(values)
+    meta = {"date": "2026-11-25T12:00:00+08:00", "database": "sqlite 3", "python": "3.11", "cpus": 2, "machine": "x86_64",
+            "requests": 1, "households": 1, "people": 1, "repeat": 1, "http_seconds": 1, "gunicorn_workers": 2}
+    return {"meta": meta, "results": results}
+
+
+def test_check_accepts_a_complete_report_and_names_what_is_wrong():
+    assert runner.check(_report()) == []
+    assert runner.check(_report(r3={"queries": 10})) == ["page 1: 9 queries, but 10 on page 200"]
+    assert "intake at 1 client: 3 failed requests, 50.0 rps" in runner.check(_report(r1={"intake_errors": 3}))
+    assert runner.check(_report(r7={"queries": 12}))[0].startswith("the work-order list issues a different number")
+    incomplete = _report()
+    incomplete["results"] = [r for r in incomplete["results"] if r["group"] != "tally"]
+    assert runner.check(incomplete) == ["benchmark tally did not report"]
+
+
+def test_report_is_saved_as_json_and_replaces_only_the_table(tmp_path):
+    md = tmp_path / "benchmarks.md"
+    md.write_text(f"# Benchmarks\n\nIntro stays.\n\n{runner.BEGIN}\nold table\n{runner.END}\n\nNotes stay.\n")
+    path = runner.save(_report(), tmp_path / "results", md)
+    assert path.name == "2026-11-25-sqlite.json" and '"rows_per_s": 600.0' in path.read_text()
+    text = md.read_text()
+    assert "Intro stays." in text and "Notes stay." in text and "old table" not in text
+    assert "| 1 client | 50.0 | 10.0 / 20.0 | 100.0 | 2.0 | 50% | 0 |" in text
+    assert "| page 200 | 5.0 | 6.0 | 9 |" in text and "| community | 5.0 | 6.0 | 9 | 100 |" in text
