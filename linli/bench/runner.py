@@ -40,7 +40,7 @@ class Options:
     seconds: float = 10.0  # per HTTP load level
     import_rows: int = 100_000
     clients: tuple = (1, 8, 32)
-    workers: int = os.cpu_count() or 2
+    workers: int = 2 * (os.cpu_count() or 1) + 1  # gunicorn's advice for sync workers, as in docs/deploy.md
     out: callable = print
     results: list = field(default_factory=list)
 

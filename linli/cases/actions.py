@@ -21,6 +21,9 @@ def deadlines(category, start):
     return start + timezone.timedelta(hours=category.respond_hours), workday_deadline(start, category.resolve_workdays)
 
 
+RELATED = ["category", "grid", "compound", "building", "house", "reporter", "reporter_household", "created_by"]
+
+
 @transaction.atomic
 def report_case(*, actor, category, grid, description, channel, compound=None, building=None, house=None,
                 reporter=None, reporter_household=None, reporter_name="", reporter_phone="", anonymous=False, now=None, photos=()):
@@ -33,7 +36,9 @@ def report_case(*, actor, category, grid, description, channel, compound=None, b
         reporter_phone=reporter_phone, anonymous=anonymous or channel == "whisper",
         respond_by=respond_by, resolve_by=resolve_by, created_by=actor, created_at=now,
     )
-    case.full_clean(exclude=["community", "subdistrict"])
+    # Related objects arrive loaded (forms, serializers): re-checking that each exists would cost a
+    # query apiece on every report; the foreign keys guard them in the database anyway.
+    case.full_clean(exclude=["community", "subdistrict", *RELATED])
     case.save()
     CaseEvent.objects.create(case=case, action="report", to_state=State.ACCEPTED, actor=actor, created_at=now)
     add_photos(case, photos, actor=actor, kind="intake")

@@ -29,7 +29,8 @@ FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # every deadline has passed
 WITHIN_HOURS = (4, 8, 24, 48, 72, 120, 168, 240, 360, 720)
 COUNTERS = [*metrics.counts(FAR_FUTURE).keys(), "handling_seconds", *(f"within_{h}h" for h in WITHIN_HOURS)]
 KEYS = {CaseStat.Dimension.GRID: "grid_id", CaseStat.Dimension.CATEGORY: "category_id", CaseStat.Dimension.ORG: "assignee_org_id"}
-BATCH = 5000
+BATCH = 20_000
+ROW_FIELDS = {*COUNTERS, "month", "subdistrict_id", "community_id", *KEYS.values()}
 
 
 def expressions(now):
@@ -43,8 +44,9 @@ def expressions(now):
 
 
 def _grouped(ids):
-    """Counters of the requests `ids`, grouped by month and each dimension's key."""
-    cases = Case.objects.filter(pk__in=ids).order_by().annotate(month=TruncMonth("created_at"))
+    """Counters of the requests `ids` (None: all rolled up), grouped by month and each dimension's key."""
+    cases = Case.objects.filter(pk__in=ids) if ids is not None else Case.objects.filter(rolled_up=True)
+    cases = cases.order_by().annotate(month=TruncMonth("created_at"))
     for dimension, key in KEYS.items():
         for row in cases.values("month", "subdistrict_id", "community_id", key).annotate(**expressions(FAR_FUTURE)):
             span = row.pop("handling_span")
@@ -99,6 +101,20 @@ def refresh(now=None, batch=BATCH, out=None) -> int:
         done += len(ids)
         if out:
             out(done)
+
+
+def rebuild() -> int:
+    """Recount CaseStat from every rolled-up request (after a bulk load, or to repair). Takes the
+    table's lock on PostgreSQL, so releases wait for it and then subtract from the new rows."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {CaseStat._meta.db_table} IN EXCLUSIVE MODE")  # noqa: S608 - a model's table
+        CaseStat.objects.all().delete()
+        rows = [CaseStat(dimension=dimension, **{k: v for k, v in row.items() if k in ROW_FIELDS})
+                for dimension, _key, row in _grouped(None)]
+        CaseStat.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def release(ids) -> int:

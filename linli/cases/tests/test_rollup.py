@@ -127,3 +127,20 @@ def test_dashboard_page_uses_the_rollup_and_a_year(world, login, history):
     bad = c.get(reverse("cases:dashboard"), {"year": "1900"})
     assert bad.status_code == 200 and bad.context["summary"]["total"] == 9
     assert "选择一个有效的选项" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_rebuild_recounts_what_refresh_and_release_kept(world, history):
+    rollup.refresh()
+    case = Case.objects.get(state=State.DECLINED)
+    Case.objects.get(pk=case.pk).delete()
+
+    def sums():
+        from django.db.models import Sum
+
+        return {d: CaseStat.objects.filter(dimension=d).aggregate(**{c: Sum(c) for c in rollup.COUNTERS}) for d in rollup.KEYS}
+
+    before = sums()
+    assert rollup.rebuild() == CaseStat.objects.count()
+    assert sums() == before
+    assert_exact()
