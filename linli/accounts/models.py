@@ -29,11 +29,9 @@ class User(AbstractUser):
     @property
     def role_list(self):
         if "_linli_roles" not in self.__dict__:
-            self.__dict__["_linli_roles"] = list(
-                self.role_assignments.select_related(
-                    "subdistrict", "community", "grid", "building", "unit", "household", "organisation"
-                )
-            )
+            # ids only: this runs on every request, and planning a seven-table join cost more than
+            # the request's own work (docs/benchmarks.md); screens that name the places join them
+            self.__dict__["_linli_roles"] = list(self.role_assignments.all())
         return self.__dict__["_linli_roles"]
 
     def _compute_scope(self, perm: str) -> Scope:

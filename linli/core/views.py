@@ -172,7 +172,7 @@ class HomeView(LoginRequiredMixin, View):
         from linli.places.models import Community, Grid
 
         user = request.user
-        ctx = {"roles": user.role_list}
+        ctx = {"roles": user.role_assignments.select_related("subdistrict", "community", "grid", "building", "unit", "household", "organisation")}
         if has_perm(user, "places.view"):
             ctx["grids"] = Grid.objects.restrict(user).select_related("community")[:12]
             ctx["communities"] = Community.objects.restrict(user)[:12]
