@@ -26,11 +26,11 @@ def run(url, clients, seconds, body=None, headers=None):
     if body is not None:
         payload = body.encode()
         headers.setdefault("Content-Type", "application/json")
-    latencies, errors, lock = [], [0], threading.Lock()
+    latencies, errors, statuses, lock = [], [0], {}, threading.Lock()
     deadline = time.perf_counter() + seconds
 
     def client():
-        mine, bad = [], 0
+        mine, bad, codes = [], 0, {}
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         while time.perf_counter() < deadline:
             began = time.perf_counter()
@@ -39,16 +39,20 @@ def run(url, clients, seconds, body=None, headers=None):
                 response = conn.getresponse()
                 response.read()
                 ok = response.status < 400
+                codes[response.status] = codes.get(response.status, 0) + 1
                 if response.getheader("Connection", "").lower() == "close":
                     conn.close()
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as exc:
                 ok = False
+                codes[type(exc).__name__] = codes.get(type(exc).__name__, 0) + 1
                 conn.close()
             mine.append((time.perf_counter() - began) * 1000)
             bad += not ok
         with lock:
             latencies.extend(mine)
             errors[0] += bad
+            for code, n in codes.items():
+                statuses[str(code)] = statuses.get(str(code), 0) + n
 
     threads = [threading.Thread(target=client) for _i in range(clients)]
     started = time.perf_counter()
@@ -59,7 +63,7 @@ def run(url, clients, seconds, body=None, headers=None):
     elapsed = time.perf_counter() - started
     return {"clients": clients, "requests": len(latencies), "errors": errors[0], "seconds": round(elapsed, 2),
             "rps": round(len(latencies) / elapsed, 1), "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
-            "p95_ms": round(percentile(latencies, 95), 1) if latencies else None}
+            "p95_ms": round(percentile(latencies, 95), 1) if latencies else None, "statuses": statuses}
 
 
 def main():

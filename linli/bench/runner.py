@@ -269,12 +269,13 @@ def bench_intake(opts, users):
             figures = {}
             for name, url, extra in (("bare", f"http://127.0.0.1:{port}/bench/bare/", ["--post", body]),
                                      ("intake", f"http://127.0.0.1:{port}/api/v1/cases/", ["--post", body, *headers])):
-                _load([url, "--clients", str(clients), "--seconds", str(min(2, opts.seconds)), *extra])  # warm-up
+                # warm-up: every worker answers a few requests first (its first one loads the URL conf)
+                _load([url, "--clients", str(max(clients, 2 * opts.workers)), "--seconds", str(min(2, opts.seconds)), *extra])
                 figures[name] = _load([url, "--clients", str(clients), "--seconds", str(opts.seconds), *extra])
             ratio = round(figures["intake"]["rps"] / figures["bare"]["rps"], 3) if figures["bare"]["rps"] else None
             opts.record("intake", f"{clients} client{'s' if clients > 1 else ''}", workers=opts.workers,
                         intake_rps=figures["intake"]["rps"], intake_p50_ms=figures["intake"]["p50_ms"], intake_p95_ms=figures["intake"]["p95_ms"],
-                        intake_errors=figures["intake"]["errors"], bare_rps=figures["bare"]["rps"], bare_p95_ms=figures["bare"]["p95_ms"],
+                        intake_errors=figures["intake"]["errors"], intake_statuses=figures["intake"]["statuses"], bare_rps=figures["bare"]["rps"], bare_p95_ms=figures["bare"]["p95_ms"],
                         bare_errors=figures["bare"]["errors"], ratio=ratio)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
