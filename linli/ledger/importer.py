@@ -1,18 +1,22 @@
-"""Ledger import: validate every row, then write all or nothing, in two streaming passes.
+"""Ledger import: validate every row, then write all or nothing; the sheet is parsed once.
 
-Pass 1 streams the sheet (openpyxl read_only) and checks each row. It keeps only what checks
-across rows need (ID number → first row, house → its head's row), the errors and the failing
-rows; houses are loaded per compound as the file names them, and ID numbers already in the
-ledger are looked up in batches as rows go by. Only a file without errors gets pass 2: the sheet
-is read again and written in chunks inside one transaction, so any failure still writes nothing
-and memory does not grow with the file.
+Pass 1 streams the sheet (openpyxl read_only) and checks each row. It keeps in memory only what
+checks across rows need (ID number → first row, house → its head's row), the errors and the
+failing rows; houses are loaded per compound as the file names them, and ID numbers already in
+the ledger are looked up in batches as rows go by. While no row has failed, the checked rows go
+to a temporary file (parsing the xlsx is the slowest step; reading it twice would double it).
+Only a file without errors gets pass 2, which writes those rows in chunks inside one
+transaction: any failure still writes nothing, and memory does not grow with the file.
 """
 
 import io
+import marshal
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -35,6 +39,7 @@ from linli.core.validators import (
 from linli.people.models import Household, Person, Relation, Tag, Tenure
 from linli.places.models import House
 
+from . import bulk
 from . import columns as C
 from .models import ImportJob
 
@@ -61,14 +66,61 @@ class Row:
     relation: str = Relation.HEAD
     tenure: str = Tenure.OWNER
     tags: list = field(default_factory=list)
+    existing: int | None = None  # the person with this ID number, when already in the ledger
 
     def error(self, column, message):
         self.errors.append({"row": self.number, "column": column, "message": str(message)})
+
+    def checked(self):
+        """What pass 2 needs of a row that passed, as plain values (see Checked)."""
+        v = self.values
+        return (self.house, v[C.NAME], str(self.relation), str(self.tenure), bool(v.get(C.TENURE)), self.id_number, self.id_hash,
+                self.phone, bool(v.get(C.PHONE)), self.tags, C.TAGS in v, self.existing)  # str(): marshal takes no enum members
 
     def failing(self):
         """The row as the error file shows it: its cells and the reasons."""
         reasons = "；".join(f"{e['column']}：{e['message']}" for e in self.errors)
         return dict(self.values, **{C.ERROR_HEADER: reasons})
+
+
+class Checked(NamedTuple):
+    """A row that passed pass 1, as the writer reads it back."""
+
+    house: int
+    name: str
+    relation: str
+    tenure: str
+    tenure_given: bool  # the 自有或租住 cell was filled in
+    id_number: str
+    id_hash: str
+    phone: str
+    phone_given: bool  # the 联系电话 cell was filled in
+    tags: list
+    tags_given: bool  # the file has a 标签 column
+    existing: int | None  # the person to update
+
+
+class _Spool:
+    """Checked rows kept on disk between the passes, a batch at a time."""
+
+    def __enter__(self):
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed on __exit__
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+    def add(self, rows):
+        marshal.dump([r.checked() for r in rows], self.file)
+
+    def __iter__(self):
+        self.file.seek(0)
+        while True:
+            try:
+                batch = marshal.load(self.file)  # noqa: S302 - our own temporary file, written above
+            except EOFError:
+                return
+            yield from (Checked(*values) for values in batch)
 
 
 def _text(value):
@@ -143,14 +195,13 @@ class Validator:
         self.seen_ids = {}  # normalised ID number → first row; the same key as its keyed hash
         self.heads = {}
 
-    def check(self, row: Row, *, across_rows=True):
-        """across_rows=False re-reads a row already checked: same fields, no duplicate checks."""
+    def check(self, row: Row):
         v = row.values
         for column in C.REQUIRED:
             if not v.get(column):
                 row.error(column, _("Required."))
         self._place(row)
-        self._identity(row, across_rows)
+        self._identity(row)
         if v.get(C.PHONE):
             try:
                 validate_phone(v[C.PHONE])
@@ -172,7 +223,7 @@ class Validator:
                 row.error(C.TAGS, _("Unknown tag “%(value)s”.") % {"value": name})
             else:
                 row.tags.append(self.tags[name])
-        if across_rows and row.house and row.relation == Relation.HEAD:
+        if row.house and row.relation == Relation.HEAD:
             first = self.heads.setdefault(row.house, row.number)
             if first != row.number:
                 row.error(C.RELATION, _("Row %(row)s already names the head of this house.") % {"row": first})
@@ -196,7 +247,7 @@ class Validator:
         else:
             row.error(C.HOUSE, _("Unknown house number “%(value)s” in this unit.") % {"value": key[3]})
 
-    def _identity(self, row, across_rows):
+    def _identity(self, row):
         raw = row.values.get(C.ID_NUMBER)
         if not raw:
             return
@@ -207,21 +258,22 @@ class Validator:
             return
         row.id_number = normalise_id(raw)
         row.id_hash = crypto.keyed_hash(row.id_number)
-        if across_rows:
-            first = self.seen_ids.setdefault(row.id_number, row.number)
-            if first != row.number:
-                row.error(C.ID_NUMBER, _("The same ID number is already on row %(row)s.") % {"row": first})
+        first = self.seen_ids.setdefault(row.id_number, row.number)
+        if first != row.number:
+            row.error(C.ID_NUMBER, _("The same ID number is already on row %(row)s.") % {"row": first})
 
     def check_existing(self, rows):
         """IDs already in the ledger may be updated if in the user's scope; others are an error."""
-        hashes = [r.id_hash for r in rows if r.id_hash]
-        existing, in_scope = set(), set()
-        for i in range(0, len(hashes), 500):
-            batch = hashes[i : i + 500]
-            existing.update(Person.objects.filter(id_number_hash__in=batch).values_list("id_number_hash", flat=True))
-            in_scope.update(Person.objects.restrict(self.user, "change").filter(id_number_hash__in=batch).values_list("id_number_hash", flat=True))
+        existing = dict(Person.objects.filter(id_number_hash__in=[r.id_hash for r in rows if r.id_hash]).values_list("id_number_hash", "pk"))
+        in_scope = set()
+        if existing:
+            in_scope.update(Person.objects.restrict(self.user, "change").filter(pk__in=existing.values()).values_list("id_number_hash", flat=True))
         for row in rows:
-            if row.id_hash in existing and row.id_hash not in in_scope:
+            if row.id_hash not in existing:
+                continue
+            if row.id_hash in in_scope:
+                row.existing = existing[row.id_hash]
+            else:
                 row.error(C.ID_NUMBER, _("This person is registered outside your scope; ask their community to update them."))
 
 
@@ -229,24 +281,25 @@ def run(job: ImportJob):
     """Validate and import one job. Progress is saved as rows are checked (outside the write
     transaction, so the job page can see it)."""
     user = job.owner
-    content = bytes(job.content)
     _progress(job, status=ImportJob.Status.VALIDATING, processed_rows=0)
-    try:
-        validator = Validator(user)
-        count, errors, failing = _validate(job, validator, content)
-    except FileError as exc:
-        return _finish(job, ImportJob.Status.FAILED, errors=[{"row": None, "column": None, "message": str(exc)}])
-    if not count:
-        errors = [{"row": None, "column": None, "message": _("The file has no rows to import.")}]
-    if errors:
-        return _finish(job, ImportJob.Status.FAILED, total_rows=count, processed_rows=count, errors=errors, error_rows=failing)
-    _progress(job, status=ImportJob.Status.WRITING, processed_rows=count, total_rows=count)
-    counts = write(content, validator, user, job)
+    with _Spool() as spool:
+        try:
+            validator = Validator(user)
+            count, errors, failing = _validate(job, validator, bytes(job.content), spool)
+        except FileError as exc:
+            return _finish(job, ImportJob.Status.FAILED, errors=[{"row": None, "column": None, "message": str(exc)}])
+        if not count:
+            errors = [{"row": None, "column": None, "message": _("The file has no rows to import.")}]
+        if errors:
+            return _finish(job, ImportJob.Status.FAILED, total_rows=count, processed_rows=count, errors=errors, error_rows=failing)
+        _progress(job, status=ImportJob.Status.WRITING, processed_rows=count, total_rows=count)
+        counts = write(spool, validator, user, job)
     return _finish(job, ImportJob.Status.SUCCEEDED, **counts)
 
 
-def _validate(job, validator, content):
-    """Pass 1: check every row; returns the row count, the errors and the failing rows."""
+def _validate(job, validator, content, spool):
+    """Pass 1: check every row; returns the row count, the errors and the failing rows. Rows go
+    to the spool until one fails (then nothing will be written)."""
     count, errors, failing = 0, [], []
     for batch in _batches(read_rows(content), CHECK_BATCH):
         for row in batch:
@@ -259,6 +312,8 @@ def _validate(job, validator, content):
             if row.errors:
                 errors.extend(row.errors)
                 failing.append(row.failing())
+        if not errors:
+            spool.add(batch)
     return count, errors, failing
 
 
@@ -274,120 +329,137 @@ def _finish(job, status, **fields):
 
 
 @transaction.atomic
-def write(content, validator, user, job):
-    """Pass 2: create or update households and persons, chunk by chunk; one audit record per
-    changed row."""
+def write(rows, validator, user, job):
+    """Pass 2: create or update households and persons from checked rows, chunk by chunk; one
+    audit record per changed row."""
     writer = _Writer(validator, user, job)
-    for chunk in _batches(read_rows(content), WRITE_CHUNK):
-        for row in chunk:
-            validator.check(row, across_rows=False)
-            if row.errors:  # pass 1 passed this very file: a bug, and nothing must be written
-                raise RuntimeError(f"row {row.number} failed on the second pass: {row.errors}")
+    for chunk in _batches(rows, WRITE_CHUNK):
         writer.write(chunk)
     return writer.finish()
 
 
+PLACES = ("unit_id", "building_id", "compound_id", "grid_id", "community_id", "subdistrict_id")
+PERSON_FIELDS = ("household_id", "name", "relation", "id_number", "id_number_hash", "birth_date", "gender", *PLACES, "phone", "phone_hash")
+LOG_FIELDS = ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "note", "subdistrict_id", "community_id", "grid_id")
+
+
+class _Household(NamedTuple):
+    pk: int
+    tenure: str
+    unit_id: int
+    building_id: int
+    compound_id: int
+    grid_id: int
+    community_id: int
+    subdistrict_id: int
+
+
 class _Writer:
-    """Writes one chunk of checked rows at a time. Across chunks it keeps only counts and ids:
-    the households created by this import, and the houses of the file."""
+    """Writes one chunk of checked rows at a time, with plain tuples rather than model instances
+    wherever a row is new. Across chunks it keeps only counts and ids: the households created by
+    this import, and the houses of the file."""
 
     def __init__(self, validator, user, job):
         self.user, self.job = user, job
         self.tag_names = {pk: name for name, pk in validator.tags.items()}
+        self.types = {m: ContentType.objects.get_for_model(m).pk for m in (Person, Household)}
         self.house_ids = set()  # the order a set of all the file's houses gives, as before
         self.new_household_ids = set()
         self.created = self.updated = self.households_created = 0
 
     def write(self, rows):
-        households, new_households = self._households(rows)
-        old = {p.id_number_hash: p for p in Person.objects.filter(id_number_hash__in=[r.id_hash for r in rows]).prefetch_related("tags")}
-        created, updated = [], []
+        households, household_logs = self._households(rows)
+        pks = [r.existing for r in rows if r.existing]
+        old = Person.objects.filter(pk__in=pks).prefetch_related("tags").in_bulk() if pks else {}
+        created, updated, logs = [], [], []
         for row in rows:
             hh = households[row.house]
-            fields = {
-                "household": hh, "name": row.values[C.NAME], "relation": row.relation, "id_number": row.id_number, "id_number_hash": row.id_hash,
-                "birth_date": birth_date_from_id(row.id_number), "gender": gender_from_id(row.id_number),
-                "unit_id": hh.unit_id, "building_id": hh.building_id, "compound_id": hh.compound_id, "grid_id": hh.grid_id,
-                "community_id": hh.community_id, "subdistrict_id": hh.subdistrict_id,
-            }
-            if row.phone or not row.values.get(C.PHONE):
-                fields.update(phone=row.phone, phone_hash=crypto.keyed_hash(row.phone) if row.phone else "")
-            if row.id_hash in old:
-                person = old[row.id_hash]
-                before = audit.snapshot(person)  # tags come from the prefetch: no query
-                for k, v in fields.items():
-                    if k == "phone" and not row.phone:
-                        continue  # a blank phone cell keeps the phone on file
-                    setattr(person, k, v)
-                updated.append((person, before, row))
+            values = {"household_id": hh.pk, "name": row.name, "relation": row.relation, "id_number": row.id_number,
+                      "id_number_hash": row.id_hash, "birth_date": birth_date_from_id(row.id_number),
+                      "gender": gender_from_id(row.id_number), **dict(zip(PLACES, hh[2:], strict=True))}
+            if row.phone or not row.phone_given:
+                values.update(phone=row.phone, phone_hash=crypto.keyed_hash(row.phone) if row.phone else "")
+            if row.existing:
+                updated.append(self._update(old[row.existing], values, row))
             else:
-                created.append((Person(**fields), row))
-        Person.objects.bulk_create([p for p, _r in created], batch_size=500)
-        Person.objects.bulk_update([p for p, _b, _r in updated], UPDATE_FIELDS, batch_size=500)
-        self._set_tags(created, updated)
-        self._audit(created, updated, new_households)
-
-    def _households(self, rows):
-        """The household of each row's house: the oldest one there, or a new one whose tenure
-        comes from the file's first row for that house."""
-        house_ids = list(dict.fromkeys(r.house for r in rows))
-        self.house_ids.update(r.house for r in rows)
-        households = {}
-        for hh in Household.objects.filter(house_id__in=house_ids).order_by("id"):
-            households.setdefault(hh.house_id, hh)
-        missing = [pk for pk in house_ids if pk not in households]
-        houses = {h.pk: h for h in House.objects.select_related("unit__building__compound").filter(pk__in=missing)} if missing else {}
-        new_households = []
-        for row in rows:
-            if row.house not in households:
-                h = houses[row.house]
-                hh = Household(house=h, tenure=row.tenure, unit_id=h.unit_id, building_id=h.building_id, compound_id=h.compound_id,
-                               grid_id=h.grid_id, community_id=h.community_id, subdistrict_id=h.subdistrict_id)
-                households[row.house] = hh
-                new_households.append(hh)
-        Household.objects.bulk_create(new_households)
-        self.new_household_ids.update(hh.pk for hh in new_households)
-        self.households_created += len(new_households)
-        retenure = {}  # the head's row decides an existing household's tenure
-        for row in rows:
-            hh = households[row.house]
-            if row.relation == Relation.HEAD and row.values.get(C.TENURE) and hh.tenure != row.tenure and hh.pk not in self.new_household_ids:
-                retenure.setdefault(row.tenure, []).append(hh.pk)
-        for tenure, pks in retenure.items():
-            Household.objects.filter(pk__in=pks).update(tenure=tenure)
-        return households, new_households
-
-    def _set_tags(self, created, updated):
-        through = Person.tags.through
-        # A file without the 标签 column leaves existing people's tags alone.
-        retagged = [(p, r) for p, _b, r in updated if C.TAGS in r.values]
-        if retagged:
-            through.objects.filter(person_id__in=[p.pk for p, _r in retagged]).delete()
-        rows = [through(person_id=p.pk, tag_id=t) for p, r in created + retagged for t in set(r.tags)]
-        through.objects.bulk_create(rows, batch_size=1000)
-
-    def _audit(self, created, updated, new_households):
-        logs = []
-        for person, before, row in updated:
+                created.append((tuple(values.get(k, "") for k in PERSON_FIELDS), row))
+        ids = bulk.insert(Person, PERSON_FIELDS, [values for values, _row in created], returning=True)
+        # rows whose every field is as on file are not written again
+        bulk.update([p for p, _b, _r, dirty in updated if dirty], UPDATE_FIELDS)
+        self._set_tags(zip(ids, [r for _v, r in created], strict=True), [(p.pk, r) for p, _b, r, _d in updated])
+        for person, before, row, _dirty in updated:
             after = audit.snapshot(person)
-            if C.TAGS in row.values:  # the prefetched tags are the old ones; these were just set
+            if row.tags_given:  # the prefetched tags are the old ones; these were just set
                 after["tags"] = sorted(self.tag_names[t] for t in set(row.tags))
             changes = audit.diff(before, after)
             if changes:
                 self.updated += 1
-                logs.append(self._log(AuditLog.Action.UPDATE, person, changes))
-        for person, _row in created:
-            logs.append(self._log(AuditLog.Action.CREATE, person, audit.diff({}, _masked_fields(person))))
-        for hh in new_households:
-            logs.append(self._log(AuditLog.Action.CREATE, hh, {"house": [None, hh.house_id], "tenure": [None, hh.tenure]}))
-        AuditLog.objects.bulk_create(logs, batch_size=500)
+                logs.append(self._log(AuditLog.Action.UPDATE, Person, person.pk, str(person), changes, person))
+        for pk, (_values, row) in zip(ids, created, strict=True):
+            hh = households[row.house]
+            masked = {"name": row.name, "relation": row.relation, "id_number": mask_id_number(row.id_number),
+                      "phone": mask_phone(row.phone), "household": hh.pk}
+            logs.append(self._log(AuditLog.Action.CREATE, Person, pk, row.name, audit.diff({}, masked), hh))
+        bulk.insert(AuditLog, LOG_FIELDS, logs + household_logs)
         self.created += len(created)
 
-    def _log(self, action, obj, changes):
-        keys = obj.scope_keys()
-        return AuditLog(actor=self.user, action=action, content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk),
-                        object_repr=str(obj)[:200], changes=changes, note=f"import #{self.job.pk}"[:200],
-                        subdistrict_id=keys["subdistrict"], community_id=keys["community"], grid_id=keys["grid"])
+    def _update(self, person, values, row):
+        before = audit.snapshot(person)  # tags come from the prefetch: no query
+        dirty = False
+        for k, v in values.items():
+            if k == "phone" and not row.phone:
+                continue  # a blank phone cell keeps the phone on file
+            dirty = dirty or getattr(person, k) != v
+            setattr(person, k, v)
+        return person, before, row, dirty
+
+    def _households(self, rows):
+        """The household of each row's house: the oldest one there, or a new one whose tenure
+        comes from the file's first row for that house. Returns them and the new ones' logs."""
+        house_ids = list(dict.fromkeys(r.house for r in rows))
+        self.house_ids.update(r.house for r in rows)
+        households = {}
+        for house, *values in Household.objects.filter(house_id__in=house_ids).order_by("id").values_list("house_id", "pk", "tenure", *PLACES):
+            households.setdefault(house, _Household(*values))
+        logs = []
+        missing = [pk for pk in house_ids if pk not in households]
+        if missing:
+            # the names make the household's str() (its house's) without loading four models per house
+            names = ("unit__building__compound__name", "unit__building__name", "unit__name", "number")
+            houses = {h[0]: h[1:] for h in House.objects.filter(pk__in=missing).values_list("pk", *PLACES, *names)}
+            tenures = {}
+            for row in rows:
+                if row.house in houses:
+                    tenures.setdefault(row.house, row.tenure)
+            ids = bulk.insert(Household, ("house_id", "tenure", *PLACES), [(pk, tenures[pk], *houses[pk][:6]) for pk in missing], returning=True)
+            for house, pk in zip(missing, ids, strict=True):
+                hh = households[house] = _Household(pk, tenures[house], *houses[house][:6])
+                changes = {"house": [None, house], "tenure": [None, hh.tenure]}
+                logs.append(self._log(AuditLog.Action.CREATE, Household, pk, " ".join(houses[house][6:]), changes, hh))
+            self.new_household_ids.update(ids)
+            self.households_created += len(ids)
+        retenure = {}  # the head's row decides an existing household's tenure
+        for row in rows:
+            hh = households[row.house]
+            if row.relation == Relation.HEAD and row.tenure_given and hh.tenure != row.tenure and hh.pk not in self.new_household_ids:
+                retenure.setdefault(row.tenure, []).append(hh.pk)
+        for tenure, pks in retenure.items():
+            Household.objects.filter(pk__in=pks).update(tenure=tenure)
+        return households, logs
+
+    def _set_tags(self, created, updated):
+        """created: (person id, row) of new people; updated: the same for people already on file."""
+        # A file without the 标签 column leaves existing people's tags alone.
+        retagged = [(pk, r) for pk, r in updated if r.tags_given]
+        if retagged:
+            Person.tags.through.objects.filter(person_id__in=[pk for pk, _r in retagged]).delete()
+        rows = [(pk, t) for pk, r in [*created, *retagged] for t in set(r.tags)]
+        bulk.insert(Person.tags.through, ("person_id", "tag_id"), rows)
+
+    def _log(self, action, model, pk, text, changes, places):
+        """An audit record as a LOG_FIELDS tuple; `places` has the scope ids."""
+        return (self.user.pk, action, self.types[model], str(pk), text[:200], changes, f"import #{self.job.pk}"[:200],
+                places.subdistrict_id, places.community_id, places.grid_id)
 
     def finish(self):
         first = House.objects.select_related("community").get(pk=next(iter(self.house_ids)))
@@ -395,8 +467,3 @@ class _Writer:
         audit.record(self.user, AuditLog.Action.IMPORT, first.community, note=note)
         ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=F("total_rows"))
         return {"created_count": self.created, "updated_count": self.updated, "households_created": self.households_created}
-
-
-def _masked_fields(person):
-    return {"name": person.name, "relation": person.relation, "id_number": mask_id_number(person.id_number),
-            "phone": mask_phone(person.phone), "household": person.household_id}
