@@ -30,7 +30,8 @@ def insert(model, names, rows, *, returning=False):
         objs = model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500)
         return [o.pk for o in objs]
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    # the primary key only when the caller numbers the rows itself (then not `returning`)
+    fields = [f for f in meta.concrete_fields if not f.primary_key or f.attname in names]
     unknown = set(names) - {f.attname for f in fields}
     if unknown:
         raise ValueError(f"{meta.label} has no fields {sorted(unknown)}")
