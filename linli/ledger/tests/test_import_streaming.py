@@ -6,6 +6,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from linli.core import crypto
+from linli.core.masking import mask_id_number, mask_phone
 from linli.core.models import AuditLog
 from linli.ledger import importer
 from linli.ledger.models import ImportJob
@@ -152,21 +154,65 @@ def test_a_file_over_several_chunks_imports_and_audits_every_row(world, monkeypa
 
 
 @pytest.mark.django_db
-def test_queries_do_not_grow_with_rows_for_a_fixed_number_of_chunks(world, monkeypatch):
+def test_what_a_chunked_import_writes(world, small_chunks, monkeypatch):
+    monkeypatch.setattr(importer, "WRITE_CHUNK", 3)  # the first house's rows span chunks 1 and 3
+    houses = add_houses(world, 2)
+    new = families(houses, 4)
+    raw_before = raw_person(world.p_a1s.pk)
+    job = run(world.users.community, [*new[:2], *existing(world), *new[2:]])
+    assert (job.status, job.created_count, job.updated_count, job.households_created) == ("succeeded", 4, 3, 2)
+
+    a1h, a2h, a2s = (Person.objects.get(pk=p.pk) for p in (world.p_a1h, world.p_a2h, world.p_a2s))
+    assert (a1h.phone, a1h.phone_hash) == ("13700001111", crypto.keyed_hash("13700001111"))
+    assert sorted(t.name for t in a1h.tags.all()) == ["低保", "党员"]
+    assert a2h.phone == "13700002222" and Household.objects.get(pk=world.hh_a2.pk).tenure == "tenant"
+    assert (a2s.relation, a2s.phone) == ("child", world.p_a2s.phone)  # a blank phone cell keeps the phone
+    assert raw_person(world.p_a1s.pk) == raw_before  # a row that changes nothing is not rewritten
+
+    for house in houses:
+        hh = Household.objects.get(house=house)
+        assert (hh.tenure, hh.grid_id, hh.unit_id) == ("tenant" if house == houses[0] else "owner", world.grid_a.pk, world.unit_a.pk)
+        log = AuditLog.objects.get(action="create", content_type__model="household", object_id=str(hh.pk))
+        assert log.object_repr == str(hh) and log.changes == {"house": [None, house.pk], "tenure": [None, hh.tenure]}
+    for data in new:
+        person = Person.objects.get(id_number_hash=crypto.keyed_hash(data["身份证号"]))
+        assert (person.name, person.household.house.number, person.grid_id) == (data["姓名"], data["门牌号"], world.grid_a.pk)
+        log = AuditLog.objects.get(action="create", content_type__model="person", object_id=str(person.pk))
+        assert log.changes == {"name": [None, person.name], "relation": [None, person.relation], "household": [None, person.household_id],
+                               "id_number": [None, mask_id_number(person.id_number)], "phone": [None, mask_phone(person.phone)]}
+        assert (log.actor, log.note, log.grid_id, log.community_id) == (world.users.community, f"import #{job.pk}", world.grid_a.pk, world.c1.pk)
+    assert AuditLog.objects.filter(action="update", note=f"import #{job.pk}").count() == 3
+
+
+def raw_person(pk):
+    """The encrypted columns as stored: Fernet tokens differ each time a value is written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM people_person WHERE id = %s", [pk])
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("again", [False, True], ids=["new people", "every row an update"])
+def test_queries_do_not_grow_with_rows_for_a_fixed_number_of_chunks(world, monkeypatch, again):
     houses = add_houses(world, 30)
     monkeypatch.setattr(importer, "PROGRESS_EVERY", 10**6)
     old = existing(world)
 
     def queries(size):
-        """Two check batches and two write chunks of `size` rows, each with two existing people."""
+        """Two check batches and two write chunks of `size` rows, each with two people already on
+        file; with `again`, the new people are imported first and then again with new phones and tags."""
         monkeypatch.setattr(importer, "WRITE_CHUNK", size)
         monkeypatch.setattr(importer, "CHECK_BATCH", size)
         new = families(houses, 2 * size - 4)
-        rows = new[: size - 2] + old[:2] + new[size - 2 :] + old[2:]
-        with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
-            job = run(world.users.community, rows)
+        with transaction.atomic():
+            if again:
+                assert run(world.users.community, new).status == "succeeded"
+                new = [r | {"联系电话": f"1370000{i:04d}", "标签": "低保"} for i, r in enumerate(new)]
+            rows = new[: size - 2] + old[:2] + new[size - 2 :] + old[2:]
+            with CaptureQueriesContext(connection) as ctx:
+                job = run(world.users.community, rows)
             assert job.status == "succeeded", job.errors
-            assert job.created_count == 2 * size - 4
+            assert (job.created_count, job.updated_count) == ((0, 2 * size - 1) if again else (2 * size - 4, 3))
             transaction.set_rollback(True)
         return len(ctx.captured_queries)
 
