@@ -22,25 +22,27 @@ _AS_IS = {models.AutoField, models.BigAutoField, models.IntegerField, models.Big
 
 def insert(model, names, rows, *, returning=False):
     """Insert `rows`, tuples of Python values for the fields whose attnames are `names`; the
-    model's other fields take their defaults (auto_now(_add): now). Returns the new primary keys
-    in row order when `returning`."""
+    model's other fields take their defaults (auto_now(_add): now). The primary key may be among
+    `names` (the caller numbers the rows) or not (the sequence does). Returns the primary keys in
+    row order when `returning`."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
         objs = model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500)
         return [o.pk for o in objs]
     meta = model._meta
-    # the primary key only when the caller numbers the rows itself (then not `returning`)
-    fields = [f for f in meta.concrete_fields if not f.primary_key or f.attname in names]
+    numbered = meta.pk.attname in names  # by the caller
+    fields = [f for f in meta.concrete_fields if not f.primary_key or numbered]
     unknown = set(names) - {f.attname for f in fields}
     if unknown:
         raise ValueError(f"{meta.label} has no fields {sorted(unknown)}")
     now = timezone.now()  # one time for the call: the rows are created in one transaction anyway
     makers = [_maker(f, names.index(f.attname) if f.attname in names else None, now) for f in fields]
     columns = [f.column for f in fields]
-    ids = []
+    draw = returning and not numbered  # ids from the sequence, sent with the rows
+    ids = [row[names.index(meta.pk.attname)] for row in rows] if returning and numbered else []
     with connection.cursor() as cursor:
-        if returning:
+        if draw:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                            [meta.db_table, meta.pk.column, len(rows)])
             ids = sorted(i for (i,) in cursor.fetchall())
@@ -48,7 +50,7 @@ def insert(model, names, rows, *, returning=False):
         with _copy(cursor, meta.db_table, columns, len(rows)) as copy:
             for i, row in enumerate(rows):
                 values = [make(row) for make in makers]
-                copy.write_row([ids[i], *values] if returning else values)
+                copy.write_row([ids[i], *values] if draw else values)
     return ids
 
 
