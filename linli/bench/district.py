@@ -125,7 +125,7 @@ class District:
             while house_budget > 0:
                 size = n["vote_houses"] if (c == 0 and k == 0) else min(house_budget, rng.randint(300, 520))
                 size = min(size, house_budget)
-                pid = t[Compound].add(community_id=cid, subdistrict_id=sid, name=f"{NAMES[(c + k) % 16]}{SUFFIXES[k % len(SUFFIXES)]}{k + 1}期",
+                pid = t[Compound].add(community_id=cid, subdistrict_id=sid, name=f"{NAMES[(c + k) % 16]}{SUFFIXES[k % len(SUFFIXES)]}{c + 1}区{k + 1}期",  # unique in the district, as the ledger file needs
                                       address=f"{STREETS[c % 16]}路{rng.randint(1, 999)}号", property_company_id=rng.choice(self.orgs["property"][sid]),
                                       boundary=_rect(x0 + (k % 4) * 0.007, y0 + (k // 4) * 0.006, 0.006, 0.005, rng))
                 self.compounds.append((pid, cid, sid, size))

@@ -16,7 +16,7 @@ from linli.core.validators import birth_date_from_id, gender_from_id, validate_i
 from linli.deliberation import actions as votes
 from linli.deliberation.models import Ballot, OwnerVote
 from linli.people.models import Household, Person
-from linli.places.models import Building, Grid, House, Subdistrict
+from linli.places.models import Building, Compound, Grid, House, Subdistrict
 
 
 def test_sizes_follow_the_scale_and_never_vanish():
@@ -44,6 +44,8 @@ def test_places_and_people_are_consistent(district):
     assert not House.objects.exclude(building_id=F("unit__building_id")).exists()
     assert not House.objects.exclude(grid_id=F("unit__building__grid_id")).exists()
     assert not Building.objects.exclude(community_id=F("compound__community_id")).exists()
+    names = list(Compound.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names)) > 1, "a ledger file names compounds: unique in the district"
     assert Household.objects.annotate(n=Count("members")).filter(n=0).count() == 0
     people = list(Person.objects.select_related("household__house"))
     assert len(people) == counts["people"] and len(people) >= 2.5 * counts["households"]
