@@ -131,10 +131,15 @@ def test_check_accepts_a_complete_report_and_names_what_is_wrong():
 
 def test_report_is_saved_as_json_and_replaces_only_the_table(tmp_path):
     md = tmp_path / "benchmarks.md"
-    md.write_text(f"# Benchmarks\n\nIntro stays.\n\n{runner.BEGIN}\nold table\n{runner.END}\n\nNotes stay.\n")
+    md.write_text("# Benchmarks\n\nIntro stays.\n\n<!-- bench:results:sqlite -->\nold table\n<!-- /bench:results:sqlite -->\n\nNotes stay.\n")
     path = runner.save(_report(), tmp_path / "results", md)
     assert path.name == "2026-11-25-sqlite.json" and '"rows_per_s": 600.0' in path.read_text()
     text = md.read_text()
     assert "Intro stays." in text and "Notes stay." in text and "old table" not in text
     assert "| 1 client | 50.0 | 10.0 / 20.0 | 100.0 | 2.0 | 50% | 0 |" in text
     assert "| page 200 | 5.0 | 6.0 | 9 |" in text and "| community | 5.0 | 6.0 | 9 | 100 |" in text
+    postgres = _report()
+    postgres["meta"]["database"] = "postgresql 15.20"
+    runner.save(postgres, tmp_path / "results", md)
+    text = md.read_text()
+    assert text.count("| 1 client |") == 2 and text.index("results:sqlite") < text.index("results:postgresql")
