@@ -96,7 +96,7 @@ class District:
         n, rng = self.n, self.rng
         t = {m: Table(m) for m in (Subdistrict, Community, Grid, Compound, Building, Unit, House, Organisation)}
         houses_per_community = round(n["households"] / 0.9 / n["communities"])
-        self.subs, self.communities, self.grids, self.compounds = [], [], {}, []
+        self.subs, self.communities, self.grids, self.compounds, self.companies = [], [], {}, [], {}
         self.houses = []  # (id, unit, building, compound, grid, community, subdistrict)
         self.orgs = {"property": {}, "department": {}, "party": {}}
         progress = Progress(self.out, _("places"), n["communities"])
@@ -126,9 +126,10 @@ class District:
                 size = n["vote_houses"] if (c == 0 and k == 0) else min(house_budget, rng.randint(300, 520))
                 size = min(size, house_budget)
                 pid = t[Compound].add(community_id=cid, subdistrict_id=sid, name=f"{NAMES[(c + k) % 16]}{SUFFIXES[k % len(SUFFIXES)]}{c + 1}区{k + 1}期",  # unique in the district, as the ledger file needs
-                                      address=f"{STREETS[c % 16]}路{rng.randint(1, 999)}号", property_company_id=rng.choice(self.orgs["property"][sid]),
+                                      address=f"{STREETS[c % 16]}路{rng.randint(1, 999)}号", property_company_id=(company := rng.choice(self.orgs["property"][sid])),
                                       boundary=_rect(x0 + (k % 4) * 0.007, y0 + (k // 4) * 0.006, 0.006, 0.005, rng))
                 self.compounds.append((pid, cid, sid, size))
+                self.companies[pid] = company
                 if k % 2 == 0:
                     t[Organisation].add(kind=Kind.OWNERS_COMMITTEE, name=f"业主委员会{pid}", subdistrict_id=sid, community_id=cid, compound_id=pid)
                 self._buildings(t, pid, cid, sid, grids, size)
@@ -270,7 +271,7 @@ class District:
                 deadline_cache[key] = workday_deadline(created, cat.resolve_workdays)
             respond_by, resolve_by = created + timedelta(hours=cat.respond_hours), deadline_cache[key]
             if cat.handler_kind == HandlerKind.PROPERTY:
-                org = self._compound_company(pid)
+                org = self.companies[pid]
             elif cat.handler_kind == HandlerKind.DEPARTMENT:
                 org = rng.choice(self.orgs["department"][sid])
             else:
@@ -323,11 +324,6 @@ class District:
         for table in (t_case, t_event, t_assign):
             table.finish()
         self.counts |= {"cases": t_case.written, "case_events": t_event.written, "assignments": t_assign.written}
-
-    def _compound_company(self, pid):
-        if not hasattr(self, "_companies"):
-            self._companies = dict(Compound.objects.values_list("pk", "property_company_id"))
-        return self._companies[pid]
 
     # ---- deliberation ---------------------------------------------------------
     def build_deliberation(self):

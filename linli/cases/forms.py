@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.validators import normalise_phone, validate_phone
@@ -112,17 +115,12 @@ class PeriodForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, **kwargs):
-        import datetime as dt
-
-        from django.utils import timezone
-
         super().__init__(*args, **kwargs)
         this = timezone.localdate().year
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in range(this, this - 5, -1)]
-        self._tz, self._dt = timezone, dt
 
     def start(self):
-        return self._tz.make_aware(self._dt.datetime(self.cleaned_data["year"], 1, 1))
+        return timezone.make_aware(datetime.datetime(self.cleaned_data["year"], 1, 1))
 
     def end(self):
-        return self._tz.make_aware(self._dt.datetime(self.cleaned_data["year"] + 1, 1, 1))
+        return timezone.make_aware(datetime.datetime(self.cleaned_data["year"] + 1, 1, 1))

@@ -56,9 +56,15 @@ def _grouped(ids):
         yield dimension, KEYS[dimension], row
 
 
-def _fold(row, fields, folded):
+def _seconds(row):
+    """The handling-time sum of an aggregated row, in whole seconds."""
     span = row.pop("handling_span")
     row["handling_seconds"] = round(span.total_seconds()) if span else 0
+    return row
+
+
+def _fold(row, fields, folded):
+    _seconds(row)
     month = row.pop("month")
     month = timezone.localtime(month).date() if isinstance(month, datetime) else month
     for dimension, key in KEYS.items():
@@ -135,9 +141,9 @@ def rebuild() -> int:
 def release(ids) -> int:
     """Take rolled-up requests back out of the rollup (before they change or go)."""
     with transaction.atomic():
-        # the update marks and row-locks them: a concurrent refresh() skips or waits for them
-        marked = Case.objects.filter(pk__in=ids, rolled_up=True)
-        ids = list(marked.values_list("pk", flat=True))
+        # locked before they are read: a refresh() rolling them up at this moment finishes first
+        # (and is then seen), a later one skips them until this transaction ends
+        ids = list(Case.objects.filter(pk__in=ids, rolled_up=True).select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
         Case.objects.filter(pk__in=ids).update(rolled_up=False)
@@ -172,9 +178,7 @@ def _sum(rows, into, label):
 
 def _live(cases, key, now):
     for row in cases.order_by().values(*key).annotate(**expressions(now)).order_by():
-        span = row.pop("handling_span")
-        row["handling_seconds"] = span.total_seconds() if span else 0
-        yield row
+        yield _seconds(row)
 
 
 def dashboard(cases, stats, now=None):
@@ -185,24 +189,24 @@ def dashboard(cases, stats, now=None):
     if stats is not None:
         cases = cases.filter(rolled_up=False)
     tables = {}
-    specs = [
-        ("month", CaseStat.Dimension.GRID, ["month"], ["month"]),
-        ("community", CaseStat.Dimension.GRID, ["community__name"], ["community__name"]),
-        ("grid", CaseStat.Dimension.GRID, ["community__name", "grid__name"], ["community__name", "grid__name"]),
-        ("category", CaseStat.Dimension.CATEGORY, ["category__name"], ["category__name"]),
-        ("org", CaseStat.Dimension.ORG, ["assignee_org__name"], ["assignee_org__name"]),
+    specs = [  # the same lookups serve Case and CaseStat
+        ("month", CaseStat.Dimension.GRID, ["month"]),
+        ("community", CaseStat.Dimension.GRID, ["community__name"]),
+        ("grid", CaseStat.Dimension.GRID, ["community__name", "grid__name"]),
+        ("category", CaseStat.Dimension.CATEGORY, ["category__name"]),
+        ("org", CaseStat.Dimension.ORG, ["assignee_org__name"]),
     ]
-    for name, dimension, live_key, stat_key in specs:
+    for name, dimension, key in specs:
         live = cases.annotate(month=TruncMonth("created_at")) if name == "month" else cases
         if name == "org":
             live = live.exclude(assignee_org=None)
         merged = {}
-        _sum(({**r, "_label": _label(r, live_key)} for r in _live(live, live_key, now)), merged, "_label")
+        _sum(({**r, "_label": _label(r, key)} for r in _live(live, key, now)), merged, "_label")
         if stats is not None:
             rows = stats.filter(dimension=dimension)
             if name == "org":
                 rows = rows.exclude(assignee_org=None)
-            _sum(({**r, "_label": _label(r, stat_key)} for r in rows.values(*stat_key).annotate(**{c: Sum(c) for c in COUNTERS}).order_by()),
+            _sum(({**r, "_label": _label(r, key)} for r in rows.values(*key).annotate(**{c: Sum(c) for c in COUNTERS}).order_by()),
                  merged, "_label")
         tables[name] = [metrics.with_rates(dict(counters, label=label)) for label, counters in sorted(merged.items())]
     total = dict.fromkeys(COUNTERS, 0)

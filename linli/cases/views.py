@@ -190,7 +190,7 @@ class DashboardView(ScopedMixin, View):
         year = period.cleaned_data.get("year") if period.is_valid() else None
         cases = self.get_queryset()
         # settled requests come pre-counted from the rollup where it covers the user's scope
-        stats = CaseStat.objects.restrict(request.user, self.action) if rollup.covers(scope_for(request.user, "cases.dispatch")) else None
+        stats = CaseStat.objects.restrict(request.user, self.action) if rollup.covers(scope_for(request.user, f"cases.{self.action}")) else None
         if year:
             cases = cases.filter(created_at__gte=period.start(), created_at__lt=period.end())
             stats = stats.filter(month__year=year) if stats is not None else None

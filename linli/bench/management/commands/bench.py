@@ -1,3 +1,5 @@
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--results", default="bench/results", help="folder for the JSON results")
         parser.add_argument("--markdown", default="docs/benchmarks.md", help="file whose results table is replaced ('' for none)")
         parser.add_argument("--check", action="store_true", help="fail unless every benchmark reported (used by make bench-smoke)")
-        parser.add_argument("--child-import", help=argparse_suppress())
+        parser.add_argument("--child-import", help=argparse.SUPPRESS)  # the import run in a child process
 
     def handle(self, *args, **o):
         if o["child_import"]:
@@ -31,9 +33,3 @@ class Command(BaseCommand):
             if problems:
                 raise CommandError("\n".join(problems))
         self.stdout.write(self.style.SUCCESS(_("Results written to %(path)s.") % {"path": path}))
-
-
-def argparse_suppress():
-    import argparse
-
-    return argparse.SUPPRESS
