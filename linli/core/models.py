@@ -16,6 +16,11 @@ class AuditLog(ScopedModel):
         DELETE = "delete", _("Deleted")
         REVEAL = "reveal", _("Revealed personal data")
         IMPORT = "import", _("Imported")
+        EXPORT = "export", _("Exported personal data")
+        SEARCH = "search", _("Searched personal data")
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
+        LOGIN_FAILED = "login_failed", _("Failed login")
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -26,7 +31,7 @@ class AuditLog(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64, db_index=True)
     object_repr = models.CharField(_("object"), max_length=200)
