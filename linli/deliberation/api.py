@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from linli.api.views import ScopedReadOnlyViewSet
 
 from . import actions
-from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic
+from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident
 
 
 class StepRecordSerializer(serializers.ModelSerializer):
@@ -44,6 +44,13 @@ class TopicSerializer(serializers.ModelSerializer):
 
     def get_source_count(self, topic) -> int:
         return topic.source_count if hasattr(topic, "source_count") else topic.cases.count()
+
+    def to_representation(self, topic):
+        data = super().to_representation(topic)
+        if reads_as_resident(self.context["request"].user):  # the public summary: no staff step records
+            for record in data["records"]:
+                record["note"] = ""
+        return data
 
 
 class MeetingSerializer(serializers.ModelSerializer):

@@ -33,6 +33,7 @@ from .models import (
     ProcedureStep,
     StepRule,
     Topic,
+    reads_as_resident,
 )
 
 
@@ -252,14 +253,16 @@ class TopicDetailView(ScopedMixin, View):
         records = {r.step_id: r for r in topic.records.select_related("completed_by", "owner_vote")}
         steps = [(s, records.get(s.pk)) for s in topic.procedure.steps.all()]
         can_manage = Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists()
+        # a resident reads the topic's public summary: no neighbour's words, no internal step records
+        resident_view = reads_as_resident(request.user)
         # source requests: only those the user may read anyway (a resident: their own), with the count
         cases = list(topic.cases.restrict(request.user, "view").select_related("category"))
         evaluations = list(topic.evaluations.all())
-        for e in evaluations:  # residents' words: to the staff who act on them and to their author
-            e.shown_comment = e.comment if can_manage or e.author_id == request.user.pk else ""
+        for e in evaluations:
+            e.shown_comment = e.comment if not resident_view or e.author_id == request.user.pk else ""
         return render(request, "deliberation/topic_detail.html", {
             "topic": topic, "steps": steps, "next": procedures.next_step(topic),
-            "can_manage": can_manage,
+            "can_manage": can_manage, "resident_view": resident_view,
             "cases": cases,
             "source_count": topic.cases.count(),
             "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed") if topic.compound_id else [],

@@ -91,3 +91,15 @@ def test_residents_do_not_read_each_others_evaluations(world, topic, neighbour, 
     assert "3.0" in body.split('data-testid="evaluations"')[1][:200]  # the average of both
     body = login(world.users.community).get(topic.get_absolute_url()).content.decode()
     assert "顾师傅半夜还在敲" in body and "路灯修好了" in body
+
+
+@pytest.mark.django_db
+def test_residents_read_no_step_records(world, topic, neighbour, login):
+    procedures.screen(topic, actor=world.users.community, accept=True)
+    step = procedures.next_step(topic)
+    procedures.complete_step(topic.pk, step.pk, actor=world.users.community, note="两委商议：1号楼的反映人情绪激动，需单独回访")
+    assert "情绪激动" not in login(neighbour).get(topic.get_absolute_url()).content.decode()
+    data = api(neighbour).get(f"/api/v1/topics/{topic.pk}/").json()
+    assert [r["note"] for r in data["records"]] == [""] and data["records"][0]["step"] == step.name
+    assert "情绪激动" in login(world.users.community).get(topic.get_absolute_url()).content.decode()
+    assert "情绪激动" in api(world.users.grid_b).get(f"/api/v1/topics/{topic.pk}/").content.decode()  # staff read the record
