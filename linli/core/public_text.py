@@ -73,9 +73,13 @@ class Finding:
         return KINDS[self.kind]
 
 
+# Full-width ASCII (０-９, Ａ-ｚ, －, （ …) as ASCII, one character for one, so positions hold.
+_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FOLD = _ASCII | {c: c + 32 for c in range(ord("A"), ord("Z") + 1)} | {c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)}
+
+
 def _ascii(text: str) -> str:
-    """Full-width ASCII (０-９, Ａ-ｚ, －, （ …) as ASCII, one character for one, so positions hold."""
-    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else " " if c == "\u3000" else c for c in text)
+    return text.translate(_ASCII)
 
 
 def _spans(text: str, words) -> list[tuple[int, int]]:
@@ -90,10 +94,7 @@ def _spans(text: str, words) -> list[tuple[int, int]]:
 
 def _fold(text: str) -> str:
     """Full-width as ASCII, ASCII letters in lower case: one character for one."""
-    return _ascii(text).translate(_LOWER)
-
-
-_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    return text.translate(_FOLD)
 
 
 def _names(text: str, names, ordinary) -> list[Finding]:
