@@ -145,7 +145,8 @@ def highlight(text: str, findings) -> str:
     out, pos = [], 0
     for f in findings:
         out.append(escape(text[pos : f.start]))
-        out.append(f'<mark class="personal-data" title="{escape(f.label)}">{escape(f.text)}</mark>')
+        out.append(f'<mark class="personal-data bg-danger-subtle text-danger-emphasis fw-semibold rounded px-1" title="{escape(f.label)}">'
+                   f"{escape(f.text)}</mark>")
         pos = f.end
     out.append(escape(text[pos:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
