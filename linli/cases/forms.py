@@ -99,7 +99,7 @@ class ResidentReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.household = household
         house = household.house
-        self.buildings = {str(b.pk): b for b in Building.objects.filter(compound_id=house.compound_id).select_related("compound")}
+        self.buildings = {str(b.pk): b for b in Building.objects.filter(compound_id=house.compound_id).select_related("compound", "grid")}
         self.fields["place"].choices = [
             ("", _("Choose…")),
             (self.HOME, _("My home (%(house)s)") % {"house": house}),
