@@ -42,6 +42,8 @@ _STAFF = {
     "accounts.view", "accounts.change",
     "audit.view",
     "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.rate",
+    # who reported an anonymous request, through an audited action (docs/workorders.md)
+    "cases.reveal_reporter",
     "votes.view", "votes.manage",
 }  # fmt: skip
 _GRID = {

@@ -61,9 +61,19 @@ class ScopedQuerySet(models.QuerySet):
             path = self.model.scope_paths.get(level)
             if path is None or not ids:
                 continue
-            q |= path(ids) if callable(path) else Q(**{f"{path}__in": sorted(ids)})
+            if callable(path):
+                q |= path(ids, user) if getattr(path, "with_user", False) else path(ids)
+            else:
+                q |= Q(**{f"{path}__in": sorted(ids)})
             matched = True
         return self.filter(q) if matched else self.none()
+
+
+def with_user(path):
+    """Mark a scope path callable that also needs the user: path(ids, user) -> Q (a resident's
+    household reaches an anonymous request only if they reported it themselves)."""
+    path.with_user = True
+    return path
 
 
 class ScopedModel(models.Model):

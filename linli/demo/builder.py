@@ -301,8 +301,10 @@ class DemoBuilder:
                 org = self.rng.choice(departments)
             else:
                 org = parties.get(hh.community_id) or (departments[0] if departments else None)
+            # a whisper says where the problem is (here: the building), never the reporter's house
             case = Case(channel=channel, category=cat, description=self.rng.choice(self.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
-                        grid_id=hh.grid_id, compound_id=hh.compound_id, building_id=hh.building_id, house_id=hh.house_id,
+                        grid_id=hh.grid_id, compound_id=hh.compound_id, building_id=hh.building_id,
+                        house_id=None if channel == "whisper" else hh.house_id,
                         community_id=hh.community_id, subdistrict_id=hh.subdistrict_id, anonymous=channel == "whisper",
                         reporter_household=hh if channel == "self_service" else None, reporter_name="" if channel == "whisper" else "居民",
                         respond_by=respond_by, resolve_by=resolve_by, created_at=created)
