@@ -11,9 +11,10 @@ the detail of each row it returns; then assert what the persona must never read:
 
 The clear value is shown only by the audited reveal, a POST that a crawl never makes. One world
 per persona (parametrised, so xdist spreads them) and one pass; each persona's assertion
-messages say how many URLs it fetched. Measured on 2026-11-29: staff and grid workers 300–400
-URLs each (150–250 answered 200), building head and residents ~300 (~60 answered 200), a visitor
-~270 (board, Open311 and the login page).
+messages say how many URLs it fetched. Measured on 2026-11-29 (fetched / answered 200): admin
+299/292, subdistrict 299/291, community 282/208, other community 264/131, grid workers 267/103,
+building head 254/60, residents 248/48 and 247/46, department 242/26, no role 241/19, visitor
+241/17 (MIN_ANSWERED keeps each near that).
 
 The anonymous reporter (网格悄悄话) is a separate test in this module: no page or API response
 that shows the anonymous request names its reporter, their phone or their home — for every
