@@ -200,7 +200,7 @@ class PersonSerializer(ActionSerializer):
         create_only=("household",),
     )  # fmt: skip
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_birth_year(self, obj) -> int | None:
         return privacy.birth_year(self.context["request"].user, obj)
 
