@@ -178,6 +178,19 @@ LINLI_NOTIFY_BACKENDS = env.list(
 # Share of a request's time limit after which its handlers get a reminder (预警 · 催办).
 LINLI_WARN_SHARE = env.float("LINLI_WARN_SHARE", default=0.8)
 
+# Searches by a whole ID number or phone (people/search.py): at most LIMIT per user in WINDOW
+# seconds, counted in the cache below.
+LINLI_IDENTIFIER_SEARCH_LIMIT = env.int("LINLI_IDENTIFIER_SEARCH_LIMIT", default=30)
+LINLI_IDENTIFIER_SEARCH_WINDOW = env.int("LINLI_IDENTIFIER_SEARCH_WINDOW", default=600)
+# The search counts must be shared by every app process: production's default is a file cache
+# in LINLI_DATA_DIR (the gunicorn workers of one machine); several machines share the database
+# cache: CACHE_URL=dbcache://linli_cache, then `manage.py createcachetable` (docs/deploy.md).
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default="locmemcache://" if DEBUG else f"filecache://{DATA_DIR / 'cache'}?max_entries=100000"
+    )
+}
+
 TASKS = {
     "default": {
         "BACKEND": env.str("LINLI_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"),
