@@ -132,12 +132,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: five failures for one username from one address locks it for 30 minutes.
+# Lockout: five failures for one account from one client lock that pair for 30 minutes. Behind
+# nginx the client's address is read from X-Forwarded-For, believed only from these proxies
+# (addresses or networks; docs/deploy.md), so one client cannot lock an account for everyone.
+LINLI_TRUSTED_PROXIES = env.list("LINLI_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "linli.accounts.lockout.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "linli.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Tries during the lock are not counted, so the time the locked page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

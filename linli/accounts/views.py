@@ -10,6 +10,7 @@ from linli.core.views import ScopedDeleteView, ScopedMixin, apply_form_errors
 
 from .actions import grant_role
 from .forms import GrantRoleForm
+from .lockout import lock_minutes, remaining_attempts
 from .models import RoleAssignment
 
 
@@ -22,6 +23,10 @@ class LoginView(auth_views.LoginView):
         for field in form.fields.values():
             field.widget.attrs["class"] = "form-control"
         return form
+
+    def form_invalid(self, form):
+        # axes counted this failure on the request: say how many tries are left before the lock
+        return self.render_to_response(self.get_context_data(form=form, remaining=remaining_attempts(self.request), lock_minutes=lock_minutes()))
 
 
 class RoleListView(ScopedMixin, ListView):
