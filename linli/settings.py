@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from linli.core import config
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(environ.Env().str("LINLI_DATA_DIR", default=str(BASE_DIR.parent / "var")))
 
@@ -16,18 +18,21 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 
-# Development-only secrets: refused when DEBUG is off so production can never run on them.
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105
-_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE="  # base64 of 32 bytes
-_DEV_HASH_KEY = "dev-only-hash-key"  # noqa: S105
-
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+# Development-only secrets (linli.core.config): used when DEBUG is on and a variable is unset;
+# with DEBUG off the process refuses them, and weak or unusable keys, naming the variable.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (config.DEV_SECRET_KEY if DEBUG else "")
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).
-LINLI_FIELD_KEYS = env.list("LINLI_FIELD_KEYS", default=[_DEV_FIELD_KEY] if DEBUG else [])
-LINLI_HASH_KEY = env.str("LINLI_HASH_KEY", default=_DEV_HASH_KEY if DEBUG else "")
-for _name in ("SECRET_KEY", "LINLI_FIELD_KEYS", "LINLI_HASH_KEY"):
-    if not globals()[_name]:
-        raise ImproperlyConfigured(f"{_name} must be set when DEBUG is off (see docs/deploy.md).")
+LINLI_FIELD_KEYS = env.list("LINLI_FIELD_KEYS", default=[]) or ([config.DEV_FIELD_KEY] if DEBUG else [])
+LINLI_HASH_KEY = env.str("LINLI_HASH_KEY", default="") or (config.DEV_HASH_KEY if DEBUG else "")
+# Lockout: X-Forwarded-For is believed only from these proxies (addresses or networks).
+LINLI_TRUSTED_PROXIES = env.list("LINLI_TRUSTED_PROXIES", default=[])
+_problems = config.problems(debug=DEBUG, secret_key=SECRET_KEY, field_keys=LINLI_FIELD_KEYS,
+                            hash_key=LINLI_HASH_KEY, trusted_proxies=LINLI_TRUSTED_PROXIES)
+if _problems:
+    raise ImproperlyConfigured(
+        "Linli will not start with these settings (see docs/deploy.md):\n"
+        + "\n".join(f"  - {message}" for _id, message in _problems)
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -133,9 +138,8 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: five failures for one account from one client lock that pair for 30 minutes. Behind
-# nginx the client's address is read from X-Forwarded-For, believed only from these proxies
-# (addresses or networks; docs/deploy.md), so one client cannot lock an account for everyone.
-LINLI_TRUSTED_PROXIES = env.list("LINLI_TRUSTED_PROXIES", default=[])
+# nginx the client's address is read from X-Forwarded-For, believed only from
+# LINLI_TRUSTED_PROXIES (above; docs/deploy.md), so one client cannot lock an account for everyone.
 AXES_CLIENT_IP_CALLABLE = "linli.accounts.lockout.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5
