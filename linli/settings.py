@@ -7,6 +7,7 @@ Every value that differs between a laptop and production comes from an environme
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from linli.core import config
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
+    "csp",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -216,6 +219,22 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "linli.orgs.models.Kind",
         "MeetingKindEnum": "linli.deliberation.models.Meeting.Kind",
+    },
+}
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Templates carry no
+# style attributes or event handlers (linli/static/linli/linli.js does that work); base.html's
+# scripts carry the per-response nonce, which is how a template would run a script of its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws its select arrows and toggler as data: SVGs
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
     },
 }
 

@@ -39,6 +39,11 @@ def _page(browser, request, **context_args):
     page.set_default_timeout(10_000)
     external = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("http://localhost", "data:", "blob:")) else None)
+    # Chromium reports what the Content-Security-Policy refused on the console; any such report,
+    # or an uncaught script error, fails the test (the page would be broken for a real user)
+    page.violations = []
+    page.on("console", lambda m: page.violations.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: page.violations.append(f"script error: {e}"))
     return context, page, external
 
 
@@ -64,9 +69,11 @@ def _finish(request, context, page, external):
     if failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    violations = page.violations
     context.close()
     if not failed:
         assert external == [], f"the page requested something outside the app: {external}"
+        assert violations == [], f"Content-Security-Policy violations or script errors: {violations}"
 
 
 def log_in(page, username, password):
