@@ -48,11 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "linli.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,6 +155,14 @@ AXES_LOCKOUT_CALLABLE = "linli.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Tries during the lock are not counted, so the time the locked page names holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
+
+# Two-factor sign-in (django-otp, TOTP + backup codes) for administrators and every role that
+# reveals or exports personal data (accounts/roles.py); wrong codes wait 1, 2, 4 … seconds.
+OTP_TOTP_ISSUER = "Linli 邻里"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# API tokens (accounts.ApiToken) expire this many days after they are issued.
+LINLI_API_TOKEN_DAYS = env.int("LINLI_API_TOKEN_DAYS", default=7)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -199,7 +211,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "linli.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

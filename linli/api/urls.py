@@ -29,6 +29,7 @@ router.register("categories", cases_api.CategoryViewSet, basename="category")
 router.register("topics", deliberation_api.TopicWriteViewSet, basename="topic")
 router.register("meetings", deliberation_api.MeetingWriteViewSet, basename="meeting")
 router.register("votes", deliberation_api.VoteViewSet, basename="vote")
+router.register("auth/tokens", auth.TokenViewSet, basename="apitoken")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
