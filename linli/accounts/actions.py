@@ -53,13 +53,14 @@ def confirm_two_factor(request, device, token):
     reason = two_factor.refusal(device)
     if reason:
         return None, reason
-    if not device.verify_token((token or "").strip()):
-        return None, _("The code is not correct. Enter the 6 digits your authenticator app shows now, or one of your backup codes.")
+    if not device.verify_token((token or "").strip().replace(" ", "")):
+        return None, _("The code is not correct. Enter the 6 digits the app shows now (the phone's clock must be right).")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = two_factor.new_backup_codes(user)
     audit.record(user, AuditLog.Action.UPDATE, user, {"two_factor": [False, True]})
     _verified(request, device)
+    record_sign_in(AuditLog.Action.LOGIN, user=user, request=request, note=_("second factor: %(kind)s") % {"kind": _("authenticator app")})
     return codes, None
 
 

@@ -62,3 +62,12 @@ def test_resident_on_a_phone(world, phone):
 def test_property_and_department_staff(world, page):
     log_in(page, "property", PASSWORD)
     visit(page, ["/", "/cases/", "/places/"])
+
+
+def test_administrator_security_pages(world, page):
+    log_in(page, "admin", PASSWORD)  # enrols the authenticator through the page, QR code included
+    visit(page, ["/audit/?action=login", "/accounts/two-factor/", "/accounts/tokens/", "/accounts/open311-keys/"])
+    page.get_by_label("名称").fill("12345热线")
+    page.get_by_label("代表的用户（用户名）").fill("grid_a")
+    page.get_by_role("button", name="签发", exact=True).click()
+    assert page.get_by_test_id("new-key").inner_text().count("o311_") == 1
