@@ -193,3 +193,17 @@ def test_logins_logouts_and_failures_are_audited_without_passwords(world, client
 def test_the_login_fixture_passes_the_second_factor(world, login):
     # tests of staff pages log in with force_login; the fixture marks the session verified
     assert login(world.users.grid_a).get("/people/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_sign_in_records_are_for_administrators_only(world, login):
+    # they hold every user's addresses and failed attempts: no place-scoped role sees them
+    from django.test import Client
+
+    Client().post(LOGIN, {"username": "grid_b", "password": "wrong"})
+    Client().post(LOGIN, {"username": "no-such-name", "password": "wrong"})
+    for user in (world.users.community, world.users.subdistrict, world.users.grid_a):
+        page = login(user).get("/audit/", {"action": "login_failed"}).content.decode()
+        assert "grid_b" not in page and "未知用户名" not in page
+    page = login(world.users.admin).get("/audit/", {"action": "login_failed"}).content.decode()
+    assert "grid_b" in page and "未知用户名" in page
