@@ -1,3 +1,7 @@
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -546,6 +550,23 @@ class ConfirmAttendanceView(View):
         return redirect(inv.get_confirm_url())
 
 
+def static_only(url, **kwargs):
+    """WeasyPrint reads the minutes' stylesheet from the app's own static files and fetches
+    nothing else (no request back to the server, nothing a text could point at)."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    path = urlsplit(url).path
+    if not path.startswith(settings.STATIC_URL):
+        raise ValueError(f"not fetched: {url}")
+    name = path[len(settings.STATIC_URL):]
+    found = finders.find(name) or (staticfiles_storage.exists(name) and staticfiles_storage.path(name))
+    if not found:
+        raise ValueError(f"no static file {name}")
+    return {"string": Path(found).read_bytes(), "mime_type": mimetypes.guess_type(found)[0] or "text/css"}
+
+
 class MinutesView(MeetingDetailView):
     """会议纪要: a printable page, and the same page as a PDF rendered by WeasyPrint with the
     system's CJK fonts (Debian: fonts-noto-cjk, libpango)."""
@@ -561,7 +582,7 @@ class MinutesView(MeetingDetailView):
         except OSError:  # pango missing on this machine
             messages.error(request, _("PDF output needs the system's Pango library; print the page instead."))
             return redirect(request.path)
-        pdf = HTML(string=response.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
+        pdf = HTML(string=response.content.decode(), base_url=request.build_absolute_uri("/"), url_fetcher=static_only).write_pdf()
         out = HttpResponse(pdf, content_type="application/pdf")
         out["Content-Disposition"] = f"inline; filename=minutes-{pk}.pdf"
         return out

@@ -459,7 +459,10 @@ class DemoBuilder:
         ]
 
     def ensure_accounts(self):
-        from linli.accounts.roles import ROLE_LEVEL
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from linli.accounts.roles import ROLE_LEVEL, TWO_FACTOR_ROLES
+        from linli.accounts.two_factor import DEMO_TOTP_KEY
 
         for login in self.logins():
             user, created = User.objects.get_or_create(username=login.username, defaults={"display_name": login.display_name})
@@ -469,6 +472,8 @@ class DemoBuilder:
             level = ROLE_LEVEL[login.role]
             place = {level: login.place} if level else {}
             RoleAssignment.objects.get_or_create(user=user, role=login.role, **place)
+            if login.role in TWO_FACTOR_ROLES:  # an authenticator app on the published demo key
+                TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "演示验证器", "key": DEMO_TOTP_KEY.hex()})
 
     def build(self) -> bool:
         """Build the demo sub-district unless it exists; always make sure the logins exist."""

@@ -49,7 +49,7 @@ from linli.deliberation.models import ConsentCampaign, Invitation, Procedure
 from linli.ledger.models import ImportJob
 from linli.people.models import Person, Relation, Tag
 from linli.people.tests.reconstruct import MASKED_ID, date_forms
-from linli.testing import make_id
+from linli.testing import log_in, make_id
 
 # The world's personas (linli/testing.py) and two of this module: a resident of another household
 # and a visitor who is not signed in. A persona added to the world must be added here.
@@ -260,7 +260,7 @@ def fetch_all(content, persona, only=None):
     client = Client()
     user = user_of(content, persona)
     if user is not None:
-        client.force_login(user)
+        log_in(client, user)
     return crawl(client, ["/", *url_map(content.world), *api_lists()], only)
 
 
