@@ -74,9 +74,10 @@ class Exported:
     grids: set = field(default_factory=set)
 
 
-def export_workbook(persons, show_sensitive: bool, out) -> Exported:
+def export_workbook(persons, shown_tags, out) -> Exported:
     """Write the residents to the file `out`. persons: an iterable already restricted to the
-    user's scope, with places selected."""
+    user's scope, with places selected and tags prefetched; shown_tags(person): the tags the user
+    may see of that person (people.privacy.shown_tags)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(C.SHEET)
     ws.append(text_row(ws, C.EXPORT_HEADERS))
@@ -86,7 +87,7 @@ def export_workbook(persons, show_sensitive: bool, out) -> Exported:
         ws.append(text_row(ws, [
             p.grid.name, house.unit.building.compound.name, house.unit.building.name, house.unit.name, house.number,
             C.TENURE_LABELS.get(p.household.tenure, ""), p.name, C.RELATION_LABELS.get(p.relation, ""),
-            mask_id_number(p.id_number), mask_phone(p.phone), "、".join(t.name for t in p.tags.all() if show_sensitive or not t.sensitive),
+            mask_id_number(p.id_number), mask_phone(p.phone), "、".join(t.name for t in shown_tags(p)),
         ]))
         done.rows += 1
         done.subdistricts.add(p.subdistrict_id)

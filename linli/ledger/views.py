@@ -11,7 +11,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from linli.core.views import paginate, require_perm
-from linli.people.models import sees_sensitive_tags
+from linli.people import privacy
 from linli.people.views import person_list_queryset
 
 from . import actions, exporter, importer
@@ -109,7 +109,7 @@ class ExportView(LoginRequiredMixin, View):
             "community_id", "household__house_id", "relation", "id"
         )
         out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        exported = exporter.export_workbook(persons.iterator(chunk_size=2000), sees_sensitive_tags(request.user), out)
+        exported = exporter.export_workbook(persons.iterator(chunk_size=2000), lambda p: privacy.shown_tags(request.user, p), out)
         actions.record_export(request.user, exported, described(filterset))
         out.seek(0)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

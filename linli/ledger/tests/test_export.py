@@ -120,3 +120,18 @@ def test_an_export_of_nothing_is_audited_too(world, login):
 def test_export_is_never_cached(world, login):
     r = login(world.users.community).get(reverse("ledger:export"))
     assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_sensitive_tags_follow_the_reveal_scope_of_each_row(world, login):
+    """A grid worker of grid A who is also building head of building B (grid B) exports B's people
+    as a building head would see them: without their sensitive tags (people.privacy)."""
+    from linli.accounts.models import RoleAssignment
+    from linli.accounts.roles import Role
+
+    RoleAssignment.objects.create(user=world.users.grid_a, role=Role.BUILDING_HEAD, building=world.bld_b)
+    world.p_a1h.tags.add(world.tag_poor)
+    world.p_b1h.tags.add(world.tag_poor)
+    rows = {r[6]: r[10] for r in sheet(login(world.users.grid_a).get(reverse("ledger:export")))[1:]}
+    assert rows["居民a1h"] == "低保、党员"
+    assert rows["居民b1h"] == ""
