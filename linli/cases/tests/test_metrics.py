@@ -34,6 +34,19 @@ def test_rates_against_hand_computed_figures(world):
 
 
 @pytest.mark.django_db
+def test_counts_at_exactly_the_deadline(world):
+    # 以内 includes the deadline: due for a response / for closure from the deadline on; overdue after it
+    now = timezone.now()
+    tick = dt.timedelta(microseconds=1)
+    make(world, respond_by=now, resolve_by=now)                # at both deadlines: due, not overdue
+    make(world, respond_by=now + tick, resolve_by=now + tick)  # not due yet
+    make(world, respond_by=now - tick, resolve_by=now - tick)  # past both: due and overdue
+    s = metrics.summary(Case.objects.all(), now=now)
+    assert (s["open"], s["response_due"], s["due"], s["overdue"]) == (3, 2, 2, 1)
+    assert (s["responded_in_time"], s["response_rate"]) == (0, 0)
+
+
+@pytest.mark.django_db
 def test_nothing_due_is_no_rate_not_zero(world):
     make(world, 2)
     s = metrics.summary(Case.objects.all())

@@ -64,7 +64,7 @@ def test_settled_means_both_deadlines_strictly_past(world):
     response_ahead = make(world, respond_by=now + dt.timedelta(seconds=1), resolve_by=now - dt.timedelta(seconds=1))[0]
     assert rollup.refresh(now=now) == 1
     assert set(Case.objects.filter(rolled_up=True).values_list("pk", flat=True)) == {just_past.pk}
-    assert on_the_dot.pk and response_ahead.pk
+    assert set(Case.objects.filter(rolled_up=False).values_list("pk", flat=True)) == {on_the_dot.pk, response_ahead.pk}
 
 
 @pytest.mark.django_db
@@ -99,6 +99,17 @@ def test_scope_and_period_filters_apply_to_both_parts(world, history):
     start = timezone.make_aware(dt.datetime(year, 1, 1))
     in_year = Case.objects.filter(created_at__gte=start, created_at__lt=start.replace(year=year + 1))
     assert_exact(in_year, CaseStat.objects.filter(month__year=year))
+
+
+@pytest.mark.django_db
+def test_dashboard_page_adds_the_rollup_of_its_own_scope_only(world, login, history):
+    make(world, grid=world.grid_c, community=world.c2, created_at=history, respond_by=history, resolve_by=history + dt.timedelta(days=1))
+    assert rollup.refresh() == 8
+    assert CaseStat.objects.filter(community=world.c1).exists() and CaseStat.objects.filter(community=world.c2).exists()
+    for user, total in ((world.users.community, 9), (world.users.other_community, 1), (world.users.subdistrict, 10)):
+        r = login(user).get(reverse("cases:dashboard"))
+        assert r.context["summary"]["total"] == total, user
+        assert sum(row["total"] for row in r.context["tables"][1][1]) == total
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.cases import actions
 from linli.cases.models import Case, CaseEvent, Category, State
@@ -25,7 +26,6 @@ def step(case, name, user, **kw):
 def test_full_loop_with_the_right_roles(world, case):
     u = world.users
     assert case.state == State.ACCEPTED and case.community_id == world.c1.pk
-    assert (case.resolve_by - case.created_at) > dt.timedelta(days=4)  # 5 working days
     assert not Case.objects.restrict(u.property).filter(pk=case.pk).exists()  # not theirs yet
     step(case, "dispatch", u.grid_a, assignee_org=world.pm)
     assert Case.objects.restrict(u.property).filter(pk=case.pk).exists()
@@ -39,6 +39,51 @@ def test_full_loop_with_the_right_roles(world, case):
     assert (case.state, case.result, case.rating, case.version) == (State.CLOSED, "已更换灯泡", "satisfied", 6)
     assert list(case.events.values_list("action", flat=True)) == ["report", "dispatch", "start", "handle", "verify", "rate", "close"]
     assert case.responded_at and case.handled_at and case.closed_at
+
+
+@pytest.mark.django_db
+def test_deadlines_are_24_hours_and_5_working_days(world):
+    # reported Wednesday 18 November 2026, 10:00 in Shanghai: respond by Thursday 10:00, resolve by
+    # the end of the fifth working day after the day of intake, Wednesday 25 November
+    reported = timezone.make_aware(dt.datetime(2026, 11, 18, 10, 0))
+    c = actions.report_case(actor=None, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
+                            description="x", channel="hotline", now=reported)
+    assert timezone.localtime(c.respond_by) == timezone.make_aware(dt.datetime(2026, 11, 19, 10, 0))
+    assert timezone.localtime(c.resolve_by) == timezone.make_aware(dt.datetime(2026, 11, 25, 23, 59, 59, 999999))
+
+
+def handled(world, case):
+    u = world.users
+    for name, user, kw in (("dispatch", u.grid_a, {"assignee_org": world.pm}), ("start", u.property, {}),
+                           ("handle", u.property, {"note": "已修复"})):
+        step(case, name, user, **kw)
+
+
+@pytest.mark.django_db
+def test_no_closing_or_rating_before_the_verification(world, case):
+    u = world.users
+    handled(world, case)
+    with pytest.raises(ValidationError, match="已办结"):
+        step(case, "close", u.community)
+    with pytest.raises(ValidationError, match="已办结"):
+        step(case, "rate", u.resident, rating="satisfied")
+    case.refresh_from_db()
+    assert (case.state, case.rating, case.closed_at) == (State.HANDLED, "", None)
+    assert [t.name for t in actions.allowed(case, u.community)] == ["verify", "send_back"]
+    assert [t.name for t in actions.allowed(case, u.resident)] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rating", ["satisfied", "basic"])
+def test_a_satisfied_result_is_not_reopened(world, case, rating):
+    u = world.users
+    handled(world, case)
+    step(case, "verify", u.grid_a)
+    step(case, "rate", u.resident, rating=rating)
+    with pytest.raises(ValidationError, match="不满意"):
+        step(case, "reopen", u.community, note="再看看")
+    case.refresh_from_db()
+    assert (case.state, case.rating, case.reopen_count, case.assignee_org) == (State.RATED, rating, 0, world.pm)
 
 
 @pytest.mark.django_db
@@ -175,9 +220,12 @@ def test_dashboard_counts_scope_and_chart(world, login, case):
     Case.objects.filter(pk=case.pk).update(resolve_by=timezone.now() - dt.timedelta(minutes=1))
     r = login(world.users.grid_a).get(reverse("cases:dashboard"))
     assert r.status_code == 200
-    assert r.context["summary"]["open"] == 1 and r.context["summary"]["overdue"] == 1
-    assert r.context["chart"]["values"] == [1]
-    assert login(world.users.grid_b).get(reverse("cases:dashboard")).context["summary"]["open"] == 0
+    assert [r.context["summary"][k] for k in ("total", "open", "overdue")] == [1, 1, 1]
+    assert r.context["chart"] == {"labels": [timezone.localtime(case.created_at).strftime("%Y-%m")], "values": [1]}
+    for user in (world.users.grid_b, world.users.other_community):  # same community's other grid; other community
+        r = login(user).get(reverse("cases:dashboard"))
+        assert [r.context["summary"][k] for k in ("total", "open", "overdue")] == [0, 0, 0]
+        assert r.context["chart"] == {"labels": [], "values": []}
     assert login(world.users.property).get(reverse("cases:dashboard")).status_code == 403
     assert login(world.users.resident).get(reverse("cases:dashboard")).status_code == 403
 

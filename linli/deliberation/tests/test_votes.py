@@ -157,3 +157,17 @@ def test_owners_do_not_see_how_neighbours_voted(world, login):
     page = login(world.users.resident).get(vote.get_absolute_url()).content.decode()
     assert 'data-testid="electors"' not in page and "P9" not in page
     assert 'data-testid="electors"' in login(world.users.community).get(vote.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_ballots_are_refused_from_the_closing_time_on(world):
+    import time_machine
+
+    vote = open_lift_vote(world, world.users.community)
+    elector = vote.electors.first()
+    with time_machine.travel(vote.closes_at - dt.timedelta(microseconds=1), tick=False):
+        actions.cast(vote.pk, elector.pk, "agree", actor=world.users.community)
+    with time_machine.travel(vote.closes_at, tick=False), pytest.raises(ValidationError, match="已结束"):
+        actions.cast(vote.pk, elector.pk, "disagree", actor=world.users.community)  # nobody closed it: the time did
+    vote.refresh_from_db()
+    assert vote.status == OwnerVote.Status.OPEN and Ballot.objects.get().choice == "agree"
