@@ -2,6 +2,7 @@
 rolling up, after changes to rolled-up requests, after deletes; and the 90 % bound is nearest-rank."""
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 from django.urls import reverse
@@ -155,3 +156,40 @@ def test_rebuild_recounts_what_refresh_and_release_kept(world, history):
     assert rollup.rebuild() == CaseStat.objects.count()
     assert sums() == before
     assert_exact()
+
+
+@pytest.mark.django_db
+def test_dashboard_tables_against_hand_counted_figures(world, history):
+    rollup.refresh()
+    summary, hours, tables = rollup.dashboard(Case.objects.all(), CaseStat.objects.all())
+    then, now = timezone.localtime(history).strftime("%Y-%m"), timezone.localtime().strftime("%Y-%m")
+
+    def rows(name, *counters):
+        return [(r["label"], *(r[c] for c in counters)) for r in tables[name]]
+
+    assert rows("month", "total", "open", "handled", "satisfied") == [(then, 7, 1, 5, 3), (now, 2, 2, 0, 0)]
+    assert rows("community", "total", "overdue") == [("馨和苑社区", 9, 1)]
+    assert rows("grid", "total", "rated") == [("馨和苑社区 · 第一网格", 7, 3), ("馨和苑社区 · 第二网格", 2, 2)]
+    assert rows("category", "total", "resolved") == [("供暖", 2, 0), ("设施维修", 7, 3)]
+    assert rows("org", "total", "closed_on_time") == [("宁和物业", 3, 3)]
+    assert (summary["total"], summary["handled"], summary["satisfaction_rate"]) == (9, 5, Fraction(3, 5))
+    # handled in 30 h three times and in 121 h (5 days + 1 h) twice: the 5th of 5 is 121 h → bound 168 h
+    assert hours == {"average": (3 * 30 + 2 * 121) / 5, "p90": 168, "n": 5}
+
+
+def test_handling_time_bounds_are_the_documented_ones():
+    assert rollup.WITHIN_HOURS == (4, 8, 24, 48, 72, 120, 168, 240, 360, 720)  # docs/metrics.md
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bound", rollup.WITHIN_HOURS)
+def test_handling_time_bounds_include_their_hour(world, bound):
+    start = timezone.now() - dt.timedelta(days=60)
+    case = make(world, created_at=start, respond_by=start, resolve_by=start, state=State.HANDLED,
+                handled_at=start + dt.timedelta(hours=bound))[0]
+    assert rollup.dashboard(Case.objects.all(), None)[1]["p90"] == bound
+    Case.objects.filter(pk=case.pk).update(handled_at=start + dt.timedelta(hours=bound, seconds=1))
+    later = [h for h in rollup.WITHIN_HOURS if h > bound]
+    assert rollup.dashboard(Case.objects.all(), None)[1]["p90"] == (later[0] if later else None)
+    rollup.refresh()
+    assert rollup.dashboard(Case.objects.all(), CaseStat.objects.all())[1]["p90"] == (later[0] if later else None)

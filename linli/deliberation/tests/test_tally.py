@@ -84,8 +84,18 @@ def test_area_boundary_in_hundredths_of_a_square_metre():
 
 
 def test_ballot_outside_electorate_is_refused():
-    with pytest.raises(ValueError):
-        tally(5, electorate(2), {"stranger": "agree"})
+    with pytest.raises(ValueError, match=r"\['s1', 's2', 's3'\]$"):  # the first three, sorted
+        tally(5, electorate(2), {f"s{i}": "agree" for i in (4, 3, 2, 1)})
+
+
+def test_shares_are_exact_fractions_and_results_cannot_be_edited():
+    import dataclasses
+
+    r = tally(5, electorate(12), ballots(7, 2))
+    assert [f.share for f in r.quorum + r.approval] == [Fraction(9, 12), Fraction(9, 12), Fraction(7, 9), Fraction(7, 9)]
+    assert tally(5, {"a": 0}, {}).quorum[0].share is None  # nothing to divide: no share, not 0 %
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.quorum[0].part = 12
 
 
 def test_no_floats_anywhere():

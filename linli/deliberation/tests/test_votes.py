@@ -167,7 +167,26 @@ def test_ballots_are_refused_from_the_closing_time_on(world):
     elector = vote.electors.first()
     with time_machine.travel(vote.closes_at - dt.timedelta(microseconds=1), tick=False):
         actions.cast(vote.pk, elector.pk, "agree", actor=world.users.community)
-    with time_machine.travel(vote.closes_at, tick=False), pytest.raises(ValidationError, match="已结束"):
-        actions.cast(vote.pk, elector.pk, "disagree", actor=world.users.community)  # nobody closed it: the time did
+    for late in (dt.timedelta(0), dt.timedelta(days=1)):
+        with time_machine.travel(vote.closes_at + late, tick=False), pytest.raises(ValidationError, match="已结束"):
+            actions.cast(vote.pk, elector.pk, "disagree", actor=world.users.community)  # nobody closed it: the time did
     vote.refresh_from_db()
     assert vote.status == OwnerVote.Status.OPEN and Ballot.objects.get().choice == "agree"
+
+
+@pytest.mark.django_db
+def test_a_vote_is_closed_once(world):
+    vote = open_lift_vote(world, world.users.community)
+    actions.close_vote(vote, actor=world.users.community)
+    with pytest.raises(ValidationError, match="已经结束|已结束"):
+        actions.close_vote(vote, actor=world.users.community)
+    assert AuditLog.objects.filter(action="update", content_type__model="ownervote").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_household_without_a_head_votes_through_its_first_member(world):
+    # nobody in household A2 is recorded as its head: its first member stands for the house
+    Person.objects.filter(pk=world.p_a2h.pk).update(relation=Relation.OTHER)
+    vote = open_lift_vote(world, world.users.community)
+    keys = set(vote.electors.values_list("key", flat=True))
+    assert keys == {f"p:{world.p_a1h.id_number_hash}", f"p:{world.p_a2h.id_number_hash}"}
