@@ -67,6 +67,17 @@ def test_ordinary_matter_needs_more_than_half(agree, passed):
     assert r.passed is passed
 
 
+def test_more_than_half_of_the_area_and_of_the_owners_each_strictly():
+    # 4 owners vote: one big (300.00 m²) against, three small (100.00 m² each) for
+    owners = {"big": 30000, "s1": 10000, "s2": 10000, "s3": 10000}
+    r = tally(4, owners, {"big": "disagree", "s1": "agree", "s2": "agree", "s3": "agree"})
+    assert r.quorate and r.approval[1].met and not r.approval[0].met and not r.passed  # area: exactly half
+    # 4 owners vote: two big (200.00 m²) for, two small against: area 4/6, owners exactly half
+    owners = {"b1": 20000, "b2": 20000, "s1": 10000, "s2": 10000}
+    r = tally(4, owners, {"b1": "agree", "b2": "agree", "s1": "disagree", "s2": "disagree"})
+    assert r.quorate and r.approval[0].met and not r.approval[1].met and not r.passed
+
+
 def test_abstentions_count_for_participation_not_approval():
     r = tally(5, electorate(12), ballots(5, 0, 4))  # 9 participate, 5 agree: 5/9 > 1/2
     assert r.quorate and r.passed
