@@ -19,6 +19,7 @@ def _world_db(django_db_setup, django_db_blocker):
 class _World:
     blocker = None
     unsure = False  # a test since the last look may have flushed the database
+    hidden = False  # the test that just ran had the world hidden
 
 
 def _drop_stale_world():
@@ -46,6 +47,7 @@ def _world_only_when_asked(request):
         return
     request.getfixturevalue("transactional_db" if _flushes(request.node) else "db")
     testing.hide_world()
+    _World.hidden = True
 
 
 @pytest.hookimpl(wrapper=True)
@@ -53,6 +55,10 @@ def pytest_runtest_teardown(item, nextitem):
     # After a test that flushed the database (or rolled back a world it had to build), build the
     # world again, committed, for the next test that wants it, instead of in each test's transaction.
     result = yield
+    if _World.hidden and _World.blocker is not None:
+        with _World.blocker.unblock():
+            testing.restore_sequences()
+        _World.hidden = False
     _World.unsure = _World.unsure or _flushes(item) or not testing.world_built_committed()
     if _World.unsure and _World.blocker is not None and nextitem is not None and "world" in getattr(nextitem, "fixturenames", ()):
         from django.test import override_settings

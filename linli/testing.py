@@ -87,6 +87,19 @@ def hide_world() -> None:
         model._base_manager.filter(pk__gt=mark)._raw_delete(connection.alias)
 
 
+def restore_sequences() -> None:
+    """After a test that hid the world: PostgreSQL sequences are not rolled back, and a test that
+    set them (setval after numbering its own rows, as the bulk writer does) may have set them
+    below the world's ids. Put them back above every committed row."""
+    if connection.vendor != "postgresql" or not _Built.added:
+        return
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(_Built.added)):
+            cursor.execute(sql)
+
+
 def _highest_ids() -> dict[type, int]:
     from django.apps import apps
     from django.db.models import Max
