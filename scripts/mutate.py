@@ -105,7 +105,8 @@ def changed_line(diff: str) -> tuple[str, str]:
 
 
 def copy_tree(tree: Path):
-    """A copy of the sources to mutate; its test database is kept between the mutants' runs."""
+    """A copy of the sources to mutate. Its test database (beside it) is kept between the mutants'
+    runs and between `make mutate`s: migrated once."""
     if tree.exists():
         shutil.rmtree(tree)
     tree.mkdir(parents=True)
@@ -119,7 +120,7 @@ def copy_tree(tree: Path):
         "@pytest.fixture(scope='session')\n"
         "def django_db_modify_db_settings():\n"
         "    from django.db import connections\n\n"
-        f"    connections['default'].settings_dict['TEST']['NAME'] = {str(tree / 'test.sqlite3')!r}\n"
+        f"    connections['default'].settings_dict['TEST']['NAME'] = {str(tree.with_suffix('.sqlite3'))!r}\n"
     )
 
 
