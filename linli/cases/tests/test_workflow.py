@@ -374,6 +374,16 @@ def test_rating_needs_a_known_rating_and_keeps_200_characters_of_comment(world, 
     assert rated.rating_comment == "好" * 200
 
 
+def test_the_transition_table_cannot_be_edited_at_run_time():
+    import dataclasses
+
+    from linli.cases.workflow import TRANSITIONS
+
+    with pytest.raises(dataclasses.FrozenInstanceError):  # one table for every request of the process
+        TRANSITIONS["close"].sources = (State.HANDLED,)
+    assert TRANSITIONS["close"].sources == (State.RATED, State.VERIFIED)
+
+
 @pytest.mark.django_db
 def test_unknown_transition_is_refused(world, case):
     with pytest.raises(ValidationError, match="未知"):

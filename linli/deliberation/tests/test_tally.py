@@ -107,6 +107,8 @@ def test_shares_are_exact_fractions_and_results_cannot_be_edited():
     assert tally(5, {"a": 0}, {}).quorum[0].share is None  # nothing to divide: no share, not 0 %
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.quorum[0].part = 12
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.matter = 7
 
 
 def test_no_floats_anywhere():
