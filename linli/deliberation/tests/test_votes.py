@@ -190,3 +190,11 @@ def test_a_household_without_a_head_votes_through_its_first_member(world):
     vote = open_lift_vote(world, world.users.community)
     keys = set(vote.electors.values_list("key", flat=True))
     assert keys == {f"p:{world.p_a1h.id_number_hash}", f"p:{world.p_a2h.id_number_hash}"}
+
+
+@pytest.mark.django_db
+def test_two_owner_households_in_one_house_vote_once_through_the_first(world):
+    hh = create_object(Household, actor=None, house=world.house_a1, tenure=Tenure.OWNER)
+    create_object(Person, actor=None, household=hh, name="二户户主", relation=Relation.HEAD, id_number=make_id(77, "19700101"))
+    vote = open_lift_vote(world, world.users.community)
+    assert set(vote.electors.values_list("key", flat=True)) == {f"p:{world.p_a1h.id_number_hash}", f"p:{world.p_a2h.id_number_hash}"}
