@@ -104,7 +104,7 @@ bench-smoke: dev postgres
 # Mutation testing (docs/testing.md): cosmic-ray mutates the modules that decide rules, scope and
 # privacy, one mutant at a time, in a copy of the tree, and runs each module's own tests on SQLite
 # (niced). Prints the score per module; fails below 90 % killed or on a survivor not listed as
-# equivalent in docs/testing.md. Not part of `make test`: it takes about an hour on this machine.
+# equivalent in docs/testing.md. Not part of `make test`: about half an hour of CPU.
 # MUTATE_MODULES=tally,procedures limits it to some modules.
 MUTATE_MODULES ?=
 mutate: dev messages
