@@ -69,6 +69,7 @@ def test_supervision_centre_rates(world):
     Case.objects.create(**base, handled_at=past + dt.timedelta(seconds=1), state="handled", extended=True)  # late
     Case.objects.create(**base, deferred=True)                                                          # deferred: not counted as due
     Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}))                         # not yet due
+    Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}), deferred=True)          # deferred, not yet due
     s = metrics.summary(Case.objects.all(), now=now)
     assert (s["due"], s["due_deferred"], s["closed_on_time"]) == (4, 1, 2)
     assert s["on_time_rate"] == Fraction(2, 3)
