@@ -98,9 +98,16 @@ def equivalents() -> dict[str, set[tuple[str, str]]]:
 
 
 def changed_line(diff: str) -> tuple[str, str]:
+    """The mutated line before and after; a removed line (a decorator) names what followed it."""
     lines = diff.splitlines()
-    before = next((line[1:].strip() for line in lines if line.startswith("-") and not line.startswith("---")), "")
-    after = next((line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++")), "")
+    removed = [i for i, line in enumerate(lines) if line.startswith("-") and not line.startswith("---") and line[1:].strip()]
+    added = [line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++") and line[1:].strip()]
+    before = lines[removed[0]][1:].strip() if removed else ""
+    if added:
+        after = added[0]
+    else:
+        following = [line[1:].strip() for line in lines[removed[-1] + 1:] if line[1:].strip()] if removed else []
+        after = "(removed) " + (following[0] if following else "")
     return before.replace("|", "\\|"), after.replace("|", "\\|")
 
 

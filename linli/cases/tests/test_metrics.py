@@ -47,6 +47,19 @@ def test_counts_at_exactly_the_deadline(world):
 
 
 @pytest.mark.django_db
+def test_escalated_counts_open_requests_escalated_assigned_or_for_the_supervisor(world):
+    from linli.cases.models import Assignment
+
+    make(world, state=State.ESCALATED)                                     # whistle blown, not yet assigned
+    assigned = make(world, state=State.DISPATCHED)[0]                      # assigned to a department
+    Assignment.objects.create(case=assigned, department=world.dept, deadline=timezone.now() + dt.timedelta(days=3))
+    make(world, needs_supervisor=True)                                     # dissatisfied twice
+    make(world, state=State.DISPATCHED)                                    # ordinary: not counted
+    make(world, state=State.CLOSED, needs_supervisor=True)                 # closed: not counted
+    assert metrics.summary(Case.objects.all())["escalated"] == 3
+
+
+@pytest.mark.django_db
 def test_nothing_due_is_no_rate_not_zero(world):
     make(world, 2)
     s = metrics.summary(Case.objects.all())
