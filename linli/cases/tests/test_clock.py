@@ -58,6 +58,13 @@ def test_warning_at_exactly_the_share_of_the_time_limit(world, case, settings):
 
 
 @pytest.mark.django_db
+def test_warning_when_first_looked_at_past_the_share(world, case, settings):
+    settings.LINLI_WARN_SHARE = 0.5
+    Case.objects.filter(pk=case.pk).update(resolve_by=case.created_at + dt.timedelta(hours=10))
+    assert warn_near_deadline(now=case.created_at + dt.timedelta(hours=7)) == 1  # the job ran late: warned all the same
+
+
+@pytest.mark.django_db
 def test_supervision_centre_rates(world):
     cat = Category.objects.get(name="设施维修")
     now = timezone.now()
