@@ -221,3 +221,24 @@ def log_in(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def response_text(response) -> str:
+    """What a person reads in a response: the page, the API's JSON, every cell of an xlsx, the
+    text of a PDF; nothing of an image. Streamed responses (exports) are read whole."""
+    import io
+
+    kind = response.get("Content-Type", "")
+    if kind.startswith("image/"):
+        return ""
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    if "spreadsheetml" in kind:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(" ".join(str(v) for v in row if v is not None) for ws in wb for row in ws.iter_rows(values_only=True))
+    if "pdf" in kind:
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    return body.decode()

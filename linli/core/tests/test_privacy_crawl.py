@@ -23,7 +23,6 @@ persona except the reporter.
 
 import datetime as dt
 import html
-import io
 import itertools
 import json
 import logging
@@ -50,7 +49,7 @@ from linli.deliberation.models import ConsentCampaign, Invitation, Procedure
 from linli.ledger.models import ImportJob
 from linli.people.models import Person, Relation, Tag
 from linli.people.tests.reconstruct import MASKED_ID, date_forms
-from linli.testing import log_in, make_id
+from linli.testing import log_in, make_id, response_text
 
 # The world's personas (linli/testing.py) and two of this module: a resident of another household
 # and a visitor who is not signed in. A persona added to the world must be added here.
@@ -218,20 +217,7 @@ def links(body: str):
         yield html.unescape(href)
 
 
-def text_of(response) -> str:
-    kind = response.get("Content-Type", "")
-    if "spreadsheetml" in kind:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(response.content), read_only=True)
-        return "\n".join(" ".join(str(v) for v in row if v is not None) for ws in wb for row in ws.iter_rows(values_only=True))
-    if "pdf" in kind:
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    if kind.startswith("image/") or getattr(response, "streaming", False):
-        return ""
-    return response.content.decode()
+text_of = response_text
 
 
 def crawl(client, start, only=None):

@@ -8,7 +8,6 @@ the clear value only from the audited reveal.
 """
 
 import datetime
-import io
 import json
 import re
 
@@ -22,7 +21,7 @@ from linli.accounts.roles import Role
 from linli.core.actions import create_object
 from linli.core.models import AuditLog
 from linli.people.models import Person, Relation
-from linli.testing import make_id
+from linli.testing import make_id, response_text
 
 from .reconstruct import consistent_ids, consistent_phones, date_forms
 
@@ -44,13 +43,7 @@ def target(world):
     return update_object(person, actor=world.users.grid_a, phone="13912340824")
 
 
-def text_of(response) -> str:
-    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(response.content), read_only=True)
-        return "\n".join(" ".join(str(v) for v in row if v is not None) for ws in wb for row in ws.iter_rows(values_only=True))
-    return response.content.decode()
+text_of = response_text
 
 
 def everything_seen(client, person):
