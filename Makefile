@@ -12,7 +12,7 @@ VENDOR  := linli/static/vendor
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/linli
 HOST    ?= 127.0.0.1:8000
 
-.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres test-sqlite test-postgres bench bench-smoke clean
+.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres pg-client test-sqlite test-postgres bench bench-smoke soak clean
 
 $(PYTHON):
 	$(PY) -m venv $(VENV)
@@ -70,10 +70,18 @@ chromium:
 postgres:
 	@bash scripts/ensure_postgres.sh "$(PG_URL)"
 
+# pg_dump and pg_restore for `linli backup` / `linli restore` on PostgreSQL (and their tests).
+pg-client:
+	@{ command -v pg_dump && command -v pg_restore; } >/dev/null || { \
+	  echo "Installing Debian's postgresql-client for backups"; \
+	  (apt-get update -qq || sudo apt-get update -qq) && \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null || \
+	   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null); }
+
 test-sqlite: dev assets messages chromium
 	DEBUG=1 $(BIN)/pytest -q -n 2 --dist loadgroup
 
-test-postgres: dev assets messages chromium postgres
+test-postgres: dev assets messages chromium postgres pg-client
 	DEBUG=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadgroup
 
 test: lint test-sqlite test-postgres bench-smoke
