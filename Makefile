@@ -99,6 +99,8 @@ bench: dev
 
 # The harness at a tiny scale on both databases: every benchmark runs and reports (no timings judged).
 SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --results var/bench-smoke --markdown "" --check
+# the soak's machinery for a few seconds, without restarting the PostgreSQL others may be using
+SOAK_SMOKE_ARGS := --seconds 4 --warmup 2 --sample-every 1 --no-restart --results var/bench-smoke --markdown "" --log var/bench-smoke/gunicorn.log
 bench-smoke: dev postgres
 	rm -f var/bench-smoke.sqlite3*
 	$(BENCH_SETTINGS) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-smoke.sqlite3 $(PYTHON) manage.py migrate -v0 --noinput
@@ -108,6 +110,21 @@ bench-smoke: dev postgres
 	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py migrate -v0 --noinput
 	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py bench_data --scale 0.001 >/dev/null
 	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py bench $(SMOKE_ARGS)
+	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py soak $(SOAK_SMOKE_ARGS)
+
+# The soak (docs/benchmarks.md): SOAK_SECONDS of mixed loopback load against gunicorn on the
+# PostgreSQL of SOAK_DB, which is restarted half-way (pg_ctlcluster of the local cluster on that
+# port: it cuts off every other client of that server too). The district is generated once.
+SOAK_DB      ?= postgres://postgres@127.0.0.1:5432/linli_soak
+SOAK_SECONDS ?= 600
+SOAK_SCALE   ?= 0.05
+SOAK_ARGS    ?=
+soak: dev pg-client
+	@bash scripts/ensure_postgres.sh "$(SOAK_DB)"
+	$(PYTHON) scripts/fresh_database.py --if-absent $(SOAK_DB)
+	$(BENCH_SETTINGS) DATABASE_URL=$(SOAK_DB) $(PYTHON) manage.py migrate -v0 --noinput
+	$(BENCH_SETTINGS) DATABASE_URL=$(SOAK_DB) $(PYTHON) manage.py bench_data --scale $(SOAK_SCALE) --if-absent
+	$(BENCH_SETTINGS) DATABASE_URL=$(SOAK_DB) $(PYTHON) manage.py soak --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
