@@ -225,6 +225,8 @@ def _sqlite_restore(path):
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         source.backup(connection.connection)
+    except sqlite3.OperationalError as exc:  # "database is locked": Linli is still running
+        raise BackupError(_("The SQLite database could not be replaced (%(error)s): stop Linli and its worker first.") % {"error": exc}) from exc
     finally:
         source.close()
 
@@ -421,15 +423,18 @@ def _verify(opened, m):
 
 
 def holding_data():
-    """Tables of the configured database that hold rows (a new database holds none)."""
+    """What a restore would replace: the tables of the configured database that hold rows (a
+    new database holds none), and MEDIA_ROOT when it holds files."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
         full = []
-        for table in tables:
+        for table in connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608 - introspected names
             if cursor.fetchone():
                 full.append(table)
+    files = len(_media_files(settings.MEDIA_ROOT))
+    if files:
+        full.insert(0, _("MEDIA_ROOT: %(count)s files") % {"count": files})
     return full
 
 

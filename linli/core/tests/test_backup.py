@@ -205,6 +205,22 @@ def test_restore_refuses_a_database_that_holds_data_unless_forced(district, medi
     assert personal_data_checksum() == backed_up
 
 
+def test_restore_into_an_empty_database_keeps_files_it_would_delete_unless_forced(district, media, tmp_path):
+    """An empty database beside a MEDIA_ROOT full of photos (a drill pointed at the production
+    data folder): restoring would replace those photos, so it is refused like a full database."""
+    archive = tmp_path / "backup"
+    run("backup", str(archive))
+    newer = media / "cases" / "after-the-backup.jpg"
+    newer.parent.mkdir(parents=True, exist_ok=True)
+    newer.write_bytes(b"a photo taken after the backup")
+    with empty_database(tmp_path):
+        with pytest.raises(CommandError, match="MEDIA_ROOT"):
+            run("restore", str(archive), interactive=False)
+        assert table_counts() == {} and newer.exists()
+        run("restore", str(archive), force=True, interactive=False)
+        assert not newer.exists() and Person.objects.count() == 12
+
+
 def test_restore_refuses_other_keys_before_touching_anything(district, media, tmp_path, keys, settings):
     archive = tmp_path / "backup"
     run("backup", str(archive))
@@ -289,7 +305,8 @@ def test_an_older_backup_restores_and_says_to_migrate(district, media, tmp_path)
     manifest = _manifest(archive)
     manifest["migrations"].remove("cases.0002_seed_categories_and_holidays")
     (archive / "manifest.json").write_text(json.dumps(manifest))
+    shutil.rmtree(media)
     with empty_database(tmp_path):
         out, err = run("restore", str(archive), interactive=False)
-        assert table_counts() == before
+        assert table_counts() == before and len(media_checksums(media)) == 1
     assert "cases.0002_seed_categories_and_holidays" in err and "linli migrate" in err

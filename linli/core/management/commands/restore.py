@@ -43,8 +43,8 @@ class Command(BaseCommand):
             return
         shown = ", ".join(full[:5]) + (" …" if len(full) > 5 else "")
         if not force:
-            raise CommandError(_("The database holds data (%(tables)s). Restoring replaces all of it: restore into a new, empty database, "
-                                 "or run again with --force.") % {"tables": shown})
+            raise CommandError(_("The database or MEDIA_ROOT holds data (%(tables)s). Restoring replaces all of it: restore into a new, empty "
+                                 "database and an empty MEDIA_ROOT, or run again with --force.") % {"tables": shown})
         if interactive:
             answer = input(_("Everything in the database and in MEDIA_ROOT will be replaced by the backup. Type 'yes' to continue: "))
             if answer.strip().lower() != "yes":
