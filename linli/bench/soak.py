@@ -136,21 +136,44 @@ def rss_mb(pid):
     return None
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sample(master):
-    return time.time(), {pid: mb for pid in worker_pids(master) if (mb := rss_mb(pid)) is not None}
+    """(time, {worker pid: (RSS in MB, CPU seconds)})."""
+    workers = {}
+    for pid in worker_pids(master):
+        mb, cpu = rss_mb(pid), cpu_seconds(pid)
+        if mb is not None and cpu is not None:
+            workers[pid] = (mb, cpu)
+    return time.time(), workers
 
 
 def memory(samples):
-    """Per worker: RSS at its first and last sample, its peak and growth; whether it ran from
-    the start to the end (a replaced worker means one died)."""
+    """Per worker: RSS at its first sample, at half-time and at its last, its peak, its growth
+    over the run and over the second half (a leak keeps growing; a warm cache stops), the CPU
+    time it spent; and whether it ran from start to end (a replaced worker means one died)."""
     first, last = set(samples[0][1]), set(samples[-1][1])
+    half = (samples[0][0] + samples[-1][0]) / 2
     workers = {}
-    for _t, rss in samples:
-        for pid, mb in rss.items():
-            w = workers.setdefault(pid, {"pid": pid, "start_mb": mb, "end_mb": mb, "max_mb": mb, "whole_run": pid in first and pid in last})
-            w["end_mb"], w["max_mb"] = mb, max(w["max_mb"], mb)
+    for t, sampled in samples:
+        for pid, (mb, cpu) in sampled.items():
+            w = workers.setdefault(pid, {"pid": pid, "start_mb": mb, "half_mb": mb, "end_mb": mb, "max_mb": mb, "cpu_from": cpu,
+                                         "whole_run": pid in first and pid in last})
+            if t <= half:
+                w["half_mb"] = mb
+            w["end_mb"], w["max_mb"], w["cpu_s"] = mb, max(w["max_mb"], mb), round(cpu - w["cpu_from"], 1)
     for w in workers.values():
         w["growth_mb"] = round(w["end_mb"] - w["start_mb"], 1)
+        w["second_half_mb"] = round(w["end_mb"] - w["half_mb"], 1)
+        del w["cpu_from"]
     return [workers[pid] for pid in sorted(workers)]
 
 
@@ -293,6 +316,7 @@ def run(opts):
 
 def report(meta, result, samples, window, restart_asked):
     during, outside = classify(result["failures"], window)
+    workers = memory(samples)
     pages = []
     for name, figures in result["targets"].items():
         pages.append({"name": name, **{k: figures[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "statuses")},
@@ -302,7 +326,9 @@ def report(meta, result, samples, window, restart_asked):
             "total": {k: total[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "statuses")} | {
                 "failed_during_restart": sum(sum(s.values()) for s in during.values()),
                 "errors": sum(sum(s.values()) for s in outside.values())},
-            "errors_by_status": _by_status(outside), "failed_during_restart_by_status": _by_status(during), "memory": memory(samples)}
+            "errors_by_status": _by_status(outside), "failed_during_restart_by_status": _by_status(during), "memory": workers,
+            "cpu_ms_per_request": round(1000 * sum(w["cpu_s"] for w in workers) / total["requests"], 1) if total["requests"] else None,
+            "rss_samples": [[round(t - samples[0][0], 1), {str(pid): mb for pid, (mb, _cpu) in sampled.items()}] for t, sampled in samples]}
 
 
 def _by_status(buckets):
@@ -355,8 +381,11 @@ def to_markdown(report):
               "| page | requests | requests/s | p50 (ms) | p95 (ms) | failed during the restart | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
     for p in [*report["pages"], {"name": "**all**", **t}]:
         lines.append(f"| {p['name']} | {p['requests']:,} | {p['rps']} | {p['p50_ms']} | {p['p95_ms']} | {p['failed_during_restart']} | {p['errors']} |")
-    lines += ["", "| gunicorn worker | RSS at start (MB) | RSS at end (MB) | peak (MB) | growth (MB) |", "|---|---:|---:|---:|---:|"]
+    lines += ["", "| gunicorn worker | RSS at start (MB) | at half-time | at end | peak | growth | growth in the second half | CPU (s) |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for w in report["memory"]:
-        lines.append(f"| {w['pid']}{'' if w['whole_run'] else ' (not the whole run)'} | {w['start_mb']} | {w['end_mb']} | {w['max_mb']} | {w['growth_mb']:+} |")
-    lines.append("")
+        lines.append(f"| {w['pid']}{'' if w['whole_run'] else ' (not the whole run)'} | {w['start_mb']} | {w['half_mb']} | {w['end_mb']} | "
+                     f"{w['max_mb']} | {w['growth_mb']:+} | {w['second_half_mb']:+} | {w['cpu_s']} |")
+    lines += ["", f"The workers spent {report['cpu_ms_per_request']} ms of CPU a request on average (PostgreSQL's own time not "
+              "included): on a busy machine a fairer figure of the work a request costs than its latency.", ""]
     return "\n".join(lines)

@@ -5,6 +5,7 @@ figures, the verdict, and that every page of the mix answers the soak's clients 
 import json
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -86,12 +87,33 @@ def test_without_a_restart_every_failure_counts():
 
 
 def test_memory_per_worker_from_first_to_last_sample():
-    samples = [(0, {11: 80.0, 12: 81.0}), (5, {11: 90.0, 12: 79.5}), (10, {11: 85.0, 13: 70.0})]
+    samples = [(0, {11: (80.0, 1.0), 12: (81.0, 1.0)}), (5, {11: (90.0, 2.0), 12: (79.5, 1.5)}), (10, {11: (85.0, 4.5), 13: (70.0, 0.2)})]
     assert soak.memory(samples) == [
-        {"pid": 11, "start_mb": 80.0, "end_mb": 85.0, "max_mb": 90.0, "whole_run": True, "growth_mb": 5.0},
-        {"pid": 12, "start_mb": 81.0, "end_mb": 79.5, "max_mb": 81.0, "whole_run": False, "growth_mb": -1.5},
-        {"pid": 13, "start_mb": 70.0, "end_mb": 70.0, "max_mb": 70.0, "whole_run": False, "growth_mb": 0.0},
+        {"pid": 11, "start_mb": 80.0, "half_mb": 90.0, "end_mb": 85.0, "max_mb": 90.0, "whole_run": True, "cpu_s": 3.5,
+         "growth_mb": 5.0, "second_half_mb": -5.0},
+        {"pid": 12, "start_mb": 81.0, "half_mb": 79.5, "end_mb": 79.5, "max_mb": 81.0, "whole_run": False, "cpu_s": 0.5,
+         "growth_mb": -1.5, "second_half_mb": 0.0},
+        {"pid": 13, "start_mb": 70.0, "half_mb": 70.0, "end_mb": 70.0, "max_mb": 70.0, "whole_run": False, "cpu_s": 0.0,
+         "growth_mb": 0.0, "second_half_mb": 0.0},
     ]
+
+
+def test_a_sample_reads_this_processs_children():
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; x = bytearray(30 * 2**20); time.sleep(30)"])
+    try:
+        for _i in range(100):
+            _t, workers = soak.sample(os.getpid())
+            if child.pid in workers and workers[child.pid][0] > 30:
+                break
+            time.sleep(0.05)
+        mb, cpu = workers[child.pid]
+        assert mb > 30 and cpu >= 0
+    finally:
+        child.kill()
+        child.wait()
 
 
 def _result(failures=()):
@@ -104,7 +126,7 @@ def _result(failures=()):
 META = {"date": "2026-11-29T20:00:00+08:00", "database": "postgresql 15.20", "python": "3.11.7", "cpus": 2, "requests_in_db": 50000,
         "households": 15000, "people": 45000, "workers": 5, "clients": 8, "seconds": 600.0, "load_average_before": [3.0, 2.0, 1.0],
         "load_average_after": [4.0, 3.0, 2.0], "log_server_errors": 2}
-SAMPLES = [(0, {11: 80.0}), (600, {11: 82.0})]
+SAMPLES = [(0, {11: (80.0, 10.0)}), (300, {11: (81.0, 40.0)}), (600, {11: (82.0, 65.0)})]
 RESTART = {"command": "pg_ctlcluster --skip-systemctl-redirect 15 main restart", "began": 100.0, "back": 102.0, "at_s": 300.0, "down_s": 2.0}
 
 
@@ -134,7 +156,8 @@ def test_the_report_is_saved_as_json_and_replaces_only_the_soak_section(tmp_path
     text = md.read_text()
     assert "Intro." in text and "After." in text and "old figures" not in text
     assert "| list | 100 | 10.0 | 20.0 | 40.0 | 1 | 0 |" in text
-    assert "| 11 | 80.0 | 82.0 | 82.0 | +2.0 |" in text and "accepted connections again 2.0 s later" in text
+    assert "| 11 | 80.0 | 81.0 | 82.0 | 82.0 | +2.0 | +1.0 | 55.0 |" in text and "accepted connections again 2.0 s later" in text
+    assert "500.0 ms of CPU a request" in text  # 55 s over 110 requests
 
 
 def test_the_restart_command_names_the_cluster_on_the_databases_port(tmp_path, monkeypatch, settings):
