@@ -285,6 +285,15 @@ def test_restore_refuses_a_damaged_or_foreign_archive_before_touching_anything(d
     (archive / "manifest.json").write_text(json.dumps(manifest))
     assert Person.objects.filter(pk=late.pk).exists()
 
+    outside = tmp_path / "elsewhere.jpg"  # same bytes, so only the link gives it away
+    outside.write_bytes(good)
+    photo.unlink()
+    photo.symlink_to(outside)
+    with pytest.raises(CommandError, match=str(photo.relative_to(archive / "media"))):
+        run("restore", str(archive), force=True, interactive=False)
+    photo.unlink()
+    photo.write_bytes(good)
+
     evil = tmp_path / "evil.tar"
     with tarfile.open(evil, "w") as tar:
         tar.add(archive / "manifest.json", arcname="manifest.json")
