@@ -1,6 +1,6 @@
 import pytest
 
-from linli.testing import build_world
+from linli.testing import build_world, log_in
 
 
 @pytest.fixture
@@ -11,8 +11,7 @@ def world(db):
 @pytest.fixture
 def login(client):
     def _login(user):
-        client.force_login(user)
-        return client
+        return log_in(client, user)
 
     return _login
 

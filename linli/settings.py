@@ -7,7 +7,10 @@ Every value that differs between a laptop and production comes from an environme
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from linli.core import config
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(environ.Env().str("LINLI_DATA_DIR", default=str(BASE_DIR.parent / "var")))
@@ -16,18 +19,21 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 
-# Development-only secrets: refused when DEBUG is off so production can never run on them.
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"  # noqa: S105
-_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE="  # base64 of 32 bytes
-_DEV_HASH_KEY = "dev-only-hash-key"  # noqa: S105
-
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+# Development-only secrets (linli.core.config): used when DEBUG is on and a variable is unset;
+# with DEBUG off the process refuses them, and weak or unusable keys, naming the variable.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (config.DEV_SECRET_KEY if DEBUG else "")
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).
-LINLI_FIELD_KEYS = env.list("LINLI_FIELD_KEYS", default=[_DEV_FIELD_KEY] if DEBUG else [])
-LINLI_HASH_KEY = env.str("LINLI_HASH_KEY", default=_DEV_HASH_KEY if DEBUG else "")
-for _name in ("SECRET_KEY", "LINLI_FIELD_KEYS", "LINLI_HASH_KEY"):
-    if not globals()[_name]:
-        raise ImproperlyConfigured(f"{_name} must be set when DEBUG is off (see docs/deploy.md).")
+LINLI_FIELD_KEYS = env.list("LINLI_FIELD_KEYS", default=[]) or ([config.DEV_FIELD_KEY] if DEBUG else [])
+LINLI_HASH_KEY = env.str("LINLI_HASH_KEY", default="") or (config.DEV_HASH_KEY if DEBUG else "")
+# Lockout: X-Forwarded-For is believed only from these proxies (addresses or networks).
+LINLI_TRUSTED_PROXIES = env.list("LINLI_TRUSTED_PROXIES", default=[])
+_problems = config.problems(debug=DEBUG, secret_key=SECRET_KEY, field_keys=LINLI_FIELD_KEYS,
+                            hash_key=LINLI_HASH_KEY, trusted_proxies=LINLI_TRUSTED_PROXIES)
+if _problems:
+    raise ImproperlyConfigured(
+        "Linli will not start with these settings (see docs/deploy.md):\n"
+        + "\n".join(f"  - {message}" for _id, message in _problems)
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -42,10 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -64,12 +73,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "linli.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -137,12 +149,25 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: five failures for one username from one address locks it for 30 minutes.
+# Lockout: five failures for one account from one client lock that pair for 30 minutes. Behind
+# nginx the client's address is read from X-Forwarded-For, believed only from
+# LINLI_TRUSTED_PROXIES (above; docs/deploy.md), so one client cannot lock an account for everyone.
+AXES_CLIENT_IP_CALLABLE = "linli.accounts.lockout.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "linli.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Tries during the lock are not counted, so the time the locked page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
+
+# Two-factor sign-in (django-otp, TOTP + backup codes) for administrators and every role that
+# reveals or exports personal data (accounts/roles.py); wrong codes wait 1, 2, 4 … seconds.
+OTP_TOTP_ISSUER = "Linli 邻里"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# API tokens (accounts.ApiToken) expire this many days after they are issued.
+LINLI_API_TOKEN_DAYS = env.int("LINLI_API_TOKEN_DAYS", default=7)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -183,6 +208,19 @@ LINLI_NOTIFY_BACKENDS = env.list(
 # Share of a request's time limit after which its handlers get a reminder (预警 · 催办).
 LINLI_WARN_SHARE = env.float("LINLI_WARN_SHARE", default=0.8)
 
+# Searches by a whole ID number or phone (people/search.py): at most LIMIT per user in WINDOW
+# seconds, counted in the cache below.
+LINLI_IDENTIFIER_SEARCH_LIMIT = env.int("LINLI_IDENTIFIER_SEARCH_LIMIT", default=30)
+LINLI_IDENTIFIER_SEARCH_WINDOW = env.int("LINLI_IDENTIFIER_SEARCH_WINDOW", default=600)
+# The search counts must be shared by every app process: production's default is a file cache
+# in LINLI_DATA_DIR (the gunicorn workers of one machine); several machines share the database
+# cache: CACHE_URL=dbcache://linli_cache, then `manage.py createcachetable` (docs/deploy.md).
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default="locmemcache://" if DEBUG else f"filecache://{DATA_DIR / 'cache'}?max_entries=100000"
+    )
+}
+
 TASKS = {
     "default": {
         "BACKEND": env.str("LINLI_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"),
@@ -191,7 +229,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "linli.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -211,6 +249,22 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "linli.orgs.models.Kind",
         "MeetingKindEnum": "linli.deliberation.models.Meeting.Kind",
+    },
+}
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Templates carry no
+# style attributes or event handlers (linli/static/linli/linli.js does that work); base.html's
+# scripts carry the per-response nonce, which is how a template would run a script of its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws its select arrows and toggler as data: SVGs
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
     },
 }
 

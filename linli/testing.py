@@ -100,3 +100,18 @@ def build_world() -> SimpleNamespace:
         nobody=_user("nobody"),
     )
     return w
+
+
+def log_in(client, user):
+    """Log `user` in on a test client; staff who need the second factor (accounts.middleware) get
+    a session verified the way django_otp.login marks it, with a confirmed device of their own."""
+    client.force_login(user)
+    if user.requires_two_factor:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

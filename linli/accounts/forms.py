@@ -65,3 +65,30 @@ class GrantRoleForm(forms.Form):
                     self.add_error("password", exc)
         data["place"] = {level: data.get(level)} if level else {}
         return data
+
+
+class OtpForm(forms.Form):
+    """The second factor: six digits from the authenticator app, or a backup code."""
+
+    otp_token = forms.CharField(
+        label=_("Authentication code"), max_length=16,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "one-time-code", "autofocus": True, "inputmode": "numeric"}),
+    )
+
+
+class Open311KeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("name"), max_length=80, help_text=_("Who uses it, e.g. the 12345 hotline system."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    username = forms.CharField(
+        label=_("acts as (username)"), max_length=150,
+        help_text=_("The key reads and files requests with this user's roles and scope."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_username(self):
+        user = User.objects.filter(username=self.cleaned_data["username"], is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("There is no active user with this username."))
+        return user

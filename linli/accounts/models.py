@@ -1,11 +1,16 @@
+import datetime as dt
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import LEVELS, Scope, ScopedModel
 
-from .roles import ORG_ROLE_COMPOUNDS, PERMISSIONS, ROLE_LEVEL, Role
+from .roles import ORG_ROLE_COMPOUNDS, PERMISSIONS, ROLE_LEVEL, TWO_FACTOR_ROLES, Role
 
 
 class User(AbstractUser):
@@ -50,6 +55,11 @@ class User(AbstractUser):
 
     def has_role(self, *roles) -> bool:
         return any(ra.role in roles for ra in self.role_list)
+
+    @property
+    def requires_two_factor(self) -> bool:
+        """Administrators and every role that reveals or exports personal data (roles.py)."""
+        return self.is_superuser or self.is_staff or any(ra.role in TWO_FACTOR_ROLES for ra in self.role_list)
 
 
 class RoleAssignment(ScopedModel):
@@ -118,3 +128,86 @@ RoleAssignment.scope_paths = {
     | models.Q(household__community_id__in=sorted(ids))
     | models.Q(organisation__community_id__in=sorted(ids)),
 }
+
+
+class Credential(models.Model):
+    """A secret handed out once and kept only as its SHA-256 digest (the secrets are 256 random
+    bits, so a fast hash is enough: nothing to guess). Named, revocable, with its last use."""
+
+    PREFIX = ""
+
+    name = models.CharField(_("name"), max_length=80)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # the first characters of the secret, shown so that owners can tell their keys apart
+    hint = models.CharField(_("begins with"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def digest(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_secret(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @classmethod
+    def find(cls, secret: str):
+        """The row for a presented secret (revoked or expired rows too: the caller says why)."""
+        if not secret or len(secret) > 200:
+            return None
+        return cls.objects.select_related("user").filter(key_hash=cls.digest(secret)).first()
+
+    def touch(self):
+        # one write a minute at most, however busy the client; a conditional UPDATE, no race
+        now = timezone.now()
+        type(self).objects.filter(pk=self.pk).filter(
+            models.Q(last_used_at=None) | models.Q(last_used_at__lt=now - dt.timedelta(minutes=1))
+        ).update(last_used_at=now)
+
+
+class ApiToken(Credential):
+    """API 令牌: a user's sign-in for the REST API, issued at /api/v1/auth/token/, expiring."""
+
+    PREFIX = "lt_"
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    expires_at = models.DateTimeField(_("expires"))
+    # whether the second factor was given when it was issued (a role gained later needs a new one)
+    two_factor = models.BooleanField(_("second factor given"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+
+class Open311Key(Credential, ScopedModel):
+    """Open311 接入密钥: a machine client's key (hotline systems), sent as `api_key` in query
+    strings, so kept apart from user tokens; it acts with the scope of one user."""
+
+    PREFIX = "o311_"
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="open311_keys", verbose_name=_("acts as"))
+    created_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by"))
+
+    # managed by administrators only: the permission open311.manage, granted everywhere or nowhere
+    scope_domain = "open311"
+    scope_paths: dict = {}
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Open311 key")
+        verbose_name_plural = _("Open311 keys")
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("accounts:open311_keys")

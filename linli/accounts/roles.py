@@ -42,6 +42,8 @@ _STAFF = {
     "accounts.view", "accounts.change",
     "audit.view",
     "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.rate",
+    # who reported an anonymous request, through an audited action (docs/workorders.md)
+    "cases.reveal_reporter",
     "votes.view", "votes.manage",
 }  # fmt: skip
 _GRID = {
@@ -56,7 +58,8 @@ _HANDLER = {"cases.view", "cases.handle"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # The tag list is shared by the whole sub-district, so only its staff edit it.
-    Role.ADMIN: frozenset(_STAFF | {"tags.change", "config.change", "cases.whistle", "cases.assign"}),
+    # …and only administrators issue Open311 keys (a machine client acting as one user)
+    Role.ADMIN: frozenset(_STAFF | {"tags.change", "config.change", "cases.whistle", "cases.assign", "open311.manage"}),
     # the sub-district assigns escalated requests to departments and supervises them (交办 · 督办)
     # …and keeps the shared settings: tags, request categories and time limits, the holiday calendar
     Role.SUBDISTRICT_STAFF: frozenset(_STAFF | {"tags.change", "config.change", "cases.assign"}),
@@ -77,3 +80,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Property staff reach the places of the compounds their company serves through their
 # organisation; their cases are only those dispatched to it (organisation level).
 ORG_ROLE_COMPOUNDS = {Role.PROPERTY_STAFF}
+
+# 等保 2.0 level 3 asks administrators to sign in with two factors; Linli asks it of every role
+# that can see full ID numbers and phones or take them away (people.reveal, people.export).
+TWO_FACTOR_PERMISSIONS = frozenset({"people.reveal", "people.export"})
+TWO_FACTOR_ROLES = frozenset(
+    role for role in Role if role == Role.ADMIN or PERMISSIONS[role] & TWO_FACTOR_PERMISSIONS
+)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -8,8 +10,10 @@ from django.views.generic import FormView, ListView
 
 from linli.core.views import ScopedDeleteView, ScopedMixin, apply_form_errors
 
+from . import two_factor
 from .actions import grant_role
 from .forms import GrantRoleForm
+from .lockout import lock_minutes, remaining_attempts
 from .models import RoleAssignment
 
 
@@ -22,6 +26,18 @@ class LoginView(auth_views.LoginView):
         for field in form.fields.values():
             field.widget.attrs["class"] = "form-control"
         return form
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        user = self.request.user
+        if not two_factor.needs_second_factor(user):
+            return url
+        name = "accounts:two_factor_verify" if two_factor.confirmed_totp(user) else "accounts:two_factor_setup"
+        return f"{reverse(name)}?{urlencode({'next': url})}"
+
+    def form_invalid(self, form):
+        # axes counted this failure on the request: say how many tries are left before the lock
+        return self.render_to_response(self.get_context_data(form=form, remaining=remaining_attempts(self.request), lock_minutes=lock_minutes()))
 
 
 class RoleListView(ScopedMixin, ListView):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from linli.core.models import AuditLog
 from linli.orgs.models import Organisation
+from linli.people import privacy
 from linli.people.models import Household, Person, visible_tags
 from linli.places.models import Building, Community, Compound, Grid, House, Unit
 
@@ -26,8 +27,10 @@ def filterset(model_, ids=(), fields=(), **extra):
 
 
 def _filter_visible_tag(self, queryset, name, value):
-    # filtering by a sensitive tag one may not see would reveal it: such a tag matches nothing
-    return queryset.filter(tags__in=visible_tags(self.request.user).filter(name=value))
+    # filtering by a sensitive tag one may not see would reveal it: such a tag matches nothing,
+    # and a sensitive one only the persons the user may reveal
+    tag = visible_tags(self.request.user).filter(name=value).first()
+    return privacy.with_tag(queryset, self.request.user, tag) if tag else queryset.none()
 
 
 PLACES = ("subdistrict", "community", "grid", "compound", "building", "unit")

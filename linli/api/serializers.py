@@ -15,8 +15,9 @@ from rest_framework import serializers
 from linli.core import actions
 from linli.core.models import AuditLog
 from linli.orgs.models import Organisation
+from linli.people import privacy
 from linli.people.actions import REVEALABLE
-from linli.people.models import Household, Person, Tag, sees_sensitive_tags
+from linli.people.models import Household, Person, Tag
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
 # Ancestor keys copied down the tree (read-only: the model's save() keeps them).
@@ -176,14 +177,16 @@ class HouseholdSerializer(ActionSerializer):
 
 class PersonSerializer(ActionSerializer):
     """ID number and phone are write-only: reads show them masked; the clear value comes only
-    from the audited reveal action. Omitted on update, they keep their current value."""
+    from the audited reveal action. Omitted on update, they keep their current value. The birth
+    date is the ID number's (read-only) and shown as `birth_year` to roles that may reveal the
+    person, null to the others; so are sensitive tags (people/privacy.py)."""
 
     household = ScopedRelatedField(Household)
     id_number = serializers.CharField(write_only=True, required=False, max_length=18)
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
     id_number_masked = serializers.CharField(read_only=True)
     phone_masked = serializers.CharField(read_only=True)
-    age = serializers.IntegerField(read_only=True, allow_null=True)
+    birth_year = serializers.SerializerMethodField()
     tags = serializers.SlugRelatedField(
         many=True, slug_field="name", queryset=Tag.objects.all(), required=False
     )
@@ -191,17 +194,19 @@ class PersonSerializer(ActionSerializer):
     Meta = _meta(
         Person,
         [
-            *ANCESTORS, "household", "name", "relation", "gender", "birth_date", "age",
+            *ANCESTORS, "household", "name", "relation", "gender", "birth_year",
             "id_number", "id_number_masked", "phone", "phone_masked", "tags", "created_at",
         ],
         create_only=("household",),
     )  # fmt: skip
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_birth_year(self, obj) -> int | None:
+        return privacy.birth_year(self.context["request"].user, obj)
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not sees_sensitive_tags(self.context["request"].user):
-            sensitive = {t.name for t in instance.tags.all() if t.sensitive}
-            data["tags"] = [t for t in data["tags"] if t not in sensitive]
+        data["tags"] = [t.name for t in privacy.shown_tags(self.context["request"].user, instance)]
         return data
 
     def validate(self, attrs):

@@ -2,13 +2,12 @@
 
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from linli.cases import api as cases_api
 from linli.deliberation import api as deliberation_api
 
-from . import views
+from . import auth, views
 
 app_name = "api"
 
@@ -30,9 +29,10 @@ router.register("categories", cases_api.CategoryViewSet, basename="category")
 router.register("topics", deliberation_api.TopicWriteViewSet, basename="topic")
 router.register("meetings", deliberation_api.MeetingWriteViewSet, basename="meeting")
 router.register("votes", deliberation_api.VoteViewSet, basename="vote")
+router.register("auth/tokens", auth.TokenViewSet, basename="apitoken")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
     *router.urls,
 ]

@@ -7,6 +7,7 @@ extra route declares (`scope_action="reveal"`). Writes go through core.actions.
 """
 
 from django.db.models import ProtectedError
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -141,7 +142,9 @@ class PersonViewSet(ScopedViewSet):
         form.is_valid(raise_exception=True)
         field = form.validated_data["field"]
         value = services.reveal_person_field(person, field, request.user)
-        return Response({"field": field, "value": value}, headers={"Cache-Control": "no-store"})
+        response = Response({"field": field, "value": value})
+        add_never_cache_headers(response)  # no-store, private: never kept by a browser or proxy
+        return response
 
 
 class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

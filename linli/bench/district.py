@@ -279,7 +279,8 @@ class District:
             case_id = t_case.new_id()
             grid_worker, community_staff = self.users["grid"][gid], self.users["community"][cid]
             row = {"channel": channel, "category_id": cat.pk, "description": rng.choice(DemoBuilder.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
-                   "grid_id": gid, "compound_id": pid, "building_id": bid, "house_id": hid, "community_id": cid, "subdistrict_id": sid,
+                   "grid_id": gid, "compound_id": pid, "building_id": bid, "house_id": None if channel == "whisper" else hid,
+                   "community_id": cid, "subdistrict_id": sid,
                    "anonymous": channel == "whisper", "reporter_household_id": hh if channel == "self_service" else None,
                    "reporter_name": "" if channel == "whisper" else "居民", "respond_by": respond_by, "resolve_by": resolve_by,
                    "created_at": created, "created_by_id": grid_worker}

@@ -72,27 +72,50 @@ def residents(grid):
 
 
 def session(user):
-    """A logged-in session, as its cookie header value."""
-    client = Client()
-    client.force_login(user)
+    """A logged-in session (verified by the second factor where the role needs it), as its
+    cookie value."""
+    from linli.testing import log_in
+
+    client = log_in(Client(), user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@dataclass
+class Credentials:
+    """What the soak handed out, taken back when it ends."""
+
+    sessions: list
+    tokens: list
+
+    def revoke(self):
+        from django.contrib.sessions.models import Session
+
+        from linli.accounts.models import ApiToken
+
+        Session.objects.filter(session_key__in=self.sessions).delete()
+        ApiToken.objects.filter(pk__in=[t.pk for t in self.tokens]).delete()
 
 
 def mix(base, users, resident_users):
     """The targets and their weights: what a working day looks like, reads far above writes."""
-    from rest_framework.authtoken.models import Token
-
+    from linli.accounts.actions import issue_api_token
     from linli.cases.models import Category
 
-    sessions, keys = {}, []
+    handed = Credentials([], [])
+    sessions = {}
     for name in ("grid", "community", "subdistrict"):
-        keys.append(session(users[name]))
-        sessions[name] = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={keys[-1]}"}
+        handed.sessions.append(session(users[name]))
+        sessions[name] = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={handed.sessions[-1]}"}
     residents_cookies = []
     for user in resident_users:
-        keys.append(session(user))
-        residents_cookies.append({"Cookie": f"{settings.SESSION_COOKIE_NAME}={keys[-1]}; {settings.CSRF_COOKIE_NAME}={CSRF}", "X-CSRFToken": CSRF})
-    token = {name: {"Authorization": f"Token {Token.objects.get_or_create(user=users[name])[0].key}"} for name in ("grid", "community")}
+        handed.sessions.append(session(user))
+        residents_cookies.append({"Cookie": f"{settings.SESSION_COOKIE_NAME}={handed.sessions[-1]}; {settings.CSRF_COOKIE_NAME}={CSRF}",
+                                  "X-CSRFToken": CSRF})
+    token = {}
+    for name in ("grid", "community"):
+        issued, secret = issue_api_token(users[name], name="soak", two_factor=True)  # as if the code was given
+        handed.tokens.append(issued)
+        token[name] = {"Authorization": f"Token {secret}"}
     category = Category.objects.filter(children=None, active=True).order_by("id").first()
     grid, community = users["grid_obj"], users["community_obj"]
     surname = "王"
@@ -112,8 +135,8 @@ def mix(base, users, resident_users):
     for k, cookies in enumerate(residents_cookies):
         targets.append(Target(f"intake: resident's phone form ({k + 1})", f"{base}/cases/new/mine/", "POST", expect=302, weight=1.5,
                               headers=cookies | {"Content-Type": "application/x-www-form-urlencoded"},
-                              body=urlencode({"category": category.pk, "description": "家门口路灯坏了，晚上很黑"})))
-    return targets, keys
+                              body=urlencode({"category": category.pk, "place": "home", "description": "家门口路灯坏了，晚上很黑"})))
+    return targets, handed
 
 
 # ---- memory and PostgreSQL ------------------------------------------------------------------
@@ -292,7 +315,7 @@ def run(opts):
     log = Path(opts.log)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_bytes(b"")
-    targets, session_keys = mix("http://127.0.0.1:{port}", users, residents(users["grid_obj"]))
+    targets, handed = mix("http://127.0.0.1:{port}", users, residents(users["grid_obj"]))
     before = last_case_id()
     try:
         with gunicorn(opts.workers, log=log) as (port, server), tempfile.TemporaryDirectory() as tmp:
@@ -306,9 +329,7 @@ def run(opts):
     finally:
         connection.close()  # stale after the restart
         remove_cases_after(before, opts.out)
-        from django.contrib.sessions.models import Session
-
-        Session.objects.filter(session_key__in=session_keys).delete()
+        handed.revoke()
     meta["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     meta["log_server_errors"] = log.read_text(errors="replace").count("Internal Server Error")
     return report(meta, result, samples, window, command is not None)

@@ -44,6 +44,7 @@ def test_report_dispatch_handle_verify_rate_publish(world, browser, live_server,
         resident.get_by_role("link", name="我要说事").click()
         resident.get_by_label("分类").select_option(label="物业与设施 · 设施维修")
         resident.get_by_label("遇到了什么问题？").fill("3楼楼道灯不亮，晚上看不见")
+        resident.get_by_label("问题在哪里？").select_option(label="1号楼")
         resident.get_by_label("照片").set_input_files(files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}])
         resident.get_by_role("button", name="提交").click()
         resident.get_by_text("您的诉求").wait_for()

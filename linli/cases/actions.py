@@ -230,6 +230,19 @@ def notify_merged_reporters(case):
 
 
 @transaction.atomic
+def reveal_reporter(case, *, actor) -> dict:
+    """Who reported `case` — for a call-back on an anonymous request — written to the audit log
+    as a reveal (no clear value in the record). The caller fetched `case` through
+    restrict(actor, "reveal_reporter"): community and sub-district staff, administrators."""
+    from linli.core import audit
+    from linli.core.models import AuditLog
+
+    audit.record(actor, AuditLog.Action.REVEAL, case, note="reporter")
+    name = case.reporter_name or (str(case.reporter) if case.reporter_id else "")
+    return {"reporter_name": name, "reporter_phone": case.reporter_phone or ""}
+
+
+@transaction.atomic
 def comment(case, *, actor, note):
     if not note.strip():
         raise ValidationError({"note": _("Write something.")})

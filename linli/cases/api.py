@@ -12,7 +12,7 @@ from linli.api.views import ScopedViewSet, ScopePermission
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Grid, House
 
-from . import actions
+from . import actions, reporter
 from .filters import CaseFilter
 from .models import Case, CaseEvent, Category, Rating
 from .workflow import TRANSITIONS
@@ -37,7 +37,13 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["action", "from_state", "to_state", "actor", "note", "created_at"]
 
     def get_actor(self, event) -> str | None:
-        if event.action == "report" and event.case.anonymous:
+        """None where the timeline hides the actor (the reporter of an anonymous request, their
+        household): cases.reporter."""
+        case = event.case
+        hidden = self.context.setdefault("hidden_actors", {})
+        if case.pk not in hidden:
+            hidden[case.pk] = reporter.hidden_actors(case)
+        if reporter.is_hidden(event, case, hidden[case.pk]):
             return None
         return str(event.actor) if event.actor_id else None
 
@@ -105,6 +111,11 @@ class CommentSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
+class RevealedReporterSerializer(serializers.Serializer):
+    reporter_name = serializers.CharField()
+    reporter_phone = serializers.CharField()
+
+
 class CaseViewSet(ScopedViewSet):
     """Requests (诉求) and their work-order lifecycle. POST reports one; POST …/transition/
     moves it (409 when another user moved it first)."""
@@ -166,6 +177,15 @@ class CaseViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"], scope_action="view")
     def comment(self, request, pk=None):
         return self._act(request, CommentSerializer, lambda case, d: actions.comment(case, actor=request.user, note=d["note"]))
+
+    @extend_schema(request=None, responses=RevealedReporterSerializer)
+    @action(detail=True, methods=["post"], scope_action="reveal_reporter")
+    def reveal_reporter(self, request, pk=None):
+        """Who reported the request, for a call-back (community and sub-district staff); audited."""
+        case = self.get_object()
+        response = Response(RevealedReporterSerializer(actions.reveal_reporter(case, actor=request.user)).data)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

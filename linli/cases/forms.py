@@ -71,19 +71,62 @@ class ReportForm(forms.ModelForm):
         pass  # the action validates the case it builds
 
 
+def common_area_grid(compound):
+    """The grid a compound's common area (小区公共区域) is reported to: the one holding most of its
+    buildings, the lowest id on a tie. The same grid whoever reports, so it never points at the
+    reporter's home."""
+    from django.db.models import Count
+
+    row = Building.objects.filter(compound=compound).values("grid_id").annotate(n=Count("id")).order_by("-n", "grid_id").first()
+    return Grid.objects.get(pk=row["grid_id"])
+
+
 class ResidentReportForm(forms.Form):
-    """A resident reports from a phone: category and text; the place is their own house."""
+    """A resident reports from a phone: category, text, and where the problem is — a building of
+    their compound, its common area, or their own home (never for a whisper: the house would name
+    the reporter)."""
+
+    HOME, COMMON = "home", "common"
 
     category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.none())
     description = forms.CharField(label=_("What is the matter?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}))
-    anonymous = forms.BooleanField(label=_("Hide my name from the handlers (grid whisper)"), required=False)
+    anonymous = forms.BooleanField(label=_("Grid whisper: hide my name"), required=False,
+                                   help_text=_("Your name appears on no page and your home is not recorded; only you follow the request."))
+    place = forms.ChoiceField(label=_("Where is the problem?"))
     photo = PhotoField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
+        self.household = household
+        house = household.house
+        self.buildings = {str(b.pk): b for b in Building.objects.filter(compound_id=house.compound_id).select_related("compound", "grid")}
+        self.fields["place"].choices = [
+            ("", _("Choose…")),
+            (self.HOME, _("My home (%(house)s)") % {"house": house}),
+            (self.COMMON, _("Common area of %(compound)s") % {"compound": house.compound.name}),
+            *[(pk, b.name) for pk, b in self.buildings.items()],
+        ]
         self.fields["category"].queryset = Category.objects.filter(active=True, children=None).select_related("parent")
         self.fields["category"].widget.attrs["class"] = "form-select"
+        self.fields["place"].widget.attrs["class"] = "form-select"
         self.fields["anonymous"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("anonymous") and data.get("place") == self.HOME:
+            self.add_error("place", _("A grid whisper never records your home: choose the building or the compound's common area "
+                                      "where the problem is."))
+        return data
+
+    def location(self):
+        """(grid, compound, building, house) of the place chosen."""
+        place, house = self.cleaned_data["place"], self.household.house
+        if place == self.HOME:
+            return self.household.grid, house.compound, house.building, house
+        if place == self.COMMON:
+            return common_area_grid(house.compound), house.compound, None, None
+        building = self.buildings[place]
+        return building.grid, building.compound, building, None
 
 
 class TransitionForm(forms.Form):

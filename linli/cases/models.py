@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
 from linli.core.masking import mask_phone
-from linli.core.scope import ScopedModel
+from linli.core.scope import ScopedModel, with_user
 
 
 class WorkdayOverride(models.Model):
@@ -116,7 +116,7 @@ class Case(ScopedModel):
     reporter_household = models.ForeignKey("people.Household", models.SET_NULL, null=True, blank=True, related_name="+")
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True)
-    anonymous = models.BooleanField(_("anonymous"), default=False, help_text=_("The reporter is hidden from handlers."))
+    anonymous = models.BooleanField(_("anonymous"), default=False, help_text=_("The reporter is named on no page, and no house number is recorded."))
 
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.ACCEPTED, db_index=True)
     assignee_org = models.ForeignKey("orgs.Organisation", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("handling organisation"))
@@ -156,7 +156,9 @@ class Case(ScopedModel):
         "compound": "compound_id",
         "building": "building_id",
         "unit": "house__unit_id",
-        "household": "reporter_household_id",
+        # a resident sees their household's requests, and a whisper only if they reported it
+        "household": with_user(lambda ids, user: models.Q(reporter_household_id__in=sorted(ids))
+                               & (models.Q(anonymous=False) | models.Q(reporter_id=user.pk))),
         "organisation": "assignee_org_id",
     }
     sensitive_fields = {"reporter_phone": mask_phone}
@@ -196,6 +198,12 @@ class Case(ScopedModel):
 
     def is_overdue(self, now=None):
         return self.is_open and (now or timezone.now()) > self.resolve_by
+
+    def clean(self):
+        # 网格悄悄话: a house would name the reporter (their home, or the neighbour they live beside)
+        if self.anonymous and self.house_id:
+            raise ValidationError({"house": _("An anonymous request records no house number: choose the building or the compound "
+                                              "where the problem is.")})
 
     def save(self, *args, **kwargs):
         if self.pk and not self._state.adding:

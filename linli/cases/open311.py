@@ -3,7 +3,8 @@ city hotline systems exchange requests with Linli.
 
 Services are the leaf categories. Reading services and requests needs no key, and then shows
 only what the public board shows (no description, no reporter, nothing anonymous). With an
-`api_key` (a Linli API token) reads are the key holder's scope with descriptions, and POST files
+`api_key` (an Open311 key issued by an administrator, accounts.Open311Key; user API tokens
+are not accepted, since keys travel in query strings) reads are the key's user's scope with descriptions, and POST files
 a request as that user. Places: `address_id` is a grid id; or `lat`/`long` inside a grid's
 boundary. Errors follow the spec's error list. JSON and XML everywhere.
 """
@@ -19,8 +20,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.authtoken.models import Token
 
+from linli.accounts.models import Open311Key
 from linli.core.scope import has_perm
 from linli.places.models import Grid
 
@@ -104,16 +105,17 @@ class Open311View(View):
             if required:
                 raise Open311Error(403, _("api_key is required"))
             return None
-        token = Token.objects.select_related("user").filter(key=key, user__is_active=True).first()
-        if token is None:
+        found = Open311Key.find(key)  # an Open311 key, never a user's API token
+        if found is None or found.revoked_at or not found.user.is_active:
             raise Open311Error(403, _("api_key is not valid"))
-        return token.user
+        found.touch()
+        return found.user
 
 
 class DiscoveryView(Open311View):
     def get(self, request):
         base = request.build_absolute_uri("/open311/v2/")
-        data = {"changeset": "2026-11-24T00:00:00+08:00", "contact": "社区服务中心", "key_service": "API tokens are issued by the sub-district administrator.",
+        data = {"changeset": "2026-11-24T00:00:00+08:00", "contact": "社区服务中心", "key_service": "Open311 keys are issued by the system administrator.",
                 "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "type": "production",
                                "formats": ["application/json", "text/xml"]}]}
         if self.fmt == "json":

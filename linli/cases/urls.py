@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.ReportView.as_view(), name="report"),
     path("new/mine/", views.ResidentReportView.as_view(), name="report_mine"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
+    path("<int:pk>/reporter/", views.RevealReporterView.as_view(), name="reveal_reporter"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
     path("settings/categories/", settings_views.CategorySettingsView.as_view(), name="settings_categories"),

@@ -6,14 +6,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from linli.core.scope import has_perm
 from linli.core.views import ScopedMixin, apply_form_errors, require_perm
 
-from . import actions
+from . import actions, reporter
 from .filters import CaseFilter
 from .forms import PeriodForm, ReportForm, ResidentReportForm, TransitionForm
 from .models import Case, Channel, State
@@ -42,12 +44,18 @@ class CaseDetailView(ScopedMixin, View):
 
     def get(self, request, pk, form=None, status=200):
         case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter").prefetch_related("photos", "assignments__department"), pk=pk)
+        hidden = reporter.hidden_actors(case)
+        events = list(case.events.select_related("actor"))
+        for e in events:
+            e.shown_actor = reporter.actor_label(e, case, request.user, hidden)
         ctx = {
             "case": case,
-            "events": case.events.select_related("actor"),
+            "events": events,
             "transitions": actions.allowed(case, request.user),
             "form": form or TransitionForm(case=case, initial={"version": case.version}),
-            "show_reporter": not case.anonymous,
+            "reporter_label": reporter.reporter_label(case, request.user),
+            "can_reveal_reporter": case.anonymous and has_perm(request.user, reporter.REVEAL_PERM)
+            and Case.objects.restrict(request.user, "reveal_reporter").filter(pk=case.pk).exists(),
             "overdue": case.is_overdue(),
         }
         if case.state in (State.ACCEPTED, State.DISPATCHED) and Case.objects.restrict(request.user, "dispatch").filter(pk=case.pk).exists():
@@ -101,6 +109,19 @@ class CaseDetailView(ScopedMixin, View):
         return redirect(case)
 
 
+@method_decorator(never_cache, name="dispatch")
+class RevealReporterView(ScopedMixin, View):
+    """POST only: who reported an anonymous request, in place (htmx), audited (actions.reveal_reporter)."""
+
+    model = Case
+    action = "reveal_reporter"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = get_object_or_404(self.get_queryset().select_related("reporter"), pk=pk)
+        return render(request, "cases/_reporter.html", actions.reveal_reporter(case, actor=request.user))
+
+
 class ReportView(LoginRequiredMixin, View):
     """Staff and grid workers record a request from any channel."""
 
@@ -129,7 +150,7 @@ class ReportView(LoginRequiredMixin, View):
 
 
 class ResidentReportView(LoginRequiredMixin, View):
-    """A resident reports about their own house, from a phone."""
+    """A resident reports from a phone, saying where the problem is (ResidentReportForm)."""
 
     def household(self, request):
         ra = next((ra for ra in request.user.role_list if ra.role == "resident"), None)
@@ -138,18 +159,18 @@ class ResidentReportView(LoginRequiredMixin, View):
         return ra.household
 
     def get(self, request, form=None):
-        self.household(request)
-        return render(request, "cases/report_mine.html", {"form": form or ResidentReportForm()})
+        form = form or ResidentReportForm(household=self.household(request))
+        return render(request, "cases/report_mine.html", {"form": form})
 
     def post(self, request):
         hh = self.household(request)
-        form = ResidentReportForm(request.POST, request.FILES)
+        form = ResidentReportForm(request.POST, request.FILES, household=hh)
         if not form.is_valid():
             return self.get(request, form=form)
         d = form.cleaned_data
-        house = hh.house
+        grid, compound, building, house = form.location()
         case = actions.report_case(
-            actor=request.user, category=d["category"], grid=hh.grid, compound=house.compound, building=house.building, house=house,
+            actor=request.user, category=d["category"], grid=grid, compound=compound, building=building, house=house,
             description=d["description"], channel=Channel.WHISPER if d["anonymous"] else Channel.SELF_SERVICE,
             reporter=request.user, reporter_household=hh, reporter_name=str(request.user), anonymous=d["anonymous"],
             photos=[d["photo"]] if d["photo"] else [],

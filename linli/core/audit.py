@@ -31,14 +31,17 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
-def record(actor, action: str, obj: models.Model, changes: dict | None = None, note: str = ""):
-    keys = obj.scope_keys() if hasattr(obj, "scope_keys") else {}
+def record(actor, action: str, obj, changes: dict | None = None, note: str = "", label: str = ""):
+    """`obj` is a row, or a model class when the record names no row (a failed login for a
+    username that does not exist: `label` says so, and no row is made up)."""
+    row = not isinstance(obj, type)
+    keys = obj.scope_keys() if row and hasattr(obj, "scope_keys") else {}
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        content_type=ContentType.objects.get_for_model(type(obj)),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        content_type=ContentType.objects.get_for_model(obj),  # a row, even behind a lazy object, or a class
+        object_id=str(obj.pk) if row else "",
+        object_repr=(label or str(obj))[:200],
         changes=changes or {},
         note=note[:200],
         subdistrict_id=keys.get("subdistrict"),

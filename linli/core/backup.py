@@ -10,8 +10,8 @@ An archive is a directory, or the same files in a .tar:
     media/…            every file under MEDIA_ROOT (photos of requests, …)
 
 The database is copied before the files: a photo is written before its row, so every photo
-the dump refers to is in the archive. Sessions and API tokens are left out (live credentials;
-after a restore people sign in again).
+the dump refers to is in the archive. Sessions are left out (live credentials; after a restore
+people sign in again); API tokens travel as the digests they are stored as.
 
 Personal data stays encrypted in the dump. LINLI_FIELD_KEYS and LINLI_HASH_KEY are never
 written to the archive; the manifest holds a Fernet token of a fixed text and the keyed hash
@@ -47,9 +47,10 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 MEDIA = "media"
 DUMP = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
-# Backed up empty: live credentials (a session cookie, an API token) must not travel in an
-# archive; after a restore people sign in again.
-NO_DATA = ("django_session", "authtoken_token")
+# Backed up empty: sessions are live credentials (whoever holds a session key is signed in)
+# and worthless after a restore, where people sign in again. API tokens and Open311 keys stay:
+# only their SHA-256 digests are stored, and phone clients keep working after a restore.
+NO_DATA = ("django_session",)
 KEY_CHECK = "linli backup key check"
 CHUNK = 1 << 20
 

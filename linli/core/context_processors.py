@@ -23,6 +23,6 @@ def nav(request):
             "votes": has_perm(user, "votes.view"),
             "votes_manage": has_perm(user, "votes.manage"),
             "votes_propose": has_perm(user, "votes.propose"),
-            "sensitive_tags": has_perm(user, "people.reveal"),
+            "open311_keys": has_perm(user, "open311.manage"),
         }
     }

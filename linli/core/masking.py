@@ -16,3 +16,11 @@ def mask_phone(value: str | None) -> str:
 def mask_name(value: str | None) -> str:
     """Public pages: 张** (only the family name)."""
     return (value[0] + "*" * (len(value) - 1)) if value else ""
+
+
+def mask_date(value) -> str | None:
+    """A birth date in audit records: 1980-**-** (the year only; month and day are an ID
+    number's hidden digits)."""
+    if not value:
+        return None
+    return f"{value.year:04d}-**-**" if hasattr(value, "year") else f"{str(value)[:4]}-**-**"

@@ -37,6 +37,23 @@ class Scope:
     def empty(self) -> bool:
         return not self.everything and not any(self.ids.values())
 
+    def covers(self, obj) -> bool:
+        """Whether `obj` (a ScopedModel row) is inside this scope. Plain column paths are read from
+        the row itself, so a page of rows is checked without a query per row."""
+        if self.everything:
+            return True
+        for level, ids in self.ids.items():
+            path = obj.scope_paths.get(level)
+            if path is None or not ids:
+                continue
+            if callable(path) or "__" in path:
+                q = path(ids) if callable(path) else Q(**{f"{path}__in": sorted(ids)})
+                if type(obj).objects.filter(q, pk=obj.pk).exists():
+                    return True
+            elif getattr(obj, path) in ids:
+                return True
+        return False
+
 
 def scope_for(user, perm: str) -> Scope:
     if not getattr(user, "is_authenticated", False):
@@ -61,9 +78,19 @@ class ScopedQuerySet(models.QuerySet):
             path = self.model.scope_paths.get(level)
             if path is None or not ids:
                 continue
-            q |= path(ids) if callable(path) else Q(**{f"{path}__in": sorted(ids)})
+            if callable(path):
+                q |= path(ids, user) if getattr(path, "with_user", False) else path(ids)
+            else:
+                q |= Q(**{f"{path}__in": sorted(ids)})
             matched = True
         return self.filter(q) if matched else self.none()
+
+
+def with_user(path):
+    """Mark a scope path callable that also needs the user: path(ids, user) -> Q (a resident's
+    household reaches an anonymous request only if they reported it themselves)."""
+    path.with_user = True
+    return path
 
 
 class ScopedModel(models.Model):

@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_RE = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -22,7 +22,7 @@ def normalise_id(value: str) -> str:
 
 def validate_id_number(value: str) -> None:
     value = normalise_id(value)
-    if not _ID_RE.match(value):
+    if not ID_RE.match(value):
         raise ValidationError(_("An ID number has 17 digits followed by a digit or X."), "id_format")
     try:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

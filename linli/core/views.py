@@ -66,7 +66,12 @@ class ScopedDetailView(ScopedMixin, DetailView):
 
 
 def apply_form_errors(form, exc: ValidationError):
-    """Model validation errors go back onto the form's fields, never a 500."""
+    """Model validation errors go back onto the form's fields, never a 500. Text refused for a
+    public page comes back marked (form.marked: label, highlighted text) for the form to show."""
+    from .public_text import PersonalDataError
+
+    if isinstance(exc, PersonalDataError):
+        form.marked = [(form[f].label if f in form.fields else f, html) for f, html in exc.marked.items()]
     if hasattr(exc, "error_dict"):
         for field, errs in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errs)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from linli.api.views import ScopedReadOnlyViewSet
 
 from . import actions
-from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic
+from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident
 
 
 class StepRecordSerializer(serializers.ModelSerializer):
@@ -24,13 +24,33 @@ class StepRecordSerializer(serializers.ModelSerializer):
 
 
 class TopicSerializer(serializers.ModelSerializer):
+    """`cases`: the source requests the reader may see (a resident: their own household's);
+    `source_count`: how many there are in all."""
+
     procedure = serializers.CharField(source="procedure.name")
     records = StepRecordSerializer(many=True, read_only=True)
+    cases = serializers.SerializerMethodField()
+    source_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Topic
         fields = ["id", "title", "description", "community", "compound", "scale", "status", "decline_reason", "procedure",
-                  "cases", "records", "created_at"]
+                  "cases", "source_count", "records", "created_at"]
+
+    def get_cases(self, topic) -> list[int]:
+        if not hasattr(topic, "visible_cases"):  # not listed through TopicViewSet: one query
+            topic.visible_cases = list(topic.cases.restrict(self.context["request"].user, "view").only("pk"))
+        return [c.pk for c in topic.visible_cases]
+
+    def get_source_count(self, topic) -> int:
+        return topic.source_count if hasattr(topic, "source_count") else topic.cases.count()
+
+    def to_representation(self, topic):
+        data = super().to_representation(topic)
+        if reads_as_resident(self.context["request"].user):  # the public summary: no staff step records
+            for record in data["records"]:
+                record["note"] = ""
+        return data
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -75,7 +95,19 @@ class TopicViewSet(ScopedReadOnlyViewSet):
     model = Topic
     serializer_class = TopicSerializer
     select = ["procedure"]
-    prefetch = ["records__step", "cases"]
+    prefetch = ["records__step"]
+
+    def get_queryset(self):
+        from django.db.models import Count, Prefetch
+
+        from linli.cases.models import Case
+
+        qs = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return qs
+        visible = Case.objects.restrict(self.request.user, "view").only("pk")
+        return (qs.annotate(source_count=Count("cases", distinct=True)).order_by("-created_at", "-id")  # grouped: order explicitly
+                .prefetch_related(Prefetch("cases", visible, to_attr="visible_cases")))
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):
@@ -124,14 +156,17 @@ from linli.core.scope import has_perm  # noqa: E402
 from . import meetings, procedures  # noqa: E402
 
 
-def _run(fn, *args, **kwargs):
+def _run(fn, *args, fields=None, **kwargs):
+    """Run one action; its ValidationErrors reach api.errors with their codes (e.g. personal_data),
+    under the request's field names (`fields`: the action's name -> the request's)."""
     try:
         return fn(*args, **kwargs)
     except DjangoPermissionDenied:
         raise PermissionDenied from None
     except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail) from None
+        if fields and hasattr(exc, "error_dict"):
+            raise DjangoValidationError({fields.get(k, k): v for k, v in exc.error_dict.items()}) from None
+        raise
 
 
 class TopicWriteSerializer(serializers.Serializer):
@@ -212,7 +247,7 @@ class TopicWriteViewSet(TopicViewSet):
         topic = _run(procedures.raise_topic, actor=request.user, title=d["title"], description=d["description"], scale=d["scale"],
                      community=_scoped(Community, request.user, d["community"]), compound=_scoped(Compound, request.user, d["compound"]),
                      procedure=procedure, cases=list(Case.objects.restrict(request.user, "dispatch").filter(pk__in=d["cases"])))
-        return Response(TopicSerializer(topic).data, status=201)
+        return Response(TopicSerializer(topic, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(request=TopicActionSerializer, responses=TopicSerializer)
     @action(detail=True, methods=["post"], scope_action="view")
@@ -239,14 +274,14 @@ class TopicWriteViewSet(TopicViewSet):
                 _run(procedures.complete_step, topic.pk, step.pk if step else 0, actor=user, note=d["note"],
                      eligible=d["eligible"], present=d["present"], approving=d["approving"], owner_vote=vote)
             elif d["action"] == "publish":
-                _run(procedures.publish_outcome, topic, actor=user, outcome=d["note"])
+                _run(procedures.publish_outcome, topic, actor=user, outcome=d["note"], fields={"outcome": "note"})
             elif d["action"] == "action_item":
                 org = Organisation.objects.filter(pk=d["organisation"] or 0, subdistrict_id=topic.subdistrict_id).first()
                 cat = Category.objects.filter(pk=d["category"] or 0, active=True).first()
                 if org is None or cat is None:
                     raise serializers.ValidationError({"organisation": [_("Choose who handles it.")]})
                 _run(procedures.add_action_item, topic, actor=user, organisation=org, measure=d["note"], deadline=d["deadline"], category=cat)
-        return Response(TopicSerializer(Topic.objects.get(pk=topic.pk)).data)
+        return Response(TopicSerializer(Topic.objects.get(pk=topic.pk), context=self.get_serializer_context()).data)
 
 
 class MeetingWriteViewSet(MeetingViewSet):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from linli.core import audit
 from linli.core.models import AuditLog
+from linli.people.public_text import check_public_text
 
 from .models import Invitation, Meeting, Opinion
 
@@ -22,6 +23,7 @@ def create_meeting(*, actor, kind, title, community, starts_at, location, compou
     meeting = Meeting(kind=kind, title=title, community=community, subdistrict_id=community.subdistrict_id, compound=compound,
                       starts_at=starts_at, location=location, created_by=actor)
     meeting.full_clean(exclude=["subdistrict"])
+    check_public_text(community, title=title, location=location)  # what the notice puts on the board
     meeting.save()
     meeting.topics.set(topics)
     audit.record(actor, AuditLog.Action.CREATE, meeting, {"title": [None, title], "starts_at": [None, str(starts_at)]})
@@ -33,6 +35,7 @@ def publish_notice(meeting, *, actor):
     _open(meeting)
     if meeting.starts_at <= timezone.now():
         raise ValidationError(_("A notice is published before the meeting."))
+    check_public_text(meeting.community, title=meeting.title, location=meeting.location)
     meeting.notice_published_at = timezone.now()
     meeting.save(update_fields=["notice_published_at"])
     audit.record(actor, AuditLog.Action.UPDATE, meeting, {"notice_published_at": [None, str(meeting.notice_published_at)]})

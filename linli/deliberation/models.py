@@ -224,6 +224,15 @@ class Topic(ScopedModel):
         return reverse("deliberation:topic", args=[self.pk])
 
 
+def reads_as_resident(user) -> bool:
+    """A resident (who manages no topics) reads a topic's public summary and the number of its
+    source requests — never another resident's words (requests, evaluations) nor the staff's
+    step records."""
+    from linli.core.scope import has_perm
+
+    return user.has_role("resident") and not has_perm(user, "votes.manage")
+
+
 class StepRecord(models.Model):
     """A completed step of a topic, with what it required (attendance, approvals, the vote)."""
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from linli.core import audit
 from linli.core.models import AuditLog
+from linli.people.public_text import check_public_text
 
 from . import actions
 from .models import StepRecord, StepRule, Topic
@@ -102,6 +103,8 @@ def raise_topic(*, actor, title, community, procedure, description="", compound=
     topic = Topic(title=title, description=description, community=community, subdistrict_id=community.subdistrict_id,
                   compound=compound, scale=scale, procedure=procedure, proposer=actor)
     topic.full_clean(exclude=["subdistrict"])
+    # every resident of the community reads the title and description; the title goes on the board
+    check_public_text(community, title=title, description=description)
     topic.save()
     topic.cases.set(cases)
     audit.record(actor, AuditLog.Action.CREATE, topic, {"title": [None, title], "cases": [None, len(cases)]})
@@ -158,6 +161,7 @@ def publish_outcome(topic, *, actor, outcome):
         raise ValidationError(_("The outcome is published once the procedure is complete."))
     if not outcome.strip():
         raise ValidationError({"outcome": _("Describe what was decided and done.")})
+    check_public_text(topic.community, title=topic.title, outcome=outcome.strip())
     topic.outcome, topic.published_at = outcome.strip(), timezone.now()
     topic.save(update_fields=["outcome", "published_at"])
     audit.record(actor, AuditLog.Action.UPDATE, topic, {"published": [None, str(topic.published_at)]})
@@ -174,10 +178,13 @@ def cosign(topic, *, user):
     CoSignature.objects.get_or_create(topic=topic, user=user)
 
 
-def timeline(topic):
+def timeline(topic, *, cases=None, evaluations=None):
     """The whole story as one list of (time, kind, text, url), oldest first: source requests, the
-    topic, meetings, steps, votes, action items, evaluations and the publication."""
-    entries = [(c.created_at, _("Request"), f"{c.number} {c.category.name}", c.get_absolute_url()) for c in topic.cases.select_related("category")]
+    topic, meetings, steps, votes, action items, evaluations and the publication. A page passes the
+    source requests and evaluations its reader may see (`shown_comment` on an evaluation hides
+    a comment the reader may not read); by default, all."""
+    cases = topic.cases.select_related("category") if cases is None else cases
+    entries = [(c.created_at, _("Request"), f"{c.number} {c.category.name}", c.get_absolute_url()) for c in cases]
     entries.append((topic.created_at, _("Topic raised"), topic.title, ""))
     for m in topic.meetings.all():
         if m.notice_published_at:
@@ -188,8 +195,8 @@ def timeline(topic):
         entries.append((r.completed_at, _("Step completed"), r.step.name, r.owner_vote.get_absolute_url() if r.owner_vote_id else ""))
     for c in topic.action_items.select_related("assignee_org"):
         entries.append((c.created_at, _("Action item"), f"{c.assignee_org}：{c.description}（{c.get_state_display()}）", c.get_absolute_url()))
-    for e in topic.evaluations.all():
-        entries.append((e.created_at, _("Evaluation"), f"{e.score}/5 {e.comment}", ""))
+    for e in topic.evaluations.all() if evaluations is None else evaluations:
+        entries.append((e.created_at, _("Evaluation"), f"{e.score}/5 {getattr(e, 'shown_comment', e.comment)}".strip(), ""))
     if topic.published_at:
         entries.append((topic.published_at, _("Outcome published"), topic.outcome[:60], ""))
     return sorted(entries, key=lambda x: x[0])

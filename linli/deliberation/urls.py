@@ -10,6 +10,7 @@ urlpatterns = [
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/new/", views.TopicCreateView.as_view(), name="topic_create"),
     path("topics/<int:pk>/", views.TopicDetailView.as_view(), name="topic"),
+    path("topics/<int:pk>/publish/", views.TopicPublishView.as_view(), name="topic_publish"),
     path("consent/new/", views.ConsentCreateView.as_view(), name="consent_create"),
     path("consent/<int:pk>/", views.ConsentView.as_view(), name="consent"),
     path("procedures/", views.ProcedureSettingsView.as_view(), name="procedures"),

@@ -1,3 +1,7 @@
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -14,6 +18,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from linli.cases.models import Category
+from linli.core.public_text import PersonalDataError
 from linli.core.views import ScopedMixin, apply_form_errors, require_perm
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Unit
@@ -32,6 +37,7 @@ from .models import (
     ProcedureStep,
     StepRule,
     Topic,
+    reads_as_resident,
 )
 
 
@@ -232,9 +238,13 @@ class ResidentTopicView(ScopedMixin, View):
         if not form.is_valid():
             return self.get(request, form)
         ra = next(ra for ra in request.user.role_list if ra.role == "resident")
-        topic = procedures.raise_topic(actor=request.user, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
-                                       community=ra.household.community, compound=ra.household.compound,
-                                       procedure=Procedure.objects.get(name="城乡社区协商"))
+        try:
+            topic = procedures.raise_topic(actor=request.user, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
+                                           community=ra.household.community, compound=ra.household.compound,
+                                           procedure=Procedure.objects.get(name="城乡社区协商"))
+        except ValidationError as exc:  # the neighbours read it: no personal data (people.public_text)
+            apply_form_errors(form, exc)
+            return self.get(request, form)
         messages.success(request, _("Thank you. The community will look at your topic."))
         return redirect(topic)
 
@@ -242,24 +252,35 @@ class ResidentTopicView(ScopedMixin, View):
 class TopicDetailView(ScopedMixin, View):
     model = Topic
 
-    def get(self, request, pk):
+    def get(self, request, pk, outcome_form=None, status=200):
         topic = get_object_or_404(self.get_queryset().select_related("procedure", "community", "compound"), pk=pk)
         records = {r.step_id: r for r in topic.records.select_related("completed_by", "owner_vote")}
         steps = [(s, records.get(s.pk)) for s in topic.procedure.steps.all()]
+        can_manage = Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists()
+        # a resident reads the topic's public summary: no neighbour's words, no internal step records
+        resident_view = reads_as_resident(request.user)
+        # source requests: only those the user may read anyway (a resident: their own), with the count
+        cases = list(topic.cases.restrict(request.user, "view").select_related("category"))
+        evaluations = list(topic.evaluations.all())
+        for e in evaluations:
+            e.shown_comment = e.comment if not resident_view or e.author_id == request.user.pk else ""
         return render(request, "deliberation/topic_detail.html", {
             "topic": topic, "steps": steps, "next": procedures.next_step(topic),
-            "can_manage": Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists(),
-            "cases": topic.cases.select_related("category"),
+            "can_manage": can_manage, "resident_view": resident_view,
+            "cases": cases,
+            "source_count": topic.cases.count(),
             "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed") if topic.compound_id else [],
             "action_items": topic.action_items.select_related("assignee_org", "category"),
             "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by("kind", "name"),
             "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
             "meetings": topic.meetings.all(),
-            "timeline": procedures.timeline(topic),
+            "timeline": procedures.timeline(topic, cases=cases, evaluations=evaluations),
             "cosigners": topic.cosignatures.count(),
             "can_cosign": request.user.has_role("resident") and topic.proposer_id != request.user.pk,
-            "evaluations": topic.evaluations.all(),
-        })
+            "evaluations": evaluations,
+            "average_score": sum(e.score for e in evaluations) / len(evaluations) if evaluations else None,
+            "outcome_form": outcome_form or OutcomeForm(initial={"outcome": topic.outcome}),
+        }, status=status)
 
     def post(self, request, pk):
         p = request.POST
@@ -267,9 +288,7 @@ class TopicDetailView(ScopedMixin, View):
             return self.resident_action(request, pk, p)
         topic = get_object_or_404(Topic.objects.restrict(request.user, "manage"), pk=pk)
         try:
-            if p.get("do") == "publish":
-                procedures.publish_outcome(topic, actor=request.user, outcome=p.get("outcome", ""))
-            elif p.get("do") == "action_item":
+            if p.get("do") == "action_item":
                 from django.utils.dateparse import parse_datetime
                 from django.utils.timezone import get_current_timezone, make_aware
 
@@ -311,6 +330,32 @@ class TopicDetailView(ScopedMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(topic)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=gettext_lazy("Outcome for the community board"), max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
+
+
+class TopicPublishView(TopicDetailView):
+    """实施结果公开: the outcome goes on the community board once it holds no personal data; if it
+    does, the topic page comes back with the text, the error and the matches marked."""
+
+    action = "manage"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        topic = get_object_or_404(self.get_queryset(), pk=pk)
+        form = OutcomeForm(request.POST)
+        if form.is_valid():
+            try:
+                procedures.publish_outcome(topic, actor=request.user, outcome=form.cleaned_data["outcome"])
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("The outcome is published on the community board."))
+                return redirect(topic)
+        return self.get(request, pk, outcome_form=form, status=400)
 
 
 class MeetingForm(forms.Form):
@@ -356,9 +401,10 @@ class MeetingDetailView(ScopedMixin, View):
     model = Meeting
     template = "deliberation/meeting_detail.html"
 
-    def get(self, request, pk):
+    def get(self, request, pk, marked=(), status=200):
         meeting = get_object_or_404(self.get_queryset().select_related("community", "compound"), pk=pk)
         return render(request, self.template, {
+            "marked": marked,
             "meeting": meeting,
             "invitations": meeting.invitations.select_related("organisation"),
             "opinions": meeting.opinions.select_related("speaker", "topic"),
@@ -368,7 +414,7 @@ class MeetingDetailView(ScopedMixin, View):
             "organisations": Organisation.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by("kind", "name"),
             "hand_rules": HandVote.Rule.choices,
             "can_manage": Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists(),
-        })
+        }, status=status)
 
     def post(self, request, pk):
         meeting = get_object_or_404(Meeting.objects.restrict(request.user, "manage"), pk=pk)
@@ -394,6 +440,10 @@ class MeetingDetailView(ScopedMixin, View):
             messages.success(request, _("Saved."))
         except ValueError:
             messages.error(request, _("Enter whole numbers."))
+        except PersonalDataError as exc:  # the notice would publish it: show what was found, marked
+            messages.error(request, " ".join(exc.messages))
+            marked = [(Meeting._meta.get_field(f).verbose_name, html) for f, html in exc.marked.items()]
+            return self.get(request, pk, marked=marked, status=400)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(meeting)
@@ -500,6 +550,23 @@ class ConfirmAttendanceView(View):
         return redirect(inv.get_confirm_url())
 
 
+def static_only(url, **kwargs):
+    """WeasyPrint reads the minutes' stylesheet from the app's own static files and fetches
+    nothing else (no request back to the server, nothing a text could point at)."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    path = urlsplit(url).path
+    if not path.startswith(settings.STATIC_URL):
+        raise ValueError(f"not fetched: {url}")
+    name = path[len(settings.STATIC_URL):]
+    found = finders.find(name) or (staticfiles_storage.exists(name) and staticfiles_storage.path(name))
+    if not found:
+        raise ValueError(f"no static file {name}")
+    return {"string": Path(found).read_bytes(), "mime_type": mimetypes.guess_type(found)[0] or "text/css"}
+
+
 class MinutesView(MeetingDetailView):
     """会议纪要: a printable page, and the same page as a PDF rendered by WeasyPrint with the
     system's CJK fonts (Debian: fonts-noto-cjk, libpango)."""
@@ -515,7 +582,7 @@ class MinutesView(MeetingDetailView):
         except OSError:  # pango missing on this machine
             messages.error(request, _("PDF output needs the system's Pango library; print the page instead."))
             return redirect(request.path)
-        pdf = HTML(string=response.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
+        pdf = HTML(string=response.content.decode(), base_url=request.build_absolute_uri("/"), url_fetcher=static_only).write_pdf()
         out = HttpResponse(pdf, content_type="application/pdf")
         out["Content-Disposition"] = f"inline; filename=minutes-{pk}.pdf"
         return out

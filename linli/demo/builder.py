@@ -301,8 +301,10 @@ class DemoBuilder:
                 org = self.rng.choice(departments)
             else:
                 org = parties.get(hh.community_id) or (departments[0] if departments else None)
+            # a whisper says where the problem is (here: the building), never the reporter's house
             case = Case(channel=channel, category=cat, description=self.rng.choice(self.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
-                        grid_id=hh.grid_id, compound_id=hh.compound_id, building_id=hh.building_id, house_id=hh.house_id,
+                        grid_id=hh.grid_id, compound_id=hh.compound_id, building_id=hh.building_id,
+                        house_id=None if channel == "whisper" else hh.house_id,
                         community_id=hh.community_id, subdistrict_id=hh.subdistrict_id, anonymous=channel == "whisper",
                         reporter_household=hh if channel == "self_service" else None, reporter_name="" if channel == "whisper" else "居民",
                         respond_by=respond_by, resolve_by=resolve_by, created_at=created)
@@ -457,7 +459,10 @@ class DemoBuilder:
         ]
 
     def ensure_accounts(self):
-        from linli.accounts.roles import ROLE_LEVEL
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from linli.accounts.roles import ROLE_LEVEL, TWO_FACTOR_ROLES
+        from linli.accounts.two_factor import DEMO_TOTP_KEY
 
         for login in self.logins():
             user, created = User.objects.get_or_create(username=login.username, defaults={"display_name": login.display_name})
@@ -467,6 +472,8 @@ class DemoBuilder:
             level = ROLE_LEVEL[login.role]
             place = {level: login.place} if level else {}
             RoleAssignment.objects.get_or_create(user=user, role=login.role, **place)
+            if login.role in TWO_FACTOR_ROLES:  # an authenticator app on the published demo key
+                TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "演示验证器", "key": DEMO_TOTP_KEY.hex()})
 
     def build(self) -> bool:
         """Build the demo sub-district unless it exists; always make sure the logins exist."""

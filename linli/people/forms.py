@@ -16,7 +16,8 @@ class HouseholdForm(ScopedModelForm):
 
 class PersonForm(ScopedModelForm):
     """ID number and phone are never pre-filled: editing must not reveal them. Left blank on
-    edit, they keep their current value."""
+    edit, they keep their current value. The birth date is not a field: it is the ID number's
+    birth digits, and pre-filled it would complete the masked number."""
 
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
     phone = forms.CharField(label=_("phone"), required=False, max_length=20)
@@ -26,8 +27,7 @@ class PersonForm(ScopedModelForm):
 
     class Meta:
         model = Person
-        fields = ["name", "relation", "gender", "birth_date", "id_number", "phone", "tags"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        fields = ["name", "relation", "gender", "id_number", "phone", "tags"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

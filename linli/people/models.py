@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import crypto
 from linli.core.fields import EncryptedTextField
-from linli.core.masking import mask_id_number, mask_phone
+from linli.core.masking import mask_date, mask_id_number, mask_phone
 from linli.core.scope import ScopedModel
 from linli.core.validators import (
     birth_date_from_id,
@@ -66,7 +66,8 @@ class Tag(models.Model):
 
 
 def sees_sensitive_tags(user) -> bool:
-    """Sensitive tags (低保, 残疾人 …) are shown only to roles that may reveal personal data."""
+    """Whether the user may know the names of sensitive tags (低保, 残疾人 …): roles that may reveal
+    personal data somewhere. Which persons' sensitive tags they see: privacy.shown_tags."""
     from linli.core.scope import has_perm
 
     return has_perm(user, "people.reveal")
@@ -132,7 +133,8 @@ class Person(_InHouse):
     name = models.CharField(_("name"), max_length=50)
     relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices, default=Relation.HEAD)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # always the ID number's birth digits (save()); shown as the year only (people/privacy.py)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, editable=False)
     id_number = EncryptedTextField(_("ID number"), validators=[validate_id_number])
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     phone = EncryptedTextField(_("phone"), blank=True, validators=[validate_phone])
@@ -141,7 +143,7 @@ class Person(_InHouse):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = PLACE_PATHS | {"household": "household_id"}
-    sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone}
+    sensitive_fields = {"id_number": mask_id_number, "phone": mask_phone, "birth_date": mask_date}
 
     class Meta:
         ordering = ["household_id", "id"]
@@ -162,23 +164,12 @@ class Person(_InHouse):
     def phone_masked(self):
         return mask_phone(self.phone)
 
-    @property
-    def age(self):
-        from django.utils import timezone
-
-        if not self.birth_date:
-            return None
-        today = timezone.localdate()
-        b = self.birth_date
-        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
-
     def save(self, *args, **kwargs):
         self.id_number = normalise_id(self.id_number)
         self.phone = normalise_phone(self.phone)
         self.id_number_hash = crypto.keyed_hash(self.id_number)
         self.phone_hash = crypto.keyed_hash(self.phone) if self.phone else ""
-        if not self.birth_date:
-            self.birth_date = birth_date_from_id(self.id_number)
+        self.birth_date = birth_date_from_id(self.id_number)
         if not self.gender:
             self.gender = gender_from_id(self.id_number)
         self.copy_places(self.household)

@@ -5,8 +5,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from linli.core import actions as core_actions
@@ -21,7 +23,7 @@ from linli.core.views import (
 )
 from linli.places.models import Grid, House
 
-from . import actions
+from . import actions, privacy
 from .filters import PersonFilter
 from .forms import HouseholdForm, PersonForm, ResidentPostForm, TagForm
 from .models import Household, Person, ResidentPost, Tag
@@ -48,6 +50,7 @@ class PersonListView(ScopedMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         ctx["filter"] = self.filterset
         ctx["can_export"] = has_perm(self.request.user, "people.export")
+        ctx["can_search_identifiers"] = has_perm(self.request.user, "people.reveal")
         return ctx
 
 
@@ -69,11 +72,15 @@ class HouseholdDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["members"] = Person.objects.restrict(self.request.user).filter(household=self.object).prefetch_related("tags")
+        ctx["can_reveal"] = privacy.reveals(self.request.user, self.object)
         ctx.update(place_links(self.request.user, self.object))
         return ctx
 
 
+@method_decorator(never_cache, name="dispatch")
 class PersonDetailView(ScopedDetailView):
+    """Never stored: the back/forward cache would restore it with a revealed value swapped in."""
+
     model = Person
     template_name = "people/person_detail.html"
 
@@ -82,7 +89,7 @@ class PersonDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_reveal"] = Person.objects.restrict(self.request.user, "reveal").filter(pk=self.object.pk).exists()
+        ctx["can_reveal"] = privacy.reveals(self.request.user, self.object)
         p = self.object
         ctx.update(place_links(self.request.user, p))
         ctx["sensitive"] = [
@@ -92,8 +99,10 @@ class PersonDetailView(ScopedDetailView):
         return ctx
 
 
+@method_decorator(never_cache, name="dispatch")
 class RevealView(ScopedMixin, View):
-    """POST only: shows one clear value, in place (htmx), and audits it."""
+    """POST only: shows one clear value, in place (htmx), and audits it. Never stored by a
+    browser or proxy cache (Cache-Control: no-store, private), nor in htmx's history snapshot."""
 
     model = Person
     action = "reveal"

@@ -9,8 +9,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 
+from linli.accounts.models import ApiToken
 from linli.bench import soak
 from linli.bench.district import District, bench_users
 from linli.bench.load import Target, run_mix
@@ -184,7 +186,7 @@ def test_every_page_of_the_mix_answers_the_soaks_clients_as_expected():
     enforced as gunicorn would."""
     District(0.001, seed=3, out=lambda *_a: None).build()
     users = bench_users()
-    targets, _keys = soak.mix("", users, soak.residents(users["grid_obj"]))
+    targets, handed = soak.mix("", users, soak.residents(users["grid_obj"]))
     assert len(soak.residents(users["grid_obj"])) == soak.RESIDENTS, "made once, found again"
     before = Case.objects.count()
     for t in targets:
@@ -195,3 +197,6 @@ def test_every_page_of_the_mix_answers_the_soaks_clients_as_expected():
         if t.method == "GET":
             assert response.status_code == 200
     assert Case.objects.count() == before + 1 + soak.RESIDENTS, "the API intake and every resident's form reported"
+    handed.revoke()
+    assert not Session.objects.filter(session_key__in=handed.sessions).exists()
+    assert not ApiToken.objects.filter(pk__in=[t.pk for t in handed.tokens]).exists()

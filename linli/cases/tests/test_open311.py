@@ -3,8 +3,8 @@ real HTTP against the live server, and written to with plain form posts as hotli
 
 import pytest
 from georeport import GeoReport
-from rest_framework.authtoken.models import Token
 
+from linli.accounts.actions import issue_open311_key
 from linli.cases import actions
 from linli.cases.models import Case, Category
 from linli.testing import build_world
@@ -43,9 +43,9 @@ def test_georeport_client_reads_services_and_requests(world, filed, live_server,
 
 
 def test_post_with_api_key_and_errors(world, filed, client):
-    token = Token.objects.create(user=world.users.grid_a)
+    _key, api_key = issue_open311_key(actor=world.users.admin, user=world.users.grid_a, name="热线")
     cat = Category.objects.get(name="飞线充电")
-    base = {"api_key": token.key, "service_code": cat.pk, "description": "楼道飞线充电", "first_name": "四", "last_name": "李"}
+    base = {"api_key": api_key, "service_code": cat.pk, "description": "楼道飞线充电", "first_name": "四", "last_name": "李"}
     r = client.post("/open311/v2/requests.json", base | {"lat": 38.45, "long": 106.25})  # inside grid A's square
     assert r.status_code == 201, r.content
     case = Case.objects.get(pk=r.json()[0]["service_request_id"])
@@ -61,10 +61,10 @@ def test_post_with_api_key_and_errors(world, filed, client):
     assert r.status_code == 400 and "service_code" in r.json()[0]["description"]
     assert client.get("/open311/v2/requests.json", {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}).status_code == 400
     # with the key, reads are the key holder's scope, descriptions included
-    rows = client.get("/open311/v2/requests.json", {"api_key": token.key, "page_size": 10}).json()
+    rows = client.get("/open311/v2/requests.json", {"api_key": api_key, "page_size": 10}).json()
     assert {r["description"] for r in rows} == {"3号楼电梯停运", "楼道飞线充电", "悄悄话内容"}
-    rows = client.get("/open311/v2/requests.json", {"api_key": token.key, "page_size": 1, "page": 2}).json()
+    rows = client.get("/open311/v2/requests.json", {"api_key": api_key, "page_size": 1, "page": 2}).json()
     assert len(rows) == 1
-    other = Token.objects.create(user=world.users.other_community)
-    assert client.get("/open311/v2/requests.json", {"api_key": other.key}).json() == []
+    _other, other_key = issue_open311_key(actor=world.users.admin, user=world.users.other_community, name="另一社区")
+    assert client.get("/open311/v2/requests.json", {"api_key": other_key}).json() == []
     assert client.get("/open311/discovery.json").json()["endpoints"][0]["url"].endswith("/open311/v2/")

@@ -31,7 +31,7 @@ def test_resident_photo_is_stored_without_exif_and_served_in_scope_only(world, l
     c = login(world.users.resident)
     cat = Category.objects.get(name="设施维修")
     photo = SimpleUploadedFile("IMG_0001.jpg", jpeg_with_gps(), content_type="image/jpeg")
-    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "灯坏了", "photo": photo})
+    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "灯坏了", "place": "home", "photo": photo})
     assert r.status_code == 302
     stored = CasePhoto.objects.get()
     raw = stored.image.read()

@@ -129,7 +129,7 @@ def test_ui_dispatch_and_conflict_message(world, login, case):
 def test_resident_reports_from_their_house(world, login):
     c = login(world.users.resident)
     cat = Category.objects.get(name="环境卫生")
-    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "垃圾桶满了"})
+    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "垃圾桶满了", "place": "home"})
     assert r.status_code == 302
     case = Case.objects.get()
     assert (case.house, case.grid, case.reporter, case.channel) == (world.house_a1, world.grid_a, world.users.resident, "self_service")

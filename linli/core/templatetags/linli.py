@@ -20,13 +20,6 @@ def query_with(context, **kwargs):
 
 
 @register.filter
-def visible_tags(tags, show_sensitive):
-    """{% for t in person.tags.all|visible_tags:nav.sensitive_tags %}: drops sensitive tags
-    for roles that may not see them (works on the prefetched list, no query)."""
-    return [t for t in tags if show_sensitive or not t.sensitive]
-
-
-@register.filter
 def m2(hundredths):
     """An area kept in integer hundredths of a square metre, shown as 123.45."""
     return f"{hundredths // 100}.{hundredths % 100:02d}"

@@ -22,8 +22,8 @@ from cryptography.fernet import Fernet
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from linli.accounts.actions import issue_api_token
 from linli.cases import actions as cases
 from linli.cases.models import Case, Category
 from linli.core import crypto
@@ -61,9 +61,9 @@ def district(media, client):
     photo = ContentFile(b"\xff\xd8\xff\xe0 not really a jpeg, but bytes to keep", name="problem.jpg")
     w.case = cases.report_case(actor=w.users.grid_a, category=category, grid=w.grid_a, description="楼道灯不亮",
                                channel="patrol", reporter_name="王女士", reporter_phone="13912345678", photos=[photo])
-    client.force_login(w.users.community)  # a live session and an API token: they must not travel in the archive
+    client.force_login(w.users.community)  # a live session: it must not travel in the archive
     w.session_key = client.session.session_key
-    w.token = Token.objects.create(user=w.users.grid_a).key
+    _token, w.token = issue_api_token(w.users.grid_a, name="phone")  # the secret neither (only its digest is stored)
     return w
 
 
@@ -135,7 +135,7 @@ def run(command, *args, **options):
 
 def test_backup_wipe_restore_gives_back_every_row_personal_data_and_file(district, media, tmp_path):
     before_counts, before_personal, before_media = table_counts(), personal_data_checksum(), media_checksums(media)
-    assert before_counts["people_person"] == 12 and before_counts["django_session"] == before_counts["authtoken_token"] == 1
+    assert before_counts["people_person"] == 12 and before_counts["django_session"] == before_counts["accounts_apitoken"] == 1
     assert len(before_media) == 1
     archive = tmp_path / "backup.tar"
     _out, err = run("backup", str(archive))
@@ -148,7 +148,7 @@ def test_backup_wipe_restore_gives_back_every_row_personal_data_and_file(distric
         out, err = run("restore", str(archive), interactive=False)
         assert "LINLI_FIELD_KEYS" in err
         after_counts, after_personal, after_media = table_counts(), personal_data_checksum(), media_checksums(media)
-    assert after_counts == before_counts | {"django_session": 0, "authtoken_token": 0}, "no live credentials; every other row"
+    assert after_counts == before_counts | {"django_session": 0}, "no live session; every other row"
     assert after_personal == before_personal
     assert after_media == before_media
 
@@ -171,7 +171,8 @@ def test_the_archive_holds_no_key_no_clear_personal_data_and_no_session(district
         tar.extractall(tmp_path / "open", filter="data")
     assert {"manifest.json", manifest["database"]["file"]} <= set(names) and any(n.startswith("media/cases/") for n in names)
     assert manifest["database"]["kind"] == connection.vendor
-    assert manifest["tables"]["people_person"] == 12 and manifest["tables"]["django_session"] == manifest["tables"]["authtoken_token"] == 0
+    assert manifest["tables"]["people_person"] == 12 and manifest["tables"]["django_session"] == 0
+    assert manifest["tables"]["accounts_apitoken"] == 1
     assert "cases.0002_seed_categories_and_holidays" in manifest["migrations"]
     dump = readable_dump(tmp_path / "open" / manifest["database"]["file"])
     assert "王女士".encode() in dump and b"django_session" in dump, "the search below looks at readable text"
@@ -307,7 +308,7 @@ def test_restore_refuses_a_damaged_or_foreign_archive_before_touching_anything(d
 
 def test_an_older_backup_restores_and_says_to_migrate(district, media, tmp_path):
     """Also the round trip of a directory archive (the first test restores a .tar)."""
-    before = table_counts() | {"django_session": 0, "authtoken_token": 0}
+    before = table_counts() | {"django_session": 0}
     archive = tmp_path / "backup"
     run("backup", str(archive))
     assert stat.S_IMODE(archive.stat().st_mode) == 0o700

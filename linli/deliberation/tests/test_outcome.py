@@ -44,7 +44,7 @@ def test_evaluate_publish_and_timeline(world, login, client):
     assert "已评价" in r.content.decode() and topic.evaluations.count() == 1
     s = login(world.users.community)
     s.post(topic.get_absolute_url(), {"do": "evaluate", "score": 3, "by_callback": "1", "comment": "电话回访"})
-    s.post(topic.get_absolute_url(), {"do": "publish", "outcome": "已完成全部楼道照明改造，费用由维修资金列支"})
+    s.post(reverse("deliberation:topic_publish", args=[topic.pk]), {"outcome": "已完成全部楼道照明改造，费用由维修资金列支"})
     topic.refresh_from_db()
     assert topic.published_at and topic.evaluations.filter(by_callback=True).count() == 1
     board = client.get(reverse("board:community", args=[world.c1.pk])).content.decode()

@@ -60,6 +60,7 @@ def test_demo_requests_cover_every_state():
     states = set(Case.objects.values_list("state", flat=True))
     assert states == set(State.values)
     assert Case.objects.filter(anonymous=True).exists()
+    assert not Case.objects.filter(anonymous=True, house__isnull=False).exists()  # a whisper never records a house
     for case in Case.objects.filter(state=State.CLOSED)[:20]:
         assert list(case.events.values_list("action", flat=True))[-1] == "close"
         assert case.handled_at and case.closed_at and case.assignee_org_id

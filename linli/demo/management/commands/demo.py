@@ -1,10 +1,12 @@
+import base64
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from linli.accounts.models import User
-from linli.accounts.roles import Role
+from linli.accounts.roles import TWO_FACTOR_ROLES, Role
+from linli.accounts.two_factor import DEMO_TOTP_KEY
 from linli.demo.builder import PASSWORD, DemoBuilder
 from linli.people.models import Household, Person
 from linli.places.models import Subdistrict
@@ -47,5 +49,12 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（密码均为 {PASSWORD}）：")
         for login in builder.logins():
             place = login.place or "全部"
-            self.stdout.write(f"  {Role(login.role).label:<10} {login.username:<14} {place}")
+            mark = " *" if login.role in TWO_FACTOR_ROLES else ""
+            self.stdout.write(f"  {Role(login.role).label:<10} {login.username:<14} {place}{mark}")
+        key = base64.b32encode(DEMO_TOTP_KEY).decode()
+        self.stdout.write(
+            "\n* 可查看或导出个人信息的岗位和管理员须两步验证：登录后再输入 6 位动态验证码。\n"
+            "  取得当前验证码：.venv/bin/linli otp <用户名>（仅开发环境）；\n"
+            f"  或在手机验证器 App 中手动添加密钥 {key}（所有演示账号共用，切勿用于生产）。"
+        )
         self.stdout.write("")
