@@ -192,8 +192,15 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 LINLI_IMPORT_MAX_BYTES = env.int("LINLI_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
-# Files with more rows than this are imported by the background worker.
-LINLI_IMPORT_SYNC_ROWS = env.int("LINLI_IMPORT_SYNC_ROWS", default=200)
+# What a ledger file may unpack to (an xlsx is a zip: a small upload can hold gigabytes of XML).
+LINLI_IMPORT_MAX_UNZIPPED_BYTES = env.int("LINLI_IMPORT_MAX_UNZIPPED_BYTES", default=400 * 1024 * 1024)
+# Files up to this size (a few hundred rows) are checked and imported in the upload request;
+# larger ones by the background worker. Decided by bytes: the request never parses the sheet.
+LINLI_IMPORT_SYNC_BYTES = env.int("LINLI_IMPORT_SYNC_BYTES", default=32 * 1024)
+# An import stops checking after this many errors (the file has at least that many).
+LINLI_IMPORT_MAX_ERRORS = env.int("LINLI_IMPORT_MAX_ERRORS", default=1000)
+# An import whose worker has not beaten its heart for longer than this is failed (check_overdue).
+LINLI_IMPORT_STALE_SECONDS = env.int("LINLI_IMPORT_STALE_SECONDS", default=300)
 
 # E-mail, e.g. EMAIL_URL=smtp+tls://user:password@mail.example.gov.cn:587 (console by default)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -1,20 +1,45 @@
-"""Ledger export: the filtered residents list as xlsx, scoped and masked."""
+"""The xlsx files the ledger writes: the template, the filtered residents list (scoped and
+masked) and the import's error file.
 
+Every cell is written as text. openpyxl makes any string starting with "=" a formula, so a name
+like =HYPERLINK("http://…?"&G2) would send the row away from whoever opens the file; a text
+cell is never evaluated. Values starting with a character a spreadsheet reads as the start of a
+formula also get Excel's quote prefix (the leading apostrophe), so editing the cell keeps it text.
+"""
+
+import contextlib
 import io
+import tempfile
+from dataclasses import dataclass, field
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from linli.core.masking import mask_id_number, mask_phone
 
 from . import columns as C
 
+FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "\t", "\r", "\n")
+
+
+def text_cell(ws, value):
+    cell = WriteOnlyCell(ws, "" if value is None else str(value))
+    cell.data_type = "s"
+    if cell.value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def text_row(ws, values):
+    return [text_cell(ws, v) for v in values]
+
 
 def template_workbook() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = C.SHEET
-    ws.append(C.HEADERS)
+    ws.append(text_row(ws, C.HEADERS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for col, width in zip("ABCDEFGHIJ", (14, 8, 8, 8, 10, 10, 10, 22, 16, 18), strict=True):
@@ -33,35 +58,73 @@ def template_workbook() -> bytes:
         ["示例", *C.HEADERS],
         ["", "馨和苑", "1号楼", "1单元", "101", "自有", "张三", "户主", "11010519491231002X", "13800001234", "党员"],
     ):
-        help_ws.append(line)
+        help_ws.append(text_row(help_ws, line))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def export_workbook(persons, show_sensitive: bool) -> bytes:
-    """persons: an iterable already restricted to the user's scope, with places selected."""
+@dataclass
+class Exported:
+    """What an export held, for its audit record: how many rows, and the places they came from."""
+
+    rows: int = 0
+    subdistricts: set = field(default_factory=set)
+    communities: set = field(default_factory=set)
+    grids: set = field(default_factory=set)
+
+
+def export_workbook(persons, shown_tags, out) -> Exported:
+    """Write the residents to the file `out`. persons: an iterable already restricted to the
+    user's scope, with places selected and tags prefetched; shown_tags(person): the tags the user
+    may see of that person (people.privacy.shown_tags)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(C.SHEET)
-    ws.append(C.EXPORT_HEADERS)
+    ws.append(text_row(ws, C.EXPORT_HEADERS))
+    done = Exported()
     for p in persons:
         house = p.household.house
-        ws.append([
+        ws.append(text_row(ws, [
             p.grid.name, house.unit.building.compound.name, house.unit.building.name, house.unit.name, house.number,
             C.TENURE_LABELS.get(p.household.tenure, ""), p.name, C.RELATION_LABELS.get(p.relation, ""),
-            mask_id_number(p.id_number), mask_phone(p.phone), "、".join(t.name for t in p.tags.all() if show_sensitive or not t.sensitive),
-        ])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+            mask_id_number(p.id_number), mask_phone(p.phone), "、".join(t.name for t in shown_tags(p)),
+        ]))
+        done.rows += 1
+        done.subdistricts.add(p.subdistrict_id)
+        done.communities.add(p.community_id)
+        done.grids.add(p.grid_id)
+    wb.save(out)
+    return done
 
 
-def error_workbook(job) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(C.SHEET)
-    ws.append([*C.HEADERS, C.ERROR_HEADER])
-    for values in job.error_rows:
-        ws.append([values.get(h, "") for h in C.HEADERS] + [values.get(C.ERROR_HEADER, "")])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+class ErrorFile:
+    """The failing rows of an import as the user sent them, with the reasons, added as they are
+    found: openpyxl's write-only sheet keeps them in a temporary file, not in memory. The
+    workbook is made at the first failing row; read() gives the xlsx (b"" if no row failed)."""
+
+    def __init__(self):
+        self.wb = self.ws = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.wb is not None:  # unread after an error: let openpyxl remove its temporary file
+            with contextlib.suppress(Exception):
+                self.read()
+
+    def add(self, values: dict, reasons: str):
+        if self.wb is None:
+            self.wb = Workbook(write_only=True)
+            self.ws = self.wb.create_sheet(C.SHEET)
+            self.ws.append(text_row(self.ws, [*C.HEADERS, C.ERROR_HEADER]))
+        self.ws.append(text_row(self.ws, [*(values.get(h, "") for h in C.HEADERS), reasons]))
+
+    def read(self) -> bytes:
+        if self.wb is None:
+            return b""
+        wb, self.wb = self.wb, None
+        with tempfile.TemporaryFile() as f:
+            wb.save(f)
+            f.seek(0)
+            return f.read()

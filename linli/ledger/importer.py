@@ -1,12 +1,15 @@
 """Ledger import: validate every row, then write all or nothing; the sheet is parsed once.
 
 Pass 1 streams the sheet (openpyxl read_only) and checks each row. It keeps in memory only what
-checks across rows need (ID number → first row, house → its head's row), the errors and the
-failing rows; houses are loaded per compound as the file names them, and ID numbers already in
+checks across rows need (ID number → first row, house → its head's row) and the errors, which
+stop at LINLI_IMPORT_MAX_ERRORS; the failing rows go straight into the error file (on disk until
+the job ends). Houses are loaded per compound as the file names them, and ID numbers already in
 the ledger are looked up in batches as rows go by. While no row has failed, the checked rows go
 to a temporary file (parsing the xlsx is the slowest step; reading it twice would double it).
 Only a file without errors gets pass 2, which writes those rows in chunks inside one
 transaction: any failure still writes nothing, and memory does not grow with the file.
+
+The job's progress and heartbeat, its end and the dead-worker check are in jobs.py.
 """
 
 import io
@@ -18,11 +21,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
 from linli.core import audit, crypto
@@ -39,8 +43,9 @@ from linli.core.validators import (
 from linli.people.models import Household, Person, Relation, Tag, Tenure
 from linli.places.models import House
 
-from . import bulk
+from . import actions, bulk, jobs
 from . import columns as C
+from .exporter import ErrorFile
 from .models import ImportJob
 
 PROGRESS_EVERY = 200
@@ -50,8 +55,21 @@ UPDATE_FIELDS = ["household", "name", "relation", "id_number", "birth_date", "ge
                  "unit", "building", "compound", "grid", "community", "subdistrict"]
 
 
+NAME_MAX = Person._meta.get_field("name").max_length
+SHOWN_MAX = 30  # characters of a cell quoted in a message: a 30,000-character cell is not copied into each
+
+
 class FileError(Exception):
-    """The file as a whole cannot be read (not xlsx, no sheet, wrong headers)."""
+    """The file as a whole cannot be read (not xlsx, damaged, no sheet, wrong headers)."""
+
+
+# Why a row cannot be imported when the reason lies in records the user may not see (an ID number
+# registered outside their scope): one message for every such conflict, naming no person or place.
+CONFLICT = gettext_noop("This row cannot be imported. Check it; if it is correct, contact the sub-district administrator.")
+
+
+def _shown(value):
+    return value if len(value) <= SHOWN_MAX else value[:SHOWN_MAX] + "…"
 
 
 @dataclass(slots=True)
@@ -77,10 +95,9 @@ class Row:
         return (self.house, v[C.NAME], str(self.relation), str(self.tenure), bool(v.get(C.TENURE)), self.id_number, self.id_hash,
                 self.phone, bool(v.get(C.PHONE)), self.tags, C.TAGS in v, self.existing)  # str(): marshal takes no enum members
 
-    def failing(self):
-        """The row as the error file shows it: its cells and the reasons."""
-        reasons = "；".join(f"{e['column']}：{e['message']}" for e in self.errors)
-        return dict(self.values, **{C.ERROR_HEADER: reasons})
+    def reasons(self):
+        """The reasons as the error file shows them, in one cell."""
+        return "；".join(f"{e['column']}：{e['message']}" if e["column"] else e["message"] for e in self.errors)
 
 
 class Checked(NamedTuple):
@@ -132,17 +149,48 @@ def _text(value):
     return " ".join(str(value).split())
 
 
-def read_rows(content: bytes):
-    """Yield Row objects from the first sheet (or the sheet named 住户台账)."""
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise FileError(_("This is not an Excel .xlsx file."))
+def _open(content: bytes):
+    """The workbook, read-only; refuses what is not an xlsx or would unpack beyond the bound,
+    reading only the zip's directory to decide."""
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileError(_("This is not an Excel .xlsx file.")) from exc
+    if unpacked > settings.LINLI_IMPORT_MAX_UNZIPPED_BYTES:
+        raise FileError(_("The file unpacks to more than %(max)s; split it into smaller files.") % {"max": filesizeformat(settings.LINLI_IMPORT_MAX_UNZIPPED_BYTES)})
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
         raise FileError(_("The Excel file cannot be read: it may be damaged.")) from exc
+
+
+def _parsed(rows):
+    """The sheet's rows as parsed; broken XML or cells anywhere in the sheet is a FileError."""
+    number = 0
+    while True:
+        try:
+            raw = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # the XML parser's and openpyxl's own errors, whatever their kind
+            raise FileError(_("The Excel file cannot be read after row %(row)s: it may be damaged.") % {"row": number}) from exc
+        number += 1
+        yield raw
+
+
+def read_rows(content: bytes, sized=None):
+    """Yield Row objects from the first sheet (or the sheet named 住户台账). `sized` is told the
+    number of data rows the sheet declares (0 when it does not), before the first row."""
+    wb = _open(content)
     try:
         ws = wb[C.SHEET] if C.SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        if sized:
+            sized(max(0, (ws.max_row or 0) - 1))  # the sheet's <dimension>: no parsing
+        # …but only a hint: openpyxl would stop at it (dropping the rows after a dimension that
+        # is too small) and pad every row to it (16,384 cells a row for A1:XFD1048576)
+        ws.reset_dimensions()
+        rows = _parsed(ws.iter_rows(values_only=True))
         header = [_text(v) for v in next(rows, [])]
         missing = [h for h in C.REQUIRED if h not in header]
         if missing:
@@ -157,8 +205,16 @@ def read_rows(content: bytes):
         wb.close()
 
 
-def count_rows(content: bytes) -> int:
-    return sum(1 for _ in read_rows(content))
+def small(content: bytes) -> bool:
+    """Whether a file may be checked and imported in the upload request: by its bytes, and by its
+    zip directory so that a small zip holding a large sheet is not; never by parsing it."""
+    if len(content) > settings.LINLI_IMPORT_SYNC_BYTES:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(info.file_size for info in archive.infolist()) <= 16 * settings.LINLI_IMPORT_SYNC_BYTES
+    except (zipfile.BadZipFile, OSError):
+        return True  # refused at once when read
 
 
 def _batches(iterable, size):
@@ -194,12 +250,15 @@ class Validator:
         self.tags = {t.name: t.pk for t in Tag.objects.all()}
         self.seen_ids = {}  # normalised ID number → first row; the same key as its keyed hash
         self.heads = {}
+        self.conflicts = []  # (row, person id): ID numbers registered outside the user's scope
 
     def check(self, row: Row):
         v = row.values
         for column in C.REQUIRED:
             if not v.get(column):
                 row.error(column, _("Required."))
+        if len(v.get(C.NAME, "")) > NAME_MAX:
+            row.error(C.NAME, _("At most %(max)s characters.") % {"max": NAME_MAX})
         self._place(row)
         self._identity(row)
         if v.get(C.PHONE):
@@ -210,7 +269,7 @@ class Validator:
                 row.error(C.PHONE, exc.messages[0] if hasattr(exc, "messages") else exc)
         if v.get(C.RELATION):
             if v[C.RELATION] not in C.RELATIONS:
-                row.error(C.RELATION, _("Unknown relation “%(value)s”; use one of: %(choices)s.") % {"value": v[C.RELATION], "choices": "、".join(C.RELATION_LABELS.values())})
+                row.error(C.RELATION, _("Unknown relation “%(value)s”; use one of: %(choices)s.") % {"value": _shown(v[C.RELATION]), "choices": "、".join(C.RELATION_LABELS.values())})
             else:
                 row.relation = C.RELATIONS[v[C.RELATION]]
         if v.get(C.TENURE):
@@ -220,7 +279,7 @@ class Validator:
                 row.tenure = C.TENURES[v[C.TENURE]]
         for name in filter(None, re.split("|".join(map(re.escape, C.TAG_SEPARATORS)), v.get(C.TAGS, ""))):
             if name not in self.tags:
-                row.error(C.TAGS, _("Unknown tag “%(value)s”.") % {"value": name})
+                row.error(C.TAGS, _("Unknown tag “%(value)s”.") % {"value": _shown(name)})
             else:
                 row.tags.append(self.tags[name])
         if row.house and row.relation == Relation.HEAD:
@@ -239,13 +298,13 @@ class Validator:
         if key[3] in houses:
             row.house = houses[key[3]]
         elif not buildings:
-            row.error(C.COMPOUND, _("Unknown compound “%(value)s”, or outside your scope.") % {"value": key[0]})
+            row.error(C.COMPOUND, _("Unknown compound “%(value)s”, or outside your scope.") % {"value": _shown(key[0])})
         elif not units:
-            row.error(C.BUILDING, _("Unknown building “%(value)s” in this compound.") % {"value": key[1]})
+            row.error(C.BUILDING, _("Unknown building “%(value)s” in this compound.") % {"value": _shown(key[1])})
         elif not houses:
-            row.error(C.UNIT, _("Unknown unit “%(value)s” in this building.") % {"value": key[2]})
+            row.error(C.UNIT, _("Unknown unit “%(value)s” in this building.") % {"value": _shown(key[2])})
         else:
-            row.error(C.HOUSE, _("Unknown house number “%(value)s” in this unit.") % {"value": key[3]})
+            row.error(C.HOUSE, _("Unknown house number “%(value)s” in this unit.") % {"value": _shown(key[3])})
 
     def _identity(self, row):
         raw = row.values.get(C.ID_NUMBER)
@@ -263,7 +322,9 @@ class Validator:
             row.error(C.ID_NUMBER, _("The same ID number is already on row %(row)s.") % {"row": first})
 
     def check_existing(self, rows):
-        """IDs already in the ledger may be updated if in the user's scope; others are an error."""
+        """IDs already in the ledger may be updated if in the user's scope. Others cannot be
+        imported, and the user is not told why: that would say the person is registered
+        elsewhere. An administrator is told (actions.record_conflicts)."""
         existing = dict(Person.objects.filter(id_number_hash__in=[r.id_hash for r in rows if r.id_hash]).values_list("id_number_hash", "pk"))
         in_scope = set()
         if existing:
@@ -274,68 +335,79 @@ class Validator:
             if row.id_hash in in_scope:
                 row.existing = existing[row.id_hash]
             else:
-                row.error(C.ID_NUMBER, _("This person is registered outside your scope; ask their community to update them."))
+                row.error(None, _(CONFLICT))
+                self.conflicts.append((row.number, existing[row.id_hash]))
 
 
 def run(job: ImportJob):
     """Validate and import one job. Progress is saved as rows are checked (outside the write
-    transaction, so the job page can see it)."""
+    transaction, so the job page can see it); an unexpected error fails the job and is raised."""
+    try:
+        return _run(job)
+    except jobs.Abandoned:
+        return job  # failed meanwhile by the stale check, which told its owner
+    except BaseException:  # SystemExit from the worker's second SIGTERM too
+        jobs.crashed(job)
+        raise
+
+
+def _run(job):
     user = job.owner
-    _progress(job, status=ImportJob.Status.VALIDATING, processed_rows=0)
-    with _Spool() as spool:
+    jobs.progress(job, status=ImportJob.Status.VALIDATING, processed_rows=0)
+    with _Spool() as spool, ErrorFile() as error_file:
+        validator = Validator(user)
         try:
-            validator = Validator(user)
-            count, errors, failing = _validate(job, validator, bytes(job.content), spool)
+            count, errors, stopped = _validate(job, validator, bytes(job.content), spool, error_file)
         except FileError as exc:
-            return _finish(job, ImportJob.Status.FAILED, errors=[{"row": None, "column": None, "message": str(exc)}])
-        if not count:
-            errors = [{"row": None, "column": None, "message": _("The file has no rows to import.")}]
-        if errors:
-            return _finish(job, ImportJob.Status.FAILED, total_rows=count, processed_rows=count, errors=errors, error_rows=failing)
-        _progress(job, status=ImportJob.Status.WRITING, processed_rows=count, total_rows=count)
-        counts = write(spool, validator, user, job)
-    return _finish(job, ImportJob.Status.SUCCEEDED, **counts)
+            return jobs.finish(job, ImportJob.Status.FAILED, message=str(exc))
+        finally:
+            actions.record_conflicts(user, job, validator.conflicts)
+        if errors or not count:
+            message = _("The file has no rows to import.") if not count else ""
+            if stopped:
+                message = _("Checking stopped after %(n)s errors: the file has at least %(n)s errors. Correct these rows and upload the whole file again.") % {"n": len(errors)}
+            return jobs.finish(job, ImportJob.Status.FAILED, total_rows=max(count, job.total_rows), processed_rows=count,
+                               errors=errors, message=message, error_file=error_file.read())
+        jobs.progress(job, status=ImportJob.Status.WRITING, processed_rows=count, total_rows=count)
+        return write(spool, validator, user, job)
 
 
-def _validate(job, validator, content, spool):
-    """Pass 1: check every row; returns the row count, the errors and the failing rows. Rows go
-    to the spool until one fails (then nothing will be written)."""
-    count, errors, failing = 0, [], []
-    for batch in _batches(read_rows(content), CHECK_BATCH):
+def _validate(job, validator, content, spool, error_file):
+    """Pass 1: check rows until the error limit; returns the rows checked, the errors and whether
+    checking stopped at the limit. Rows go to the spool until one fails (then nothing will be
+    written), failing rows to the error file."""
+    limit = settings.LINLI_IMPORT_MAX_ERRORS
+    count, errors = 0, []
+    rows = read_rows(content, sized=lambda total: jobs.progress(job, total_rows=total))
+    for batch in _batches(rows, CHECK_BATCH):
         for row in batch:
             validator.check(row)
             count += 1
             if count % PROGRESS_EVERY == 0:
-                _progress(job, processed_rows=count, total_rows=max(job.total_rows, count))
+                jobs.progress(job, processed_rows=count, total_rows=max(job.total_rows, count))
         validator.check_existing(batch)
         for row in batch:
             if row.errors:
                 errors.extend(row.errors)
-                failing.append(row.failing())
+                error_file.add(row.values, row.reasons())
+                if len(errors) >= limit:
+                    return count, errors[:limit], True
         if not errors:
             spool.add(batch)
-    return count, errors, failing
+    return count, errors, False
 
 
-def _progress(job, **fields):
-    for k, v in fields.items():
-        setattr(job, k, v)
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
-
-
-def _finish(job, status, **fields):
-    _progress(job, status=status, finished_at=timezone.now(), **fields)
-    return job
-
-
-@transaction.atomic
 def write(rows, validator, user, job):
-    """Pass 2: create or update households and persons from checked rows, chunk by chunk; one
-    audit record per changed row."""
-    writer = _Writer(validator, user, job)
-    for chunk in _batches(rows, WRITE_CHUNK):
-        writer.write(chunk)
-    return writer.finish()
+    """Pass 2, one transaction: create or update households and persons from checked rows, chunk
+    by chunk, one audit record per changed row; the job is marked succeeded in the same
+    transaction, whose lock on the job row shows the stale check a live writer."""
+    with transaction.atomic():
+        if not ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportJob.Status.WRITING).values_list("pk", flat=True):
+            raise jobs.Abandoned(job.pk)
+        writer = _Writer(validator, user, job)
+        for chunk in _batches(rows, WRITE_CHUNK):
+            writer.write(chunk)
+        return jobs.finish(job, ImportJob.Status.SUCCEEDED, processed_rows=job.total_rows, **writer.finish())
 
 
 PLACES = ("unit_id", "building_id", "compound_id", "grid_id", "community_id", "subdistrict_id")
@@ -465,5 +537,4 @@ class _Writer:
         first = House.objects.select_related("community").get(pk=next(iter(self.house_ids)))
         note = f"{self.job.filename}: {self.created} new, {self.updated} updated"
         audit.record(self.user, AuditLog.Action.IMPORT, first.community, note=note)
-        ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=F("total_rows"))
         return {"created_count": self.created, "updated_count": self.updated, "households_created": self.households_created}

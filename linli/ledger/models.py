@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 class ImportJob(models.Model):
     """台账导入任务: one uploaded ledger file, validated in full and then imported all or nothing.
-    The file is kept in the database so the background worker needs no shared disk."""
+    The file is kept in the database until the job ends, so the background worker needs no shared
+    disk; so is the error file, which the error limit keeps small."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -16,23 +17,28 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Not imported")
         SUCCEEDED = "succeeded", _("Imported")
 
+    RUNNING = (Status.VALIDATING, Status.WRITING)  # a worker holds the job and beats its heart
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs", verbose_name=_("user"))
     filename = models.CharField(_("file"), max_length=200)
-    content = models.BinaryField()
+    content = models.BinaryField()  # emptied when the job ends: the ledger, not the upload, keeps the data
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)  # the sheet's own size until every row is read; 0: unknown
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     households_created = models.PositiveIntegerField(default=0)
-    # [{"row": 5, "column": "身份证号", "message": "…"}] and the failing rows' values for the error file
+    # [{"row": 5, "column": "身份证号", "message": "…"}], at most LINLI_IMPORT_MAX_ERRORS
     errors = models.JSONField(default=list, blank=True)
-    error_rows = models.JSONField(default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)  # why the whole file failed, or why checking stopped
+    error_file = models.BinaryField(blank=True, default=b"")  # the failing rows as xlsx, written once
     created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # set by the worker while it checks rows
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="ledger_job_running")]
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
 
@@ -48,4 +54,4 @@ class ImportJob(models.Model):
 
     @property
     def percent(self):
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+        return min(100, 100 * self.processed_rows // self.total_rows) if self.total_rows else 0

@@ -1,21 +1,31 @@
-from django.conf import settings
+import logging
+import tempfile
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 
-from linli.core.views import require_perm
-from linli.people.models import sees_sensitive_tags
+from linli.core.views import paginate, require_perm
+from linli.people import privacy
 from linli.people.views import person_list_queryset
 
-from . import exporter, importer
+from . import actions, exporter, importer
 from .forms import ImportForm
 from .models import ImportJob
 from .tasks import run_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_PER_PAGE = 100
+log = logging.getLogger("linli.ledger")
+
+# Responses that carry personal data from the ledger: never kept by a browser or a proxy
+# (Cache-Control: private, no-store …), so a shared office computer does not keep the export.
+personal = method_decorator(never_cache, name="dispatch")
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -31,12 +41,13 @@ class TemplateView(LoginRequiredMixin, View):
 
 
 class ImportView(LoginRequiredMixin, View):
-    """Upload a ledger file. Small files are checked and imported at once; large ones go to the
+    """Upload a ledger file: the request stores it and creates the job, without reading the sheet.
+    A small file (by bytes) is then checked and imported at once; any other goes to the
     background worker. Either way the user lands on the job page."""
 
     def get(self, request, form=None):
         require_perm(request.user, "people.import")
-        jobs = ImportJob.objects.filter(owner=request.user).defer("content")[:10]
+        jobs = ImportJob.objects.filter(owner=request.user).only("pk", "filename", "status", "created_at")[:10]
         return render(request, "ledger/import.html", {"form": form or ImportForm(), "jobs": jobs})
 
     def post(self, request):
@@ -46,38 +57,50 @@ class ImportView(LoginRequiredMixin, View):
             return self.get(request, form=form)
         upload = form.cleaned_data["file"]
         content = upload.read()
-        try:
-            total = importer.count_rows(content)
-        except importer.FileError as exc:
-            form.add_error("file", str(exc))
-            return self.get(request, form=form)
-        job = ImportJob.objects.create(owner=request.user, filename=upload.name[:200], content=content, total_rows=total)
-        if total <= settings.LINLI_IMPORT_SYNC_ROWS:
-            importer.run(job)
+        job = ImportJob.objects.create(owner=request.user, filename=upload.name[:200], content=content)
+        if importer.small(content):
+            try:
+                importer.run(job)
+            except Exception:  # the job is marked failed; the user sees it there, the log has the cause
+                log.exception("ledger import %s failed", job.pk)
         else:
             transaction.on_commit(lambda: run_import.enqueue(job.pk))
         return redirect(job)
 
 
-def _own_job(request, pk):
-    return get_object_or_404(ImportJob.objects.defer("content"), pk=pk, owner=request.user)
+def _own_job(request, pk, *fields):
+    require_perm(request.user, "people.import")
+    return get_object_or_404(ImportJob.objects.only("pk", "owner", "filename", "status", "total_rows", "processed_rows", "created_count",
+                                                    "updated_count", "households_created", "message", "finished_at", *fields),
+                             pk=pk, owner=request.user)
 
 
+@personal
 class JobView(LoginRequiredMixin, View):
+    """The job's progress (polled while it runs) or its outcome, with the errors a page at a time."""
+
     def get(self, request, pk):
         job = _own_job(request, pk)
+        errors = job.errors if job.status == job.Status.FAILED else []  # deferred: loaded only for a failed job
+        has_file = bool(errors) and ImportJob.objects.filter(pk=job.pk).exclude(error_file=b"").exists()
         template = "ledger/_job_status.html" if request.htmx else "ledger/job.html"
-        return render(request, template, {"job": job, "errors": job.errors[:500]})
+        return render(request, template, {"job": job, "errors": paginate(request, errors, ERRORS_PER_PAGE), "error_count": len(errors),
+                                          "has_error_file": has_file})
 
 
+@personal
 class ErrorFileView(LoginRequiredMixin, View):
+    """The failing rows as written once when the job ended (the user's own cells, unmasked)."""
+
     def get(self, request, pk):
-        job = _own_job(request, pk)
-        return xlsx_response(exporter.error_workbook(job), f"errors-{job.pk}.xlsx")
+        job = _own_job(request, pk, "error_file")
+        return xlsx_response(bytes(job.error_file), f"errors-{job.pk}.xlsx")
 
 
+@personal
 class ExportView(LoginRequiredMixin, View):
-    """The residents list as filtered on screen, as xlsx: same scope, values masked."""
+    """The residents list as filtered on screen, as xlsx: same scope, values masked, written to a
+    temporary file and streamed from it; each export is audited."""
 
     def get(self, request):
         require_perm(request.user, "people.export")
@@ -85,5 +108,23 @@ class ExportView(LoginRequiredMixin, View):
         persons = filterset.qs.select_related("household__house__unit__building__compound", "grid").order_by(
             "community_id", "household__house_id", "relation", "id"
         )
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        exported = exporter.export_workbook(persons.iterator(chunk_size=2000), lambda p: privacy.shown_tags(request.user, p), out)
+        actions.record_export(request.user, exported, described(filterset))
+        out.seek(0)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return xlsx_response(exporter.export_workbook(persons.iterator(chunk_size=2000), sees_sensitive_tags(request.user)), f"residents-{stamp}.xlsx")
+        return FileResponse(out, as_attachment=True, filename=f"residents-{stamp}.xlsx", content_type=XLSX)
+
+
+def described(filterset) -> str:
+    """The filter an export used, for its audit record: place ids, tag, gender, relation, tenure
+    as chosen; the search text never (it may be a name, an ID number or a phone): only that
+    there was one."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return ""
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        parts.append("q=…" if name == "q" else f"{name}={value}")
+    return ", ".join(parts)

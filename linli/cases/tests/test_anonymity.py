@@ -161,8 +161,8 @@ def test_reveal_out_of_scope_is_404(world, people, walked, login):
 @pytest.mark.django_db
 def test_notifications_and_open311_never_name_the_reporter(world, people, walked, django_capture_on_commit_callbacks):
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from linli.accounts.actions import issue_open311_key
     from linli.cases.overdue import mark_overdue
 
     fresh = actions.report_case(actor=people["reporter"], category=Category.objects.get(name="邻里纠纷"), grid=world.grid_a,
@@ -176,8 +176,8 @@ def test_notifications_and_open311_never_name_the_reporter(world, people, walked
     assert Notification.objects.exists()
     for n in Notification.objects.all():
         assert NAME not in n.text and LOGIN not in n.text
-    token = Token.objects.create(user=world.users.community)
-    body = APIClient().get(f"/open311/v2/requests/{fresh.pk}.json", {"api_key": token.key}).content.decode()
+    _key, secret = issue_open311_key(actor=world.users.admin, user=world.users.community, name="热线")
+    body = APIClient().get(f"/open311/v2/requests/{fresh.pk}.json", {"api_key": secret}).content.decode()
     assert "service_request_id" in body and NAME not in body and LOGIN not in body
 
 

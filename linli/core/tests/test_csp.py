@@ -89,3 +89,10 @@ def test_no_template_needs_unsafe_inline():
     for path in templates:
         text = path.read_text()
         assert_no_inline(text, str(path.relative_to(ROOT)))
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# … #} comment is one line only: spread over two, it is printed into the page."""
+    for path in ROOT.glob("linli/**/templates/**/*.html"):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            assert line.count("{#") == line.count("#}"), f"{path.relative_to(ROOT)}:{number}: use {{% comment %}} across lines"

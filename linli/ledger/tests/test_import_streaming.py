@@ -1,10 +1,12 @@
 """The import streams: rows are checked in batches and written in chunks, still all or nothing."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from linli.core import crypto
 from linli.core.masking import mask_id_number, mask_phone
@@ -75,9 +77,11 @@ def test_an_error_on_the_last_row_of_three_chunks_writes_nothing(world, small_ch
     job = run(world.users.community, rows)
     assert job.status == "failed"
     assert (job.total_rows, job.processed_rows) == (31, 31)
-    assert [(e["row"], e["column"]) for e in job.errors] == [(32, "身份证号")]
-    assert [r["姓名"] for r in job.error_rows] == ["末行"]
-    assert counts() == before
+    assert [(e["row"], e["column"]) for e in job.errors] == [(32, "身份证号" if last == "check digit" else None)]
+    ws = load_workbook(io.BytesIO(bytes(job.error_file)))["住户台账"]
+    assert [r[5] for r in ws.iter_rows(min_row=2, values_only=True)] == ["末行"]
+    people, households, logs, tags = before
+    assert counts() == (people, households, logs + (last == "outside scope"), tags)  # + the administrators' record of the conflict
 
 
 @pytest.mark.django_db

@@ -4,19 +4,21 @@ from django.core.management.base import BaseCommand
 
 from linli.cases.overdue import mark_overdue, warn_near_deadline
 from linli.cases.rollup import refresh
+from linli.ledger.jobs import fail_stale
 
 
 class Command(BaseCommand):
-    help = "Mark overdue requests, notify their handlers and supervisors, and roll settled requests up for the dashboard (run from cron, or with --every)."
+    help = ("Mark overdue requests, notify their handlers and supervisors, roll settled requests up for the dashboard, and fail "
+            "ledger imports whose worker died (run from cron, or with --every).")
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, help="repeat every N seconds")
 
     def handle(self, every, **options):
         while True:
-            warned, n, rolled = warn_near_deadline(), mark_overdue(), refresh()
-            if warned or n or rolled:
-                self.stdout.write(f"{warned} warned, {n} overdue, {rolled} rolled up")
+            warned, n, rolled, dead = warn_near_deadline(), mark_overdue(), refresh(), fail_stale()
+            if warned or n or rolled or dead:
+                self.stdout.write(f"{warned} warned, {n} overdue, {rolled} rolled up, {dead} dead imports failed")
             if not every:
                 return
             time.sleep(every)
