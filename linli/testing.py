@@ -5,10 +5,19 @@ grid_a (grid worker of grid A), grid_b (grid worker of grid B, same community), 
 (community staff of C1), other_community (community staff of C2), subdistrict, property
 (staff of the company serving compound 1), department, resident (head of household A1),
 building_head (building A), nobody (no role), admin.
+
+The world is built once per test database (per xdist worker) and committed; each test runs in
+a transaction that is rolled back, so the rows stay as built. `build_world()` hands every caller
+fresh Python objects read back from the database (one query per model), so an in-memory edit
+in one test never reaches another. A test that flushes the database (transactional_db,
+live_server) takes the world with it; the next `build_world()` builds it again (docs/testing.md).
 """
 
+from collections import defaultdict
 from decimal import Decimal
 from types import SimpleNamespace
+
+from django.db import connection
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.roles import Role
@@ -51,7 +60,104 @@ def ensure_seed_data():
         importlib.import_module("linli.deliberation.migrations.0009_builtin_timing").forwards(apps, None)
 
 
+class _Built:
+    """Where the world of this test database is: attribute → (model, pk), users under "users."."""
+
+    rows: dict[str, tuple[type, int]] = {}
+    committed = False  # built outside a transaction, so it outlives the test that asked for it
+    added: dict[type, int] = {}  # model → the highest id it had before the world was built
+
+
 def build_world() -> SimpleNamespace:
+    """The test world as fresh objects: read back from the database when it is there, else built."""
+    w = load_world()
+    if w is None:
+        before = _highest_ids()
+        w = _build()
+        _Built.rows = _rows(w)
+        _Built.committed = not connection.in_atomic_block
+        _Built.added = {model: mark for model, mark in before.items() if model._base_manager.filter(pk__gt=mark).exists()}
+    return w
+
+
+def hide_world() -> None:
+    """Deletes the committed world inside the current test's transaction (the rollback brings it
+    back): a test that did not ask for the world sees the database as the migrations left it."""
+    for model, mark in _Built.added.items():
+        model._base_manager.filter(pk__gt=mark)._raw_delete(connection.alias)
+
+
+def restore_sequences() -> None:
+    """After a test that hid the world: PostgreSQL sequences are not rolled back, and a test that
+    set them (setval after numbering its own rows, as the bulk writer does) may have set them
+    below the world's ids. Put them back above every committed row."""
+    if connection.vendor != "postgresql" or not _Built.added:
+        return
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(_Built.added)):
+            cursor.execute(sql)
+
+
+def _highest_ids() -> dict[type, int]:
+    from django.apps import apps
+    from django.db.models import Max
+
+    numbered = ("AutoField", "BigAutoField", "SmallAutoField")
+    return {model: model._base_manager.aggregate(m=Max("pk"))["m"] or 0 for model in apps.get_models(include_auto_created=True)
+            if model._meta.managed and not model._meta.proxy and model._meta.pk.get_internal_type() in numbered}
+
+
+def world_built_committed() -> bool:
+    """True when the world was last built outside a transaction (it outlived its test)."""
+    return _Built.committed
+
+
+def world_committed() -> bool:
+    """True when the database holds the world outside any test's transaction."""
+    return _Built.committed and load_world() is not None
+
+
+def forget_world() -> None:
+    _Built.rows, _Built.committed = {}, False
+
+
+def _rows(w):
+    rows = {k: (type(v), v.pk) for k, v in vars(w).items() if k != "users"}
+    rows |= {f"users.{k}": (type(v), v.pk) for k, v in vars(w.users).items()}
+    return rows
+
+
+def load_world() -> SimpleNamespace | None:
+    """The world read back from the database (one query per model), or None if it is not there
+    (never built, flushed by a transactional test, or rolled back with the test that built it)."""
+    if not _Built.rows:
+        return None
+    wanted = defaultdict(set)
+    for model, pk in _Built.rows.values():
+        wanted[model].add(pk)
+    found = {model: model._base_manager.in_bulk(pks) for model, pks in wanted.items()}
+    if any(len(found[model]) != len(pks) for model, pks in wanted.items()):
+        return None
+    objects = {(model, pk): obj for model, rows in found.items() for pk, obj in rows.items()}
+    if objects[_Built.rows["users.admin"]].username != "admin":  # another world reusing the ids
+        return None
+    for obj in objects.values():  # parents cached on children, as building them left them
+        for f in obj._meta.concrete_fields:
+            if f.many_to_one and (parent := objects.get((f.related_model, getattr(obj, f.attname)))) is not None:
+                f.set_cached_value(obj, parent)
+    w, users = SimpleNamespace(), SimpleNamespace()
+    for attr, key in _Built.rows.items():
+        if attr.startswith("users."):
+            setattr(users, attr[6:], objects[key])
+        else:
+            setattr(w, attr, objects[key])
+    w.users = users
+    return w
+
+
+def _build() -> SimpleNamespace:
     ensure_seed_data()
     w = SimpleNamespace()
     w.sub = create_object(Subdistrict, actor=None, name="测试街道")

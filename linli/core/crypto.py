@@ -29,6 +29,17 @@ def decrypt(token: str) -> str:
         raise ValueError("cannot decrypt field: wrong LINLI_FIELD_KEYS?") from exc
 
 
+def encrypt_bytes(value: bytes) -> bytes:
+    return _fernet().encrypt(bytes(value))
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ValueError("cannot decrypt field: wrong LINLI_FIELD_KEYS?") from exc
+
+
 def keyed_hash(value: str) -> str:
     key = settings.LINLI_HASH_KEY.encode()
     return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.fields import EncryptedBinaryField
+
 
 class ImportJob(models.Model):
     """台账导入任务: one uploaded ledger file, validated in full and then imported all or nothing.
@@ -21,7 +23,8 @@ class ImportJob(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs", verbose_name=_("user"))
     filename = models.CharField(_("file"), max_length=200)
-    content = models.BinaryField()  # emptied when the job ends: the ledger, not the upload, keeps the data
+    # both hold ID numbers and phones as the user typed them: encrypted at rest like the ledger
+    content = EncryptedBinaryField()  # emptied when the job ends: the ledger, not the upload, keeps the data
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(default=0)  # the sheet's own size until every row is read; 0: unknown
     processed_rows = models.PositiveIntegerField(default=0)
@@ -31,7 +34,7 @@ class ImportJob(models.Model):
     # [{"row": 5, "column": "身份证号", "message": "…"}], at most LINLI_IMPORT_MAX_ERRORS
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(_("message"), blank=True)  # why the whole file failed, or why checking stopped
-    error_file = models.BinaryField(blank=True, default=b"")  # the failing rows as xlsx, written once
+    error_file = EncryptedBinaryField(blank=True, default=b"")  # the failing rows as xlsx, written once
     created_at = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # set by the worker while it checks rows
     finished_at = models.DateTimeField(null=True, blank=True)

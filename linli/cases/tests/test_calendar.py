@@ -42,3 +42,18 @@ def test_deadline_is_the_end_of_the_last_working_day_in_shanghai():
 def test_n_must_be_positive():
     with pytest.raises(ValueError):
         add_workdays(dt.date(2026, 1, 5), 0)
+
+
+@pytest.mark.django_db
+def test_long_spans_read_every_holiday_on_the_way():
+    # day by day (one lookup per day) against add_workdays (one lookup for the whole span), over
+    # 45 working days from late August 2026: the National Day holiday and its make-up days included
+    start, day, counted, expected = dt.date(2026, 8, 24), dt.date(2026, 8, 24), 0, {}
+    while counted < 45:
+        day += dt.timedelta(days=1)
+        if is_workday(day):
+            counted += 1
+            expected[counted] = day
+    assert expected[45] > dt.date(2026, 10, 10) and dt.date(2026, 10, 10) in expected.values()  # across National Day
+    assert not {dt.date(2026, 10, d) for d in range(1, 8)} & set(expected.values())
+    assert {n: add_workdays(start, n) for n in expected} == expected

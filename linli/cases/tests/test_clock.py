@@ -58,6 +58,13 @@ def test_warning_at_exactly_the_share_of_the_time_limit(world, case, settings):
 
 
 @pytest.mark.django_db
+def test_warning_when_first_looked_at_past_the_share(world, case, settings):
+    settings.LINLI_WARN_SHARE = 0.5
+    Case.objects.filter(pk=case.pk).update(resolve_by=case.created_at + dt.timedelta(hours=10))
+    assert warn_near_deadline(now=case.created_at + dt.timedelta(hours=7)) == 1  # the job ran late: warned all the same
+
+
+@pytest.mark.django_db
 def test_supervision_centre_rates(world):
     cat = Category.objects.get(name="设施维修")
     now = timezone.now()
@@ -69,6 +76,7 @@ def test_supervision_centre_rates(world):
     Case.objects.create(**base, handled_at=past + dt.timedelta(seconds=1), state="handled", extended=True)  # late
     Case.objects.create(**base, deferred=True)                                                          # deferred: not counted as due
     Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}))                         # not yet due
+    Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}), deferred=True)          # deferred, not yet due
     s = metrics.summary(Case.objects.all(), now=now)
     assert (s["due"], s["due_deferred"], s["closed_on_time"]) == (4, 1, 2)
     assert s["on_time_rate"] == Fraction(2, 3)

@@ -40,9 +40,9 @@ def test_whistle_assign_supervise_feedback(world, django_capture_on_commit_callb
     assert (case.state, case.assignee_org, case.resolve_by) == (State.DISPATCHED, world.dept, due)
     assert (a.department, a.reminders, a.feedback) == (world.dept, 1, "已约谈车主，三日内清理")
     assert list(case.events.values_list("action", flat=True)) == ["report", "whistle", "assign", "supervise", "feedback"]
-    notified = {(n.user.username, n.text[:6]) for n in Notification.objects.select_related("user")}
-    assert any(name == "subdistrict" for name, _t in notified)  # the whistle and the feedback
-    assert sum(1 for name, _t in notified if name == "department") >= 1  # assignment and reminder
+    kinds = ("交办给您", "督办提醒", "吹哨报到", "部门反馈")
+    notified = sorted((n.user.username, next(k for k in kinds if k in n.text)) for n in Notification.objects.select_related("user"))
+    assert notified == [("department", "交办给您"), ("department", "督办提醒"), ("subdistrict", "吹哨报到"), ("subdistrict", "部门反馈")]
 
 
 @pytest.mark.django_db

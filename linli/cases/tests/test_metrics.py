@@ -34,6 +34,32 @@ def test_rates_against_hand_computed_figures(world):
 
 
 @pytest.mark.django_db
+def test_counts_at_exactly_the_deadline(world):
+    # 以内 includes the deadline: due for a response / for closure from the deadline on; overdue after it
+    now = timezone.now()
+    tick = dt.timedelta(microseconds=1)
+    make(world, respond_by=now, resolve_by=now)                # at both deadlines: due, not overdue
+    make(world, respond_by=now + tick, resolve_by=now + tick)  # not due yet
+    make(world, respond_by=now - tick, resolve_by=now - tick)  # past both: due and overdue
+    s = metrics.summary(Case.objects.all(), now=now)
+    assert (s["open"], s["response_due"], s["due"], s["overdue"]) == (3, 2, 2, 1)
+    assert (s["responded_in_time"], s["response_rate"]) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_escalated_counts_open_requests_escalated_assigned_or_for_the_supervisor(world):
+    from linli.cases.models import Assignment
+
+    make(world, state=State.ESCALATED)                                     # whistle blown, not yet assigned
+    assigned = make(world, state=State.DISPATCHED)[0]                      # assigned to a department
+    Assignment.objects.create(case=assigned, department=world.dept, deadline=timezone.now() + dt.timedelta(days=3))
+    make(world, needs_supervisor=True)                                     # dissatisfied twice
+    make(world, state=State.DISPATCHED)                                    # ordinary: not counted
+    make(world, state=State.CLOSED, needs_supervisor=True)                 # closed: not counted
+    assert metrics.summary(Case.objects.all())["escalated"] == 3
+
+
+@pytest.mark.django_db
 def test_nothing_due_is_no_rate_not_zero(world):
     make(world, 2)
     s = metrics.summary(Case.objects.all())

@@ -1,6 +1,8 @@
 """Open311 GeoReport v2, read by the `georeport` client from PyPI (which we did not write) over
 real HTTP against the live server, and written to with plain form posts as hotline systems do."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from georeport import GeoReport
 
@@ -38,7 +40,8 @@ def test_georeport_client_reads_services_and_requests(world, filed, live_server,
     assert [r["service_request_id"] for r in requests] == [str(public.pk)]  # the anonymous one is not public
     one = client.get_service_request(str(public.pk))
     assert one["status"] == "open" and one["service_name"] == "设施维修" and one["address"] == "馨和苑"
-    assert one["expected_datetime"].startswith(public.resolve_by.astimezone().strftime("%Y-%m-%d")[:4])
+    expected = datetime.fromisoformat(one["expected_datetime"])  # W3C time in Shanghai, to the second
+    assert expected == public.resolve_by.replace(microsecond=0) and expected.utcoffset() == timedelta(hours=8)
     assert not one.get("description") and "张三" not in str(one)
 
 

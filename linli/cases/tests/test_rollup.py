@@ -2,6 +2,7 @@
 rolling up, after changes to rolled-up requests, after deletes; and the 90 % bound is nearest-rank."""
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 from django.urls import reverse
@@ -64,7 +65,7 @@ def test_settled_means_both_deadlines_strictly_past(world):
     response_ahead = make(world, respond_by=now + dt.timedelta(seconds=1), resolve_by=now - dt.timedelta(seconds=1))[0]
     assert rollup.refresh(now=now) == 1
     assert set(Case.objects.filter(rolled_up=True).values_list("pk", flat=True)) == {just_past.pk}
-    assert on_the_dot.pk and response_ahead.pk
+    assert set(Case.objects.filter(rolled_up=False).values_list("pk", flat=True)) == {on_the_dot.pk, response_ahead.pk}
 
 
 @pytest.mark.django_db
@@ -99,6 +100,17 @@ def test_scope_and_period_filters_apply_to_both_parts(world, history):
     start = timezone.make_aware(dt.datetime(year, 1, 1))
     in_year = Case.objects.filter(created_at__gte=start, created_at__lt=start.replace(year=year + 1))
     assert_exact(in_year, CaseStat.objects.filter(month__year=year))
+
+
+@pytest.mark.django_db
+def test_dashboard_page_adds_the_rollup_of_its_own_scope_only(world, login, history):
+    make(world, grid=world.grid_c, community=world.c2, created_at=history, respond_by=history, resolve_by=history + dt.timedelta(days=1))
+    assert rollup.refresh() == 8
+    assert CaseStat.objects.filter(community=world.c1).exists() and CaseStat.objects.filter(community=world.c2).exists()
+    for user, total in ((world.users.community, 9), (world.users.other_community, 1), (world.users.subdistrict, 10)):
+        r = login(user).get(reverse("cases:dashboard"))
+        assert r.context["summary"]["total"] == total, user
+        assert sum(row["total"] for row in r.context["tables"][1][1]) == total
 
 
 @pytest.mark.django_db
@@ -144,3 +156,40 @@ def test_rebuild_recounts_what_refresh_and_release_kept(world, history):
     assert rollup.rebuild() == CaseStat.objects.count()
     assert sums() == before
     assert_exact()
+
+
+@pytest.mark.django_db
+def test_dashboard_tables_against_hand_counted_figures(world, history):
+    rollup.refresh()
+    summary, hours, tables = rollup.dashboard(Case.objects.all(), CaseStat.objects.all())
+    then, now = timezone.localtime(history).strftime("%Y-%m"), timezone.localtime().strftime("%Y-%m")
+
+    def rows(name, *counters):
+        return [(r["label"], *(r[c] for c in counters)) for r in tables[name]]
+
+    assert rows("month", "total", "open", "handled", "satisfied") == [(then, 7, 1, 5, 3), (now, 2, 2, 0, 0)]
+    assert rows("community", "total", "overdue") == [("馨和苑社区", 9, 1)]
+    assert rows("grid", "total", "rated") == [("馨和苑社区 · 第一网格", 7, 3), ("馨和苑社区 · 第二网格", 2, 2)]
+    assert rows("category", "total", "resolved") == [("供暖", 2, 0), ("设施维修", 7, 3)]
+    assert rows("org", "total", "closed_on_time") == [("宁和物业", 3, 3)]
+    assert (summary["total"], summary["handled"], summary["satisfaction_rate"]) == (9, 5, Fraction(3, 5))
+    # handled in 30 h three times and in 121 h (5 days + 1 h) twice: the 5th of 5 is 121 h → bound 168 h
+    assert hours == {"average": (3 * 30 + 2 * 121) / 5, "p90": 168, "n": 5}
+
+
+def test_handling_time_bounds_are_the_documented_ones():
+    assert rollup.WITHIN_HOURS == (4, 8, 24, 48, 72, 120, 168, 240, 360, 720)  # docs/metrics.md
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bound", rollup.WITHIN_HOURS)
+def test_handling_time_bounds_include_their_hour(world, bound):
+    start = timezone.now() - dt.timedelta(days=60)
+    case = make(world, created_at=start, respond_by=start, resolve_by=start, state=State.HANDLED,
+                handled_at=start + dt.timedelta(hours=bound))[0]
+    assert rollup.dashboard(Case.objects.all(), None)[1]["p90"] == bound
+    Case.objects.filter(pk=case.pk).update(handled_at=start + dt.timedelta(hours=bound, seconds=1))
+    later = [h for h in rollup.WITHIN_HOURS if h > bound]
+    assert rollup.dashboard(Case.objects.all(), None)[1]["p90"] == (later[0] if later else None)
+    rollup.refresh()
+    assert rollup.dashboard(Case.objects.all(), CaseStat.objects.all())[1]["p90"] == (later[0] if later else None)

@@ -33,3 +33,24 @@ def test_subdistrict_covers_all_communities_and_nobody_sees_nothing(world):
     assert Person.objects.restrict(world.users.community).count() == 8
     assert not Person.objects.restrict(world.users.nobody).exists()
     assert Person.objects.restrict(world.users.admin).count() == 12
+
+
+@pytest.mark.django_db
+def test_no_user_no_scope(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from linli.core.scope import has_perm, scope_for
+
+    for nobody in (None, AnonymousUser(), world.users.nobody):
+        assert scope_for(nobody, "people.view").empty and not has_perm(nobody, "people.view")
+        assert not Person.objects.restrict(nobody).exists()
+    assert scope_for(world.users.admin, "people.view").everything and not scope_for(world.users.admin, "people.view").empty
+    assert scope_for(world.users.grid_a, "people.view").ids == {"grid": {world.grid_a.pk}}
+
+
+@pytest.mark.django_db
+def test_scope_keys_stored_on_audit_records(world):
+    w = world
+    assert w.p_a1h.scope_keys() == {"subdistrict": w.sub.pk, "community": w.c1.pk, "grid": w.grid_a.pk}
+    assert w.cp1.scope_keys() == {"subdistrict": w.sub.pk, "community": w.c1.pk, "grid": None}  # spans grids A and B
+    assert w.sub.scope_keys() == {"subdistrict": w.sub.pk, "community": None, "grid": None}

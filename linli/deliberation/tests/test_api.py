@@ -88,3 +88,18 @@ def test_meeting_over_the_api(world):
     r = staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "close", "text": "物业每周巡检换热站"}, format="json")
     assert r.status_code == 200 and r.json()["closed_at"]
     assert api(world.users.other_community).get(f"/api/v1/meetings/{pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_topic_api_links_requests_in_the_users_scope_only(world):
+    from linli.cases import actions as case_actions
+    from linli.cases.models import Category
+    from linli.deliberation.models import Procedure, Topic
+
+    cat = Category.objects.get(name="停车与消防通道")
+    mine = case_actions.report_case(actor=None, category=cat, grid=world.grid_a, description="消防通道", channel="hotline")
+    theirs = case_actions.report_case(actor=None, category=cat, grid=world.grid_c, description="西湖消防通道", channel="hotline")
+    r = api(world.users.community).post("/api/v1/topics/", {"title": "消防通道治理", "community": world.c1.pk, "cases": [mine.pk, theirs.pk],
+                                                            "procedure": Procedure.objects.first().pk}, format="json")
+    assert r.status_code == 201 and r.json()["cases"] == [mine.pk]
+    assert list(Topic.objects.get().cases.all()) == [mine]

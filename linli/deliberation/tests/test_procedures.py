@@ -37,37 +37,76 @@ def test_four_deliberations_two_publications_refuses_a_skipped_step(world, topic
     assert procedures.next_step(topic) == steps[2]
 
 
+def refused(topic, user, **kw):
+    """The fields the step was refused on (and nothing was recorded)."""
+    before = topic.records.count()
+    with pytest.raises(ValidationError) as err:
+        complete(topic, user, **kw)
+    assert topic.records.count() == before
+    return set(err.value.message_dict)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("eligible", "present", "approving", "ok"), [
-    (30, 20, 15, True),    # exactly 2/3 present, exactly half of all members approve
-    (30, 19, 15, False),   # one below 2/3 present
-    (30, 20, 14, False),   # one below half approving
+@pytest.mark.parametrize(("eligible", "present", "approving", "refused_on"), [
+    (30, 20, 15, None),          # exactly 2/3 present, exactly half of all members approve
+    (30, 30, 30, None),          # everyone present and approving
+    (30, 19, 15, {"present"}),   # one below 2/3 present
+    (30, 20, 14, {"approving"}), # one below half approving
+    (31, 21, 16, None),          # 63 ≥ 62 present; 32 ≥ 31 approving
+    (31, 20, 16, {"present"}),   # 60 < 62
+    (31, 21, 15, {"approving"}), # 15 is less than half of 31 (base: every member, not those present)
 ])
-def test_party_members_meeting_quorum_and_approval_at_the_boundary(world, topic, eligible, present, approving, ok):
+def test_party_members_meeting_quorum_and_approval_at_the_boundary(world, topic, eligible, present, approving, refused_on):
     complete(topic, world.users.community)
     complete(topic, world.users.community)
-    if ok:
-        complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+    if refused_on is None:
+        record = complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+        assert (record.eligible, record.present, record.approving) == (eligible, present, approving)
         assert procedures.next_step(topic).name == "居民（代表）会议决议"
     else:
-        with pytest.raises(ValidationError):
-            complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+        assert refused(topic, world.users.community, eligible=eligible, present=present, approving=approving) == refused_on
+        assert procedures.next_step(topic).name == "党员大会审议"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("eligible", "present", "approving", "ok"), [
-    (40, 21, 11, True),    # more than half present, more than half of those present approve
-    (40, 20, 15, False),   # exactly half present is not more than half
-    (40, 21, 10, False),   # 10 of 21 is not more than half
+@pytest.mark.parametrize(("eligible", "present", "approving", "refused_on"), [
+    (40, 21, 11, None),          # more than half present, more than half of those present approve
+    (40, 20, 15, {"present"}),   # exactly half present is not more than half
+    (40, 21, 10, {"approving"}), # 10 of 21 is not more than half
+    (40, 22, 11, {"approving"}), # exactly half of those present is not more than half
+    (40, 22, 12, None),          # one more: more than half
+    (41, 21, 11, None),          # 42 > 41 present
+    (41, 20, 20, {"present"}),   # 40 < 41
 ])
-def test_residents_meeting_majorities(world, topic, eligible, present, approving, ok):
+def test_residents_meeting_majorities(world, topic, eligible, present, approving, refused_on):
     for kw in ({}, {}, {"eligible": 30, "present": 20, "approving": 15}):
         complete(topic, world.users.community, **kw)
-    if ok:
+    if refused_on is None:
+        complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+        assert procedures.next_step(topic).name == "决议公开"
+    else:
+        assert refused(topic, world.users.community, eligible=eligible, present=present, approving=approving) == refused_on
+        assert procedures.next_step(topic).name == "居民（代表）会议决议"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("eligible", "present", "approving", "message"), [
+    (30, 30, 30, None),             # all present, all approve: the upper limits are allowed
+    (30, 31, 20, "不能超过"),        # more present than due to attend
+    (30, 20, 21, "不能超过"),        # more approving than present
+    (0, 0, 0, "请填写"),             # nobody due to attend
+    (30, None, 15, "请填写"),        # figures missing
+    (30, 20, None, "请填写"),
+])
+def test_meeting_figures_must_be_consistent(world, topic, eligible, present, approving, message):
+    complete(topic, world.users.community)
+    complete(topic, world.users.community)
+    if message is None:
         complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
     else:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match=message):
             complete(topic, world.users.community, eligible=eligible, present=present, approving=approving)
+        assert topic.records.count() == 2
 
 
 @pytest.mark.django_db
@@ -127,9 +166,10 @@ def test_action_items_become_tracked_work_orders(world, topic, login):
     case.refresh_from_db()
     assert (case.state, case.assignee_org, case.resolve_by, case.resolution_of, case.channel) == ("dispatched", world.pm, due, topic, "resolution")
     assert Case.objects.restrict(world.users.property).filter(pk=case.pk).exists()
-    assert mark_overdue(now=due) >= 0 and not case.events.filter(action="overdue").exists()  # at the deadline: on time
-    mark_overdue(now=due + dt.timedelta(seconds=1))
-    assert case.events.filter(action="overdue").exists()  # tracked like any work order
+    Case.objects.exclude(pk=case.pk).update(resolve_by=due + dt.timedelta(days=30))  # the topic's own requests: not due
+    assert mark_overdue(now=due) == 0 and not case.events.filter(action="overdue").exists()  # at the deadline: on time
+    assert mark_overdue(now=due + dt.timedelta(seconds=1)) == 1
+    assert case.events.filter(action="overdue").count() == 1  # tracked like any work order
     with pytest.raises(ValidationError):
         procedures.add_action_item(topic, actor=world.users.community, organisation=world.pm, measure="x",
                                    deadline=timezone.now() - dt.timedelta(days=1), category=cat)
@@ -222,3 +262,53 @@ def test_major_matter_needs_a_hearing_before_consultation(world):
     meetings.close_meeting(m, actor=world.users.community, conclusions="多数业主支持")
     complete(t, world.users.community, note="开展协商")
     assert procedures.next_step(t).name == "组织实施"
+
+
+@pytest.mark.django_db
+def test_owner_vote_step_needs_a_closed_vote_that_passed(world):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from linli.deliberation import actions
+
+    t = procedures.raise_topic(actor=world.users.community, title="续聘物业", community=world.c1, compound=world.cp1,
+                               procedure=Procedure.objects.get(name="业主共同决定"))
+    procedures.screen(t, actor=world.users.community, accept=True)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        complete(t, world.users.community, note="公告业主大会")
+    votes = {}
+    for choice in ("agree", "disagree"):
+        vote = actions.open_vote(actor=world.users.community, title="续聘物业", matter=4, compound=world.cp1,
+                                 closes_at=start + dt.timedelta(days=20))
+        for e in vote.electors.all():
+            actions.cast(vote.pk, e.pk, choice, actor=world.users.community)
+        votes[choice] = vote
+    assert actions.result(votes["agree"]).passed and not actions.result(votes["disagree"]).passed
+    with time_machine.travel(start + dt.timedelta(days=16), tick=False):
+        for vote in (votes["agree"], None):  # still open: its figures may change until the close; or no vote at all
+            assert refused(t, world.users.community, note="表决", owner_vote=vote) == {"owner_vote"}
+        actions.close_vote(votes["disagree"], actor=world.users.community)
+        assert refused(t, world.users.community, note="表决", owner_vote=votes["disagree"]) == {"owner_vote"}  # closed, failed
+        actions.close_vote(votes["agree"], actor=world.users.community)
+        record = complete(t, world.users.community, note="表决", owner_vote=votes["agree"])
+    assert record.owner_vote == votes["agree"] and procedures.next_step(t).name == "公布表决结果"
+
+
+@pytest.mark.django_db
+def test_topic_form_offers_and_links_requests_in_the_users_scope_only(world, login):
+    from django.urls import reverse
+
+    cat = Category.objects.get(name="停车与消防通道")
+    mine = case_actions.report_case(actor=None, category=cat, grid=world.grid_a, description="消防通道", channel="hotline")
+    theirs = case_actions.report_case(actor=None, category=cat, grid=world.grid_c, description="西湖消防通道", channel="hotline")
+    c = login(world.users.community)
+    form = c.get(reverse("deliberation:topic_create"), {"cases": f"{mine.pk},{theirs.pk}"}).context["form"]
+    assert list(form.fields["cases"].queryset) == [mine]
+    data = {"title": "消防通道治理", "community": world.c1.pk, "scale": "minor", "procedure": Procedure.objects.first().pk}
+    r = c.post(reverse("deliberation:topic_create"), data | {"cases": [mine.pk, theirs.pk]})
+    assert r.status_code == 200 and list(r.context["form"].errors) == ["cases"] and not Topic.objects.exists()
+    r = c.post(reverse("deliberation:topic_create"), data | {"cases": [mine.pk]})
+    assert r.status_code == 302 and list(Topic.objects.get().cases.all()) == [mine]

@@ -157,3 +157,44 @@ def test_owners_do_not_see_how_neighbours_voted(world, login):
     page = login(world.users.resident).get(vote.get_absolute_url()).content.decode()
     assert 'data-testid="electors"' not in page and "P9" not in page
     assert 'data-testid="electors"' in login(world.users.community).get(vote.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_ballots_are_refused_from_the_closing_time_on(world):
+    import time_machine
+
+    vote = open_lift_vote(world, world.users.community)
+    elector = vote.electors.first()
+    with time_machine.travel(vote.closes_at - dt.timedelta(microseconds=1), tick=False):
+        actions.cast(vote.pk, elector.pk, "agree", actor=world.users.community)
+    for late in (dt.timedelta(0), dt.timedelta(days=1)):
+        with time_machine.travel(vote.closes_at + late, tick=False), pytest.raises(ValidationError, match="已结束"):
+            actions.cast(vote.pk, elector.pk, "disagree", actor=world.users.community)  # nobody closed it: the time did
+    vote.refresh_from_db()
+    assert vote.status == OwnerVote.Status.OPEN and Ballot.objects.get().choice == "agree"
+
+
+@pytest.mark.django_db
+def test_a_vote_is_closed_once(world):
+    vote = open_lift_vote(world, world.users.community)
+    actions.close_vote(vote, actor=world.users.community)
+    with pytest.raises(ValidationError, match="已经结束|已结束"):
+        actions.close_vote(vote, actor=world.users.community)
+    assert AuditLog.objects.filter(action="update", content_type__model="ownervote").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_household_without_a_head_votes_through_its_first_member(world):
+    # nobody in household A2 is recorded as its head: its first member stands for the house
+    Person.objects.filter(pk=world.p_a2h.pk).update(relation=Relation.OTHER)
+    vote = open_lift_vote(world, world.users.community)
+    keys = set(vote.electors.values_list("key", flat=True))
+    assert keys == {f"p:{world.p_a1h.id_number_hash}", f"p:{world.p_a2h.id_number_hash}"}
+
+
+@pytest.mark.django_db
+def test_two_owner_households_in_one_house_vote_once_through_the_first(world):
+    hh = create_object(Household, actor=None, house=world.house_a1, tenure=Tenure.OWNER)
+    create_object(Person, actor=None, household=hh, name="二户户主", relation=Relation.HEAD, id_number=make_id(77, "19700101"))
+    vote = open_lift_vote(world, world.users.community)
+    assert set(vote.electors.values_list("key", flat=True)) == {f"p:{world.p_a1h.id_number_hash}", f"p:{world.p_a2h.id_number_hash}"}

@@ -84,3 +84,41 @@ def test_the_error_file_and_the_job_page_are_never_cached(world, login):
     for response in (c.get(reverse("ledger:errors", args=[job.pk])), c.get(reverse("ledger:job", args=[job.pk])),
                      c.get(reverse("ledger:job", args=[job.pk]), HTTP_HX_REQUEST="true")):
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_upload_and_the_error_file_are_encrypted_at_rest(world):
+    """Both hold ID numbers and phones as typed: in the database they are Fernet tokens."""
+    from django.db import connection
+
+    from linli.ledger.models import ImportJob
+
+    secret = world.p_a1h.id_number.encode()
+    job = ImportJob.objects.create(owner=world.users.community, filename="a.xlsx", content=b"PK.." + secret, error_file=b"PK.." + secret)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT content, error_file FROM ledger_importjob WHERE id = %s", [job.pk])
+        stored = [bytes(v) for v in cursor.fetchone()]
+    assert all(secret not in v and v.startswith(b"gAAAA") for v in stored)  # a Fernet token's version byte
+    job = ImportJob.objects.get(pk=job.pk)
+    assert bytes(job.content) == bytes(job.error_file) == b"PK.." + secret
+    assert ImportJob.objects.filter(pk=job.pk).exclude(error_file=b"").exists()
+    ImportJob.objects.filter(pk=job.pk).update(error_file=b"")
+    assert not ImportJob.objects.filter(pk=job.pk).exclude(error_file=b"").exists()
+
+
+@pytest.mark.django_db
+def test_the_migration_encrypts_files_stored_in_the_clear(world):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from linli.ledger.models import ImportJob
+
+    migration = importlib.import_module("linli.ledger.migrations.0003_encrypt_upload_and_error_file")
+    job = ImportJob.objects.create(owner=world.users.community, filename="a.xlsx", content=b"")
+    with connection.cursor() as cursor:  # as an older Linli stored them
+        cursor.execute("UPDATE ledger_importjob SET content = %s, error_file = %s WHERE id = %s", [b"clear upload", b"", job.pk])
+    migration.encrypt_stored_files(None, SimpleNamespace(connection=connection))  # what it uses of a schema editor
+    job = ImportJob.objects.get(pk=job.pk)
+    assert (bytes(job.content), bytes(job.error_file)) == (b"clear upload", b"")
