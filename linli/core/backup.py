@@ -17,7 +17,7 @@ Personal data stays encrypted in the dump. LINLI_FIELD_KEYS and LINLI_HASH_KEY a
 written to the archive; the manifest holds a Fernet token of a fixed text and the keyed hash
 of that text, so restore can tell before it touches anything whether the keys in its
 environment are the ones the data needs, and after restoring it decrypts one row of every
-encrypted column (a key rotated out too early shows there).
+encrypted column, text or binary (a key rotated out too early shows there).
 """
 
 import hashlib
@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import crypto
-from .fields import EncryptedTextField
+from .fields import EncryptedBinaryField, EncryptedTextField
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -77,15 +77,16 @@ def _sha256(path):
 
 # ---- what holds personal data --------------------------------------------------------------
 def encrypted_columns():
-    """(table, column, hash column or None) of every EncryptedTextField. A keyed hash lives in
-    the field's name + `_hash` (Person.id_number_hash), so the hash key is checked with it."""
+    """(table, column, hash column or None, binary) of every encrypted field: EncryptedTextField
+    (ID numbers, phones) and EncryptedBinaryField (ledger uploads). A keyed hash lives in the
+    field's name + `_hash` (Person.id_number_hash), so the hash key is checked with it."""
     found = []
     for model in apps.get_models():
         names = {f.name: f for f in model._meta.concrete_fields}
         for f in model._meta.concrete_fields:
-            if isinstance(f, EncryptedTextField):
+            if isinstance(f, EncryptedTextField | EncryptedBinaryField):
                 digest = names.get(f"{f.name}_hash")
-                found.append((model._meta.db_table, f.column, digest.column if digest else None))
+                found.append((model._meta.db_table, f.column, digest.column if digest else None, isinstance(f, EncryptedBinaryField)))
     return found
 
 
@@ -93,14 +94,14 @@ def check_rows(cursor, quote):
     """Decrypt one stored value of every encrypted column (and compare its keyed hash) with the
     keys of this environment. Returns the problems, one per column, in words for the operator."""
     problems = []
-    for table, column, digest in encrypted_columns():
+    for table, column, digest, binary in encrypted_columns():
         cols = f"{quote(column)}, {quote(digest)}" if digest else quote(column)
-        cursor.execute(f"SELECT {cols} FROM {quote(table)} WHERE {quote(column)} <> '' LIMIT 1")  # noqa: S608 - model names
+        cursor.execute(f"SELECT {cols} FROM {quote(table)} WHERE LENGTH({quote(column)}) > 0 LIMIT 1")  # noqa: S608 - model names
         row = cursor.fetchone()
         if row is None:
             continue
         try:
-            clear = crypto.decrypt(row[0])
+            clear = crypto.decrypt_bytes(bytes(row[0])) if binary else crypto.decrypt(row[0])
         except ValueError:
             problems.append(_("%(table)s.%(column)s cannot be decrypted with LINLI_FIELD_KEYS") % {"table": table, "column": column})
             continue

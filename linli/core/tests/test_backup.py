@@ -249,6 +249,23 @@ def test_restore_declares_failure_when_a_rotated_out_key_is_missing(media, tmp_p
         run("restore", str(archive), interactive=False)
 
 
+def test_restore_checks_encrypted_files_in_the_database_too(media, tmp_path, keys):
+    """A ledger upload waiting for the worker is an encrypted binary column: a key it needs must
+    be missed by restore, not by the worker that imports it later."""
+    from linli.accounts.models import User
+    from linli.ledger.models import ImportJob
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keys([old])
+    ImportJob.objects.create(owner=User.objects.create_user("uploader"), filename="台账.xlsx", content=b"PK\x03\x04 a ledger file")
+    keys([new, old])
+    archive = tmp_path / "backup"
+    run("backup", str(archive))
+    keys([new])
+    with empty_database(tmp_path), pytest.raises(CommandError, match="ledger_importjob"):
+        run("restore", str(archive), interactive=False)
+
+
 def test_backup_refuses_keys_that_do_not_fit_the_data(district, tmp_path, keys):
     keys([Fernet.generate_key().decode()])
     with pytest.raises(CommandError, match="LINLI_FIELD_KEYS"):
