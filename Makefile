@@ -12,7 +12,7 @@ VENDOR  := linli/static/vendor
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/linli
 HOST    ?= 127.0.0.1:8000
 
-.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres test-sqlite test-postgres bench bench-smoke mutate clean
+.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres pg-client test-sqlite test-postgres bench bench-smoke soak mutate clean
 
 $(PYTHON):
 	$(PY) -m venv $(VENV)
@@ -70,10 +70,18 @@ chromium:
 postgres:
 	@bash scripts/ensure_postgres.sh "$(PG_URL)"
 
+# pg_dump and pg_restore for `linli backup` / `linli restore` on PostgreSQL (and their tests).
+pg-client:
+	@{ command -v pg_dump && command -v pg_restore; } >/dev/null || { \
+	  echo "Installing Debian's postgresql-client for backups"; \
+	  (apt-get update -qq || sudo apt-get update -qq) && \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null || \
+	   sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null); }
+
 test-sqlite: dev assets messages chromium
 	DEBUG=1 $(BIN)/pytest -q -n 2 --dist loadgroup
 
-test-postgres: dev assets messages chromium postgres
+test-postgres: dev assets messages chromium postgres pg-client
 	DEBUG=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadgroup
 
 test: lint test-sqlite test-postgres bench-smoke
@@ -91,6 +99,8 @@ bench: dev
 
 # The harness at a tiny scale on both databases: every benchmark runs and reports (no timings judged).
 SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --results var/bench-smoke --markdown "" --check
+# the soak's machinery for a few seconds, without restarting the PostgreSQL others may be using
+SOAK_SMOKE_ARGS := --seconds 4 --warmup 2 --sample-every 1 --no-restart --results var/bench-smoke --markdown "" --log var/bench-smoke/gunicorn.log
 bench-smoke: dev postgres
 	rm -f var/bench-smoke.sqlite3*
 	$(BENCH_SETTINGS) DATABASE_URL=sqlite:///$(CURDIR)/var/bench-smoke.sqlite3 $(PYTHON) manage.py migrate -v0 --noinput
@@ -100,6 +110,21 @@ bench-smoke: dev postgres
 	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py migrate -v0 --noinput
 	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py bench_data --scale 0.001 >/dev/null
 	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py bench $(SMOKE_ARGS)
+	$(BENCH_SETTINGS) DATABASE_URL=$(PG_URL)_bench_smoke $(PYTHON) manage.py soak $(SOAK_SMOKE_ARGS)
+
+# The soak (docs/benchmarks.md): SOAK_SECONDS of mixed loopback load against gunicorn on the
+# PostgreSQL of SOAK_DB, which is restarted half-way (pg_ctlcluster of the local cluster on that
+# port: it cuts off every other client of that server too). The district is generated once.
+SOAK_DB      ?= postgres://postgres@127.0.0.1:5432/linli_soak
+SOAK_SECONDS ?= 600
+SOAK_SCALE   ?= 0.05
+SOAK_ARGS    ?=
+soak: dev pg-client
+	@bash scripts/ensure_postgres.sh "$(SOAK_DB)"
+	$(PYTHON) scripts/fresh_database.py --if-absent $(SOAK_DB)
+	$(BENCH_SETTINGS) DATABASE_URL=$(SOAK_DB) $(PYTHON) manage.py migrate -v0 --noinput
+	$(BENCH_SETTINGS) DATABASE_URL=$(SOAK_DB) $(PYTHON) manage.py bench_data --scale $(SOAK_SCALE) --if-absent
+	$(BENCH_SETTINGS) DATABASE_URL=$(SOAK_DB) $(PYTHON) manage.py soak --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 # Mutation testing (docs/testing.md): cosmic-ray mutates the modules that decide rules, scope and
 # privacy, one mutant at a time, in a copy of the tree, and runs each module's own tests on SQLite

@@ -115,6 +115,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: opening a PostgreSQL connection per request costs more than a report.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # the same backend, but a new connection waits for a restarting server (linli/core/postgresql)
+    DATABASES["default"]["ENGINE"] = "linli.core.postgresql"
+# Seconds a new PostgreSQL connection waits for a server that is restarting (0: fail at once).
+LINLI_DB_CONNECT_WAIT = env.float("LINLI_DB_CONNECT_WAIT", default=10.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web server share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})

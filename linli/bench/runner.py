@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -255,46 +256,70 @@ def _wait_for(port, seconds=30):
     raise RuntimeError("gunicorn did not start")
 
 
+@contextmanager
+def gunicorn(workers, log=None, args=()):
+    """Linli under gunicorn (sync workers) on a free loopback port, as docs/deploy.md runs it;
+    yields (port, the master process). Its log goes to `log` (a path), never to a pipe nobody
+    reads: a long run that logs would fill the pipe and stall the workers."""
+    port = _free_port()
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "linli.bench.settings"}
+    with open(log or os.devnull, "ab") as sink:
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn
+            [sys.executable, "-m", "gunicorn", "linli.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning", *args],
+            env=env, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True)
+    try:
+        _wait_for(port)
+        yield port, server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def remove_cases_after(before, out):
+    """Delete the requests (and their audit records) a load run reported, ids above `before`."""
+    from linli.cases.models import Case
+    from linli.core.models import AuditLog
+
+    created = Case.objects.filter(pk__gt=before)
+    out(f"  removing the {created.count():,} requests the load reported")
+    AuditLog.objects.filter(content_type__model="case", content_type__app_label="cases",
+                            object_id__in=[str(pk) for pk in created.values_list("pk", flat=True)]).delete()
+    created.delete()
+
+
+def last_case_id():
+    from linli.cases.models import Case
+
+    return Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def bench_intake(opts, users):
     from linli.accounts.actions import issue_api_token
-    from linli.cases.models import Case, Category
+    from linli.cases.models import Category
 
     user = users["grid"]
     token, secret = issue_api_token(user, name="bench", two_factor=True)  # as if the code was given
     grid = users["grid_obj"]
     category = Category.objects.filter(children=None, active=True).order_by("id").first()
     body = json.dumps({"channel": "patrol", "category": category.pk, "grid": grid.pk, "description": "楼道灯不亮，请尽快维修"})
-    before = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    port = _free_port()
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "linli.bench.settings"}
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn
-        [sys.executable, "-m", "gunicorn", "linli.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(opts.workers), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    before = last_case_id()
     try:
-        _wait_for(port)
-        headers = ["--header", f"Authorization: Token {secret}"]
-        for clients in opts.clients:
-            figures = {}
-            for name, url, extra in (("bare", f"http://127.0.0.1:{port}/bench/bare/", ["--post", body]),
-                                     ("intake", f"http://127.0.0.1:{port}/api/v1/cases/", ["--post", body, *headers])):
-                # warm-up: every worker answers a few requests first (its first one loads the URL conf)
-                _load([url, "--clients", str(max(clients, 2 * opts.workers)), "--seconds", str(min(2, opts.seconds)), *extra])
-                figures[name] = _load([url, "--clients", str(clients), "--seconds", str(opts.seconds), *extra])
-            ratio = round(figures["intake"]["rps"] / figures["bare"]["rps"], 3) if figures["bare"]["rps"] else None
-            opts.record("intake", f"{clients} client{'s' if clients > 1 else ''}", workers=opts.workers,
-                        intake_rps=figures["intake"]["rps"], intake_p50_ms=figures["intake"]["p50_ms"], intake_p95_ms=figures["intake"]["p95_ms"],
-                        intake_errors=figures["intake"]["errors"], intake_statuses=figures["intake"]["statuses"], bare_rps=figures["bare"]["rps"], bare_p95_ms=figures["bare"]["p95_ms"],
-                        bare_errors=figures["bare"]["errors"], ratio=ratio)
+        with gunicorn(opts.workers) as (port, _server):
+            headers = ["--header", f"Authorization: Token {secret}"]
+            for clients in opts.clients:
+                figures = {}
+                for name, url, extra in (("bare", f"http://127.0.0.1:{port}/bench/bare/", ["--post", body]),
+                                         ("intake", f"http://127.0.0.1:{port}/api/v1/cases/", ["--post", body, *headers])):
+                    # warm-up: every worker answers a few requests first (its first one loads the URL conf)
+                    _load([url, "--clients", str(max(clients, 2 * opts.workers)), "--seconds", str(min(2, opts.seconds)), *extra])
+                    figures[name] = _load([url, "--clients", str(clients), "--seconds", str(opts.seconds), *extra])
+                ratio = round(figures["intake"]["rps"] / figures["bare"]["rps"], 3) if figures["bare"]["rps"] else None
+                opts.record("intake", f"{clients} client{'s' if clients > 1 else ''}", workers=opts.workers,
+                            intake_rps=figures["intake"]["rps"], intake_p50_ms=figures["intake"]["p50_ms"], intake_p95_ms=figures["intake"]["p95_ms"],
+                            intake_errors=figures["intake"]["errors"], intake_statuses=figures["intake"]["statuses"], bare_rps=figures["bare"]["rps"], bare_p95_ms=figures["bare"]["p95_ms"],
+                            bare_errors=figures["bare"]["errors"], ratio=ratio)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        created = Case.objects.filter(pk__gt=before)
-        opts.out(f"  intake: removing the {created.count():,} requests the benchmark reported")
-        from linli.core.models import AuditLog
-
-        AuditLog.objects.filter(content_type__model="case", content_type__app_label="cases",
-                                object_id__in=[str(pk) for pk in created.values_list("pk", flat=True)]).delete()
-        created.delete()
+        remove_cases_after(before, opts.out)
         token.delete()
 
 
@@ -360,6 +385,18 @@ def check(report):
     return problems
 
 
+def replace_section(markdown, begin, end, text):
+    """Put `text` between the markers `begin` and `end` of a markdown file (added at the end
+    when they are not there yet); the rest of the file stays as it is."""
+    md = Path(markdown)
+    content = md.read_text() if md.exists() else "# Benchmarks\n"
+    if begin not in content:
+        content = content.rstrip("\n") + f"\n\n{begin}\n{end}\n"
+    head, _sep, rest = content.partition(begin)
+    _old, _sep, tail = rest.partition(end)
+    md.write_text(f"{head}{begin}\n{text}{end}{tail}")
+
+
 def save(report, results_dir, markdown):
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -369,14 +406,7 @@ def save(report, results_dir, markdown):
     if markdown:
         # one section per database, so an SQLite run does not replace the PostgreSQL figures
         vendor = report["meta"]["database"].split()[0]
-        begin, end = BEGIN.replace("results", f"results:{vendor}"), END.replace("results", f"results:{vendor}")
-        md = Path(markdown)
-        text = md.read_text() if md.exists() else "# Benchmarks\n"
-        if begin not in text:
-            text = text.rstrip("\n") + f"\n\n{begin}\n{end}\n"
-        head, _sep, rest = text.partition(begin)
-        _old, _sep, tail = rest.partition(end)
-        md.write_text(f"{head}{begin}\n{to_markdown(report)}{end}{tail}")
+        replace_section(markdown, BEGIN.replace("results", f"results:{vendor}"), END.replace("results", f"results:{vendor}"), to_markdown(report))
     return path
 
 
