@@ -15,7 +15,7 @@ from linli.places.models import Building, Compound, Grid, House
 from . import actions, reporter
 from .filters import CaseFilter
 from .models import Case, CaseEvent, Category, Rating
-from .workflow import TRANSITIONS
+from .workflow import LIFECYCLE
 
 
 class ConflictError(APIException):
@@ -94,7 +94,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    action = serializers.ChoiceField(choices=[m.name for m in LIFECYCLE if m.offered])
     version = serializers.IntegerField(min_value=0)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     assignee_org = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True, default=None)
