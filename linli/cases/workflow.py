@@ -258,6 +258,7 @@ LIFECYCLE = Lifecycle(
     record=record,
     hidden_actor=hidden_actor,
     start=(S.ACCEPTED, "report 受理"),
+    doc="workorders.md",
     messages={
         "conflict": gettext_lazy("Someone else changed this request a moment ago; here is its current state."),
         "state": gettext_lazy("“%(action)s” is not possible while the request is “%(state)s”."),

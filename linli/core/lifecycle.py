@@ -5,7 +5,7 @@ the input form, a guard that gives the reason it refuses, an effect). `Lifecycle
 answers which moves a user may take on a row now (the buttons on a screen);
 `Lifecycle.perform()` executes one: row lock, version check, guard and effect in one transaction,
 the timeline entry, the audit record, and notifications after commit. `mermaid()` and `table()`
-render the declaration for the docs.
+render the declaration for the docs, so the diagrams cannot drift from the code.
 
 No domain imports here: a domain passes its model, its moves and its timeline hook.
 """
@@ -111,6 +111,9 @@ class Context:
         self.notices.append((list(users), str(text), url))
 
 
+REGISTRY: list[Lifecycle] = []  # the lifecycles with a page in docs/, as their modules are imported
+
+
 class Lifecycle:
     """The moves of one model, with the hooks of its domain.
 
@@ -120,7 +123,7 @@ class Lifecycle:
     ("conflict", "state") with the domain's own words."""
 
     def __init__(self, model, moves, *, state_field="state", version_field="version", record=None,
-                 hidden_actor=None, start=None, messages=None):
+                 hidden_actor=None, start=None, messages=None, doc=None):
         self.model = model
         self.moves = {m.name: m for m in moves}
         if len(self.moves) != len(moves):
@@ -129,6 +132,9 @@ class Lifecycle:
         self.record, self.hidden_actor = record, hidden_actor
         self.start = start  # (state, label): how a row enters the lifecycle, for the diagram
         self.messages = messages or {}
+        self.doc = doc  # the page under docs/ that shows it (`linli docs-diagrams` writes it there)
+        if doc:
+            REGISTRY.append(self)
 
     def __getitem__(self, name) -> Move:
         return self.moves[name]
@@ -271,3 +277,20 @@ def _doc(func) -> str:
     text = " ".join((func.__doc__ or func.__name__).split())
     return text.split(". ")[0].rstrip(".") + "."
 
+
+def doc_block(lifecycle) -> tuple[str, str, str]:
+    """(begin marker, generated text, end marker) of a lifecycle in its page under docs/."""
+    label = lifecycle.model._meta.label_lower
+    source = f"{lifecycle.model.__module__.rsplit('.', 1)[0].replace('.', '/')}/workflow.py"
+    begin = f"<!-- lifecycle {label}: generated from {source} by `linli docs-diagrams`; edit the declaration, not this -->"
+    body = f"```mermaid\n{lifecycle.mermaid()}\n```\n\n{lifecycle.table()}"
+    return begin, body, f"<!-- end lifecycle {label} -->"
+
+
+def render_doc(text: str, lifecycle) -> str:
+    """`text` (a page under docs/) with the lifecycle's block replaced by the declaration's."""
+    begin, body, end = doc_block(lifecycle)
+    head, found, rest = text.partition(begin)
+    if not found or end not in rest:
+        raise ValueError(f"{lifecycle.doc} has no block for {lifecycle.model._meta.label}: add the two markers\n{begin}\n{end}")
+    return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"

@@ -1,14 +1,17 @@
 """The lifecycle mechanism (core.lifecycle), exercised on work orders: the declaration of
 cases.workflow, and small lifecycles declared here over the same model (no test model)."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from linli.cases import actions
 from linli.cases.models import Assignment, Case, CaseEvent, Category, Rating, State
 from linli.cases.workflow import LIFECYCLE
-from linli.core.lifecycle import Conflict, Lifecycle, Move, MoveForm
+from linli.core.lifecycle import Conflict, Lifecycle, Move, MoveForm, render_doc
 from linli.core.models import AuditLog, Notification
 
 
@@ -165,6 +168,17 @@ def test_the_declaration_renders_as_a_diagram_and_a_table():
     assert "| `supervise` Send a supervision reminder | dispatched, in_progress | (unchanged) | `cases.assign` | note?, photo? " \
            "| Only on a request the sub-district assigned (交办). " \
            "| One more reminder counted on the assignment; the department is told. |" in table
+
+
+def test_the_docs_show_what_the_declaration_says(tmp_path):
+    """docs/workorders.md's diagram and table are generated (`linli docs-diagrams`): a page that
+    differs from the declaration fails here."""
+    from django.core.management import call_command
+
+    call_command("docs_diagrams", "--check", stdout=open(tmp_path / "out", "w"))  # noqa: SIM115
+    page = (Path(settings.BASE_DIR).parent / "docs" / LIFECYCLE.doc).read_text(encoding="utf-8")
+    edited = page.replace("accepted --> declined", "accepted --> closed")
+    assert edited != page and render_doc(edited, LIFECYCLE) == page
 
 
 def test_moves_need_distinct_names():
