@@ -35,9 +35,14 @@ MODULES = {
         "linli/deliberation/tests/test_votes.py", "linli/deliberation/tests/test_api.py",
         "linli/deliberation/tests/test_procedures.py::test_owner_vote_step_needs_a_closed_vote_that_passed"]),
     "workflow": ("linli/cases/workflow.py", None, [
-        "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py"]),
-    "case_actions": ("linli/cases/actions.py", ["allowed", "_may_rate", "transition", "_check_inputs", "_apply"], [
-        "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py"]),
+        "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py",
+        "linli/cases/tests/test_merge.py", "linli/core/tests/test_lifecycle.py"]),
+    "lifecycle": ("linli/core/lifecycle.py", None, [
+        "linli/core/tests/test_lifecycle.py", "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py",
+        "linli/cases/tests/test_clock.py"]),
+    "case_actions": ("linli/cases/actions.py", ["allowed", "transition", "merge", "comment"], [
+        "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py",
+        "linli/cases/tests/test_merge.py", "linli/cases/tests/test_anonymity.py"]),
     "calendar": ("linli/cases/calendar.py", None, [
         "linli/cases/tests/test_calendar.py", "linli/cases/tests/test_workflow.py::test_deadlines_are_24_hours_and_5_working_days"]),
     "metrics": ("linli/cases/metrics.py", None, [

@@ -1,26 +1,19 @@
 """/api/v1/cases/: the request lifecycle over REST, with the same scope as the screens."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from linli.api.moves import MovesMixin
 from linli.api.views import ScopedViewSet, ScopePermission
-from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Grid, House
 
 from . import actions, reporter
 from .filters import CaseFilter
-from .models import Case, CaseEvent, Category, Rating
-from .workflow import TRANSITIONS
-
-
-class ConflictError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
+from .models import Case, CaseEvent, Category
+from .workflow import LIFECYCLE
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -93,20 +86,6 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "events"]
 
 
-class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(TRANSITIONS))
-    version = serializers.IntegerField(min_value=0)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    assignee_org = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True, default=None)
-    rating = serializers.ChoiceField(choices=Rating.choices, required=False, default="")
-    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-
-class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField()
-    version = serializers.IntegerField(min_value=0)
-
-
 class CommentSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
@@ -116,14 +95,16 @@ class RevealedReporterSerializer(serializers.Serializer):
     reporter_phone = serializers.CharField()
 
 
-class CaseViewSet(ScopedViewSet):
-    """Requests (诉求) and their work-order lifecycle. POST reports one; POST …/transition/
-    moves it (409 when another user moved it first)."""
+class CaseViewSet(MovesMixin, ScopedViewSet):
+    """Requests (诉求) and their work-order lifecycle. POST reports one; POST …/{id}/<move>/
+    moves it, one endpoint per move of cases.workflow (409 when another user moved it first)."""
 
     model = Case
     filterset_class = CaseFilter
     select = ["category", "grid"]
     http_method_names = ["get", "post", "head", "options"]
+    lifecycle = LIFECYCLE
+    move_response = CaseDetailSerializer
 
     def get_scope_action(self):
         if self.scope_action:
@@ -137,46 +118,19 @@ class CaseViewSet(ScopedViewSet):
         qs = super().get_queryset()
         return qs.prefetch_related("events__actor", "events__case") if self.action == "retrieve" else qs
 
-    def _act(self, request, form_class, do, field="action"):
-        """Validate the body, run one action on the case, map its errors to API answers (409 on a
-        conflict, 403, 404, 400 with field paths) and answer with the case and its timeline."""
-        case = self.get_object()
-        form = form_class(data=request.data)
-        form.is_valid(raise_exception=True)
-        try:
-            do(case, form.validated_data)
-        except actions.Conflict as exc:
-            raise ConflictError(str(exc)) from None
-        except DjangoPermissionDenied:
-            raise PermissionDenied from None
-        except Case.DoesNotExist:
-            raise NotFound from None
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {field: exc.messages}) from None
-        case = Case.objects.prefetch_related("events__actor", "events__case").get(pk=case.pk)
+    def moved(self, pk):
+        case = Case.objects.prefetch_related("events__actor", "events__case").get(pk=pk)
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
-
-    @extend_schema(request=TransitionSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], scope_action="view")
-    def transition(self, request, pk=None):
-        def do(case, d):
-            actions.transition(case.pk, d["action"], actor=request.user, version=d["version"], note=d["note"],
-                               assignee_org=d["assignee_org"], rating=d["rating"], deadline=d["deadline"])
-
-        return self._act(request, TransitionSerializer, do)
-
-    @extend_schema(request=MergeSerializer, responses=CaseDetailSerializer)
-    @action(detail=True, methods=["post"], scope_action="view")
-    def merge(self, request, pk=None):
-        def do(case, d):
-            actions.merge(case.pk, d["into"], actor=request.user, version=d["version"])
-
-        return self._act(request, MergeSerializer, do, field="into")
 
     @extend_schema(request=CommentSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], scope_action="view")
     def comment(self, request, pk=None):
-        return self._act(request, CommentSerializer, lambda case, d: actions.comment(case, actor=request.user, note=d["note"]))
+        """A comment on the timeline, for anyone who sees the request."""
+        case = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actions.comment(case, actor=request.user, note=body.validated_data["note"])
+        return self.moved(case.pk)
 
     @extend_schema(request=None, responses=RevealedReporterSerializer)
     @action(detail=True, methods=["post"], scope_action="reveal_reporter")

@@ -1,9 +1,12 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.lifecycle import MoveForm
 from linli.core.validators import normalise_phone, validate_phone
 from linli.orgs.models import Kind, Organisation
 from linli.places.models import Building, Compound, Grid, House
@@ -129,24 +132,120 @@ class ResidentReportForm(forms.Form):
         return building.grid, building.compound, building, None
 
 
-class TransitionForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
-    assignee_org = forms.ModelChoiceField(label=_("Handled by"), queryset=Organisation.objects.none(), required=False, widget=forms.Select(attrs={"class": "form-select"}))
-    deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}))
-    rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—"), *Rating.choices], required=False, widget=forms.Select(attrs={"class": "form-select"}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class OfferedChoiceIterator(ModelChoiceIterator):
+    """The choices a screen lists: the field's queryset narrowed by its `offer` (Q)."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        self.queryset = field.queryset.filter(field.offer)
+
+
+class OfferedModelChoiceField(forms.ModelChoiceField):
+    """Accepts any row of `queryset`, but the screen lists only those matching `offer`."""
+
+    iterator = OfferedChoiceIterator
+
+    def __init__(self, *args, offer, **kwargs):
+        self.offer = offer
+        super().__init__(*args, **kwargs)
+
+
+def future(deadline):
+    if deadline <= timezone.now():
+        raise forms.ValidationError(_("Give a deadline in the future."))
+    return deadline
+
+
+NEED_NOTE = {"required": _("Please give a reason or a result.")}
+NEED_DEADLINE = {"required": _("Give a deadline in the future.")}
+NEED_ORG = {"required": _("Choose who handles it.")}
+
+
+def deadline_field():
+    return forms.DateTimeField(label=_("Deadline"), error_messages=NEED_DEADLINE,
+                               widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}))
+
+
+class CaseMoveForm(MoveForm):
+    """A work-order move (cases.workflow): a note for the timeline and a photo, both optional."""
+
+    note = forms.CharField(label=_("Note, reason or result"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    photo = PhotoField()
+
+
+class NoteForm(CaseMoveForm):
+    """A move that needs a reason or a result (decline, return, handle, send back, …)."""
+
+    note = forms.CharField(label=_("Note, reason or result"), max_length=2000, error_messages=NEED_NOTE,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class HandleForm(NoteForm):
     photo = PhotoField(label=_("Photo of the result"))
 
-    def __init__(self, *args, case, **kwargs):
+
+class DispatchForm(CaseMoveForm):
+    """派单: to an organisation of the request's sub-district; the screen lists the property
+    companies, departments and party bodies, the compound's property company first when the
+    category is the property's to handle (an action item of a topic may go to any of them)."""
+
+    assignee_org = OfferedModelChoiceField(
+        label=_("Handled by"), queryset=Organisation.objects.none(), error_messages=NEED_ORG,
+        offer=Q(kind__in=[Kind.PROPERTY, Kind.DEPARTMENT, Kind.PARTY]),
+        widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The compound's property company first, then departments and the community's own bodies.
-        serving = [case.compound.property_company_id] if case.compound_id and case.compound.property_company_id else []
-        self.fields["assignee_org"].queryset = Organisation.objects.filter(
-            subdistrict_id=case.subdistrict_id, kind__in=[Kind.PROPERTY, Kind.DEPARTMENT, Kind.PARTY]
-        ).order_by("kind", "name")
-        # the category's usual handler comes first: the compound's property company
-        if serving and case.category.handler_kind == "property":
-            self.fields["assignee_org"].initial = serving[0]
+        case = self.obj
+        self.fields["assignee_org"].queryset = Organisation.objects.filter(subdistrict_id=case.subdistrict_id).order_by("kind", "name")
+        if not self.is_bound and case.compound_id and case.category.handler_kind == "property":
+            self.fields["assignee_org"].initial = case.compound.property_company_id
+
+
+class AssignForm(DispatchForm):
+    """交办: to a government department, with a deadline that becomes the request's."""
+
+    deadline = deadline_field()
+
+    def clean_assignee_org(self):
+        org = self.cleaned_data["assignee_org"]
+        if org.kind != Kind.DEPARTMENT:
+            raise forms.ValidationError(_("Assign to a government department."))
+        return org
+
+    def clean_deadline(self):
+        return future(self.cleaned_data["deadline"])
+
+
+class ExtendForm(NoteForm):
+    """延期: a reason and a new deadline, later than the current one."""
+
+    deadline = deadline_field()
+
+    def clean_deadline(self):
+        deadline = future(self.cleaned_data["deadline"])
+        if deadline <= self.obj.resolve_by:
+            raise forms.ValidationError(_("An extension must be later than the current deadline."))
+        return deadline
+
+
+class RateForm(CaseMoveForm):
+    """评价: one of three ratings; the note is the comment (200 characters kept)."""
+
+    rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—"), *Rating.choices],
+                               error_messages={"required": _("Choose a rating."), "invalid_choice": _("Choose a rating.")},
+                               widget=forms.Select(attrs={"class": "form-select"}))
+
+
+class MergeForm(MoveForm):
+    """合并: the open request, in the user's dispatch scope, that this one is merged into."""
+
+    into = forms.IntegerField(label=_("Merge into"), min_value=1)
+
+
+class CommentForm(forms.Form):
+    note = forms.CharField(label=_("Add a comment"), max_length=2000, error_messages={"required": _("Write something.")})
 
 
 CHANNEL_CHOICES = Channel.choices

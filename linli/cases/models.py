@@ -280,11 +280,13 @@ class CaseEvent(models.Model):
         super().save(*args, **kwargs)
 
     def get_action_label(self):
-        from .workflow import TRANSITIONS
+        from .workflow import LIFECYCLE
 
-        if self.action in TRANSITIONS:
-            return TRANSITIONS[self.action].label
-        return {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged"), "warn": _("Deadline reminder")}.get(self.action, self.action)
+        other = {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged"),
+                 "warn": _("Deadline reminder")}
+        if self.action in other:
+            return other[self.action]
+        return LIFECYCLE[self.action].label if self.action in LIFECYCLE.moves else self.action
 
 
 class CaseStat(ScopedModel):

@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -12,15 +13,16 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
+from linli.core.lifecycle import VersionForm
 from linli.core.scope import has_perm
-from linli.core.views import ScopedMixin, apply_form_errors, require_perm
+from linli.core.views import ScopedMixin, apply_form_errors, form_with_errors, require_perm
 
 from . import actions, reporter
 from .filters import CaseFilter
-from .forms import PeriodForm, ReportForm, ResidentReportForm, TransitionForm
+from .forms import CommentForm, PeriodForm, ReportForm, ResidentReportForm
 from .models import Case, Channel, State
 from .similarity import similar_open
-from .workflow import TRANSITIONS
+from .workflow import LIFECYCLE
 
 LIST_SELECT = ["category__parent", "grid__community", "compound", "assignee_org"]
 
@@ -39,20 +41,48 @@ class CaseListView(ScopedMixin, ListView):
                                                      "can_dashboard": has_perm(self.request.user, "cases.dispatch")}
 
 
+# The inputs of the moves offered, in this order on the page (one form; each button posts to its
+# own move's URL). A photo is asked for with the handling's result only.
+FIELD_ORDER = ["assignee_org", "deadline", "rating", "note", "photo"]
+
+
+def move_fields(case, user, moves, failed=None):
+    """Each input of the offered moves once (the note is shared by most), as bound fields; those
+    of the move just refused (`failed`: its form with the errors) show what was posted."""
+    shown = {}
+    for move in moves:
+        form = move.form(obj=case, actor=user)
+        for name in form.fields:
+            shown.setdefault(name, form[name])
+    for name in failed.fields if failed is not None else ():
+        if name in shown and name != "photo":
+            shown[name] = failed[name]
+    handle = next((m for m in moves if m.name == "handle"), None)
+    if handle is None:
+        shown.pop("photo", None)
+    else:
+        shown["photo"] = failed["photo"] if failed is not None and failed.has_error("photo") else handle.form(obj=case, actor=user)["photo"]
+    return sorted(shown.values(), key=lambda f: FIELD_ORDER.index(f.name) if f.name in FIELD_ORDER else len(FIELD_ORDER))
+
+
 class CaseDetailView(ScopedMixin, View):
     model = Case
 
-    def get(self, request, pk, form=None, status=200):
+    def get(self, request, pk, failed=None, status=200):
         case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter").prefetch_related("photos", "assignments__department"), pk=pk)
         hidden = reporter.hidden_actors(case)
         events = list(case.events.select_related("actor"))
         for e in events:
             e.shown_actor = reporter.actor_label(e, case, request.user, hidden)
+        moves = actions.allowed(case, request.user)
+        shown = move_fields(case, request.user, moves, failed)
         ctx = {
             "case": case,
             "events": events,
-            "transitions": actions.allowed(case, request.user),
-            "form": form or TransitionForm(case=case, initial={"version": case.version}),
+            "moves": [(m, reverse(f"cases:move_{m.name}", args=[case.pk])) for m in moves],
+            "fields": shown,
+            "failed": failed,
+            "failed_errors": failed_errors(failed, shown),
             "reporter_label": reporter.reporter_label(case, request.user),
             "can_reveal_reporter": case.anonymous and has_perm(request.user, reporter.REVEAL_PERM)
             and Case.objects.restrict(request.user, "reveal_reporter").filter(pk=case.pk).exists(),
@@ -62,50 +92,61 @@ class CaseDetailView(ScopedMixin, View):
             ctx["similar"] = similar_open(case, queryset=Case.objects.restrict(request.user, "dispatch"))
         return render(request, "cases/case_detail.html", ctx, status=status)
 
+
+def failed_errors(form, shown):
+    """The errors of a refused move that no field on the page shows: its reason, or an input
+    that is not on the page (merging's target)."""
+    if form is None:
+        return []
+    on_page = {f.name for f in shown}
+    return [e for name, errs in form.errors.items() if name not in on_page for e in errs]
+
+
+class MoveView(CaseDetailView):
+    """POST only: one move of the work-order lifecycle (workflow.LIFECYCLE), with its own form.
+    Refused: the detail page again (400) with the reason on the form; 409 (someone else moved it
+    first): the fresh page with a warning; outside the move's scope: 404."""
+
+    http_method_names = ["post"]
+    move = None
+
     def post(self, request, pk):
-        case = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
-        form = TransitionForm(request.POST, request.FILES, case=case)
-        name = request.POST.get("action", "")
-        if name == "merge":
-            return self.merge(request, case)
-        if name == "comment":
-            return self.comment(request, case)
-        if not form.is_valid() or name not in TRANSITIONS:
-            messages.error(request, _("The action could not be carried out; check the form."))
-            return self.get(request, pk, form=form, status=400)
-        d = form.cleaned_data
+        case = get_object_or_404(self.get_queryset(), pk=pk)
+        move = LIFECYCLE[self.move]
+        version = VersionForm(request.POST)
         try:
-            actions.transition(case.pk, name, actor=request.user, version=d["version"], note=d["note"],
-                               assignee_org=d["assignee_org"], rating=d["rating"], photos=[d["photo"]] if d["photo"] else [],
-                               deadline=d["deadline"])
+            if not version.is_valid():
+                raise ValidationError(_("The action could not be carried out; check the form."))
+            LIFECYCLE.perform(case.pk, move.name, actor=request.user, version=version.cleaned_data["version"],
+                              data=request.POST, files=request.FILES)
         except actions.Conflict as exc:
             messages.warning(request, str(exc))
             return redirect(case)
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.get(request, pk, form=form, status=400)
-        messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
-        return redirect(case)
-
-
-    def comment(self, request, case):
-        try:
-            actions.comment(case, actor=request.user, note=request.POST.get("note", "")[:2000])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(case)
-
-    def merge(self, request, case):
-        try:
-            actions.merge(case.pk, int(request.POST.get("into", 0)), actor=request.user, version=int(request.POST.get("version", -1)))
-        except (ValueError, Case.DoesNotExist):
+        except Case.DoesNotExist:
             raise Http404 from None
-        except actions.Conflict as exc:
-            messages.warning(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, _("The action could not be carried out; check the form."))
+            form = move.form(obj=case, actor=request.user, initial=request.POST.dict())
+            return self.get(request, pk, failed=form_with_errors(form, exc), status=400)
+        messages.success(request, _("Done: %(action)s.") % {"action": move.label})
+        return redirect(case)
+
+
+class CommentView(ScopedMixin, View):
+    """POST only: a comment on the timeline, for anyone who sees the request."""
+
+    model = Case
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = get_object_or_404(self.get_queryset(), pk=pk)
+        form = CommentForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            actions.comment(case, actor=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Merged."))
         return redirect(case)
 
 

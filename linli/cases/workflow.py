@@ -1,5 +1,7 @@
-"""The work-order state machine: which transition moves a case from which states to which, and
-which permission it needs. Anything else is refused with a clear message.
+"""The work-order lifecycle, declared: every move with its states, permission, input form, guard
+and effect. `LIFECYCLE.perform()` (through `actions.transition`) is the only way a case moves;
+`LIFECYCLE.available()` gives the buttons; docs/workorders.md's diagram and table are generated
+from this declaration (`linli docs_diagrams`).
 
     accepted ──dispatch──▶ dispatched ──start──▶ in_progress ──handle──▶ handled
        │  ▲                   │  │                  │                   │   │
@@ -9,45 +11,256 @@ which permission it needs. Anything else is refused with a clear message.
                                      (dissatisfied → reopen: back to accepted, once; then the supervisor)
 """
 
-from dataclasses import dataclass
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from django.utils.translation import gettext_lazy as _
+from linli.core.lifecycle import Lifecycle, Move
+from linli.core.scope import scope_for
 
-from .models import State
+from . import forms
+from .models import Assignment, Case, CaseEvent, CasePhoto, Rating, State
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: tuple
-    target: str | None  # None: the state does not change (a reminder, a feedback)
-    perm: str
-    needs: tuple = ()  # form fields the transition requires
-    style: str = "secondary"
+# --- who is told ------------------------------------------------------------------------------
 
 
-TRANSITIONS = {
-    t.name: t
-    for t in (
-        Transition("dispatch", _("Dispatch"), (State.ACCEPTED, State.RETURNED), State.DISPATCHED, "cases.dispatch", ("assignee_org",), "danger"),
-        Transition("decline", _("Decline"), (State.ACCEPTED,), State.DECLINED, "cases.dispatch", ("note",)),
-        Transition("start", _("Start work"), (State.DISPATCHED,), State.IN_PROGRESS, "cases.handle", (), "danger"),
-        Transition("return", _("Return to dispatcher"), (State.DISPATCHED, State.IN_PROGRESS), State.RETURNED, "cases.handle", ("note",)),
-        Transition("handle", _("Report as handled"), (State.IN_PROGRESS,), State.HANDLED, "cases.handle", ("note",), "danger"),
-        Transition("verify", _("Verified on site"), (State.HANDLED,), State.VERIFIED, "cases.verify", (), "danger"),
-        Transition("send_back", _("Send back to handler"), (State.HANDLED,), State.IN_PROGRESS, "cases.verify", ("note",)),
-        Transition("rate", _("Rate the result"), (State.VERIFIED,), State.RATED, "cases.rate", ("rating",), "danger"),
-        Transition("close", _("Close"), (State.RATED, State.VERIFIED), State.CLOSED, "cases.dispatch", (), "danger"),
-        Transition("reopen", _("Reopen"), (State.RATED,), State.ACCEPTED, "cases.dispatch", ("note",)),
+def org_staff(org):
+    from linli.accounts.models import User
+
+    return list(User.objects.filter(is_active=True, role_assignments__organisation=org)) if org else []
+
+
+def subdistrict_staff(case):
+    from linli.accounts.models import User
+
+    return list(User.objects.filter(is_active=True, role_assignments__role="subdistrict_staff",
+                                    role_assignments__subdistrict_id=case.subdistrict_id))
+
+
+# --- guards: the reason a move is refused, or None --------------------------------------------
+
+
+def _assigned(case) -> bool:
+    cache = getattr(case, "_prefetched_objects_cache", {})  # the detail page prefetches them
+    return bool(cache["assignments"]) if "assignments" in cache else case.assignments.exists()
+
+
+def assigned(case, actor, data):
+    """Only on a request the sub-district assigned (交办)."""
+    if not _assigned(case):
+        return _("Only a request assigned by the sub-district has supervision and feedback.")
+    return None
+
+
+def not_deferred(case, actor, data):
+    """Not while deferred already."""
+    return _("The request is deferred already.") if case.paused_at else None
+
+
+def deferred(case, actor, data):
+    """Only while deferred."""
+    return None if case.paused_at else _("The request is not deferred.")
+
+
+def dissatisfied(case, actor, data):
+    """Only a result the resident rated dissatisfied (a satisfied one is never reopened)."""
+    if case.rating != Rating.DISSATISFIED:
+        return _("Only a result the resident was dissatisfied with is reopened.")
+    return None
+
+
+def reporter_or_staff(case, user) -> bool:
+    """Only the reporter, or staff who verify (recording a telephone call-back)."""
+    return case.reporter_id == user.pk or not scope_for(user, "cases.verify").empty
+
+
+# --- effects: what a move does besides changing the state -----------------------------------
+
+
+def responded(ctx):
+    ctx.obj.responded_at = ctx.obj.responded_at or ctx.now
+
+
+def dispatch(ctx):
+    """The organisation chosen handles it; the first answer counts as the response."""
+    ctx.obj.assignee_org, ctx.obj.assignee = ctx.data["assignee_org"], None
+    responded(ctx)
+
+
+def decline(ctx):
+    """Closed unanswered; the response and the closing time are now."""
+    responded(ctx)
+    ctx.obj.closed_at = ctx.now
+
+
+def handle(ctx):
+    """The note is the result; handled now."""
+    ctx.obj.result, ctx.obj.handled_at = ctx.data["note"], ctx.now
+
+
+def send_back(ctx):
+    """Marked as reworked (a dashboard figure)."""
+    ctx.obj.reworked = True
+
+
+def rate(ctx):
+    """The rating; the note, cut to 200 characters, is its comment."""
+    ctx.obj.rating, ctx.obj.rating_comment = ctx.data["rating"], ctx.data["note"][:200]
+
+
+def close(ctx):
+    """Closed now; the reporters of the requests merged into it are told."""
+    case = ctx.obj
+    ctx.obj.closed_at = ctx.now
+    users = [m.reporter for m in case.merged.select_related("reporter") if m.reporter_id]
+    ctx.notify(users, _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number})
+
+
+def reopen(ctx):
+    """Handler and rating cleared; from the second time on, flagged for the supervisor."""
+    case = ctx.obj
+    # Reopened once by the community; a second dissatisfaction goes to the supervisor.
+    case.needs_supervisor = case.reopen_count >= 1
+    case.reopen_count += 1
+    case.assignee_org, case.assignee, case.rating, case.handled_at = None, None, "", None
+
+
+def whistle(ctx):
+    """The sub-district's staff are told; the first answer counts as the response."""
+    case = ctx.obj
+    responded(ctx)
+    text = _("Community %(community)s blew the whistle on request %(number)s.")
+    ctx.notify(subdistrict_staff(case), text % {"community": case.community, "number": case.number})
+
+
+def assign(ctx):
+    """An assignment (交办单) to the department, whose deadline becomes the request's; the department is told."""
+    case, org = ctx.obj, ctx.data["assignee_org"]
+    Assignment.objects.create(case=case, department=org, deadline=ctx.data["deadline"], issued_by=ctx.actor, issued_at=ctx.now)
+    case.assignee_org, case.assignee, case.resolve_by = org, None, ctx.data["deadline"]
+    ctx.notify(org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number})
+
+
+def latest_assignment(case):
+    return case.assignments.order_by("-issued_at").first()
+
+
+def supervise(ctx):
+    """One more reminder counted on the assignment; the department is told."""
+    case, assignment = ctx.obj, latest_assignment(ctx.obj)
+    Assignment.objects.filter(pk=assignment.pk).update(reminders=assignment.reminders + 1)
+    due = timezone.localtime(case.resolve_by).strftime("%Y-%m-%d")
+    text = _("Supervision reminder: request %(number)s is due %(deadline)s.")
+    ctx.notify(org_staff(case.assignee_org), text % {"number": case.number, "deadline": due})
+
+
+def feedback(ctx):
+    """The note is the department's feedback on the assignment; the sub-district is told."""
+    case = ctx.obj
+    Assignment.objects.filter(pk=latest_assignment(case).pk).update(feedback=ctx.data["note"], feedback_at=ctx.now)
+    ctx.notify(subdistrict_staff(case), _("Feedback on request %(number)s has arrived.") % {"number": case.number})
+
+
+def defer(ctx):
+    """The clock stops: never overdue while deferred."""
+    ctx.obj.paused_at, ctx.obj.deferred = ctx.now, True
+
+
+def resume(ctx):
+    """The deadline moves later by exactly the time deferred."""
+    ctx.obj.resolve_by += ctx.now - ctx.obj.paused_at
+    ctx.obj.paused_at = None
+
+
+def extend(ctx):
+    """The deadline becomes the one given."""
+    ctx.obj.resolve_by, ctx.obj.extended = ctx.data["deadline"], True
+
+
+def merge(ctx):
+    """Into another open request in the actor's dispatch scope (404 outside it), whose
+    reporters are told when it is closed."""
+    case = ctx.obj
+    target = Case.objects.restrict(ctx.actor, "dispatch").select_for_update().filter(pk=ctx.data["into"]).first()
+    if target is None:
+        raise Case.DoesNotExist
+    if target.pk == case.pk or not target.is_open:
+        raise ValidationError(_("Only an open request can be merged into another open request."))
+    case.merged_into, case.closed_at = target, ctx.now
+    responded(ctx)
+    ctx.note = target.number
+    CaseEvent.objects.create(case=target, action="comment", from_state=target.state, to_state=target.state, actor=ctx.actor,
+                             note=_("Request %(number)s was merged into this one.") % {"number": case.number}, created_at=ctx.now)
+
+
+# --- the timeline and the audit log -----------------------------------------------------------
+
+
+def record(ctx):
+    """The timeline entry of a move, and the photo that came with it."""
+    case = ctx.obj
+    CaseEvent.objects.create(case=case, action=ctx.move.name, from_state=ctx.before, to_state=case.state, actor=ctx.actor,
+                             note=ctx.note, created_at=ctx.now)
+    if ctx.data.get("photo"):
+        kind = CasePhoto.Kind.RESULT if ctx.move.name == "handle" else CasePhoto.Kind.INTAKE
+        CasePhoto.objects.create(case=case, kind=kind, image=ctx.data["photo"], uploaded_by=ctx.actor)
+
+
+def hidden_actor(case, actor) -> bool:
+    """The reporter of an anonymous request and their household are named in no audit record,
+    as on the timeline (cases.reporter)."""
+    from .reporter import hidden_actors
+
+    return case.anonymous and getattr(actor, "pk", None) in hidden_actors(case)
+
+
+S = State
+WORKING = (S.DISPATCHED, S.IN_PROGRESS)
+LIFECYCLE = Lifecycle(
+    Case,
+    [
+        Move("dispatch", gettext_lazy("Dispatch"), (S.ACCEPTED, S.RETURNED), S.DISPATCHED, "cases.dispatch",
+             forms.DispatchForm, effect=dispatch, style="danger"),
+        Move("decline", gettext_lazy("Decline"), (S.ACCEPTED,), S.DECLINED, "cases.dispatch", forms.NoteForm, effect=decline),
+        Move("start", gettext_lazy("Start work"), (S.DISPATCHED,), S.IN_PROGRESS, "cases.handle", forms.CaseMoveForm, style="danger"),
+        Move("return", gettext_lazy("Return to dispatcher"), WORKING, S.RETURNED, "cases.handle", forms.NoteForm),
+        Move("handle", gettext_lazy("Report as handled"), (S.IN_PROGRESS,), S.HANDLED, "cases.handle", forms.HandleForm,
+             effect=handle, style="danger"),
+        Move("verify", gettext_lazy("Verified on site"), (S.HANDLED,), S.VERIFIED, "cases.verify", forms.CaseMoveForm, style="danger"),
+        Move("send_back", gettext_lazy("Send back to handler"), (S.HANDLED,), S.IN_PROGRESS, "cases.verify", forms.NoteForm,
+             effect=send_back),
+        Move("rate", gettext_lazy("Rate the result"), (S.VERIFIED,), S.RATED, "cases.rate", forms.RateForm, effect=rate,
+             may=reporter_or_staff, style="danger"),
+        Move("close", gettext_lazy("Close"), (S.RATED, S.VERIFIED), S.CLOSED, "cases.dispatch", forms.CaseMoveForm, effect=close,
+             style="danger"),
+        Move("reopen", gettext_lazy("Reopen"), (S.RATED,), S.ACCEPTED, "cases.dispatch", forms.NoteForm, guard=dissatisfied,
+             effect=reopen),
         # 吹哨 · 交办 · 督办 · 反馈: the community calls in the sub-district, which assigns a department
-        Transition("whistle", _("Blow the whistle to the sub-district"), (State.ACCEPTED, State.RETURNED, State.DISPATCHED, State.IN_PROGRESS), State.ESCALATED, "cases.whistle", ("note",), "warning"),
-        Transition("assign", _("Assign to a department"), (State.ESCALATED,), State.DISPATCHED, "cases.assign", ("assignee_org", "deadline"), "danger"),
-        Transition("supervise", _("Send a supervision reminder"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.assign", (), "warning"),
-        Transition("feedback", _("Answer with feedback"), (State.DISPATCHED, State.IN_PROGRESS, State.HANDLED), None, "cases.handle", ("note",)),
+        Move("whistle", gettext_lazy("Blow the whistle to the sub-district"), (S.ACCEPTED, S.RETURNED, *WORKING), S.ESCALATED,
+             "cases.whistle", forms.NoteForm, effect=whistle, style="warning"),
+        Move("assign", gettext_lazy("Assign to a department"), (S.ESCALATED,), S.DISPATCHED, "cases.assign", forms.AssignForm,
+             effect=assign, style="danger"),
+        Move("supervise", gettext_lazy("Send a supervision reminder"), WORKING, None, "cases.assign", forms.CaseMoveForm,
+             guard=assigned, effect=supervise, style="warning"),
+        Move("feedback", gettext_lazy("Answer with feedback"), (*WORKING, S.HANDLED), None, "cases.handle", forms.NoteForm,
+             guard=assigned, effect=feedback),
         # 缓办 / 延期: the clock stops while deferred; an approved extension moves the deadline
-        Transition("defer", _("Defer (stop the clock)"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.dispatch", ("note",)),
-        Transition("resume", _("Resume (restart the clock)"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.dispatch", ()),
-        Transition("extend", _("Approve an extension"), (State.DISPATCHED, State.IN_PROGRESS), None, "cases.dispatch", ("note", "deadline")),
-    )
-}
+        Move("defer", gettext_lazy("Defer (stop the clock)"), WORKING, None, "cases.dispatch", forms.NoteForm, guard=not_deferred,
+             effect=defer),
+        Move("resume", gettext_lazy("Resume (restart the clock)"), WORKING, None, "cases.dispatch", forms.CaseMoveForm,
+             guard=deferred, effect=resume),
+        Move("extend", gettext_lazy("Approve an extension"), WORKING, None, "cases.dispatch", forms.ExtendForm, effect=extend),
+        # offered from the similar-requests box, not as a button of its own
+        Move("merge", gettext_lazy("Merge"), (S.ACCEPTED, S.DISPATCHED), S.MERGED, "cases.dispatch", forms.MergeForm,
+             effect=merge, offered=False),
+    ],
+    record=record,
+    hidden_actor=hidden_actor,
+    start=(S.ACCEPTED, "report 受理"),
+    doc="workorders.md",
+    messages={
+        "conflict": gettext_lazy("Someone else changed this request a moment ago; here is its current state."),
+        "state": gettext_lazy("“%(action)s” is not possible while the request is “%(state)s”."),
+    },
+)

@@ -79,6 +79,14 @@ def apply_form_errors(form, exc: ValidationError):
         form.add_error(None, exc)
 
 
+def form_with_errors(form, exc: ValidationError):
+    """`exc` shown on an unbound form — a refused action's, with the posted values as its
+    initial data — without validating the input a second time."""
+    form.cleaned_data = {}
+    apply_form_errors(form, exc)
+    return form
+
+
 class ScopedEditView(ScopedMixin, FormView):
     """Edit one row in scope through actions.update_object (audited, atomic)."""
 

@@ -15,6 +15,7 @@ from linli.places.models import House
 
 from . import tally
 from .models import Ballot, Elector, OwnerVote
+from .workflow import OWNER_VOTE
 
 
 def electorate(compound, buildings=(), unit=None):
@@ -93,13 +94,11 @@ def cast(vote_id, elector_id, choice, *, actor, paper_reference=""):
     return ballot
 
 
-@transaction.atomic
 def close_vote(vote, *, actor):
-    if vote.status == OwnerVote.Status.CLOSED:
-        raise ValidationError(_("The vote is closed already."))
-    vote.status, vote.closed_at = OwnerVote.Status.CLOSED, timezone.now()
-    vote.save(update_fields=["status", "closed_at"])
-    audit.record(actor, AuditLog.Action.UPDATE, vote, {"status": ["open", "closed"]})
+    """Close the vote (workflow.OWNER_VOTE: locked, its version checked against `vote`'s, the
+    permission votes.manage in scope, audited); `vote`, as the caller read it, is brought up to date."""
+    closed = OWNER_VOTE.perform(vote.pk, "close", actor=actor, version=vote.version)
+    vote.status, vote.closed_at, vote.version = closed.status, closed.closed_at, closed.version
 
 
 def own_elector(vote, user):

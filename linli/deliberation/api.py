@@ -9,10 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from linli.api.moves import MovesMixin
 from linli.api.views import ScopedReadOnlyViewSet
 
 from . import actions
 from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident
+from .workflow import OWNER_VOTE
 
 
 class StepRecordSerializer(serializers.ModelSerializer):
@@ -73,7 +75,7 @@ class VoteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OwnerVote
-        fields = ["id", "title", "matter", "compound", "unit", "status", "closes_at", "closed_at", "result"]
+        fields = ["id", "title", "matter", "compound", "unit", "status", "closes_at", "closed_at", "version", "result"]
 
     @extend_schema(exclude=True)
     def get_result(self, vote) -> dict:
@@ -118,12 +120,18 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
     prefetch = ["topics"]
 
 
-class VoteViewSet(ScopedReadOnlyViewSet):
-    """业主表决 with its four figures; POST …/ballot/ casts or corrects a ballot until the close."""
+class VoteViewSet(MovesMixin, ScopedReadOnlyViewSet):
+    """业主表决 with its four figures; POST …/ballot/ casts or corrects a ballot until the close,
+    POST …/close/ closes it (workflow.OWNER_VOTE; 409 on a stale version)."""
 
     model = OwnerVote
     serializer_class = VoteSerializer
-    http_method_names = ["get", "post", "head", "options"]  # POST only on the ballot route
+    http_method_names = ["get", "post", "head", "options"]  # POST only on the ballot and move routes
+    lifecycle = OWNER_VOTE
+    move_response = VoteSerializer
+
+    def moved(self, pk):
+        return Response(VoteSerializer(OwnerVote.objects.get(pk=pk)).data)
 
     def create(self, request, *args, **kwargs):
         # votes are opened on screen (the electorate is frozen by actions.open_vote)

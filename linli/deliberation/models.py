@@ -69,6 +69,7 @@ class OwnerVote(ScopedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)  # two people acting at once: the second gets a 409
 
     scope_domain = "votes"
     # residents see the votes of their own compound and cast their own ballot online

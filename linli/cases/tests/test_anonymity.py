@@ -3,6 +3,7 @@ one — not from the timeline, the reporter fields, the place, the API, Open311,
 audit log — and the request never stores or shows the reporter's home as the problem's place."""
 
 import importlib
+import json
 
 import pytest
 from django.apps import apps
@@ -128,6 +129,21 @@ def test_comment_answer_over_the_api_hides_the_reporter_too(world, people, walke
     r = api(people["grid_worker"]).post(f"/api/v1/cases/{walked.pk}/comment/", {"note": "已回访"}, format="json")
     assert r.status_code == 200
     assert NAME not in r.content.decode() and LOGIN not in r.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["grid_chief", "community", "admin"])
+def test_the_audit_log_of_a_whisper_never_names_its_reporter(world, people, walked, login, persona):
+    """Every move and comment is audited; the reporter's own (rating, comment) without a name,
+    as on the timeline — on the audit page and in the API."""
+    page = login(people[persona]).get(reverse("core:audit"), {"q": walked.number}).content.decode()
+    rows = [row for row in page.split("<tr")[2:] if walked.number in row]
+    assert sum("rate" in row or "comment" in row for row in rows) == 3  # the rating, two comments
+    assert all(NAME not in row and LOGIN not in row for row in rows), persona
+    records = [r for r in api(people[persona]).get("/api/v1/audit/", {"page_size": 200}).json()["results"] if walked.number in r["object_repr"]]
+    assert {r["note"] for r in records} >= {"dispatch", "start", "handle", "verify", "rate", "comment"}
+    assert [r["actor"] for r in records if r["note"] == "rate"] == [None]
+    assert all(NAME not in json.dumps(r, ensure_ascii=False) and LOGIN not in json.dumps(r) for r in records), persona
 
 
 @pytest.mark.django_db

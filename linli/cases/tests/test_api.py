@@ -22,17 +22,17 @@ def test_report_and_walk_the_lifecycle_over_the_api(world, cat):
     assert r.status_code == 201, r.json()
     pk = r.json()["id"]
     assert r.json()["state"] == "accepted" and r.json()["community"] == world.c1.pk
-    r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/transition/", {"action": "dispatch", "version": 0, "assignee_org": world.pm.pk}, format="json")
+    r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json")
     assert r.status_code == 200 and r.json()["state"] == "dispatched"
     assert [e["action"] for e in r.json()["events"]] == ["report", "dispatch"]
     # the same stale version again: 409, nothing changed
-    r = api(world.users.community).post(f"/api/v1/cases/{pk}/transition/", {"action": "decline", "version": 0, "note": "x"}, format="json")
+    r = api(world.users.community).post(f"/api/v1/cases/{pk}/decline/", {"version": 0, "note": "x"}, format="json")
     assert r.status_code == 409 and r.json()["errors"][0]["code"] == "conflict"
     # illegal from this state: 400 with a message
-    r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/transition/", {"action": "verify", "version": 1}, format="json")
+    r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/verify/", {"version": 1}, format="json")
     assert r.status_code == 400
     # handler of the company: sees it and may start; another grid's worker: 404; department: 404
-    assert api(world.users.property).post(f"/api/v1/cases/{pk}/transition/", {"action": "start", "version": 1}, format="json").status_code == 200
+    assert api(world.users.property).post(f"/api/v1/cases/{pk}/start/", {"version": 1}, format="json").status_code == 200
     assert api(world.users.grid_b).get(f"/api/v1/cases/{pk}/").status_code == 404
     assert api(world.users.department).get(f"/api/v1/cases/{pk}/").status_code == 404
     assert api(world.users.department).get("/api/v1/cases/").json()["count"] == 0
@@ -71,9 +71,57 @@ def test_api_escalation_merge_and_comment(world, cat):
     assert r.status_code == 200 and r.json()["state"] == "merged"
     r = api(world.users.grid_a).post(f"/api/v1/cases/{a.pk}/comment/", {"note": "已联系电工"}, format="json")
     assert r.json()["events"][-1]["note"] == "已联系电工"
-    assert api(world.users.community).post(f"/api/v1/cases/{a.pk}/transition/", {"action": "whistle", "version": 0, "note": "需街道协调"}, format="json").status_code == 200
+    assert api(world.users.community).post(f"/api/v1/cases/{a.pk}/whistle/", {"version": 0, "note": "需街道协调"}, format="json").status_code == 200
     deadline = (timezone.now() + timezone.timedelta(days=2)).isoformat()
-    r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/transition/", {"action": "assign", "version": 1, "assignee_org": world.dept.pk, "deadline": deadline}, format="json")
+    r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/assign/", {"version": 1, "assignee_org": world.dept.pk, "deadline": deadline}, format="json")
     assert r.status_code == 200 and r.json()["assignee_org"] == world.dept.pk
-    r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/transition/", {"action": "assign", "version": 2}, format="json")
+    r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/assign/", {"version": 2}, format="json")
     assert r.status_code == 400
+
+
+def test_each_move_has_its_own_endpoint_and_request_schema(api_schema):
+    from linli.cases.workflow import LIFECYCLE
+
+    paths, schemas = api_schema["paths"], api_schema["components"]["schemas"]
+    assert "/api/v1/cases/{id}/transition/" not in paths  # no bag of optional fields behind an "action"
+    for move in LIFECYCLE:
+        op = paths[f"/api/v1/cases/{{id}}/{move.name}/"]["post"]
+        body = schemas[op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+        inputs = set(move.form.base_fields) - {"photo"}  # photos do not come through the API yet
+        required = {n for n, f in move.form.base_fields.items() if f.required}
+        assert set(body["properties"]) == inputs | {"version"}, move.name
+        assert set(body["required"]) == required | {"version"}, move.name
+    assert set(schemas["CaseAssignRequest"]["required"]) == {"version", "assignee_org", "deadline"}
+    rating = schemas["CaseRateRequest"]["properties"]["rating"]["allOf"][0]["$ref"].rsplit("/", 1)[1]
+    assert schemas[rating]["enum"] == ["satisfied", "basic", "dissatisfied"]
+
+
+@pytest.fixture
+def api_schema(world):
+    return api(world.users.grid_a).get("/api/v1/openapi.json").json()
+
+
+@pytest.mark.django_db
+def test_move_endpoints_answer_403_404_409_and_400_with_field_paths(world, cat):
+    from linli.cases import actions
+
+    case = actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, description="楼道灯坏了", channel="self_service",
+                               reporter=world.users.resident, reporter_household=world.hh_a1)
+    url = f"/api/v1/cases/{case.pk}/"
+    assert api(world.users.resident).post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json").status_code == 403
+    assert api(world.users.grid_b).post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json").status_code == 404
+    r = api(world.users.community).post(url + "decline/", {"version": 0, "note": "  "}, format="json")
+    assert r.status_code == 400 and r.json()["errors"] == [{"field": "note", "message": "请填写原因或处理结果。", "code": "blank"}]
+    r = api(world.users.grid_a).post(url + "dispatch/", {"version": 0}, format="json")
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["assignee_org"]
+    r = api(world.users.grid_a).post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json")
+    assert r.status_code == 200 and r.json()["version"] == 1
+    r = api(world.users.grid_a).post(url + "defer/", {"version": 0, "note": "等配件"}, format="json")
+    assert r.status_code == 409 and r.json()["errors"][0]["code"] == "conflict"
+    r = api(world.users.subdistrict).post(url + "supervise/", {"version": 1}, format="json")  # the guard's reason
+    assert r.status_code == 400 and r.json()["errors"] == [{"field": None, "message": "只有街道交办的诉求才有督办和反馈。", "code": "invalid"}]
+    assert api(world.users.property).post(url + "verify/", {"version": 1}, format="json").status_code == 403
+    r = api(world.users.property).post(url + "start/", {"version": "一"}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "version"
+    case.refresh_from_db()
+    assert (case.state, case.version) == ("dispatched", 1)

@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from linli.cases import actions
 from linli.cases.models import Case, Category, State
@@ -29,7 +30,7 @@ def test_similar_requests_are_found_and_merged(world, login, django_capture_on_c
     assert 'data-testid="similar"' in page and first.number in page
 
     c = login(world.users.grid_a)
-    assert c.post(dup.get_absolute_url(), {"action": "merge", "into": first.pk, "version": 0}).status_code == 302
+    assert c.post(reverse("cases:move_merge", args=[dup.pk]), {"into": first.pk, "version": 0}).status_code == 302
     dup.refresh_from_db()
     assert (dup.state, dup.merged_into) == (State.MERGED, first)
     from django.core.exceptions import ValidationError

@@ -153,7 +153,7 @@ def test_detail_page_offers_only_permitted_actions_and_hides_anonymous_reporter(
     assert c.anonymous
     page = login(world.users.grid_a).get(c.get_absolute_url()).content.decode()
     assert "居民a1h" not in page and "匿名" in page
-    assert 'value="dispatch"' in page and 'value="start"' not in page
+    assert reverse("cases:move_dispatch", args=[c.pk]) in page and reverse("cases:move_start", args=[c.pk]) not in page
     assert login(world.users.grid_b).get(c.get_absolute_url()).status_code == 404
     assert login(world.users.property).get(c.get_absolute_url()).status_code == 404
     assert login(world.users.department).get(reverse("cases:list")).status_code == 200
@@ -162,12 +162,34 @@ def test_detail_page_offers_only_permitted_actions_and_hides_anonymous_reporter(
 @pytest.mark.django_db
 def test_ui_dispatch_and_conflict_message(world, login, case):
     c = login(world.users.grid_a)
-    r = c.post(case.get_absolute_url(), {"action": "dispatch", "version": 0, "assignee_org": world.pm.pk})
+    r = c.post(reverse("cases:move_dispatch", args=[case.pk]), {"version": 0, "assignee_org": world.pm.pk})
     assert r.status_code == 302
-    r = c.post(case.get_absolute_url(), {"action": "decline", "version": 0, "note": "x"}, follow=True)
+    r = c.post(reverse("cases:move_decline", args=[case.pk]), {"version": 0, "note": "x"}, follow=True)
     assert "刚刚" in r.content.decode() or "当前状态" in r.content.decode()
-    r = c.post(case.get_absolute_url(), {"action": "dispatch", "version": 1})
+    r = c.post(reverse("cases:move_dispatch", args=[case.pk]), {"version": 1})
     assert r.status_code == 400
+
+
+@pytest.mark.django_db
+def test_each_button_posts_to_its_moves_own_url_with_that_moves_form(world, login, case):
+    c = login(world.users.community)
+    page = c.get(case.get_absolute_url()).content.decode()
+    offered = [m.name for m in actions.allowed(case, world.users.community)]
+    assert offered == ["dispatch", "decline", "whistle"]
+    for name in offered:
+        assert f'formaction="{reverse(f"cases:move_{name}", args=[case.pk])}"' in page
+    assert 'name="assignee_org"' in page and 'name="note"' in page and 'name="rating"' not in page
+    assert page.count('name="note"') == 2  # the moves' form, and the comment box
+    r = c.post(reverse("cases:move_decline", args=[case.pk]), {"version": 0, "note": " ", "assignee_org": world.pm.pk})
+    assert r.status_code == 400 and "请填写原因或处理结果。" in r.content.decode()
+    assert f'<option value="{world.pm.pk}" selected>' in r.content.decode()  # what was posted stays
+    r = c.post(reverse("cases:move_decline", args=[case.pk]), {"note": "重复"})  # no version: refused, not a 500
+    assert r.status_code == 400
+    assert c.get(reverse("cases:move_decline", args=[case.pk])).status_code == 405
+    case.refresh_from_db()
+    assert (case.state, case.version, case.events.count()) == (State.ACCEPTED, 0, 1)
+    r = c.post(reverse("cases:move_decline", args=[case.pk]), {"version": 0, "note": "重复"})
+    assert r.status_code == 302 and Case.objects.get(pk=case.pk).state == State.DECLINED
 
 
 @pytest.mark.django_db
@@ -250,10 +272,11 @@ def test_public_board_shows_handled_cases_without_personal_data(world, client, c
 @pytest.mark.django_db
 def test_comments_go_on_the_timeline_in_scope_only(world, login, case):
     c = login(world.users.grid_a)
-    c.post(case.get_absolute_url(), {"action": "comment", "note": "已电话联系居民"})
+    url = reverse("cases:comment", args=[case.pk])
+    c.post(url, {"note": "已电话联系居民"})
     assert case.events.filter(action="comment", note="已电话联系居民", actor=world.users.grid_a).exists()
-    assert login(world.users.grid_b).post(case.get_absolute_url(), {"action": "comment", "note": "x"}).status_code == 404
-    r = login(world.users.grid_a).post(case.get_absolute_url(), {"action": "comment", "note": "  "}, follow=True)
+    assert login(world.users.grid_b).post(url, {"note": "x"}).status_code == 404
+    r = login(world.users.grid_a).post(url, {"note": "  "}, follow=True)
     assert "请填写内容" in r.content.decode() and case.events.filter(action="comment").count() == 1
 
 
@@ -377,11 +400,11 @@ def test_rating_needs_a_known_rating_and_keeps_200_characters_of_comment(world, 
 def test_the_transition_table_cannot_be_edited_at_run_time():
     import dataclasses
 
-    from linli.cases.workflow import TRANSITIONS
+    from linli.cases.workflow import LIFECYCLE
 
     with pytest.raises(dataclasses.FrozenInstanceError):  # one table for every request of the process
-        TRANSITIONS["close"].sources = (State.HANDLED,)
-    assert TRANSITIONS["close"].sources == (State.RATED, State.VERIFIED)
+        LIFECYCLE["close"].sources = (State.HANDLED,)
+    assert LIFECYCLE["close"].sources == (State.RATED, State.VERIFIED)
 
 
 @pytest.mark.django_db

@@ -198,3 +198,28 @@ def test_two_owner_households_in_one_house_vote_once_through_the_first(world):
     create_object(Person, actor=None, household=hh, name="二户户主", relation=Relation.HEAD, id_number=make_id(77, "19700101"))
     vote = open_lift_vote(world, world.users.community)
     assert set(vote.electors.values_list("key", flat=True)) == {f"p:{world.p_a1h.id_number_hash}", f"p:{world.p_a2h.id_number_hash}"}
+
+
+@pytest.mark.django_db
+def test_closing_over_the_api_is_one_move_with_its_version(world):
+    """POST /api/v1/votes/<id>/close/ (workflow.OWNER_VOTE): 403 without votes.manage, 409 on a
+    stale version, then closed once, audited once; ballots after it are refused."""
+    from rest_framework.test import APIClient
+
+    def api(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    vote = open_lift_vote(world, world.users.community)
+    url = f"/api/v1/votes/{vote.pk}/close/"
+    assert api(world.users.resident).post(url, {"version": 0}, format="json").status_code == 403
+    assert api(world.users.community).post(url, {"version": 1}, format="json").status_code == 409
+    r = api(world.users.community).post(url, {"version": 0}, format="json")
+    assert r.status_code == 200 and (r.json()["status"], r.json()["version"]) == ("closed", 1) and r.json()["closed_at"]
+    r = api(world.users.community).post(url, {"version": 1}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["message"] == "表决已结束。"
+    row = AuditLog.objects.get(content_type__model="ownervote", action="update")
+    assert (row.note, row.changes["status"], row.actor) == ("close", ["open", "closed"], world.users.community)
+    with pytest.raises(ValidationError, match="已结束"):
+        actions.cast(vote.pk, vote.electors.first().pk, "agree", actor=world.users.community)
