@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "linli.cases",
     "linli.deliberation",
     "linli.api",
+    "linli.home",
     "linli.demo",
     "linli.bench",
 ]
@@ -146,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: five failures for one account from one client lock that pair for 30 minutes. Behind

@@ -4,6 +4,7 @@ from django.urls import include, path
 from linli.deliberation.views import ConfirmAttendanceView
 
 urlpatterns = [
+    path("", include("linli.home.urls")),
     path("", include("linli.core.urls")),
     path("accounts/", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
