@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "linli.cases",
     "linli.deliberation",
     "linli.api",
+    "linli.board",
     "linli.home",
     "linli.demo",
     "linli.bench",

@@ -12,7 +12,7 @@ urlpatterns = [
     path("orgs/", include("linli.orgs.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("cases/", include("linli.cases.urls")),
-    path("board/", include("linli.cases.board_urls")),
+    path("board/", include("linli.board.urls")),
     path("open311/", include("linli.cases.open311_urls")),
     path("deliberation/", include("linli.deliberation.urls")),
     path("m/<str:token>/", ConfirmAttendanceView.as_view(), name="meeting_confirm"),
