@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -28,10 +29,10 @@ from linli.accounts.roles import Role
 from linli.cases import rollup
 from linli.cases.calendar import workday_deadline
 from linli.cases.models import Assignment, Case, CaseEvent, Category, HandlerKind
-from linli.core import crypto
 from linli.deliberation.models import Ballot, Elector, OwnerVote, Procedure
 from linli.demo.builder import TAGS, DemoBuilder, _rect
 from linli.orgs.models import Kind, Organisation, PartnerCategory
+from linli.people.derive import person_values
 from linli.people.models import Household, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
@@ -175,6 +176,7 @@ class District:
             tenure = Tenure.TENANT if rng.random() < 0.18 else Tenure.OWNER
             where = {"unit_id": uid, "building_id": bid, "compound_id": pid, "grid_id": gid, "community_id": cid, "subdistrict_id": sid}
             hh = t_hh.add(house_id=hid, tenure=tenure, created_at=self.now, **where)
+            places = SimpleNamespace(**where)
             self.households.append((hh, house))
             members = demo._members()
             surname = rng.choice(pool["surname"])
@@ -184,10 +186,9 @@ class District:
                 id_number = demo._id_number(birth, male)
                 age = (self.now.date() - birth).days // 365
                 phone = demo._phone() if age >= 16 else ""
-                person = t_person.add(household_id=hh, name=name, relation=relation, gender="male" if male else "female", birth_date=birth,
-                                      id_number=id_number, id_number_hash=crypto.keyed_hash(id_number),  # encrypted by the field
-                                      phone=phone, phone_hash=crypto.keyed_hash(phone) if phone else "",
-                                      created_at=self.now, **where)
+                # the ID number and phone are encrypted by the field; the rest as Person.save() derives it
+                person = t_person.add(household_id=hh, name=name, relation=relation, created_at=self.now,
+                                      **person_values(id_number=id_number, phone=phone, household=places, gender="male" if male else "female"))
                 if relation == Relation.HEAD and phone:
                     self.heads.setdefault(gid, []).append(person)
                 for tag in self._tags(age, male, len(members), tenure):
