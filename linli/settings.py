@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "linli.board",
     "linli.home",
     "linli.demo",
-    "linli.bench",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,8 @@ from the working-day calendar, each request's events in time order ending in its
 The bulk tables are written through `writer.Table` and the ledger's bulk writer (COPY on
 PostgreSQL, bulk_create on SQLite), each value prepared by its field; the few topics, meetings
 and votes go through the real actions, so their rules are applied. Deterministic for a given
-seed. Names and helpers come from the demo builder.
+seed. Names come from Faker (the `bench` extra); ID numbers, phones and texts from the demo
+builder.
 """
 
 import random
@@ -23,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from faker import Faker
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.roles import Role
@@ -84,7 +86,7 @@ class Progress:
 class District:
     def __init__(self, scale=1.0, seed=2026, out=print, now=None):
         self.scale, self.n = scale, sizes(scale)
-        self.rng = random.Random(seed)
+        self.rng, self.seed = random.Random(seed), seed
         self.demo = DemoBuilder(households=0, seed=seed, out=out)  # names, ID numbers, phones, texts
         self.demo.rng = self.rng
         self.demo.SIZE_WEIGHTS = [10, 25, 30, 22, 13]  # 3.0 people a household, as in the census of a city district
@@ -162,8 +164,10 @@ class District:
     # ---- people ---------------------------------------------------------------
     def build_people(self):
         rng, demo = self.rng, self.demo
-        pool = {"surname": [demo.fake.last_name() for _i in range(400)],
-                True: [demo.fake.first_name_male() for _i in range(1500)], False: [demo.fake.first_name_female() for _i in range(1500)]}
+        fake = Faker("zh_CN")  # the bench extra: a wider choice of names than the demo's
+        fake.seed_instance(self.seed)
+        pool = {"surname": [fake.last_name() for _i in range(400)],
+                True: [fake.first_name_male() for _i in range(1500)], False: [fake.first_name_female() for _i in range(1500)]}
         tags = {name: Tag.objects.get_or_create(name=name, defaults={"sensitive": s, "order": i})[0].pk for i, (name, s) in enumerate(TAGS)}
         t_hh, t_person, t_tag = Table(Household), Table(Person), Table(Person.tags.through)
         occupied = sorted(rng.sample(range(len(self.houses)), min(self.n["households"], len(self.houses))))
