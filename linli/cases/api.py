@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from linli.api.views import ScopedViewSet, ScopePermission
+from linli.core.api.views import ScopedViewSet, ScopePermission
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Grid, House
 
