@@ -155,7 +155,7 @@ def release(ids) -> int:
 
 def release_before_save(sender, instance, **kwargs):
     """pre_save of Case: a request that is saved again changes, so it leaves the rollup first."""
-    if instance._state.adding or not instance.pk:
+    if instance._state.adding:
         return
     release([instance.pk])
     instance.rolled_up = False
