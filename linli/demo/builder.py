@@ -1,8 +1,9 @@
 """The demo sub-district: 金凤区贺兰山中路街道 with the communities of the seed articles.
 
 Places, organisations and posts are few and created row by row; households and persons are
-bulk-inserted (computing what Person.save() would: ancestor ids, keyed hashes, birth date and
-gender from the ID number). Deterministic for a given seed, so reruns are comparable.
+bulk-inserted, with what Person.save() derives taken from the same function
+(people.derive.person_values). Names come from demo/names.py. Deterministic for a given seed, so
+reruns are comparable.
 """
 
 import random
