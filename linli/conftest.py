@@ -45,8 +45,14 @@ def _world_only_when_asked(request):
         return
     if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(request.fixturenames)):
         return
-    request.getfixturevalue("transactional_db" if _flushes(request.node) else "db")
-    testing.hide_world()
+    if _flushes(request.node):
+        # Outside a transaction the world's rows cannot be deleted one table at a time (PostgreSQL
+        # checks each statement's foreign keys); the test empties the database when it ends anyway.
+        request.getfixturevalue("transactional_db")
+        testing.empty_database()
+    else:
+        request.getfixturevalue("db")
+        testing.hide_world()
     _World.hidden = True
 
 
@@ -55,7 +61,8 @@ def pytest_runtest_teardown(item, nextitem):
     # After a test that flushed the database (or rolled back a world it had to build), build the
     # world again, committed, for the next test that wants it, instead of in each test's transaction.
     result = yield
-    if _World.hidden and _World.blocker is not None:
+    # After the last test the session's fixtures are gone (the test database with them).
+    if _World.hidden and _World.blocker is not None and nextitem is not None:
         with _World.blocker.unblock():
             testing.restore_sequences()
         _World.hidden = False

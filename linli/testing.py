@@ -87,6 +87,17 @@ def hide_world() -> None:
         model._base_manager.filter(pk__gt=mark)._raw_delete(connection.alias)
 
 
+def empty_database() -> None:
+    """For a test outside a transaction (transactional_db, live_server): the database as the
+    migrations left it, less the world. Emptied with `flush` (what the test does when it ends),
+    then the seed data the migrations put in."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    forget_world()
+    ensure_seed_data()
+
+
 def restore_sequences() -> None:
     """After a test that hid the world: PostgreSQL sequences are not rolled back, and a test that
     set them (setval after numbering its own rows, as the bulk writer does) may have set them

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -95,8 +96,15 @@ def test_participant_confirms_attendance_on_the_day_with_their_link(world, meeti
     r = client.post(url, follow=True)  # three days early
     inv.refresh_from_db()
     assert inv.signed_in_at is None and "会议当天" in r.content.decode()
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + dt.timedelta(minutes=30))
-    client.post(url)
+    # The day is Beijing's: a meeting at 09:00 is confirmed from 00:00 that day, not at 23:59 the day before.
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=beijing))
+    with time_machine.travel(dt.datetime(2026, 11, 30, 23, 59, 59, tzinfo=beijing), tick=False):
+        client.post(url)
+    inv.refresh_from_db()
+    assert inv.signed_in_at is None
+    with time_machine.travel(dt.datetime(2026, 12, 1, 0, 0, tzinfo=beijing), tick=False):
+        client.post(url)
     inv.refresh_from_db()
     assert inv.signed_in_at is not None
     assert client.get("/m/not-a-token/").status_code == 404
