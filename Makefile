@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml constraints.txt | $(PYTHON)
 	$(BIN)/pip install -q -c constraints.txt -e .
 	touch $@
 
+# dev: the test tools and the bench extra (Faker), which the bench tests and bench-smoke need
 $(DEVSTAMP): pyproject.toml constraints.txt | $(PYTHON)
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 	touch $@ $(STAMP)
 
 install: $(STAMP)
@@ -55,6 +56,7 @@ run: install assets messages migrate demo
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check linli
+	$(BIN)/lint-imports
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run >/dev/null
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser);

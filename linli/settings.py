@@ -67,8 +67,9 @@ INSTALLED_APPS = [
     "linli.cases",
     "linli.deliberation",
     "linli.api",
+    "linli.board",
+    "linli.home",
     "linli.demo",
-    "linli.bench",
 ]
 
 MIDDLEWARE = [
@@ -146,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: five failures for one account from one client lock that pair for 30 minutes. Behind
@@ -240,11 +241,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "linli.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "linli.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "linli.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "linli.core.api.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {

@@ -4,6 +4,7 @@ from django.urls import include, path
 from linli.deliberation.views import ConfirmAttendanceView
 
 urlpatterns = [
+    path("", include("linli.home.urls")),
     path("", include("linli.core.urls")),
     path("accounts/", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
@@ -11,7 +12,7 @@ urlpatterns = [
     path("orgs/", include("linli.orgs.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("cases/", include("linli.cases.urls")),
-    path("board/", include("linli.cases.board_urls")),
+    path("board/", include("linli.board.urls")),
     path("open311/", include("linli.cases.open311_urls")),
     path("deliberation/", include("linli.deliberation.urls")),
     path("m/<str:token>/", ConfirmAttendanceView.as_view(), name="meeting_confirm"),

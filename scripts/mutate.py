@@ -51,7 +51,7 @@ MODULES = {
     "overdue": ("linli/cases/overdue.py", None, ["linli/cases/tests/test_overdue.py", "linli/cases/tests/test_clock.py"]),
     "scope": ("linli/core/scope.py", None, ["linli/core/tests/test_scope.py", "linli/core/tests/test_scope_matrix.py"]),
     "masking": ("linli/core/masking.py", None, ["linli/core/tests/test_masking.py"]),
-    "reveal": ("linli/people/actions.py", None, [
+    "reveal": ("linli/people/actions.py", ["reveal_field"], [
         "linli/people/tests/test_people_views.py::test_reveal_is_audited_and_post_only",
         "linli/people/tests/test_people_views.py::test_reveal_denied_without_permission_or_scope",
         "linli/api/tests/test_api.py::test_reveal_returns_the_clear_value_and_audits_it",

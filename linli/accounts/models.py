@@ -56,6 +56,10 @@ class User(AbstractUser):
     def has_role(self, *roles) -> bool:
         return any(ra.role in roles for ra in self.role_list)
 
+    def role_granting(self, perm: str):
+        """The first of the user's role assignments whose role carries `perm`, or None."""
+        return next((ra for ra in self.role_list if perm in PERMISSIONS[ra.role]), None)
+
     @property
     def requires_two_factor(self) -> bool:
         """Administrators and every role that reveals or exports personal data (roles.py)."""

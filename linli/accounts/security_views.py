@@ -23,7 +23,7 @@ from .models import ApiToken, Open311Key
 def _next(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
     ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok and target else reverse("core:home")
+    return target if ok and target else reverse("home:home")
 
 
 def _no_store(response):

@@ -1,29 +1,35 @@
-"""/api/v1/: the versioned REST API (see docs/architecture.md, "How a request flows")."""
+"""/api/v1/: the versioned REST API (see docs/architecture.md, "How a request flows"). This app
+composes each domain's `api.py` (built on linli.core.api) under one router, and issues and checks
+API tokens (auth.py, authentication.py)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
 from linli.cases import api as cases_api
+from linli.core.api import audit as audit_api
 from linli.deliberation import api as deliberation_api
+from linli.orgs import api as orgs_api
+from linli.people import api as people_api
+from linli.places import api as places_api
 
-from . import auth, views
+from . import auth
 
 app_name = "api"
 
 router = DefaultRouter()
-router.register("subdistricts", views.SubdistrictViewSet, basename="subdistrict")
-router.register("communities", views.CommunityViewSet, basename="community")
-router.register("grids", views.GridViewSet, basename="grid")
-router.register("compounds", views.CompoundViewSet, basename="compound")
-router.register("buildings", views.BuildingViewSet, basename="building")
-router.register("units", views.UnitViewSet, basename="unit")
-router.register("houses", views.HouseViewSet, basename="house")
-router.register("households", views.HouseholdViewSet, basename="household")
-router.register("persons", views.PersonViewSet, basename="person")
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
-router.register("tags", views.TagViewSet, basename="tag")
-router.register("audit", views.AuditLogViewSet, basename="auditlog")
+router.register("subdistricts", places_api.SubdistrictViewSet, basename="subdistrict")
+router.register("communities", places_api.CommunityViewSet, basename="community")
+router.register("grids", places_api.GridViewSet, basename="grid")
+router.register("compounds", places_api.CompoundViewSet, basename="compound")
+router.register("buildings", places_api.BuildingViewSet, basename="building")
+router.register("units", places_api.UnitViewSet, basename="unit")
+router.register("houses", places_api.HouseViewSet, basename="house")
+router.register("households", people_api.HouseholdViewSet, basename="household")
+router.register("persons", people_api.PersonViewSet, basename="person")
+router.register("organisations", orgs_api.OrganisationViewSet, basename="organisation")
+router.register("tags", people_api.TagViewSet, basename="tag")
+router.register("audit", audit_api.AuditLogViewSet, basename="auditlog")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("categories", cases_api.CategoryViewSet, basename="category")
 router.register("topics", deliberation_api.TopicWriteViewSet, basename="topic")

@@ -9,7 +9,8 @@ from the working-day calendar, each request's events in time order ending in its
 The bulk tables are written through `writer.Table` and the ledger's bulk writer (COPY on
 PostgreSQL, bulk_create on SQLite), each value prepared by its field; the few topics, meetings
 and votes go through the real actions, so their rules are applied. Deterministic for a given
-seed. Names and helpers come from the demo builder.
+seed. Names come from Faker (the `bench` extra); ID numbers, phones and texts from the demo
+builder.
 """
 
 import random
@@ -17,21 +18,23 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from faker import Faker
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.roles import Role
 from linli.cases import rollup
 from linli.cases.calendar import workday_deadline
 from linli.cases.models import Assignment, Case, CaseEvent, Category, HandlerKind
-from linli.core import crypto
 from linli.deliberation.models import Ballot, Elector, OwnerVote, Procedure
 from linli.demo.builder import TAGS, DemoBuilder, _rect
 from linli.orgs.models import Kind, Organisation, PartnerCategory
+from linli.people.derive import person_values
 from linli.people.models import Household, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
@@ -83,7 +86,7 @@ class Progress:
 class District:
     def __init__(self, scale=1.0, seed=2026, out=print, now=None):
         self.scale, self.n = scale, sizes(scale)
-        self.rng = random.Random(seed)
+        self.rng, self.seed = random.Random(seed), seed
         self.demo = DemoBuilder(households=0, seed=seed, out=out)  # names, ID numbers, phones, texts
         self.demo.rng = self.rng
         self.demo.SIZE_WEIGHTS = [10, 25, 30, 22, 13]  # 3.0 people a household, as in the census of a city district
@@ -161,8 +164,10 @@ class District:
     # ---- people ---------------------------------------------------------------
     def build_people(self):
         rng, demo = self.rng, self.demo
-        pool = {"surname": [demo.fake.last_name() for _i in range(400)],
-                True: [demo.fake.first_name_male() for _i in range(1500)], False: [demo.fake.first_name_female() for _i in range(1500)]}
+        fake = Faker("zh_CN")  # the bench extra: a wider choice of names than the demo's
+        fake.seed_instance(self.seed)
+        pool = {"surname": [fake.last_name() for _i in range(400)],
+                True: [fake.first_name_male() for _i in range(1500)], False: [fake.first_name_female() for _i in range(1500)]}
         tags = {name: Tag.objects.get_or_create(name=name, defaults={"sensitive": s, "order": i})[0].pk for i, (name, s) in enumerate(TAGS)}
         t_hh, t_person, t_tag = Table(Household), Table(Person), Table(Person.tags.through)
         occupied = sorted(rng.sample(range(len(self.houses)), min(self.n["households"], len(self.houses))))
@@ -175,6 +180,7 @@ class District:
             tenure = Tenure.TENANT if rng.random() < 0.18 else Tenure.OWNER
             where = {"unit_id": uid, "building_id": bid, "compound_id": pid, "grid_id": gid, "community_id": cid, "subdistrict_id": sid}
             hh = t_hh.add(house_id=hid, tenure=tenure, created_at=self.now, **where)
+            places = SimpleNamespace(**where)
             self.households.append((hh, house))
             members = demo._members()
             surname = rng.choice(pool["surname"])
@@ -184,10 +190,9 @@ class District:
                 id_number = demo._id_number(birth, male)
                 age = (self.now.date() - birth).days // 365
                 phone = demo._phone() if age >= 16 else ""
-                person = t_person.add(household_id=hh, name=name, relation=relation, gender="male" if male else "female", birth_date=birth,
-                                      id_number=id_number, id_number_hash=crypto.keyed_hash(id_number),  # encrypted by the field
-                                      phone=phone, phone_hash=crypto.keyed_hash(phone) if phone else "",
-                                      created_at=self.now, **where)
+                # the ID number and phone are encrypted by the field; the rest as Person.save() derives it
+                person = t_person.add(household_id=hh, name=name, relation=relation, created_at=self.now,
+                                      **person_values(id_number=id_number, phone=phone, household=places, gender="male" if male else "female"))
                 if relation == Relation.HEAD and phone:
                     self.heads.setdefault(gid, []).append(person)
                 for tag in self._tags(age, male, len(members), tenure):

@@ -6,8 +6,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from linli.api.moves import MovesMixin
-from linli.api.views import ScopedViewSet, ScopePermission
+from linli.core.api.moves import MovesMixin
+from linli.core.api.views import ScopedViewSet, ScopePermission
 from linli.places.models import Building, Compound, Grid, House
 
 from . import actions, reporter

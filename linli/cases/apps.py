@@ -8,14 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Requests and work orders")
 
     def ready(self):
-        from django.db.models.signals import pre_delete
+        from django.db.models.signals import pre_delete, pre_save
 
+        from . import rollup
         from .models import Case
 
-        def release_deleted(sender, instance, **kwargs):
-            if instance.rolled_up:
-                from .rollup import release
-
-                release([instance.pk])
-
-        pre_delete.connect(release_deleted, sender=Case, dispatch_uid="cases.rollup.release_deleted")
+        # a rolled-up request leaves the rollup before it changes or goes, whoever writes it
+        pre_save.connect(rollup.release_before_save, sender=Case, dispatch_uid="cases.rollup.release_before_save")
+        pre_delete.connect(rollup.release_before_delete, sender=Case, dispatch_uid="cases.rollup.release_deleted")

@@ -146,6 +146,7 @@ class Case(ScopedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
     # counted in CaseStat (see rollup.py); any change to the request takes it back out first
+    # (rollup.release_before_save / release_before_delete, connected in CasesConfig.ready)
     rolled_up = models.BooleanField(default=False, editable=False)
 
     scope_domain = "cases"
@@ -205,13 +206,6 @@ class Case(ScopedModel):
             raise ValidationError({"house": _("An anonymous request records no house number: choose the building or the compound "
                                               "where the problem is.")})
 
-    def save(self, *args, **kwargs):
-        if self.pk and not self._state.adding:
-            from .rollup import release
-
-            release([self.pk])  # a rolled-up request leaves the rollup before it changes
-            self.rolled_up = False
-        super().save(*args, **kwargs)
 
 
 class Assignment(models.Model):

@@ -9,8 +9,9 @@ fixed; the counts change only when the request itself changes. So:
   organisation, and marks them `rolled_up`. It marks first, then counts the rows it marked, in
   one transaction: no other writer can change them in between.
 - `release()` takes a rolled-up request back out (subtracting exactly what it added) and clears
-  the mark. Case.save() and the pre_delete signal call it, in the caller's transaction, before
-  the request changes, so a rolled-up request is never counted twice nor with stale values.
+  the mark. The pre_save and pre_delete signals of Case (`release_before_save`,
+  `release_before_delete`, connected in CasesConfig.ready) call it, in the caller's transaction,
+  before the request changes, so a rolled-up request is never counted twice nor with stale values.
 - The dashboard adds CaseStat to a live count of the requests not rolled up. It is exact at any
   moment, whatever the job's lag; the lag only costs speed.
 """
@@ -150,6 +151,20 @@ def release(ids) -> int:
         # counted as they are stored, i.e. as they were rolled up (no other write since)
         _apply(ids, -1)
     return len(ids)
+
+
+def release_before_save(sender, instance, **kwargs):
+    """pre_save of Case: a request that is saved again changes, so it leaves the rollup first."""
+    if instance._state.adding:
+        return
+    release([instance.pk])
+    instance.rolled_up = False
+
+
+def release_before_delete(sender, instance, **kwargs):
+    """pre_delete of Case: a deleted rolled-up request is subtracted before it goes."""
+    if instance.rolled_up:
+        release([instance.pk])
 
 
 def covers(scope) -> bool:

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -273,35 +272,3 @@ class DashboardView(ScopedMixin, View):
             "chart": {"labels": [m["label"] for m in months], "values": [m["total"] for m in months]},
         }
         return render(request, "cases/dashboard.html", ctx)
-
-
-class BoardView(View):
-    """晒事: the public board of a community. No login, no personal data, nothing anonymous."""
-
-    def get(self, request, community):
-        from django.core.paginator import Paginator
-
-        from linli.places.models import Community
-
-        from .models import State
-
-        community = get_object_or_404(Community, pk=community)
-        cases = (
-            Case.objects.filter(community=community, anonymous=False, state__in=(State.CLOSED, State.RATED, State.VERIFIED))
-            .select_related("category__parent", "compound").only(
-                "created_at", "closed_at", "handled_at", "state", "rating", "category__name", "category__parent__name", "compound__name"
-            ).order_by("-handled_at", "-id")
-        )
-        page = Paginator(cases, 30).get_page(request.GET.get("page"))
-        from linli.deliberation.models import Meeting, Topic
-
-        notices = Meeting.objects.filter(community=community, notice_published_at__isnull=False, starts_at__gte=timezone.now()).order_by("starts_at")[:10]
-        outcomes = Topic.objects.filter(community=community, published_at__isnull=False).order_by("-published_at")[:10]
-        return render(request, "cases/board.html", {"community": community, "page_obj": page, "notices": notices, "outcomes": outcomes})
-
-
-class BoardIndexView(View):
-    def get(self, request):
-        from linli.places.models import Community
-
-        return render(request, "cases/board_index.html", {"communities": Community.objects.select_related("subdistrict")})

@@ -34,7 +34,7 @@ class Conflict(Exception):
 class MoveForm(forms.Form):
     """The input of a move: a plain Django form that also knows the row and the actor, so its
     querysets and checks can depend on them. The screen posts it and the API's request schema is
-    generated from it (api.moves); `Lifecycle.perform` validates every input with it."""
+    generated from it (core.api.moves); `Lifecycle.perform` validates every input with it."""
 
     def __init__(self, *args, obj=None, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

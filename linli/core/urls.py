@@ -4,7 +4,6 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("audit/", views.AuditListView.as_view(), name="audit"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
 ]

@@ -161,7 +161,7 @@ class ScopedDeleteView(ScopedMixin, View):
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     def success_url(self, obj):
-        return reverse("core:home")
+        return reverse("home:home")
 
     def get(self, request, pk):
         obj = self.get_object(pk)
@@ -177,23 +177,6 @@ class ScopedDeleteView(ScopedMixin, View):
             return redirect(obj.get_absolute_url())
         messages.success(request, _("%(name)s was deleted.") % {"name": obj})
         return redirect(url)
-
-
-class HomeView(LoginRequiredMixin, View):
-    def get(self, request):
-        from linli.people.models import Household
-        from linli.places.models import Community, Grid
-
-        user = request.user
-        ctx = {"roles": user.role_assignments.select_related("subdistrict", "community", "grid", "building", "unit", "household", "organisation")}
-        if has_perm(user, "places.view"):
-            ctx["grids"] = Grid.objects.restrict(user).select_related("community")[:12]
-            ctx["communities"] = Community.objects.restrict(user)[:12]
-        if user.has_role("resident"):
-            ctx["own_households"] = Household.objects.restrict(user).filter(
-                id__in=[ra.household_id for ra in user.role_list if ra.role == "resident"]
-            ).select_related("house__unit__building__compound")
-        return render(request, "core/home.html", ctx)
 
 
 class AuditListView(ScopedMixin, ListView):

@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from linli.api.moves import MovesMixin
-from linli.api.views import ScopedReadOnlyViewSet
+from linli.core.api.moves import MovesMixin
+from linli.core.api.views import ScopedReadOnlyViewSet
 
 from . import actions
 from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident

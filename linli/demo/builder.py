@@ -1,8 +1,9 @@
 """The demo sub-district: 金凤区贺兰山中路街道 with the communities of the seed articles.
 
 Places, organisations and posts are few and created row by row; households and persons are
-bulk-inserted (computing what Person.save() would: ancestor ids, keyed hashes, birth date and
-gender from the ID number). Deterministic for a given seed, so reruns are comparable.
+bulk-inserted, with what Person.save() derives taken from the same function
+(people.derive.person_values). Names come from demo/names.py. Deterministic for a given seed, so
+reruns are comparable.
 """
 
 import random
@@ -11,16 +12,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from faker import Faker
 
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.roles import Role
-from linli.core import audit, crypto
+from linli.core import audit
 from linli.core.models import AuditLog
 from linli.core.validators import id_check_digit
 from linli.orgs.models import Kind, Organisation, PartnerCategory
+from linli.people.derive import person_values
 from linli.people.models import Household, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
+
+from .names import Names
 
 SUBDISTRICT = "金凤区贺兰山中路街道"
 PASSWORD = "linli-demo-2026"  # noqa: S105 - published demo password
@@ -72,8 +75,7 @@ class DemoBuilder:
     def __init__(self, households=2000, seed=2026, out=print):
         self.target = households
         self.rng = random.Random(seed)
-        self.fake = Faker("zh_CN")
-        self.fake.seed_instance(seed)
+        self.names = Names(seed)
         self.out = out
         self.used_ids = set()
 
@@ -84,7 +86,7 @@ class DemoBuilder:
         # houses per compound so that ~90 % occupancy gives the target household count
         per_compound = max(12, round(self.target / 0.9 / n_compounds))
         self.companies = [
-            Organisation.objects.create(kind=Kind.PROPERTY, name=n, subdistrict=self.sub, contact_name=self.fake.name(), contact_phone=self._phone())
+            Organisation.objects.create(kind=Kind.PROPERTY, name=n, subdistrict=self.sub, contact_name=self.names.full(), contact_phone=self._phone())
             for n in PROPERTY_COMPANIES
         ]
         self.houses = []
@@ -127,9 +129,9 @@ class DemoBuilder:
 
     def build_orgs(self):
         for name in DEPARTMENTS:
-            Organisation.objects.create(kind=Kind.DEPARTMENT, name=name, subdistrict=self.sub, contact_name=self.fake.name(), contact_phone=self._landline())
+            Organisation.objects.create(kind=Kind.DEPARTMENT, name=name, subdistrict=self.sub, contact_name=self.names.full(), contact_phone=self._landline())
         for name, category in PARTNERS:
-            Organisation.objects.create(kind=Kind.PARTNER, name=name, subdistrict=self.sub, partner_category=category, contact_name=self.fake.name(), contact_phone=self._phone())
+            Organisation.objects.create(kind=Kind.PARTNER, name=name, subdistrict=self.sub, partner_category=category, contact_name=self.names.full(), contact_phone=self._phone())
         Organisation.objects.create(kind=Kind.PARTY, name="贺兰山中路街道党工委", subdistrict=self.sub)
 
     # ---- people ---------------------------------------------------------------
@@ -181,19 +183,16 @@ class DemoBuilder:
         persons, plan = [], []
         for hh in households:
             members = self._members()
-            surname = self.fake.last_name()
+            surname = self.names.surname()
             for relation, male, birth in members:
-                given = self.fake.first_name_male() if male else self.fake.first_name_female()
-                name = (surname if relation in (Relation.HEAD, Relation.CHILD, Relation.GRANDCHILD) else self.fake.last_name()) + given
+                given = self.names.given(male)
+                name = (surname if relation in (Relation.HEAD, Relation.CHILD, Relation.GRANDCHILD) else self.names.surname()) + given
                 id_number = self._id_number(birth, male)
                 age = (date(2026, 11, 1) - birth).days // 365
                 phone = self._phone() if age >= 16 else ""
-                persons.append(Person(
-                    household=hh, name=name, relation=relation, gender="male" if male else "female", birth_date=birth,
-                    id_number=id_number, id_number_hash=crypto.keyed_hash(id_number),
-                    phone=phone, phone_hash=crypto.keyed_hash(phone) if phone else "",
-                    unit_id=hh.unit_id, building_id=hh.building_id, compound_id=hh.compound_id,
-                    grid_id=hh.grid_id, community_id=hh.community_id, subdistrict_id=hh.subdistrict_id,
+                persons.append(Person(  # bulk: the derived fields as Person.save() derives them
+                    household=hh, name=name, relation=relation,
+                    **person_values(id_number=id_number, phone=phone, household=hh, gender="male" if male else "female"),
                 ))
                 plan.append((hh, age, len(members)))
         self.persons = Person.objects.bulk_create(persons, batch_size=1000)

@@ -32,14 +32,8 @@ from openpyxl import load_workbook
 from linli.core import audit, crypto
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.models import AuditLog
-from linli.core.validators import (
-    birth_date_from_id,
-    gender_from_id,
-    normalise_id,
-    normalise_phone,
-    validate_id_number,
-    validate_phone,
-)
+from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
+from linli.people.derive import PLACE_KEYS, person_values
 from linli.people.models import Household, Person, Relation, Tag, Tenure
 from linli.places.models import House
 
@@ -410,7 +404,7 @@ def write(rows, validator, user, job):
         return jobs.finish(job, ImportJob.Status.SUCCEEDED, processed_rows=job.total_rows, **writer.finish())
 
 
-PLACES = ("unit_id", "building_id", "compound_id", "grid_id", "community_id", "subdistrict_id")
+PLACES = PLACE_KEYS
 PERSON_FIELDS = ("household_id", "name", "relation", "id_number", "id_number_hash", "birth_date", "gender", *PLACES, "phone", "phone_hash")
 LOG_FIELDS = ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "note", "subdistrict_id", "community_id", "grid_id")
 
@@ -446,13 +440,13 @@ class _Writer:
         created, updated, logs = [], [], []
         for row in rows:
             hh = households[row.house]
-            values = {"household_id": hh.pk, "name": row.name, "relation": row.relation, "id_number": row.id_number,
-                      "id_number_hash": row.id_hash, "birth_date": birth_date_from_id(row.id_number),
-                      "gender": gender_from_id(row.id_number), **dict(zip(PLACES, hh[2:], strict=True))}
-            if row.phone or not row.phone_given:
-                values.update(phone=row.phone, phone_hash=crypto.keyed_hash(row.phone) if row.phone else "")
-            if row.existing:
-                updated.append(self._update(old[row.existing], values, row))
+            person = old.get(row.existing)
+            # what the file does not name stays as on file: a blank phone cell, a gender given on screen
+            kept_phone, kept_gender = (person.phone, person.gender) if person else ("", "")
+            values = {"household_id": hh.pk, "name": row.name, "relation": row.relation,
+                      **person_values(id_number=row.id_number, phone=row.phone or kept_phone, household=hh, gender=kept_gender)}
+            if person:
+                updated.append(self._update(person, values, row))
             else:
                 created.append((tuple(values.get(k, "") for k in PERSON_FIELDS), row))
         ids = bulk.insert(Person, PERSON_FIELDS, [values for values, _row in created], returning=True)
@@ -479,8 +473,6 @@ class _Writer:
         before = audit.snapshot(person)  # tags come from the prefetch: no query
         dirty = False
         for k, v in values.items():
-            if k == "phone" and not row.phone:
-                continue  # a blank phone cell keeps the phone on file
             dirty = dirty or getattr(person, k) != v
             setattr(person, k, v)
         return person, before, row, dirty

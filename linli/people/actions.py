@@ -6,6 +6,8 @@ from django.db import transaction
 from linli.core import audit
 from linli.core.models import AuditLog
 
+from .models import Household, Person, ResidentPost
+
 REVEALABLE = ("id_number", "phone")
 
 
@@ -17,3 +19,10 @@ def reveal_field(person, field: str, *, actor) -> str:
         raise PermissionDenied
     audit.record(actor, AuditLog.Action.REVEAL, person, note=field)
     return getattr(person, field)
+
+
+def follow_building(sender, building, grid_id, **kwargs):
+    """A building moved into another grid (places.signals.building_moved, inside the building's
+    save): its households, people and posts take the new grid id, which their scope filters on."""
+    for model in (Household, Person, ResidentPost):
+        model.objects.filter(building_id=building.pk).update(grid_id=grid_id)

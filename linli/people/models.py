@@ -8,14 +8,9 @@ from linli.core import crypto
 from linli.core.fields import EncryptedTextField
 from linli.core.masking import mask_date, mask_id_number, mask_phone
 from linli.core.scope import ScopedModel
-from linli.core.validators import (
-    birth_date_from_id,
-    gender_from_id,
-    normalise_id,
-    normalise_phone,
-    validate_id_number,
-    validate_phone,
-)
+from linli.core.validators import normalise_id, validate_id_number, validate_phone
+
+from .derive import person_values
 
 PLACE_PATHS = {
     "subdistrict": "subdistrict_id",
@@ -133,7 +128,7 @@ class Person(_InHouse):
     name = models.CharField(_("name"), max_length=50)
     relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices, default=Relation.HEAD)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
-    # always the ID number's birth digits (save()); shown as the year only (people/privacy.py)
+    # always the ID number's birth digits (derive.py); shown as the year only (people/privacy.py)
     birth_date = models.DateField(_("birth date"), null=True, blank=True, editable=False)
     id_number = EncryptedTextField(_("ID number"), validators=[validate_id_number])
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -165,14 +160,9 @@ class Person(_InHouse):
         return mask_phone(self.phone)
 
     def save(self, *args, **kwargs):
-        self.id_number = normalise_id(self.id_number)
-        self.phone = normalise_phone(self.phone)
-        self.id_number_hash = crypto.keyed_hash(self.id_number)
-        self.phone_hash = crypto.keyed_hash(self.phone) if self.phone else ""
-        self.birth_date = birth_date_from_id(self.id_number)
-        if not self.gender:
-            self.gender = gender_from_id(self.id_number)
-        self.copy_places(self.household)
+        derived = person_values(id_number=self.id_number, phone=self.phone, household=self.household, gender=self.gender)
+        for field, value in derived.items():
+            setattr(self, field, value)
         super().save(*args, **kwargs)
 
     def validate_unique(self, exclude=None):

@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from linli.accounts.roles import PERMISSIONS
 from linli.core import audit, crypto
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.models import AuditLog
@@ -79,6 +78,5 @@ def find(queryset, user, kind: str, value: str):
     for person in found:
         audit.record(user, AuditLog.Action.SEARCH, person, note=note)
     if not found:
-        role = next((ra for ra in user.role_list if "people.reveal" in PERMISSIONS[ra.role]), None)
-        audit.record(user, AuditLog.Action.SEARCH, role or user, note=note)
+        audit.record(user, AuditLog.Action.SEARCH, user.role_granting("people.reveal") or user, note=note)
     return queryset.filter(pk__in=[p.pk for p in found])

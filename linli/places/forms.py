@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import ScopedModelForm
-from linli.orgs.models import Kind, Organisation
 
 from .models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
@@ -51,7 +50,10 @@ class CompoundForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["property_company"].queryset = Organisation.objects.restrict(self.user).filter(kind=Kind.PROPERTY)
+        # property companies (the field's limit_choices_to) the user may see; orgs sits above
+        # places, so the form reaches the model through the field rather than an import
+        field = self.fields["property_company"]
+        field.queryset = field.queryset.restrict(self.user)
 
 
 class BuildingForm(ScopedModelForm):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import ScopedModel
 
+from .signals import building_moved
+
 
 def _compounds_in_grids(ids):
     return Q(id__in=Building.objects.filter(grid_id__in=sorted(ids)).values("compound_id"))
@@ -206,13 +208,12 @@ class Building(Place):
         self._saved_grid_id = self.grid_id
 
     def _move_rows_below(self, grid_id):
-        """A building redrawn into another grid takes its units, houses, households, people and
-        posts along: their denormalised grid ids are what scope filters on."""
-        from linli.people.models import Household, Person, ResidentPost
-
-        for model in (Unit, House, Household, Person):
+        """A building redrawn into another grid takes its units and houses along (their
+        denormalised grid ids are what scope filters on); the apps above places move their own
+        rows on the building_moved signal, in the same transaction."""
+        for model in (Unit, House):
             model.objects.filter(building_id=self.pk).update(grid_id=grid_id)
-        ResidentPost.objects.filter(building_id=self.pk).update(grid_id=grid_id)
+        building_moved.send(sender=Building, building=self, grid_id=grid_id)
 
 
 class _BelowBuilding(Place):

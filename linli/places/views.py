@@ -1,7 +1,6 @@
 """The place tree: sub-district → community → grid / compound → building → unit → house."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -14,10 +13,10 @@ from linli.core.views import (
     paginate,
     require_perm,
 )
-from linli.people.models import Household, Person, ResidentPost
 
 from . import forms
-from .counts import counts_for
+from .counts import columns, counts_for
+from .extensions import panels_for
 from .models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
 # For each place: the child lists shown on its page, as (model, parent field, heading).
@@ -42,9 +41,12 @@ TOP_DOWN = [Subdistrict, Community, Grid, Compound, Building, Unit]
 
 def place_table(request, model, queryset, heading):
     """One page of places with their counts (one grouped query per kind of count)."""
+    level = model._meta.model_name
     page = paginate(request, queryset.select_related(*SELECT.get(model, [])), per_page=100)
-    counts = counts_for(request.user, model._meta.model_name, [o.pk for o in page])
-    return {"heading": heading, "rows": [(o, counts[o.pk]) for o in page], "page_obj": page, "model": model._meta.model_name}
+    counts = counts_for(request.user, level, [o.pk for o in page])
+    shown = columns(level)
+    rows = [(o, [counts[o.pk][name] for name, _label in shown]) for o in page]
+    return {"heading": heading, "columns": shown, "rows": rows, "page_obj": page, "model": level}
 
 
 def child_table(request, model, parent_field, parent, heading):
@@ -75,7 +77,8 @@ class PlaceDetailView(ScopedDetailView):
         level = self.model._meta.model_name
         ctx["level"] = level
         ctx["kind"] = self.model._meta.verbose_name
-        ctx["totals"] = counts_for(user, level, [obj.pk])[obj.pk]
+        totals = counts_for(user, level, [obj.pk])[obj.pk]
+        ctx["badges"] = [(label, totals[name]) for name, label in columns(level)]
         ctx["tables"] = [child_table(self.request, m, f, obj, h) for m, f, h in CHILDREN[self.model]]
         ctx["crumbs"] = visible_crumbs(user, breadcrumbs(obj))
         ctx["child_create"] = [
@@ -87,14 +90,7 @@ class PlaceDetailView(ScopedDetailView):
         ctx["linkable"] = {k: bool(v) and type(v).objects.restrict(user).filter(pk=v.pk).exists() for k, v in related.items()}
         if self.model is Community:
             ctx["map_places"] = Grid.objects.restrict(user).filter(community=obj).exclude(boundary=None)
-        if self.model is Grid:
-            ctx["posts"] = ResidentPost.objects.restrict(user).filter(grid=obj).select_related("person", "building", "unit")
-            ctx["can_add_post"] = Grid.objects.restrict(user, "change", domain="people").filter(pk=obj.pk).exists()
-        if self.model is House:
-            ctx["can_add_household"] = House.objects.restrict(user, "change", domain="people").filter(pk=obj.pk).exists()
-            ctx["households"] = Household.objects.restrict(user).filter(house=obj).prefetch_related(
-                Prefetch("members", queryset=Person.objects.restrict(user).prefetch_related("tags"))
-            )
+        ctx["panels"] = panels_for(self.request, level, obj)  # households, posts (people)
         return ctx
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, F
 
 from linli.bench import runner
 from linli.bench.district import District, sizes
+from linli.bench.management.commands import bench_data
 from linli.cases.models import Case, CaseEvent, State
 from linli.core import crypto
 from linli.core.validators import birth_date_from_id, gender_from_id, validate_id_number
@@ -88,15 +89,15 @@ def test_owners_vote_is_counted_by_the_real_tally(district):
 
 def test_a_second_run_is_refused(district):
     with pytest.raises(CommandError):
-        call_command("bench_data", scale=0.001, stdout=io.StringIO())
+        call_command(bench_data.Command(), scale=0.001, stdout=io.StringIO())
     out = io.StringIO()
-    call_command("bench_data", scale=0.001, if_absent=True, stdout=out)
+    call_command(bench_data.Command(), scale=0.001, if_absent=True, stdout=out)
     assert Subdistrict.objects.filter(code__startswith="BENCH").count() == 1
 
 
 def test_scale_out_of_range_is_an_error(db):
     with pytest.raises(CommandError):
-        call_command("bench_data", scale=0, stdout=io.StringIO())
+        call_command(bench_data.Command(), scale=0, stdout=io.StringIO())
 
 
 def _report(**changes):

@@ -86,6 +86,19 @@ def test_a_change_to_a_rolled_up_request_takes_it_out_first(world, history):
 
 
 @pytest.mark.django_db
+def test_any_writer_of_a_rolled_up_request_takes_it_out_first(world, history):
+    """Not only the transitions: a save from anywhere (here the audited update of core.actions)
+    goes through Case's pre_save."""
+    from linli.core.actions import update_object
+
+    rollup.refresh()
+    closed = Case.objects.filter(state=State.CLOSED, rolled_up=True).first()
+    update_object(closed, actor=None, description="补充说明")
+    assert not Case.objects.get(pk=closed.pk).rolled_up
+    assert assert_exact()["total"] == 9
+
+
+@pytest.mark.django_db
 def test_scope_and_period_filters_apply_to_both_parts(world, history):
     rollup.refresh()
     user = world.users.community

@@ -45,7 +45,7 @@ def assert_no_inline(html, url):
 
 def staff_pages(world):
     return [
-        reverse("core:home"), reverse("core:audit"), reverse("core:notifications"), reverse("places:tree"),
+        reverse("home:home"), reverse("core:audit"), reverse("core:notifications"), reverse("places:tree"),
         world.c1.get_absolute_url(), world.grid_a.get_absolute_url(), world.house_a1.get_absolute_url(),
         reverse("people:list"), world.hh_a1.get_absolute_url(), world.p_a1h.get_absolute_url(),
         reverse("people:tags"), reverse("orgs:list"), reverse("accounts:roles"), reverse("accounts:grant"),

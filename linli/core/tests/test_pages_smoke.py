@@ -6,7 +6,7 @@ from django.urls import reverse
 def test_pages_render_for_community_staff(world, login):
     c = login(world.users.community)
     urls = [
-        reverse("core:home"), reverse("core:audit"), reverse("places:tree"),
+        reverse("home:home"), reverse("core:audit"), reverse("places:tree"),
         world.c1.get_absolute_url(), world.grid_a.get_absolute_url(), world.cp1.get_absolute_url(),
         world.bld_a.get_absolute_url(), world.unit_a.get_absolute_url(), world.house_a1.get_absolute_url(),
         reverse("people:list"), world.hh_a1.get_absolute_url(), world.p_a1h.get_absolute_url(),
