@@ -73,7 +73,9 @@ def record_opinion(meeting, *, actor, speaker, text, topic=None, mode="in_turn")
         raise ValidationError({"text": _("Write what was said.")})
     if mode not in Opinion.Mode.values:
         raise ValidationError({"mode": _("Unknown format.")})
-    return Opinion.objects.create(meeting=meeting, speaker=speaker, topic=topic, text=text.strip(), mode=mode)
+    opinion = Opinion.objects.create(meeting=meeting, speaker=speaker, topic=topic, text=text.strip(), mode=mode)
+    audit.record(actor, AuditLog.Action.CREATE, meeting, {"opinion": [None, f"{speaker}: {opinion.text[:40]}"]})
+    return opinion
 
 
 @transaction.atomic

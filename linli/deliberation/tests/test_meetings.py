@@ -138,3 +138,17 @@ def test_invite_an_organisation_and_opinion_formats(world, meeting, login):
     assert meeting.opinions.get().get_mode_display() == "填写意见征求表"
     with pytest.raises(ValidationError):
         meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text="x", mode="shouting")
+
+
+@pytest.mark.django_db
+def test_an_opinion_is_in_the_audit_log(world, meeting):
+    from linli.core.audit import history
+
+    inv = meetings.invite(meeting, actor=world.users.community, name="李主任", party="业委会")
+    meetings.sign_in(inv, actor=world.users.community)
+    meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text="  建议施划禁停黄线  ")
+    entry = history(meeting).order_by("-id").first()
+    assert (entry.action, entry.actor, entry.changes) == ("create", world.users.community, {"opinion": [None, f"{inv}: 建议施划禁停黄线"]})
+    with pytest.raises(ValidationError):  # refused: nothing written, nothing audited
+        meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text=" ")
+    assert history(meeting).filter(changes__has_key="opinion").count() == 1
