@@ -87,15 +87,20 @@ def complete_step(topic_id, step_id, *, actor, note, eligible=None, present=None
 
 @transaction.atomic
 def screen(topic, *, actor, accept, reason=""):
-    if topic.status != Topic.Status.PROPOSED:
+    """Accept a proposed topic into the catalog or decline it. The status is read under the
+    row's lock, not from `topic` as the caller read it: of two people screening at once, the
+    second is refused. `topic` is brought up to date."""
+    locked = Topic.objects.select_for_update().get(pk=topic.pk)
+    if locked.status != Topic.Status.PROPOSED:
         raise ValidationError(_("Only a proposed topic is screened."))
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Tell the proposer why.")})
-    before = topic.status
-    topic.status = Topic.Status.ACCEPTED if accept else Topic.Status.DECLINED
-    topic.decline_reason = "" if accept else reason
-    topic.save(update_fields=["status", "decline_reason"])
-    audit.record(actor, AuditLog.Action.UPDATE, topic, {"status": [before, topic.status]})
+    before = locked.status
+    locked.status = Topic.Status.ACCEPTED if accept else Topic.Status.DECLINED
+    locked.decline_reason = "" if accept else reason
+    locked.save(update_fields=["status", "decline_reason"])
+    audit.record(actor, AuditLog.Action.UPDATE, locked, {"status": [before, locked.status]})
+    topic.status, topic.decline_reason = locked.status, locked.decline_reason
 
 
 @transaction.atomic

@@ -128,6 +128,23 @@ def test_declining_needs_a_reason(world):
 
 
 @pytest.mark.django_db
+def test_screening_reads_the_status_under_the_lock(world):
+    """Two staff opened the same proposed topic; the first accepts it, the second's decline,
+    made from the page they read before, is refused instead of overwriting the acceptance."""
+    from linli.core.audit import history
+
+    t = procedures.raise_topic(actor=world.users.resident, title="小区建篮球场", community=world.c1, procedure=Procedure.objects.first())
+    first, second = Topic.objects.get(pk=t.pk), Topic.objects.get(pk=t.pk)
+    procedures.screen(first, actor=world.users.community, accept=True)
+    assert first.status == Topic.Status.ACCEPTED
+    with pytest.raises(ValidationError, match="Only a proposed topic is screened|只有新提出的议题才需要审核"):
+        procedures.screen(second, actor=world.users.subdistrict, accept=False, reason="场地不足")
+    t.refresh_from_db()
+    assert (t.status, t.decline_reason) == (Topic.Status.ACCEPTED, "")
+    assert [e.changes for e in history(t).filter(action="update")] == [{"status": ["proposed", "accepted"]}]
+
+
+@pytest.mark.django_db
 def test_topic_pages_screen_and_refuse_skipped_step(world, login):
     from django.urls import reverse
 
