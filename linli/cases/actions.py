@@ -19,20 +19,25 @@ def deadlines(category, start):
     return start + timezone.timedelta(hours=category.respond_hours), workday_deadline(start, category.resolve_workdays)
 
 
-RELATED = ["category", "grid", "compound", "building", "house", "reporter", "reporter_household", "created_by"]
+RELATED = ["category", "grid", "compound", "building", "house", "reporter", "reporter_household", "created_by", "resolution_of"]
 
 
 @transaction.atomic
 def report_case(*, actor, category, grid, description, channel, compound=None, building=None, house=None,
-                reporter=None, reporter_household=None, reporter_name="", reporter_phone="", anonymous=False, now=None, photos=()):
+                reporter=None, reporter_household=None, reporter_name="", reporter_phone="", anonymous=False, now=None, photos=(),
+                resolve_by=None, resolution_of=None):
+    """A new request, accepted. `resolve_by` replaces the category's deadline and `resolution_of`
+    names the topic, for an action item of a consultation outcome (deliberation.procedures): the
+    work order is born with them, so no write outside its lifecycle changes them afterwards."""
     now = now or timezone.now()
-    respond_by, resolve_by = deadlines(category, now)
+    respond_by, default_resolve_by = deadlines(category, now)
+    resolve_by = resolve_by or default_resolve_by
     case = Case(
         channel=channel, category=category, grid=grid, compound=compound, building=building, house=house,
         community_id=grid.community_id, subdistrict_id=grid.subdistrict_id, description=description,
         reporter=reporter, reporter_household=reporter_household, reporter_name=reporter_name,
         reporter_phone=reporter_phone, anonymous=anonymous or channel == "whisper",
-        respond_by=respond_by, resolve_by=resolve_by, created_by=actor, created_at=now,
+        respond_by=respond_by, resolve_by=resolve_by, resolution_of=resolution_of, created_by=actor, created_at=now,
     )
     # Related objects arrive loaded (forms, serializers): re-checking that each exists would cost a
     # query apiece on every report; the foreign keys guard them in the database anyway.

@@ -132,15 +132,11 @@ def add_action_item(topic, *, actor, organisation, measure, deadline, category):
     if not measure.strip():
         raise ValidationError({"measure": _("Describe the measure.")})
     grid = (Grid.objects.filter(buildings__compound=topic.compound).first() if topic.compound_id else None) or topic.community.grids.first()
+    # born with the item's deadline and its topic: nothing but the lifecycle changes them later
     case = case_actions.report_case(actor=actor, category=category, grid=grid, compound=topic.compound, description=measure.strip(),
-                                    channel="resolution")
-    case.resolution_of = topic
-    case.save(update_fields=["resolution_of"])
+                                    channel="resolution", resolve_by=deadline, resolution_of=topic)
     case = case_actions.transition(case.pk, "dispatch", actor=actor, version=case.version, assignee_org=organisation,
                                    note=_("Action item of the topic “%(topic)s”") % {"topic": topic.title})
-    from linli.cases.models import Case
-
-    Case.objects.filter(pk=case.pk).update(resolve_by=deadline)
     audit.record(actor, AuditLog.Action.UPDATE, topic, {"action_item": [None, f"{organisation}: {measure[:60]}"]})
     return case
 

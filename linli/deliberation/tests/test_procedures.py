@@ -198,6 +198,26 @@ def test_action_items_become_tracked_work_orders(world, topic, login):
 
 
 @pytest.mark.django_db
+def test_an_action_items_deadline_is_written_only_through_the_work_order(world, topic):
+    """The work order is born with the item's deadline and topic; after that only its lifecycle
+    wrote it (the dispatch: version 1), so the row returned, the row stored and the timeline agree."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from linli.cases.models import Case
+
+    due = timezone.now() + dt.timedelta(days=2)  # earlier than the category's own deadline
+    case = procedures.add_action_item(topic, actor=world.users.community, organisation=world.pm, measure="改造车棚顶棚",
+                                      deadline=due, category=Category.objects.get(name="设施维修"))
+    stored = Case.objects.get(pk=case.pk)
+    assert (case.resolve_by, case.resolution_of_id, case.version) == (due, topic.pk, 1)
+    assert (stored.resolve_by, stored.resolution_of_id, stored.version) == (due, topic.pk, 1)
+    assert list(stored.events.values_list("action", flat=True)) == ["report", "dispatch"]
+    assert stored.extended is False  # not an approved extension (延期): the dashboard counts those
+
+
+@pytest.mark.django_db
 def test_hot_issue_clusters_are_suggested(world, login):
     from django.urls import reverse
 
