@@ -57,6 +57,11 @@ class Result:
     def passed(self) -> bool:
         return self.quorate and all(f.met for f in self.approval)
 
+    @property
+    def supermajority(self) -> bool:
+        """Approval needs three quarters (R1.2), not more than half."""
+        return self.matter in SUPERMAJORITY_MATTERS
+
 
 def tally(matter: int, owners: dict[str, int], ballots: dict[str, str]) -> Result:
     """owners: owner key → area in hundredths of m² (all their houses in scope);

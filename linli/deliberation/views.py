@@ -120,7 +120,7 @@ class VoteDetailView(ScopedMixin, View):
             # owners see the figures and their own ballot, not how each neighbour voted
             "show_electorate": can_manage or not request.user.has_role("resident"),
             "vote": vote, "result": actions.result(vote), "page_obj": page, "can_manage": can_manage,
-            "choices": Ballot.Choice.choices, "supermajority": vote.matter in (6, 7, 8),
+            "choices": Ballot.Choice.choices,
         })
 
     def post(self, request, pk):

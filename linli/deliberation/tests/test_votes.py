@@ -223,3 +223,21 @@ def test_closing_over_the_api_is_one_move_with_its_version(world):
     assert (row.note, row.changes["status"], row.actor) == ("close", ["open", "closed"], world.users.community)
     with pytest.raises(ValidationError, match="已结束"):
         actions.cast(vote.pk, vote.electors.first().pk, "agree", actor=world.users.community)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("matter", "threshold"), [(5, "&gt; 1/2"), (6, "≥ 3/4"), (8, "≥ 3/4"), (9, "&gt; 1/2")])
+def test_the_result_page_shows_the_threshold_of_the_matter(world, login, matter, threshold):
+    vote = open_lift_vote(world, world.users.community, matter=matter)
+    page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
+    assert page.count(threshold) == 2 and page.count("≥ 3/4" if "1/2" in threshold else "&gt; 1/2") == 0
+
+
+@pytest.mark.django_db
+def test_the_page_and_the_count_take_the_supermajority_matters_from_one_place(world, login, monkeypatch):
+    from linli.deliberation import tally
+
+    monkeypatch.setattr(tally, "SUPERMAJORITY_MATTERS", {4})  # as if the law changed
+    vote = open_lift_vote(world, world.users.community, matter=4)
+    assert actions.result(vote).approval[0].threshold == tally.Fraction(3, 4)
+    assert login(world.users.community).get(vote.get_absolute_url()).content.decode().count("≥ 3/4") == 2
