@@ -58,6 +58,7 @@ def ensure_seed_data():
     if not Procedure.objects.exists():
         importlib.import_module("linli.deliberation.migrations.0003_seed_procedures").seed(apps, None)
         importlib.import_module("linli.deliberation.migrations.0009_builtin_timing").forwards(apps, None)
+        importlib.import_module("linli.deliberation.migrations.0014_builtin_procedure_codes").forwards(apps, None)
 
 
 class _Built:

@@ -338,7 +338,7 @@ class District:
         from linli.deliberation import actions as votes
         from linli.deliberation import procedures
 
-        consult = Procedure.objects.get(name="城乡社区协商")
+        consult = Procedure.builtin(Procedure.COMMUNITY)
         staff = {u.pk: u for u in User.objects.filter(pk__in=list(self.users["community"].values()) + list(self.users["subdistrict"].values()))}
         progress = Progress(self.out, _("topics and meetings"), len(self.communities))
         compounds_of = {}

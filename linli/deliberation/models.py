@@ -136,8 +136,13 @@ class Ballot(models.Model):
 
 class Procedure(models.Model):
     """协商程序: an ordered list of steps a topic must go through, none skipped or reordered.
-    Built-in ones (城乡社区协商, 四议两公开, 业主共同决定) are seeded; administrators add others."""
+    Built-in ones (城乡社区协商, 四议两公开, 业主共同决定) are seeded; administrators add others.
+    Code finds a built-in one by its `code`, never by its display name; one an administrator added
+    has none."""
 
+    COMMUNITY, FOUR_AND_TWO, OWNERS = "community", "four_and_two", "owners"  # the built-in codes
+
+    code = models.SlugField(_("code"), max_length=30, unique=True, null=True, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=60, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
 
@@ -148,6 +153,11 @@ class Procedure(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def builtin(cls, code: str) -> "Procedure":
+        """A built-in procedure by its code (Procedure.COMMUNITY, …)."""
+        return cls.objects.get(code=code)
 
 
 class StepRule(models.TextChoices):

@@ -241,7 +241,7 @@ class ResidentTopicView(ScopedMixin, View):
         try:
             topic = procedures.raise_topic(actor=request.user, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
                                            community=ra.household.community, compound=ra.household.compound,
-                                           procedure=Procedure.objects.get(name="城乡社区协商"))
+                                           procedure=Procedure.builtin(Procedure.COMMUNITY))
         except ValidationError as exc:  # the neighbours read it: no personal data (people.public_text)
             apply_form_errors(form, exc)
             return self.get(request, form)

@@ -361,20 +361,20 @@ class DemoBuilder:
         staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
         actor = staff.get(Role.COMMUNITY_STAFF)
         stories = [
-            ("西湖社区", "枫林湾", "城乡社区协商", "枫林湾小区消防通道长期被占用", 5, "停车与消防通道"),
-            ("双福社区", "荣锦苑", "四议两公开", "荣锦苑自行车棚改造（申请专项资金）", 3, "设施维修"),
-            ("双福社区", "双福苑", "城乡社区协商", "双福苑冬季供暖不热", 2, "供暖"),
-            ("馨和苑社区", "馨和苑", "业主共同决定", "馨和苑1号楼1单元加装电梯", 1, None),
+            ("西湖社区", "枫林湾", Procedure.COMMUNITY, "枫林湾小区消防通道长期被占用", 5, "停车与消防通道"),
+            ("双福社区", "荣锦苑", Procedure.FOUR_AND_TWO, "荣锦苑自行车棚改造（申请专项资金）", 3, "设施维修"),
+            ("双福社区", "双福苑", Procedure.COMMUNITY, "双福苑冬季供暖不热", 2, "供暖"),
+            ("馨和苑社区", "馨和苑", Procedure.OWNERS, "馨和苑1号楼1单元加装电梯", 1, None),
         ]
-        for community_name, compound_name, proc_name, title, steps_done, category in stories:
+        for community_name, compound_name, procedure, title, steps_done, category in stories:
             compound = Compound.objects.filter(community__subdistrict=self.sub, community__name=community_name, name=compound_name).first()
             if compound is None:
                 continue
             cases = list(Case.objects.filter(compound=compound, category__name=category)[:3]) if category else []
             topic = procedures.raise_topic(actor=actor, title=title, community=compound.community, compound=compound, scale="major",
-                                           procedure=Procedure.objects.get(name=proc_name), cases=cases)
+                                           procedure=Procedure.builtin(procedure), cases=cases)
             procedures.screen(topic, actor=actor, accept=True)
-            if proc_name == "城乡社区协商" and steps_done >= 3:
+            if procedure == Procedure.COMMUNITY and steps_done >= 3:
                 self._demo_meeting(topic, actor)
             for step in list(topic.procedure.steps.all())[:steps_done]:
                 # the story happened over past weeks: notice periods have run
@@ -385,7 +385,7 @@ class DemoBuilder:
                     break
                 procedures.complete_step(topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案", **figures)
             self._date_story(topic)
-            if proc_name == "业主共同决定":
+            if procedure == Procedure.OWNERS:
                 unit = Unit.objects.filter(building__compound=compound).order_by("id").first()
                 # owners who do not live in their house (empty, or let to tenants) are registered as owners
                 from linli.people.models import Ownership

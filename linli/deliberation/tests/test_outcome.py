@@ -30,6 +30,17 @@ def test_resident_proposes_neighbours_support_and_staff_screen(world, login):
 
 
 @pytest.mark.django_db
+def test_built_in_procedures_are_found_by_code_not_by_name(world, login):
+    from linli.deliberation.models import Procedure
+
+    codes = dict(Procedure.objects.exclude(code=None).values_list("code", "name"))
+    assert codes == {"community": "城乡社区协商", "four_and_two": "四议两公开", "owners": "业主共同决定"}
+    Procedure.objects.filter(code=Procedure.COMMUNITY).update(name="城乡社区协商（2026年修订）")  # a display name changes
+    r = login(world.users.resident).post(reverse("deliberation:topic_create"), {"title": "小区增设充电桩", "description": "电动车充电难"})
+    assert r.status_code == 302 and Topic.objects.get().procedure.code == Procedure.COMMUNITY
+
+
+@pytest.mark.django_db
 def test_evaluate_publish_and_timeline(world, login, client):
     from linli.deliberation.models import Procedure
 
