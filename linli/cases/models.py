@@ -251,11 +251,24 @@ class CasePhoto(models.Model):
         return reverse("cases:photo", args=[self.pk])
 
 
+# timeline entries written outside the lifecycle's moves (and the merged request's own wording)
+OTHER_EVENTS = {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged"),
+                "warn": _("Deadline reminder")}
+
+
+def event_actions():
+    """The choices of CaseEvent.action: the entries above, then every move of the work-order
+    lifecycle (cases.workflow). A callable, so the migration names it and a new move needs none."""
+    from .workflow import LIFECYCLE
+
+    return [*OTHER_EVENTS.items(), *((m.name, m.label) for m in LIFECYCLE if m.name not in OTHER_EVENTS)]
+
+
 class CaseEvent(models.Model):
     """工单时间线: one immutable entry per transition or comment, with its actor and time."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=20)
+    action = models.CharField(_("action"), max_length=20, choices=event_actions)
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
@@ -274,13 +287,7 @@ class CaseEvent(models.Model):
         super().save(*args, **kwargs)
 
     def get_action_label(self):
-        from .workflow import LIFECYCLE
-
-        other = {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged"),
-                 "warn": _("Deadline reminder")}
-        if self.action in other:
-            return other[self.action]
-        return LIFECYCLE[self.action].label if self.action in LIFECYCLE.moves else self.action
+        return self.get_action_display()
 
 
 class CaseStat(ScopedModel):

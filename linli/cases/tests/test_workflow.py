@@ -436,3 +436,17 @@ def test_photos_of_the_result_are_marked_as_such(world, case, settings, tmp_path
     step(case, "handle", u.property, note="已修复", photos=[photo("done.jpg")])
     assert sorted(CasePhoto.objects.filter(case=case).values_list("kind", "uploaded_by__username")) == [
         ("intake", "grid_a"), ("result", "property")]
+
+
+@pytest.mark.django_db
+def test_timeline_actions_are_the_lifecycles_moves_and_the_other_entries(world, case):
+    from linli.cases.workflow import LIFECYCLE
+
+    choices = dict(CaseEvent._meta.get_field("action").choices)
+    assert set(choices) == set(LIFECYCLE.moves) | {"report", "comment", "overdue", "warn"}
+    assert str(choices["extend"]) == str(LIFECYCLE["extend"].label)
+    for action in choices:
+        CaseEvent(case=case, action=action, to_state=case.state, actor=world.users.grid_a).full_clean()
+    with pytest.raises(ValidationError) as refused:
+        CaseEvent(case=case, action="escalate", to_state=case.state, actor=world.users.grid_a).full_clean()  # no such move
+    assert list(refused.value.message_dict) == ["action"]
