@@ -51,6 +51,17 @@ MODULES = {
         "linli/people/tests/test_people_views.py::test_reveal_denied_without_permission_or_scope",
         "linli/api/tests/test_api.py::test_reveal_returns_the_clear_value_and_audits_it",
         "linli/api/tests/test_api.py::test_reveal_of_another_field_is_a_400_without_audit"]),
+    "reporter": ("linli/cases/reporter.py", None, ["linli/cases/tests/test_anonymity.py"]),
+    "public_text": ("linli/core/public_text.py", None, [
+        "linli/core/tests/test_public_text.py", "linli/deliberation/tests/test_public_text_checks.py"]),
+    "ledger_words": ("linli/people/public_text.py", None, ["linli/deliberation/tests/test_public_text_checks.py"]),
+    "privacy": ("linli/people/privacy.py", None, [
+        "linli/people/tests/test_privacy.py",
+        "linli/people/tests/test_people_views.py::test_sensitive_tags_hidden_from_roles_without_reveal",
+        "linli/people/tests/test_people_views.py::test_sensitive_tags_hidden_in_api_for_building_head",
+        "linli/ledger/tests/test_export.py::test_sensitive_tags_follow_the_reveal_scope_of_each_row"]),
+    "search": ("linli/people/search.py", None, [
+        "linli/people/tests/test_search.py", "linli/core/tests/test_scope_matrix.py::test_people_search_cannot_find_out_of_scope_person_by_id"]),
 }
 
 # Mutants a real slip looks like. Comparisons: the sufficient set of relational-operator mutants
