@@ -107,3 +107,17 @@ def test_a_claim_lost_to_another_worker_does_not_stop_the_batch(world, three_cas
     assert claimed == {pk: other_worker if pk == stolen[0] else now for pk in pks}  # the other worker's claim stands
     # community staff, the grid worker and the handler, for each of the two claimed: nobody twice for the stolen one
     assert Notification.objects.count() == 2 * 3
+
+
+@pytest.mark.django_db
+def test_a_request_short_of_the_share_does_not_stop_the_warnings(world, three_cases, settings):
+    """The request reported in between has used less than half of its time; the ones reported
+    before and after it have used more. It is skipped, not the end of the batch, whichever way the
+    job lists them (it lies in the middle both ways)."""
+    settings.LINLI_WARN_SHARE = 0.5
+    (first, middle, last), now = three_cases[0], timezone.now()
+    for pk, reported, due in ((first, 9, 1), (middle, 6, 10), (last, 3, 1)):  # hours ago, hours from now
+        Case.objects.filter(pk=pk).update(created_at=now - dt.timedelta(hours=reported), resolve_by=now + dt.timedelta(hours=due))
+    # used 9 of 10 hours, 6 of 16, 3 of 4
+    assert warn_near_deadline(now=now) == 2
+    assert sorted(CaseEvent.objects.filter(action="warn").values_list("case_id", flat=True)) == sorted([first, last])

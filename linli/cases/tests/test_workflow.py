@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.accounts.models import RoleAssignment, User
 from linli.cases import actions
 from linli.cases.models import Case, CaseEvent, Category, State
 
@@ -305,6 +306,24 @@ def test_allowed_transitions_per_state_role_deferral_and_assignment(world, case)
     step(case, "assign", u.subdistrict, assignee_org=world.dept, deadline=timezone.now() + dt.timedelta(days=3))
     assert names(case, u.subdistrict) == ["supervise", "defer", "extend"]
     assert names(case, u.department) == ["start", "return", "feedback"]
+
+
+@pytest.mark.django_db
+def test_a_verified_request_offers_the_rating_to_the_reporter_and_staff_not_to_their_household(world, case):
+    """allowed() offers "rate" to exactly those transition() lets rate: the reporter, and staff
+    who verify (a telephone call-back); not another member of the reporter's household, who sees
+    the request and holds cases.rate over it."""
+    u = world.users
+    spouse = User.objects.create_user("resident_a1s")
+    RoleAssignment.objects.create(user=spouse, role="resident", household=world.hh_a1)
+    handled(world, case)
+    step(case, "verify", u.grid_a)
+    assert names(case, u.resident) == ["rate"]
+    assert names(case, u.community) == ["rate", "close"]
+    assert Case.objects.restrict(spouse, "rate").filter(pk=case.pk).exists()  # theirs to see, in the rating scope…
+    assert names(case, spouse) == []  # …but not theirs to rate
+    with pytest.raises(PermissionDenied):
+        step(case, "rate", spouse, rating="satisfied")
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,6 +182,28 @@ def test_a_vote_is_closed_once(world):
     with pytest.raises(ValidationError, match="已经结束|已结束"):
         actions.close_vote(vote, actor=world.users.community)
     assert AuditLog.objects.filter(action="update", content_type__model="ownervote").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_vote_is_not_closed_when_its_audit_record_cannot_be_written(world):
+    """The close and its audit record are one write: when the database refuses the audit record's
+    INSERT (a full disk, a lost connection — made to happen here by an execute_wrapper on that one
+    statement), the vote stays open, not closed without a trace. Without close_vote's own
+    transaction the half-done close stays in the caller's transaction: committed in a view
+    (autocommit); here, inside the test's transaction, Django then refuses every query
+    (TransactionManagementError at refresh_from_db)."""
+    vote = open_lift_vote(world, world.users.community)
+
+    def refuse_the_audit_record(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "core_auditlog"'):
+            raise DatabaseError("could not write the audit record")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse_the_audit_record), pytest.raises(DatabaseError):
+        actions.close_vote(vote, actor=world.users.community)
+    vote.refresh_from_db()
+    assert (vote.status, vote.closed_at) == (OwnerVote.Status.OPEN, None)
+    assert not AuditLog.objects.filter(action="update", content_type__model="ownervote").exists()
 
 
 @pytest.mark.django_db
