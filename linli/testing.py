@@ -14,6 +14,7 @@ live_server) takes the world with it; the next `build_world()` builds it again (
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -254,3 +255,21 @@ def response_text(response) -> str:
 
         return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     return body.decode()
+
+
+@contextmanager
+def database_refuses_inserts_into(table: str):
+    """The database refuses every INSERT into `table` (a full disk, a lost connection) — made to
+    happen by an execute_wrapper on this connection, nothing mocked: for tests that an action
+    writes all of its rows or none ("never half-written records"). An action without its own
+    transaction leaves its first writes in the caller's: committed in a view (autocommit); in a
+    test's transaction Django then refuses the next query (TransactionManagementError)."""
+    from django.db import DatabaseError
+
+    def refuse(execute, sql, params, many, context):
+        if sql.startswith(f'INSERT INTO "{table}"'):
+            raise DatabaseError(f"could not write to {table}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        yield

@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,13 +50,26 @@ MODULES = {
         "linli/cases/tests/test_metrics.py", "linli/cases/tests/test_clock.py", "linli/cases/tests/test_rollup.py"]),
     "rollup": ("linli/cases/rollup.py", None, ["linli/cases/tests/test_rollup.py"]),
     "overdue": ("linli/cases/overdue.py", None, ["linli/cases/tests/test_overdue.py", "linli/cases/tests/test_clock.py"]),
-    "scope": ("linli/core/scope.py", None, ["linli/core/tests/test_scope.py", "linli/core/tests/test_scope_matrix.py"]),
+    "scope": ("linli/core/scope.py", None, [
+        "linli/core/tests/test_scope.py", "linli/core/tests/test_scope_matrix.py",
+        "linli/cases/tests/test_anonymity.py::test_a_whisper_is_the_reporters_alone_in_the_household"]),
     "masking": ("linli/core/masking.py", None, ["linli/core/tests/test_masking.py"]),
     "reveal": ("linli/people/actions.py", ["reveal_field"], [
         "linli/people/tests/test_people_views.py::test_reveal_is_audited_and_post_only",
         "linli/people/tests/test_people_views.py::test_reveal_denied_without_permission_or_scope",
         "linli/api/tests/test_api.py::test_reveal_returns_the_clear_value_and_audits_it",
         "linli/api/tests/test_api.py::test_reveal_of_another_field_is_a_400_without_audit"]),
+    "reporter": ("linli/cases/reporter.py", None, ["linli/cases/tests/test_anonymity.py"]),
+    "public_text": ("linli/core/public_text.py", None, [
+        "linli/core/tests/test_public_text.py", "linli/deliberation/tests/test_public_text_checks.py"]),
+    "ledger_words": ("linli/people/public_text.py", None, ["linli/deliberation/tests/test_public_text_checks.py"]),
+    "privacy": ("linli/people/privacy.py", None, [
+        "linli/people/tests/test_privacy.py",
+        "linli/people/tests/test_people_views.py::test_sensitive_tags_hidden_from_roles_without_reveal",
+        "linli/people/tests/test_people_views.py::test_sensitive_tags_hidden_in_api_for_building_head",
+        "linli/ledger/tests/test_export.py::test_sensitive_tags_follow_the_reveal_scope_of_each_row"]),
+    "search": ("linli/people/search.py", None, [
+        "linli/people/tests/test_search.py", "linli/core/tests/test_scope_matrix.py::test_people_search_cannot_find_out_of_scope_person_by_id"]),
 }
 
 # Mutants a real slip looks like. Comparisons: the sufficient set of relational-operator mutants
@@ -93,12 +107,14 @@ def function_lines(path: Path, names) -> list[tuple[int, int]]:
     return [(min([found[n].lineno] + [d.lineno for d in found[n].decorator_list]), found[n].end_lineno) for n in names]
 
 
-def equivalents() -> dict[str, set[tuple[str, str]]]:
-    """The survivors docs/testing.md judges equivalent: module → {(line before, line after)}."""
+def equivalents() -> dict[str, Counter]:
+    """The survivors docs/testing.md judges equivalent: module → {(line before, line after): rows}.
+    Each row excuses one survivor: a second `continue` → `break` in the same module, say, is not
+    excused by the row written for the first."""
     known = {}
     doc = (ROOT / "docs" / "testing.md").read_text().split("### Equivalent mutants", 1)[-1]
     for m in re.finditer(r"^\| `(\w+)` \| `(.+?)` \| `(.+?)` \|", doc, re.M):
-        known.setdefault(m.group(1), set()).add((m.group(2).strip(), m.group(3).strip()))
+        known.setdefault(m.group(1), Counter())[(m.group(2).strip(), m.group(3).strip())] += 1
     return known
 
 
@@ -207,7 +223,7 @@ def _report(name, module, session, known, seconds) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
-    counts = {"killed": 0, "survived": 0, "equivalent": 0, "other": 0}
+    counts = {"killed": 0, "survived": 0, "equivalent": 0, "other": 0, "timeouts": 0}
     lines = []
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
@@ -218,14 +234,21 @@ def _report(name, module, session, known, seconds) -> dict:
                 lines.append(f"# {result.worker_outcome}: {item.mutations[0].operator_name} line {item.mutations[0].start_pos[0]}\n{result.output}\n")
             elif result.test_outcome == TestOutcome.SURVIVED:
                 before, after = changed_line(result.diff)
-                equivalent = (before, after) in known.get(name, set())
+                excused = known.setdefault(name, Counter())
+                equivalent = excused[(before, after)] > 0
+                excused[(before, after)] -= equivalent
                 counts["equivalent" if equivalent else "survived"] += 1
                 lines.append(f"# {'equivalent' if equivalent else 'SURVIVED'}: {item.mutations[0].operator_name}\n"
                              f"| `{name}` | `{before}` | `{after}` |\n{result.diff}\n")
             else:
                 counts["killed"] += 1
+                if result.output == "timeout":
+                    # cosmic-ray counts a test run past the timeout as a kill: right for a mutant that
+                    # loops for ever, wrong for one slowed by a busy machine — listed to be judged
+                    counts["timeouts"] += 1
+                    lines.append(f"# killed by the timeout: {item.mutations[0].operator_name}\n{result.diff}\n")
     (VAR / f"{name}.txt").write_text("".join(lines))
-    total = sum(counts.values())
+    total = counts["killed"] + counts["survived"] + counts["equivalent"] + counts["other"]
     # the mutation score: killed over the mutants that can be killed (equivalent ones cannot)
     killable = total - counts["equivalent"]
     counts |= {"name": name, "module": module, "total": total, "seconds": seconds,
@@ -258,10 +281,11 @@ def main():
     with ThreadPoolExecutor(jobs) as pool:
         rows = [row for done in pool.map(work, trees) for row in done]
     rows.sort(key=lambda r: list(MODULES).index(r["name"]))
-    print(f"\n{'module':<34} {'mutants':>7} {'killed':>6} {'equiv.':>6} {'survived':>8} {'score':>6} {'time':>6}")
+    print(f"\n{'module':<34} {'mutants':>7} {'killed':>6} {'timeout':>7} {'equiv.':>6} {'survived':>8} {'score':>6} {'time':>6}")
     for r in rows:
-        print(f"{r['module']:<34} {r['total']:>7} {r['killed']:>6} {r['equivalent']:>6} {r['survived'] + r['other']:>8} "
+        print(f"{r['module']:<34} {r['total']:>7} {r['killed']:>6} {r['timeouts']:>7} {r['equivalent']:>6} {r['survived'] + r['other']:>8} "
               f"{r['score']:>6.1%} {r['seconds'] / 60:>5.1f}m")
+    print("(timeout: of the killed, those killed by the timeout; see var/mutate/<module>.txt)")
     failed = [r["name"] for r in rows if r["survived"] or r["other"]]
     if failed:
         print(f"\nSurviving mutants not known as equivalent: see var/mutate/<module>.txt for {', '.join(failed)}")

@@ -4,6 +4,7 @@ audit log — and the request never stores or shows the reporter's home as the p
 
 import importlib
 import json
+import re
 
 import pytest
 from django.apps import apps
@@ -83,6 +84,7 @@ def test_no_event_of_a_whisper_names_its_reporter_in_html(world, people, walked,
     assert NAME not in body and LOGIN not in body, persona
     timeline = body.split('data-testid="timeline"')[1]
     assert timeline.count("匿名") == 3  # report, rating, the reporter's comment
+    assert "您（匿名）" not in body  # "you" is for the reporter alone
     assert "grid_a" in timeline and "property" in timeline  # staff still appear by name
 
 
@@ -122,6 +124,51 @@ def test_the_reporter_sees_their_own_events_as_theirs(world, people, walked, log
     timeline = body.split('data-testid="timeline"')[1]
     assert timeline.count("您（匿名）") == 3  # report, rating, comment
     assert NAME not in timeline
+
+
+def reporter_shown(client, case):
+    """What the request page's Reporter field says."""
+    return re.search(r'<span id="reporter-value">(.*?)</span>', client.get(case.get_absolute_url()).content.decode()).group(1)
+
+
+@pytest.mark.django_db
+def test_the_reporter_field_says_you_to_the_reporter_anonymous_to_the_others_and_names_ordinary_reporters(world, people, walked, login):
+    assert reporter_shown(login(people["reporter"]), walked) == "您（匿名）"
+    for persona in ("grid_worker", "community", "property"):
+        assert reporter_shown(login(people[persona]), walked) == "匿名", persona
+    reporter, staff = people["reporter"], login(world.users.grid_a)
+    kw = {"category": walked.category, "grid": world.grid_a, "description": "楼道灯坏了"}
+    named = actions.report_case(actor=reporter, channel="self_service", reporter=reporter, reporter_household=world.hh_a1,
+                                reporter_name="顾先生", **kw)
+    unnamed = actions.report_case(actor=reporter, channel="self_service", reporter=reporter, reporter_household=world.hh_a1, **kw)
+    hotline = actions.report_case(actor=None, channel="hotline", **kw)
+    assert [reporter_shown(staff, c) for c in (named, unnamed, hotline)] == ["顾先生", f"居民·{NAME}", "—"]
+
+
+@pytest.mark.django_db
+def test_a_member_of_the_reporters_household_is_not_named_even_acting_as_staff(world, people, walked, login):
+    """The reporter's wife is also a grid worker of grid A and comments on the whisper as staff:
+    her name would name the family, so the timeline hides her too, on the page and in the API."""
+    wife = people["household_member"]
+    RoleAssignment.objects.create(user=wife, role="grid_worker", grid=world.grid_a)
+    wife = User.objects.get(pk=wife.pk)
+    actions.comment(walked, actor=wife, note="我去看过了")
+    for persona in ("grid_worker", "community"):
+        body = login(people[persona]).get(walked.get_absolute_url()).content.decode()
+        assert "顾妻" not in body and "gujian_wife" not in body, persona
+        assert body.split('data-testid="timeline"')[1].count("匿名") == 4, persona  # report, rating, two comments
+    events = api(people["community"]).get(f"/api/v1/cases/{walked.pk}/").json()["events"]
+    assert [e["actor"] for e in events if e["action"] == "comment"] == [None, "grid_a", None]
+
+
+@pytest.mark.django_db
+def test_a_reporter_who_left_the_household_stays_anonymous(world, people, walked, login):
+    """The reporter's role on the household is revoked (they moved out): their rating and comment
+    stay anonymous, though the household no longer counts them among its members."""
+    RoleAssignment.objects.filter(user=people["reporter"]).delete()
+    body = login(people["community"]).get(walked.get_absolute_url()).content.decode()
+    assert NAME not in body and LOGIN not in body
+    assert body.split('data-testid="timeline"')[1].count("匿名") == 3
 
 
 @pytest.mark.django_db

@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from linli.cases import actions
-from linli.cases.models import Case, CaseEvent, Category, State
+from linli.cases import actions, rollup
+from linli.cases.models import Case, CaseEvent, CaseStat, Category, State
 from linli.testing import build_world
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
@@ -71,3 +71,43 @@ def test_writes_that_lock_a_row_open_their_own_transaction():
     procedures.screen(topic, actor=world.users.community, accept=True)
     step = procedures.next_step(topic)
     assert procedures.complete_step(topic.pk, step.pk, actor=world.users.community, note="党支部提议").step == step
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_rollup_job_skips_the_requests_the_first_is_counting():
+    """check_overdue runs every few minutes and a slow run can overlap the next. While the first
+    job holds its batch (marked rolled up, not yet committed), a second job must skip those
+    requests at once (SELECT … FOR UPDATE SKIP LOCKED), not wait for them nor count them again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    world = build_world()
+    past = timezone.now() - dt.timedelta(days=30)
+    for text in ("路灯不亮", "井盖松动", "垃圾满溢"):
+        actions.report_case(actor=None, category=Category.objects.get(name="设施维修"), grid=world.grid_a, description=text,
+                            channel="hotline", now=past)
+    Case.objects.update(respond_by=past, resolve_by=past)  # both deadlines passed: settled
+    second, skipped_at_once, jobs = [], [], []
+
+    def second_job():
+        try:
+            second.append(rollup.refresh())
+        finally:
+            connections.close_all()
+
+    def when_the_batch_is_marked(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not skipped_at_once and sql.startswith('UPDATE "cases_case" SET "rolled_up"'):
+            jobs.append(threading.Thread(target=second_job))
+            jobs[0].start()
+            jobs[0].join(30)  # the first job's transaction is still open: it has 30 s to skip the batch
+            skipped_at_once.append(not jobs[0].is_alive())
+        return result
+
+    with connection.execute_wrapper(when_the_batch_is_marked):
+        first = rollup.refresh()
+    jobs[0].join(30)
+    assert (first, second) == (3, [0])  # each request counted once
+    assert sum(CaseStat.objects.filter(dimension="grid").values_list("total", flat=True)) == 3
+    assert skipped_at_once == [True]  # and the second job did not wait for the first

@@ -2,11 +2,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.accounts.models import RoleAssignment, User
 from linli.cases import actions
 from linli.cases.models import Case, CaseEvent, Category, State
+from linli.testing import database_refuses_inserts_into
 
 
 @pytest.fixture
@@ -328,6 +331,35 @@ def test_allowed_transitions_per_state_role_deferral_and_assignment(world, case)
     step(case, "assign", u.subdistrict, assignee_org=world.dept, deadline=timezone.now() + dt.timedelta(days=3))
     assert names(case, u.subdistrict) == ["supervise", "defer", "extend"]
     assert names(case, u.department) == ["start", "return", "feedback"]
+
+
+@pytest.mark.django_db
+def test_a_verified_request_offers_the_rating_to_the_reporter_and_staff_not_to_their_household(world, case):
+    """allowed() offers "rate" to exactly those transition() lets rate: the reporter, and staff
+    who verify (a telephone call-back); not another member of the reporter's household, who sees
+    the request and holds cases.rate over it."""
+    u = world.users
+    spouse = User.objects.create_user("resident_a1s")
+    RoleAssignment.objects.create(user=spouse, role="resident", household=world.hh_a1)
+    handled(world, case)
+    step(case, "verify", u.grid_a)
+    assert names(case, u.resident) == ["rate"]
+    assert names(case, u.community) == ["rate", "close"]
+    assert Case.objects.restrict(spouse, "rate").filter(pk=case.pk).exists()  # theirs to see, in the rating scope…
+    assert names(case, spouse) == []  # …but not theirs to rate
+    with pytest.raises(PermissionDenied):
+        step(case, "rate", spouse, rating="satisfied")
+
+
+@pytest.mark.django_db
+def test_a_transition_is_not_applied_when_its_timeline_entry_cannot_be_written(world, case):
+    """The new state and the timeline entry are one write: the timeline is the audit trail and the
+    source of the SLA figures, so a state change without its entry must not happen."""
+    with database_refuses_inserts_into("cases_caseevent"), pytest.raises(DatabaseError):
+        step(case, "dispatch", world.users.grid_a, assignee_org=world.pm)
+    case.refresh_from_db()
+    assert (case.state, case.version, case.assignee_org) == (State.ACCEPTED, 0, None)
+    assert list(case.events.values_list("action", flat=True)) == ["report"]
 
 
 @pytest.mark.django_db

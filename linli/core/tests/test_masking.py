@@ -1,9 +1,11 @@
 """Masked values (RULES.md R8.5): first 6 + last 4 of an ID number, first 3 + last 4 of a phone,
 the family name on public pages; short or odd values are starred whole rather than half shown."""
 
+import datetime as dt
+
 import pytest
 
-from linli.core.masking import mask_id_number, mask_name, mask_phone
+from linli.core.masking import mask_date, mask_id_number, mask_name, mask_phone
 from linli.testing import make_id
 
 
@@ -40,3 +42,13 @@ def test_phone(value, masked):
 @pytest.mark.parametrize(("value", "masked"), [("张三", "张*"), ("欧阳娜娜", "欧***"), ("李", "李"), ("", ""), (None, "")])
 def test_name(value, masked):
     assert mask_name(value) == masked
+
+
+@pytest.mark.parametrize(("value", "masked"), [
+    (dt.date(1957, 8, 23), "1957-**-**"),  # a Person's birth_date
+    ("1957-08-23", "1957-**-**"),          # the same date as an audit diff already holds it (JSON)
+    ("", None),
+    (None, None),                          # no date: nothing, not "None-**-**"
+])
+def test_birth_date_keeps_the_year_only(value, masked):
+    assert mask_date(value) == masked

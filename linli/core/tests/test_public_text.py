@@ -1,8 +1,10 @@
 """The check on text bound for a public page, at the edges of each pattern."""
 
+import dataclasses
+
 import pytest
 
-from linli.core.public_text import find_personal_data, highlight
+from linli.core.public_text import Finding, PersonalDataError, check, find_personal_data, highlight
 from linli.core.validators import id_check_digit
 
 
@@ -46,6 +48,45 @@ def test_the_communitys_place_and_organisation_names_are_ordinary_words():
 def test_single_characters_and_latin_names():
     assert found("王说", names=["王"]) == []
     assert found("Resident A1H signed", names=["resident a1h"]) == [("name", "Resident A1H")]
+
+
+def test_full_width_latin_names_compare_as_ascii_without_case():
+    # full-width capitals from Ａ to Ｚ and the ideographic space, as a Chinese keyboard types them
+    assert found("ＺＨＡＯ　ＮＡ已签字", names=["Zhao Na"]) == [("name", "ＺＨＡＯ　ＮＡ")]
+    assert found("zhao na已签字", names=["ZHAO NA"]) == [("name", "zhao na")]
+
+
+def test_a_name_at_the_very_end_of_the_text():
+    assert found("来电人顾建", names=["顾建"]) == [("name", "顾建")]
+    assert found("来电人王建国", names=["王建国"]) == [("name", "王建国")]
+
+
+def test_only_an_ordinary_word_overlapping_the_name_spares_it():
+    assert found("小区居民顾建反映", names=["顾建"]) == [("name", "顾建")]  # 小区, 居民 before it: not over it
+    assert found("回顾建筑历史", names=["顾建"]) == []  # 建筑 starts on the name's second character
+    # a spared occurrence does not end the search: the name further on is found
+    assert found("感谢社区照顾建筑工人，顾建签字", names=["顾建"]) == [("name", "顾建")]
+
+
+def test_every_occurrence_of_an_ordinary_word_counts_overlapping_ones_too():
+    # a place called 星星: in 星星星 it occurs at 0 and at 1, and the second covers 星光
+    assert found("星星星光", names=["星光"], ordinary=["星星"]) == []
+
+
+def test_two_character_place_names_count_single_characters_do_not():
+    assert found("和苑路面已修复", names=["和苑"], ordinary=["和苑"]) == []
+    # a grid called 东 would otherwise spare every name holding 东
+    assert found("顾东反映", names=["顾东"], ordinary=["东"]) == [("name", "顾东")]
+
+
+def test_the_longer_of_two_names_at_one_place_is_found():
+    assert found("顾建国反映", names=["顾建", "顾建国"]) == [("name", "顾建国")]
+
+
+def test_findings_side_by_side_or_apart_are_all_kept():
+    assert found("1号楼101顾建签字", names=["顾建"]) == [("house", "1号楼101"), ("name", "顾建")]  # touching
+    assert found("顾建1号楼101", names=["顾建"]) == [("name", "顾建"), ("house", "1号楼101")]
+    assert found("1号楼101住户顾建", names=["顾建"]) == [("house", "1号楼101"), ("name", "顾建")]  # apart
 
 
 # ---- houses and rooms ---------------------------------------------------------------------------
@@ -104,6 +145,7 @@ def test_landlines():
     assert found("010-62345678") == [("phone", "010-62345678")]
     assert found("(0951)5012345") == [("phone", "(0951)5012345")]
     assert found("座机：5012345") == [("phone", "5012345")]
+    assert [(f.start, f.end) for f in find_personal_data("座机：5012345")] == [(3, 10)]  # the number, not the word
     assert found("拨打12345热线") == []
     assert found("共5012345元") == []  # seven digits without a phone word are an amount
 
@@ -150,3 +192,17 @@ def test_highlight_escapes_and_marks():
     assert html.startswith("&lt;b&gt;<mark")
     assert ">顾建</mark>&lt;/b&gt;" in html and ">1号楼101</mark>）" in html
     assert html.count("<mark") == 2
+
+
+def test_the_refusal_names_each_finding_by_its_kind_in_chinese():
+    with pytest.raises(PersonalDataError) as err:
+        check({"outcome": "顾建（1号楼101）已签字", "title": "加装电梯"}, names=["顾建"])
+    assert err.value.message_dict == {"outcome": ["公开发布的内容不能含有个人信息：姓名“顾建”、门牌号“1号楼101”。请删去或改写后再发布。"]}
+    assert 'title="姓名">顾建</mark>' in err.value.marked["outcome"]
+
+
+def test_a_finding_is_a_value():
+    f = find_personal_data("顾建", names=["顾建"])[0]
+    assert f == Finding("name", 0, 2, "顾建") and hash(f) == hash(Finding("name", 0, 2, "顾建"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.start = 1

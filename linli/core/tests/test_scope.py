@@ -54,3 +54,34 @@ def test_scope_keys_stored_on_audit_records(world):
     assert w.p_a1h.scope_keys() == {"subdistrict": w.sub.pk, "community": w.c1.pk, "grid": w.grid_a.pk}
     assert w.cp1.scope_keys() == {"subdistrict": w.sub.pk, "community": w.c1.pk, "grid": None}  # spans grids A and B
     assert w.sub.scope_keys() == {"subdistrict": w.sub.pk, "community": None, "grid": None}
+
+
+@pytest.mark.django_db
+def test_covers_agrees_with_restrict_for_every_kind_of_path(world):
+    """Scope.covers (a row checked in Python) answers what restrict() answers, for each persona and
+    for paths of each kind: plain columns (persons, households, buildings), a callable (a grid
+    reaches the compounds with buildings in it; organisations reach across the place tree), a level
+    the model has no path for (property staff hold places.view on an organisation, which a
+    building has no path for), and everything (the administrator)."""
+    from linli.core.scope import scope_for
+    from linli.orgs.models import Organisation
+
+    checked = set()
+    for name, user in vars(world.users).items():
+        for model in (Person, Household, Building, Compound, Organisation):
+            for action in ("view", "change"):
+                scope = scope_for(user, f"{model.scope_domain}.{action}")
+                covered = {obj.pk for obj in model.objects.all() if scope.covers(obj)}
+                assert covered == set(model.objects.restrict(user, action).values_list("pk", flat=True)), (name, model, action)
+                checked.add((model.__name__, bool(covered)))
+    assert len(checked) == 10  # every model, both covered and not by someone
+
+
+def test_scope_keys_of_rows_without_a_plain_path_for_a_level():
+    """A vote's grid is reached through a callable (its compound spans grids) and an Open311 key
+    has no place at all: neither gets a key it cannot read from its own columns."""
+    from linli.accounts.models import Open311Key
+    from linli.deliberation.models import OwnerVote
+
+    assert OwnerVote(subdistrict_id=1, community_id=2, compound_id=3).scope_keys() == {"subdistrict": 1, "community": 2, "grid": None}
+    assert Open311Key().scope_keys() == {"subdistrict": None, "community": None, "grid": None}

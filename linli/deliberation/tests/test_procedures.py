@@ -1,10 +1,12 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 
 from linli.cases import actions as case_actions
 from linli.cases.models import Category
 from linli.deliberation import procedures
 from linli.deliberation.models import Procedure, Topic
+from linli.testing import database_refuses_inserts_into
 
 
 @pytest.fixture
@@ -25,6 +27,14 @@ def complete(topic, user, **kw):
 @pytest.mark.django_db
 def test_topic_from_three_requests_keeps_the_links(world, topic):
     assert topic.cases.count() == 3 and topic.status == Topic.Status.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_a_step_is_not_recorded_when_its_audit_record_cannot_be_written(world, topic):
+    """A step record and its audit record are one write (never half-written records)."""
+    with database_refuses_inserts_into("core_auditlog"), pytest.raises(DatabaseError):
+        complete(topic, world.users.community)
+    assert not topic.records.exists()
 
 
 @pytest.mark.django_db

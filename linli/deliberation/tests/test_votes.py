@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from linli.deliberation import actions
 from linli.deliberation.models import Ballot, OwnerVote
 from linli.people.models import Household, Person, Relation, Tenure
 from linli.places.models import House
-from linli.testing import make_id
+from linli.testing import database_refuses_inserts_into, make_id
 
 
 @pytest.fixture
@@ -181,6 +182,28 @@ def test_a_vote_is_closed_once(world):
     with pytest.raises(ValidationError, match="已经结束|已结束"):
         actions.close_vote(vote, actor=world.users.community)
     assert AuditLog.objects.filter(action="update", content_type__model="ownervote").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_vote_is_not_closed_when_its_audit_record_cannot_be_written(world):
+    """The close and its audit record are one write: when the database refuses the audit record's
+    INSERT (a full disk, a lost connection), the vote stays open, not closed without a trace."""
+    vote = open_lift_vote(world, world.users.community)
+    with database_refuses_inserts_into("core_auditlog"), pytest.raises(DatabaseError):
+        actions.close_vote(vote, actor=world.users.community)
+    vote.refresh_from_db()
+    assert (vote.status, vote.closed_at) == (OwnerVote.Status.OPEN, None)
+    assert not AuditLog.objects.filter(action="update", content_type__model="ownervote").exists()
+
+
+@pytest.mark.django_db
+def test_a_ballot_is_not_recorded_when_its_audit_record_cannot_be_written(world):
+    """Likewise a ballot and its audit record (cast's own transaction; on PostgreSQL its row lock
+    needs it too: cases/tests/test_concurrency.py)."""
+    vote = open_lift_vote(world, world.users.community)
+    with database_refuses_inserts_into("core_auditlog"), pytest.raises(DatabaseError):
+        actions.cast(vote.pk, vote.electors.first().pk, "agree", actor=world.users.community)
+    assert not Ballot.objects.exists()
 
 
 @pytest.mark.django_db

@@ -108,3 +108,73 @@ def test_export_with_a_phone_search_is_held_to_the_same_rule(world, login):
     c = login(world.users.grid_a)
     assert c.get(reverse("ledger:export"), {"q": world.p_a1h.phone}).status_code == 200
     assert searches().get().object_id == str(world.p_a1h.pk)
+
+
+@pytest.mark.django_db
+def test_a_refused_search_says_how_many_minutes_to_wait_rounded_up(world, login, settings):
+    """The wait is counted from the oldest search in the window, in whole minutes rounded up; the
+    window is stated the same way (605 s: 11 minutes)."""
+    settings.LINLI_IDENTIFIER_SEARCH_LIMIT, settings.LINLI_IDENTIFIER_SEARCH_WINDOW = 2, 605
+    start = timezone.now()
+    c = login(world.users.grid_a)
+    url = reverse("people:list")
+
+    def told(at):
+        clock.move_to(start + datetime.timedelta(seconds=at))
+        text = c.get(url, {"q": world.p_a1h.phone}).content.decode()
+        return text[text.index("过于频繁"):].split("后再试")[0]
+
+    with time_machine.travel(start, tick=False) as clock:
+        for at in (0, 4):  # the two allowed, at start + 0 s and start + 4 s
+            clock.move_to(start + datetime.timedelta(seconds=at))
+            assert names_found(c.get(url, {"q": world.p_a1h.phone})) == [world.p_a1h.name]
+        assert "11 分钟内最多 2 次" in told(5)
+        assert "请 10 分钟" in told(5)     # 600 s until start + 0 s leaves the window
+        assert "请 10 分钟" in told(60)    # 545 s: 9.08 minutes
+        assert "请 9 分钟" in told(65)     # 540 s: exactly 9
+        assert "请 1 分钟" in told(604)    # 1 s
+    assert searches().count() == 2
+
+
+@pytest.mark.django_db
+def test_searches_older_than_the_window_stop_counting_though_the_user_kept_searching(world, login, settings):
+    """The cache keeps a user's list as long as they search at least once per window: the entries
+    in it that have left the window must not count."""
+    settings.LINLI_IDENTIFIER_SEARCH_LIMIT, settings.LINLI_IDENTIFIER_SEARCH_WINDOW = 2, 600
+    start = timezone.now()
+    c = login(world.users.grid_a)
+    url = reverse("people:list")
+    with time_machine.travel(start, tick=False) as clock:
+        for at in (0, 500, 700):  # at 700 s only the search of 500 s is in the window
+            clock.move_to(start + datetime.timedelta(seconds=at))
+            assert names_found(c.get(url, {"q": world.p_a1h.phone})) == [world.p_a1h.name], at
+        assert names_found(c.get(url, {"q": world.p_a1h.phone})) == []  # 500 s and 700 s: the limit
+
+
+@pytest.mark.django_db
+def test_a_lowered_limit_holds_at_once_for_users_already_past_it(world, login, settings):
+    start = timezone.now()
+    c = login(world.users.grid_a)
+    url = reverse("people:list")
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            assert names_found(c.get(url, {"q": world.p_a1h.phone})) == [world.p_a1h.name]
+        settings.LINLI_IDENTIFIER_SEARCH_LIMIT = 3  # 5 searches in the window already: more than 3
+        assert names_found(c.get(url, {"q": world.p_a1h.phone})) == []
+    assert searches().count() == 5
+
+
+@pytest.mark.django_db
+def test_one_search_finds_and_audits_at_most_50_persons(world):
+    """A phone shared by more people than a search shows (MAX_FOUND): 50 found, 50 audit records."""
+    from linli.core.actions import create_object
+    from linli.people import search
+    from linli.people.models import Person, Relation
+    from linli.testing import make_id
+
+    for serial in range(51):
+        create_object(Person, actor=None, household=world.hh_a2, name=f"同号{serial}", relation=Relation.OTHER,
+                      id_number=make_id(serial, birth="19900101"), phone="13911112222")
+    found = search.find(Person.objects.all(), world.users.grid_a, "phone", "13911112222")
+    assert found.count() == 50 == search.MAX_FOUND
+    assert searches().count() == 50
