@@ -140,6 +140,7 @@ def copy_tree(tree: Path):
     tree.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "media")
     shutil.copytree(ROOT / "linli", tree / "linli", ignore=ignore)
+    shutil.copytree(ROOT / "docs", tree / "docs")  # pages generated from declarations are tested
     for name in ("pyproject.toml", "manage.py"):
         shutil.copy(ROOT / name, tree / name)
     # the test database in a file, kept between the test runs of the mutants (migrated once)
