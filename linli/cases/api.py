@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from linli.api.fields import DateTimeField, IdField
 from linli.api.views import ScopedViewSet, ScopePermission
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Grid, House
@@ -59,8 +60,20 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
         return self.model.objects.restrict(self.context["request"].user, "report", domain="cases")
 
 
+class RatingField(serializers.ChoiceField):
+    """The resident's rating, null until there is one (the model keeps "" for none, which is not
+    one of the choices the OpenAPI document lists)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Rating.choices, read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class CaseSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
+    rating = RatingField()
     reporter_name = serializers.SerializerMethodField()
     grid = ScopedPK(Grid)
     compound = ScopedPK(Compound, required=False, allow_null=True)
@@ -99,11 +112,11 @@ class TransitionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     assignee_org = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False, allow_null=True, default=None)
     rating = serializers.ChoiceField(choices=Rating.choices, required=False, default="")
-    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    deadline = DateTimeField(required=False, allow_null=True, default=None)
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField()
+    into = IdField()
     version = serializers.IntegerField(min_value=0)
 
 

@@ -11,6 +11,9 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import pre_delete
 
         from .models import Case
+        from .photos import guard_pillow
+
+        guard_pillow()
 
         def release_deleted(sender, instance, **kwargs):
             if instance.rolled_up:
