@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import ScopedModelForm
-from linli.core.ids import ModelMultipleChoiceField
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
 
@@ -22,7 +21,7 @@ class PersonForm(ScopedModelForm):
 
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
     phone = forms.CharField(label=_("phone"), required=False, max_length=20)
-    tags = ModelMultipleChoiceField(
+    tags = forms.ModelMultipleChoiceField(
         label=_("tags"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
