@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "linli.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "linli.core.middleware.RefuseNullCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -192,6 +193,12 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Every form takes one file (a photo, a ledger); more in one request is refused before they are stored.
+DATA_UPLOAD_MAX_NUMBER_FILES = 4
+# Photos (cases/photos.py): bytes of an upload, and pixels its header may declare — checked before
+# anything is decoded (a 480 KB PNG can declare 13000 × 13000 pixels, gigabytes once decoded).
+LINLI_PHOTO_MAX_BYTES = env.int("LINLI_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+LINLI_PHOTO_MAX_PIXELS = env.int("LINLI_PHOTO_MAX_PIXELS", default=40_000_000)
 LINLI_IMPORT_MAX_BYTES = env.int("LINLI_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # What a ledger file may unpack to (an xlsx is a zip: a small upload can hold gigabytes of XML).
 LINLI_IMPORT_MAX_UNZIPPED_BYTES = env.int("LINLI_IMPORT_MAX_UNZIPPED_BYTES", default=400 * 1024 * 1024)

@@ -12,7 +12,7 @@ from linli.places.models import Building, Compound, Grid, House
 
 from . import actions, reporter
 from .filters import CaseFilter
-from .models import Case, CaseEvent, Category
+from .models import Case, CaseEvent, Category, Rating
 from .workflow import LIFECYCLE
 
 
@@ -52,8 +52,20 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
         return self.model.objects.restrict(self.context["request"].user, "report", domain="cases")
 
 
+class RatingField(serializers.ChoiceField):
+    """The resident's rating, null until there is one (the model keeps "" for none, which is not
+    one of the choices the OpenAPI document lists)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Rating.choices, read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class CaseSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
+    rating = RatingField()
     reporter_name = serializers.SerializerMethodField()
     grid = ScopedPK(Grid)
     compound = ScopedPK(Compound, required=False, allow_null=True)

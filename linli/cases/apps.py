@@ -12,6 +12,9 @@ class CasesConfig(AppConfig):
 
         from . import rollup
         from .models import Case
+        from .photos import guard_pillow
+
+        guard_pillow()
 
         # a rolled-up request leaves the rollup before it changes or goes, whoever writes it
         pre_save.connect(rollup.release_before_save, sender=Case, dispatch_uid="cases.rollup.release_before_save")

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.ids import IdFilter
+
 from .models import OPEN_STATES, Case, Category, Channel, State
 
 
@@ -12,9 +14,9 @@ class CaseFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.select_related("parent"), method="in_category")
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget)
-    grid = django_filters.NumberFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
-    compound = django_filters.NumberFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
-    handler = django_filters.NumberFilter(field_name="assignee_org_id", widget=django_filters.widgets.forms.HiddenInput)
+    grid = IdFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
+    compound = IdFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
+    handler = IdFilter(field_name="assignee_org_id", widget=django_filters.widgets.forms.HiddenInput)
 
     class Meta:
         model = Case

@@ -22,6 +22,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from linli.accounts.models import Open311Key
+from linli.core.ids import parse_id, parse_ids
 from linli.core.scope import has_perm
 from linli.places.models import Grid
 
@@ -29,6 +30,7 @@ from . import actions
 from .models import OPEN_STATES, Case, Category
 
 MAX_RANGE = dt.timedelta(days=90)
+MAX_PAGE = 1_000_000  # of up to 200 requests: more than any district holds; near 2⁶³ the offset overflows
 
 
 class Open311Error(Exception):
@@ -187,8 +189,7 @@ class RequestListView(Open311View):
         qs = self.queryset(user)
         p = request.GET
         if p.get("service_request_id"):
-            ids = [i for i in p["service_request_id"].split(",") if i.strip().isdigit()]
-            qs = qs.filter(pk__in=ids)
+            qs = qs.filter(pk__in=parse_ids(p["service_request_id"].split(",")))
         else:
             end = self._date(p.get("end_date")) or timezone.now()
             start = self._date(p.get("start_date")) or end - MAX_RANGE
@@ -196,7 +197,7 @@ class RequestListView(Open311View):
                 raise Open311Error(400, _("start_date and end_date must be at most 90 days apart"))
             qs = qs.filter(created_at__range=(start, end))
             if p.get("service_code"):
-                qs = qs.filter(category_id__in=[c for c in p["service_code"].split(",") if c.strip().isdigit()])
+                qs = qs.filter(category_id__in=parse_ids(p["service_code"].split(",")))
             statuses = set(filter(None, p.get("status", "").split(",")))
             if statuses - {"open", "closed"}:
                 raise Open311Error(400, _("status must be open or closed"))
@@ -204,12 +205,10 @@ class RequestListView(Open311View):
                 qs = qs.filter(state__in=OPEN_STATES)
             elif statuses == {"closed"}:
                 qs = qs.exclude(state__in=OPEN_STATES)
-        try:
-            page, size = int(p.get("page", 1)), min(int(p.get("page_size", 50)), 200)
-        except ValueError:
-            raise Open311Error(400, _("page and page_size must be numbers")) from None
-        if page < 1 or size < 1:
-            raise Open311Error(400, _("page and page_size must be positive"))
+        page, size = parse_id(p.get("page", 1)), parse_id(p.get("page_size", 50))
+        if page is None or size is None or page > MAX_PAGE:
+            raise Open311Error(400, _("page (1 to %(pages)s) and page_size must be whole numbers from 1 up") % {"pages": MAX_PAGE})
+        size = min(size, 200)
         rows = [_row(c, full=bool(user)) for c in qs[(page - 1) * size : page * size]]
         return render(rows, self.fmt, "service_requests", "request")
 
@@ -218,12 +217,14 @@ class RequestListView(Open311View):
         if not has_perm(user, "cases.report"):
             raise Open311Error(403, _("this api_key may not file requests"))
         p = request.POST
-        category = _services().filter(pk=p.get("service_code") or 0).first() if (p.get("service_code") or "").isdigit() else None
+        code = parse_id(p.get("service_code"))
+        category = _services().filter(pk=code).first() if code else None
         if category is None:
             raise Open311Error(400, _("service_code not found"))
         grids = Grid.objects.restrict(user, "report", domain="cases")
         if (p.get("address_id") or "").isdigit():
-            grid = grids.filter(pk=p["address_id"]).first()
+            address = parse_id(p["address_id"])  # 0 or beyond 2⁶³: no grid
+            grid = grids.filter(pk=address).first() if address else None
         elif p.get("lat") and p.get("long"):
             try:
                 grid = grid_at(float(p["long"]), float(p["lat"]), grids)

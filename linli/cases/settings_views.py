@@ -7,13 +7,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from linli.core import actions
-from linli.core.views import detached, require_perm
+from linli.core.views import detached, get_by_id_or_404, require_perm
 
 from .models import Category, WorkdayOverride
 
@@ -37,7 +37,7 @@ class OverrideForm(forms.ModelForm):
 
 
 def _save(request, form_class, model, pk):
-    instance = get_object_or_404(model, pk=pk) if pk else None
+    instance = get_by_id_or_404(model.objects.all(), pk) if pk else None
     form = form_class(request.POST, instance=detached(instance) if instance else None)
     if not form.is_valid():
         return form
@@ -67,17 +67,26 @@ class CategorySettingsView(LoginRequiredMixin, View):
         return self.get(request, form=form) if form else redirect("cases:settings_categories")
 
 
+YEARS = (2000, 2100)  # the calendar years a page may show
+
+
 class CalendarSettingsView(LoginRequiredMixin, View):
     def get(self, request, form=None):
         require_perm(request.user, "config.change")
-        year = int(request.GET.get("year") or dt.date.today().year)
+        year, status = dt.date.today().year, 200
+        if request.GET.get("year"):
+            try:
+                year = forms.IntegerField(min_value=YEARS[0], max_value=YEARS[1]).clean(request.GET["year"])
+            except ValidationError:
+                messages.error(request, _("Choose a year from %(first)s to %(last)s.") % {"first": YEARS[0], "last": YEARS[1]})
+                status = 400
         days = WorkdayOverride.objects.filter(date__year=year)
-        return render(request, "cases/settings_calendar.html", {"days": days, "year": year, "form": form or OverrideForm()})
+        return render(request, "cases/settings_calendar.html", {"days": days, "year": year, "form": form or OverrideForm()}, status=status)
 
     def post(self, request):
         require_perm(request.user, "config.change")
         if request.POST.get("delete"):
-            day = get_object_or_404(WorkdayOverride, pk=request.POST["delete"])
+            day = get_by_id_or_404(WorkdayOverride.objects.all(), request.POST["delete"])
             actions.delete_object(day, actor=request.user)
             messages.success(request, _("Deleted."))
             return redirect(f"{request.path}?year={day.date.year}")

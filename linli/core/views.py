@@ -8,6 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import ProtectedError, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from . import actions, audit
+from .ids import parse_id
 from .models import AuditLog
 from .scope import has_perm
 
@@ -25,6 +27,15 @@ def detached(obj):
     instance = copy.copy(obj)
     instance._state = copy.copy(obj._state)
     return instance
+
+
+def get_by_id_or_404(queryset, value):
+    """The row of `queryset` whose id is `value` as a form or query string gives it; 404 when there
+    is none, a value that is no id at all (text, 0, beyond 2⁶³) included (core.ids)."""
+    pk = parse_id(value)
+    if pk is None:
+        raise Http404(_("No such record."))
+    return get_object_or_404(queryset, pk=pk)
 
 
 def require_perm(user, perm):

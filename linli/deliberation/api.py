@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from linli.core.api.fields import DateTimeField, IdField
 from linli.core.api.moves import MovesMixin
 from linli.core.api.views import ScopedReadOnlyViewSet
 
@@ -86,7 +87,7 @@ class VoteSerializer(serializers.ModelSerializer):
 
 
 class BallotSerializer(serializers.Serializer):
-    elector = serializers.IntegerField()
+    elector = IdField()
     choice = serializers.ChoiceField(choices=Ballot.Choice.choices)
     paper_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
@@ -180,11 +181,11 @@ def _run(fn, *args, fields=None, **kwargs):
 class TopicWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    community = serializers.IntegerField()
-    compound = serializers.IntegerField(required=False, allow_null=True, default=None)
-    procedure = serializers.IntegerField()
+    community = IdField()
+    compound = IdField(required=False, allow_null=True, default=None)
+    procedure = IdField()
     scale = serializers.ChoiceField(choices=Topic.Scale.choices, default=Topic.Scale.MINOR)
-    cases = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    cases = serializers.ListField(child=IdField(), required=False, default=list)
 
 
 class TopicActionSerializer(serializers.Serializer):
@@ -193,29 +194,29 @@ class TopicActionSerializer(serializers.Serializer):
     eligible = serializers.IntegerField(required=False, allow_null=True, default=None)
     present = serializers.IntegerField(required=False, allow_null=True, default=None)
     approving = serializers.IntegerField(required=False, allow_null=True, default=None)
-    owner_vote = serializers.IntegerField(required=False, allow_null=True, default=None)
+    owner_vote = IdField(required=False, allow_null=True, default=None)
     score = serializers.IntegerField(required=False, default=0)
-    organisation = serializers.IntegerField(required=False, allow_null=True, default=None)
-    category = serializers.IntegerField(required=False, allow_null=True, default=None)
-    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    organisation = IdField(required=False, allow_null=True, default=None)
+    category = IdField(required=False, allow_null=True, default=None)
+    deadline = DateTimeField(required=False, allow_null=True, default=None)
 
 
 class MeetingWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     title = serializers.CharField(max_length=120)
-    community = serializers.IntegerField()
-    compound = serializers.IntegerField(required=False, allow_null=True, default=None)
-    starts_at = serializers.DateTimeField()
+    community = IdField()
+    compound = IdField(required=False, allow_null=True, default=None)
+    starts_at = DateTimeField()
     location = serializers.CharField(max_length=120)
-    topics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    topics = serializers.ListField(child=IdField(), required=False, default=list)
 
 
 class MeetingActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["notice", "invite", "sign_in", "opinion", "hands", "close"])
     name = serializers.CharField(required=False, allow_blank=True, default="")
     party = serializers.CharField(required=False, allow_blank=True, default="")
-    invitation = serializers.IntegerField(required=False, allow_null=True, default=None)
-    topic = serializers.IntegerField(required=False, allow_null=True, default=None)
+    invitation = IdField(required=False, allow_null=True, default=None)
+    topic = IdField(required=False, allow_null=True, default=None)
     text = serializers.CharField(required=False, allow_blank=True, default="")
     question = serializers.CharField(required=False, allow_blank=True, default="")
     rule = serializers.ChoiceField(choices=["majority", "two_thirds", "unanimity"], required=False, default="majority")

@@ -101,7 +101,9 @@ def show_of_hands(meeting, *, actor, question, rule, yes, no, abstain):
         raise ValidationError({"question": _("Write the question put to the vote.")})
     if min(yes, no, abstain) < 0 or yes + no + abstain != present:
         raise ValidationError(_("In favour, against and abstaining must add up to the %(n)s present.") % {"n": present})
-    vote = HandVote.objects.create(meeting=meeting, question=question.strip(), rule=rule, invited=meeting.invitations.count(),
-                                   present=present, yes=yes, no=no, abstain=abstain)
+    vote = HandVote(meeting=meeting, question=question.strip(), rule=rule, invited=meeting.invitations.count(),
+                    present=present, yes=yes, no=no, abstain=abstain)
+    vote.full_clean(exclude=["meeting"])  # the question's length, a known rule (PostgreSQL refused a long one: a 500)
+    vote.save()
     audit.record(actor, AuditLog.Action.UPDATE, meeting, {"show_of_hands": [None, f"{question[:40]}: {yes}/{no}/{abstain}"]})
     return vote

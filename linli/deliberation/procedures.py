@@ -76,8 +76,11 @@ def complete_step(topic_id, step_id, *, actor, note, eligible=None, present=None
         raise ValidationError({"note": _("Write what was done or decided.")})
     check_timing(topic, step)
     check_rule(step.rule, eligible, present, approving, owner_vote)
-    record = StepRecord.objects.create(topic=topic, step=step, note=note, eligible=eligible, present=present, approving=approving,
-                                       owner_vote=owner_vote, completed_by=actor)
+    record = StepRecord(topic=topic, step=step, note=note, eligible=eligible, present=present, approving=approving,
+                        owner_vote=owner_vote, completed_by=actor)
+    # counts from 0 up to what the column holds (a rule of its own checks only meetings' counts)
+    record.full_clean(exclude=["topic", "step", "owner_vote", "completed_by"])
+    record.save()
     audit.record(actor, AuditLog.Action.UPDATE, topic, {"step": [None, str(step)]})
     if next_step(topic) is None:
         topic.status = Topic.Status.DONE

@@ -18,8 +18,9 @@ from django.views import View
 from django.views.generic import ListView
 
 from linli.cases.models import Category
+from linli.core.ids import ModelMultipleChoiceField, parse_ids
 from linli.core.public_text import PersonalDataError
-from linli.core.views import ScopedMixin, apply_form_errors, require_perm
+from linli.core.views import ScopedMixin, apply_form_errors, get_by_id_or_404, require_perm
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Unit
 
@@ -45,7 +46,7 @@ class VoteForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
     matter = forms.TypedChoiceField(label=gettext_lazy("matter"), choices=Matter.choices, coerce=int)
     compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=Compound.objects.none())
-    buildings = forms.ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=Building.objects.none(), required=False)
+    buildings = ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=Building.objects.none(), required=False)
     unit = forms.ModelChoiceField(label=gettext_lazy("only this unit"), queryset=Unit.objects.none(), required=False)
     closes_at = forms.DateTimeField(label=gettext_lazy("closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
@@ -162,7 +163,7 @@ class TopicForm(forms.Form):
     compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
     scale = forms.ChoiceField(label=gettext_lazy("scale"), choices=Topic.Scale.choices)
     procedure = forms.ModelChoiceField(label=gettext_lazy("procedure"), queryset=Procedure.objects.all())
-    cases = forms.ModelMultipleChoiceField(label=gettext_lazy("source requests"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    cases = ModelMultipleChoiceField(label=gettext_lazy("source requests"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, case_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,7 +218,7 @@ class TopicCreateView(ActionFormView):
     def make_form(self, request, data=None):
         if data is not None:
             return TopicForm(data, user=request.user)
-        ids = [i for i in request.GET.get("cases", "").split(",") if i.isdigit()]  # picked on the request list
+        ids = parse_ids(request.GET.get("cases", "").split(","))  # picked on the request list
         return TopicForm(user=request.user, case_ids=ids, initial={"cases": ids})
 
     def perform(self, request, data):
@@ -365,7 +366,7 @@ class MeetingForm(forms.Form):
     compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
     starts_at = forms.DateTimeField(label=gettext_lazy("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     location = forms.CharField(label=gettext_lazy("location"), max_length=120)
-    topics = forms.ModelMultipleChoiceField(label=gettext_lazy("agenda"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    topics = ModelMultipleChoiceField(label=gettext_lazy("agenda"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -452,7 +453,7 @@ class MeetingDetailView(ScopedMixin, View):
 class ConsentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
     compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None)
-    buildings = forms.ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=None, required=False)
+    buildings = ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=None, required=False)
     threshold_percent = forms.IntegerField(label=gettext_lazy("threshold (%)"), min_value=1, max_value=100, initial=80)
 
     def __init__(self, *args, user, **kwargs):
@@ -511,7 +512,7 @@ class ConsentView(ScopedMixin, View):
 
     def post(self, request, pk):
         campaign = get_object_or_404(ConsentCampaign.objects.restrict(request.user, "manage"), pk=pk)
-        hh = get_object_or_404(campaign.households(), pk=request.POST.get("household") or 0)
+        hh = get_by_id_or_404(campaign.households(), request.POST.get("household"))
         consent = request.POST.get("consent") == "yes"
         from linli.core import audit
         from linli.core.models import AuditLog
@@ -612,16 +613,19 @@ class ProcedureSettingsView(LoginRequiredMixin, View):
                         raise ValidationError(_("Give the procedure a name."))
                     if Procedure.objects.filter(name=p["name"].strip()).exists():
                         raise ValidationError(_("A procedure with this name exists."))
-                    proc = Procedure.objects.create(name=p["name"].strip(), description=p.get("description", "")[:300])
+                    proc = Procedure(name=p["name"].strip(), description=p.get("description", "")[:300])
+                    proc.full_clean()  # a name longer than the column: the message, not PostgreSQL's error
+                    proc.save()
                     audit.record(request.user, AuditLog.Action.CREATE, proc, {"name": [None, proc.name]})
                 elif p.get("do") == "step":
-                    proc = get_object_or_404(Procedure, pk=p.get("procedure") or 0)
+                    proc = get_by_id_or_404(Procedure.objects.all(), p.get("procedure"))
                     if proc.topics.exists():
                         raise ValidationError(_("Topics already follow this procedure: its steps no longer change."))
                     if p.get("rule") not in StepRule.values or not p.get("name", "").strip():
                         raise ValidationError(_("Give the step a name and a rule."))
                     order = (proc.steps.aggregate(m=Max("order"))["m"] or 0) + 1
-                    lead = int(p.get("lead_days") or 0)
+                    lead = p.get("lead_days") or "0"
+                    lead = int(lead) if lead.isascii() and lead.isdigit() and len(lead) <= 3 else -1
                     if not 0 <= lead <= 365:
                         raise ValidationError(_("Days before the next step: 0 to 365."))
                     ProcedureStep.objects.create(procedure=proc, order=order, name=p["name"].strip()[:60], rule=p["rule"],

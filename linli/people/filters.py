@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.ids import IdFilter
+
 from . import privacy
 from . import search as exact
 from .models import Gender, Person, Relation, Tag, Tenure
@@ -21,10 +23,10 @@ class PersonFilterForm(forms.Form):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    community = django_filters.NumberFilter(field_name="community_id", widget=django_filters.widgets.forms.HiddenInput)
-    grid = django_filters.NumberFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
-    compound = django_filters.NumberFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
-    building = django_filters.NumberFilter(field_name="building_id", widget=django_filters.widgets.forms.HiddenInput)
+    community = IdFilter(field_name="community_id", widget=django_filters.widgets.forms.HiddenInput)
+    grid = IdFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
+    compound = IdFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
+    building = IdFilter(field_name="building_id", widget=django_filters.widgets.forms.HiddenInput)
     tag = django_filters.ModelChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), method="with_tag")
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     relation = django_filters.ChoiceFilter(label=_("Relation to head"), choices=Relation.choices)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import ScopedModelForm
+from linli.core.ids import ModelMultipleChoiceField
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
 
@@ -21,7 +22,7 @@ class PersonForm(ScopedModelForm):
 
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
     phone = forms.CharField(label=_("phone"), required=False, max_length=20)
-    tags = forms.ModelMultipleChoiceField(
+    tags = ModelMultipleChoiceField(
         label=_("tags"), queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

@@ -19,6 +19,7 @@ from linli.core.views import (
     ScopedDetailView,
     ScopedMixin,
     detached,
+    get_by_id_or_404,
     require_perm,
 )
 from linli.places.models import Grid, House
@@ -155,7 +156,7 @@ class TagListView(LoginRequiredMixin, View):
 
     def post(self, request):
         require_perm(request.user, "tags.change")
-        instance = get_object_or_404(Tag, pk=request.POST["pk"]) if request.POST.get("pk") else None
+        instance = get_by_id_or_404(Tag.objects.all(), request.POST["pk"]) if request.POST.get("pk") else None
         form = TagForm(request.POST, instance=detached(instance) if instance else None)
         if not form.is_valid():
             return self.get(request, form=form)

@@ -14,8 +14,16 @@ class BoundaryField(forms.JSONField):
     def to_python(self, value):
         try:
             return super().to_python(value)
-        except forms.ValidationError:
+        # ValueError: a number of more than 4,300 digits (Python's limit); RecursionError: arrays
+        # nested thousands deep. Django's field catches only malformed JSON.
+        except (forms.ValidationError, ValueError, RecursionError):
             raise forms.ValidationError(_("Paste GeoJSON text, e.g. {\"type\": \"Polygon\", …}.")) from None
+
+    def bound_data(self, data, initial):
+        try:  # the form shown again with the text as it was typed
+            return super().bound_data(data, initial)
+        except (ValueError, RecursionError):
+            return forms.fields.InvalidJSONInput(data)
 
     def prepare_value(self, value):
         return "" if value is None else json.dumps(value, ensure_ascii=False)

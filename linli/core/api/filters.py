@@ -3,14 +3,8 @@ no lookup of the given id (one indexed filter, and no hint whether an id outside
 exists — it simply matches nothing in the already restricted queryset)."""
 
 import django_filters
-from django import forms
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+from linli.core.ids import IdFilter
 
 
 def filterset(model_, ids=(), fields=(), **extra):

@@ -1,0 +1,38 @@
+"""Requests no page can answer, refused before any view sees them."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+class RefuseNullCharactersMiddleware:
+    """A NUL character in the path, a query parameter or a form field is refused with a 400 that
+    names the parameter. No text of Linli contains one, and PostgreSQL refuses it in any string
+    (a DataError, i.e. a 500, wherever a view hands such a value to a query). Django's form
+    fields refuse it too, but many lists and actions read `request.GET` / `request.POST` by
+    hand; this covers them all. JSON bodies are the API's serializers' to check (DRF's CharField
+    refuses NUL on the field)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        found = self.null_in(request)
+        if found is None:
+            return self.get_response(request)
+        message = _("The request contains a NUL character (\\x00), which no field accepts.")
+        if request.path.startswith(("/api/", "/open311/")):
+            return JsonResponse({"errors": [{"field": found or None, "message": message, "code": "null_characters"}]},
+                                status=400, json_dumps_params={"ensure_ascii": False})
+        return render(request, "core/bad_request.html", {"message": message, "field": found}, status=400)
+
+    @staticmethod
+    def null_in(request):
+        """"" for the path, the parameter's name for a query or form value, None when clean."""
+        if "\x00" in request.path:
+            return ""
+        for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return key.replace("\x00", "?")
+        return None
