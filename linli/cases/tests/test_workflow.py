@@ -363,6 +363,17 @@ def test_a_transition_is_not_applied_when_its_timeline_entry_cannot_be_written(w
 
 
 @pytest.mark.django_db
+def test_a_comment_is_not_written_when_its_audit_record_cannot_be_written(world, case):
+    """A comment and its audit record are one write (comment's own transaction): when the audit
+    record's INSERT is refused, no comment stands on the timeline without a trace in the log."""
+    with database_refuses_inserts_into("core_auditlog"), pytest.raises(DatabaseError):
+        actions.comment(case, actor=world.users.grid_a, note="已电话联系")
+    assert list(case.events.values_list("action", flat=True)) == ["report"]
+    actions.comment(case, actor=world.users.grid_a, note="已电话联系")
+    assert list(case.events.values_list("action", flat=True)) == ["report", "comment"]
+
+
+@pytest.mark.django_db
 def test_an_assignment_deadline_must_be_later_than_now(world, case):
     import time_machine
 
@@ -446,28 +457,42 @@ def test_unknown_transition_is_refused(world, case):
     assert names(case, world.users.admin) == ["dispatch", "decline", "whistle"]
 
 
-@pytest.mark.django_db
-def test_photos_of_the_result_are_marked_as_such(world, case, settings, tmp_path):
+def jpeg(name):
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buf, "JPEG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+@pytest.mark.django_db
+def test_photos_of_the_result_are_marked_as_such(world, case, settings, tmp_path):
     from linli.cases.models import CasePhoto
 
     settings.MEDIA_ROOT = tmp_path
-
-    def photo(name):
-        buf = io.BytesIO()
-        Image.new("RGB", (4, 3), "red").save(buf, "JPEG")
-        return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
-
     u = world.users
-    step(case, "dispatch", u.grid_a, assignee_org=world.pm, photos=[photo("scene.jpg")])
+    step(case, "dispatch", u.grid_a, assignee_org=world.pm, photos=[jpeg("scene.jpg")])
     step(case, "start", u.property)
-    step(case, "handle", u.property, note="已修复", photos=[photo("done.jpg")])
+    step(case, "handle", u.property, note="已修复", photos=[jpeg("done.jpg")])
     assert sorted(CasePhoto.objects.filter(case=case).values_list("kind", "uploaded_by__username")) == [
         ("intake", "grid_a"), ("result", "property")]
+
+
+@pytest.mark.django_db
+def test_a_move_takes_one_photo_and_refuses_two(world, case, settings, tmp_path):
+    from linli.cases.models import CasePhoto
+
+    settings.MEDIA_ROOT = tmp_path
+    u = world.users
+    with pytest.raises(ValueError, match="one photo per move"):
+        step(case, "dispatch", u.grid_a, assignee_org=world.pm, photos=[jpeg("a.jpg"), jpeg("b.jpg")])
+    case.refresh_from_db()
+    assert (case.state, case.version, CasePhoto.objects.filter(case=case).count()) == (State.ACCEPTED, 0, 0)
+    step(case, "dispatch", u.grid_a, assignee_org=world.pm, photos=[jpeg("a.jpg")])
+    assert CasePhoto.objects.filter(case=case).count() == 1
 
 
 @pytest.mark.django_db
