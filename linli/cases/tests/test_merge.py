@@ -58,3 +58,22 @@ def test_merge_needs_dispatch_rights_and_scope(world):
         actions.merge(a.pk, b.pk, actor=world.users.property, version=0)
     with pytest.raises(Case.DoesNotExist):
         actions.merge(a.pk, b.pk, actor=world.users.grid_a, version=0)  # the other is outside grid A
+
+
+@pytest.mark.django_db
+def test_a_request_is_merged_neither_into_itself_nor_into_a_closed_one(world):
+    from django.core.exceptions import ValidationError
+
+    cat = Category.objects.get(name="设施维修")
+    a, b = (actions.report_case(actor=None, category=cat, grid=world.grid_a, description="楼道灯坏了", channel="hotline") for _ in "ab")
+    actions.transition(b.pk, "decline", actor=world.users.grid_a, version=0, note="重复")
+    for into in (a, b):  # itself (open), then a declined one (another request)
+        with pytest.raises(ValidationError) as err:
+            actions.merge(a.pk, into.pk, actor=world.users.grid_a, version=0)
+        assert err.value.messages == ["只有办理中的诉求才能并入另一件办理中的诉求。"]
+    a.refresh_from_db()
+    assert (a.state, a.merged_into, a.version, a.events.count()) == (State.ACCEPTED, None, 0, 1)
+    c = actions.report_case(actor=None, category=cat, grid=world.grid_a, description="楼道灯坏了", channel="hotline")
+    actions.merge(a.pk, c.pk, actor=world.users.grid_a, version=0)  # an open one: merged
+    a.refresh_from_db()
+    assert (a.state, a.merged_into) == (State.MERGED, c)
