@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from linli.cases import actions
 from linli.cases.models import Assignment, Case, CaseEvent, Category, Rating, State
 from linli.cases.workflow import LIFECYCLE
-from linli.core.lifecycle import Conflict, Lifecycle, Move, MoveForm, render_doc
+from linli.core.lifecycle import Conflict, Lifecycle, Move, MoveForm, doc_block, render_doc
 from linli.core.models import AuditLog, Notification
 
 
@@ -179,6 +179,40 @@ def test_the_docs_show_what_the_declaration_says(tmp_path):
     page = (Path(settings.BASE_DIR).parent / "docs" / LIFECYCLE.doc).read_text(encoding="utf-8")
     edited = page.replace("accepted --> declined", "accepted --> closed")
     assert edited != page and render_doc(edited, LIFECYCLE) == page
+
+
+@pytest.mark.django_db
+def test_refusals_speak_the_domains_words_or_the_generic_ones(world, case):
+    plain = Lifecycle(Case, [Move("nudge", "催", (State.DISPATCHED,), None, "cases.dispatch")])
+    u = world.users
+    with pytest.raises(Conflict) as err:
+        plain.perform(case.pk, "nudge", actor=u.grid_a, version=1)
+    assert str(err.value) == "他人刚刚处理了这一事项，以下为当前状态。"
+    with pytest.raises(ValidationError) as err:
+        plain.perform(case.pk, "nudge", actor=u.grid_a, version=0)
+    assert err.value.messages == ["处于“已受理”状态，无法“催”。"]
+    with pytest.raises(Conflict) as err:  # the work order's own words
+        LIFECYCLE.perform(case.pk, "dispatch", actor=u.grid_a, version=1, data={"assignee_org": world.pm})
+    assert str(err.value) == "他人刚刚处理了该诉求，以下为当前状态。"
+
+
+def _two_sentences(ctx):
+    """Tells the department. Only the first sentence of a docstring goes into the table."""
+
+
+def test_the_table_shows_the_first_sentence_of_each_docstring():
+    one = Lifecycle(Case, [Move("tell", "告知", (State.ACCEPTED,), None, "cases.dispatch", effect=_two_sentences)])
+    assert one.table().splitlines()[2] == "| `tell` 告知 | accepted | (unchanged) | `cases.dispatch` | — | — | Tells the department. |"
+
+
+def test_a_page_is_rendered_only_between_its_two_markers():
+    begin, body, end = doc_block(LIFECYCLE)
+    # after the block, everything stays as it was, even a mention of the end marker
+    page = f"# Work orders\n{begin}\nold\n{end}\ntext\n{end}\nmore\n"
+    assert render_doc(page, LIFECYCLE) == f"# Work orders\n{begin}\n{body}\n{end}\ntext\n{end}\nmore\n"
+    for broken in (f"{begin}\nold\n", f"old\n{end}\n", "old\n"):  # a marker missing, or both
+        with pytest.raises(ValueError, match="add the two markers"):
+            render_doc(broken, LIFECYCLE)
 
 
 def test_moves_need_distinct_names():
