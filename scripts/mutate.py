@@ -207,9 +207,12 @@ def _skip_unwanted(session, path, functions):
             mutation = item.mutations[0]
             line = mutation.start_pos[0]
             inside = ranges is None or any(a <= line <= b for a, b in ranges)
-            # the `*` that makes the following parameters keyword-only is not a multiplication
-            star = mutation.operator_name.endswith("ReplaceBinaryOperator_Mul_Div") and line in signatures
-            if not inside or star or not wanted_operator(mutation.operator_name):
+            # in a signature, the `*` that makes the following parameters keyword-only is not a
+            # multiplication, and the `|` of an annotation (`str | None`) is a type union, not a Q
+            # object: never evaluated under `from __future__ import annotations`
+            signature = line in signatures and mutation.operator_name.endswith(
+                ("ReplaceBinaryOperator_Mul_Div", "ReplaceBinaryOperator_BitOr_BitAnd"))
+            if not inside or signature or not wanted_operator(mutation.operator_name):
                 db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output="not in the mutated set"))
 
 

@@ -83,11 +83,6 @@ class Move:
     def action(self) -> str:
         return self.permission.split(".")[1]
 
-    @property
-    def needs(self) -> tuple:
-        """The names of the inputs the move's form takes."""
-        return tuple(self.form.base_fields)
-
     def refusal(self, obj, actor, data=None) -> str | None:
         return self.guard(obj, actor, data) if self.guard else None
 
