@@ -44,13 +44,14 @@ def test_lift_passes_at_exactly_three_quarters(agree, passed):
 def test_three_quarters_for_matters_6_7_8_more_than_half_for_the_others(matter):
     # 12 owners all vote: 6 agree (exactly half), 7 (just more), 8 (2/3), 9 (exactly 3/4)
     passed = [tally(matter, electorate(12), ballots(agree, 12 - agree)).passed for agree in (6, 7, 8, 9)]
-    figure = tally(matter, electorate(12), ballots(9, 3)).approval[1]
+    result = tally(matter, electorate(12), ballots(9, 3))
+    figure = result.approval[1]
     if matter in (6, 7, 8):
         assert passed == [False, False, False, True]
-        assert (figure.threshold, figure.strict) == (Fraction(3, 4), False)
+        assert (figure.threshold, figure.strict, result.supermajority) == (Fraction(3, 4), False, True)
     else:
         assert passed == [False, True, True, True]
-        assert (figure.threshold, figure.strict) == (Fraction(1, 2), True)
+        assert (figure.threshold, figure.strict, result.supermajority) == (Fraction(1, 2), True, False)
 
 
 def test_three_quarters_of_area_is_also_needed():
