@@ -84,10 +84,10 @@ class CaseDetailView(ScopedMixin, View):
             "failed_errors": failed_errors(failed, shown),
             "reporter_label": reporter.reporter_label(case, request.user),
             "can_reveal_reporter": case.anonymous and has_perm(request.user, reporter.REVEAL_PERM)
-            and Case.objects.restrict(request.user, "reveal_reporter").filter(pk=case.pk).exists(),
+            and case.allows(request.user, "reveal_reporter"),
             "overdue": case.is_overdue(),
         }
-        if case.state in (State.ACCEPTED, State.DISPATCHED) and Case.objects.restrict(request.user, "dispatch").filter(pk=case.pk).exists():
+        if case.state in (State.ACCEPTED, State.DISPATCHED) and case.allows(request.user, "dispatch"):
             ctx["similar"] = similar_open(case, queryset=Case.objects.restrict(request.user, "dispatch"))
         return render(request, "cases/case_detail.html", ctx, status=status)
 

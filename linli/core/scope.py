@@ -115,3 +115,8 @@ class ScopedModel(models.Model):
             path = self.scope_paths.get(level)
             keys[level] = getattr(self, path, None) if isinstance(path, str) and "__" not in path else None
         return keys
+
+    def allows(self, user, action: str = "view", *, domain: str | None = None) -> bool:
+        """Whether `user` may `action` this row: the permission, in a scope that covers it (one
+        query; none when the user lacks the permission everywhere)."""
+        return type(self).objects.restrict(user, action, domain=domain).filter(pk=self.pk).exists()

@@ -66,12 +66,8 @@ class ScopedDetailView(ScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["can_change"] = has_perm(user, f"{self.model.scope_domain}.change") and (
-            self.model.objects.restrict(user, "change").filter(pk=self.object.pk).exists()
-        )
-        ctx["can_delete"] = has_perm(user, f"{self.model.scope_domain}.delete") and (
-            self.model.objects.restrict(user, "delete").filter(pk=self.object.pk).exists()
-        )
+        ctx["can_change"] = self.object.allows(user, "change")
+        ctx["can_delete"] = self.object.allows(user, "delete")
         if has_perm(user, "audit.view"):
             ctx["history"] = audit.history(self.object)[:20]
         return ctx

@@ -87,7 +87,7 @@ class PlaceDetailView(ScopedDetailView):
         # Related places in badges are links only where the user may open them.
         related = {"grid": getattr(obj, "grid", None) if self.model is Building else None,
                    "property_company": getattr(obj, "property_company", None) if self.model is Compound else None}
-        ctx["linkable"] = {k: bool(v) and type(v).objects.restrict(user).filter(pk=v.pk).exists() for k, v in related.items()}
+        ctx["linkable"] = {k: bool(v) and v.allows(user) for k, v in related.items()}
         if self.model is Community:
             ctx["map_places"] = Grid.objects.restrict(user).filter(community=obj).exclude(boundary=None)
         ctx["panels"] = panels_for(self.request, level, obj)  # households, posts (people)
@@ -107,7 +107,7 @@ def breadcrumbs(obj):
 
 def visible_crumbs(user, crumbs):
     """(ancestor, linkable): ancestors outside the user's scope are shown as plain text."""
-    return [(c, type(c).objects.restrict(user).filter(pk=c.pk).exists()) for c in crumbs]
+    return [(c, c.allows(user)) for c in crumbs]
 
 
 def detail(model):
