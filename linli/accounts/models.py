@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,7 +92,6 @@ class RoleAssignment(ScopedModel):
         return f"{self.user} · {self.get_role_display()} · {self.place or ''}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("accounts:roles")
 
@@ -214,6 +214,5 @@ class Open311Key(Credential, ScopedModel):
         verbose_name_plural = _("Open311 keys")
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("accounts:open311_keys")

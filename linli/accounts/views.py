@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
+from linli.core.scope import has_perm
 from linli.core.views import ScopedDeleteView, ScopedMixin, apply_form_errors
 
 from . import two_factor
@@ -52,7 +53,6 @@ class RoleListView(ScopedMixin, ListView):
         ).order_by("role", "user__username")
 
     def get_context_data(self, **kwargs):
-        from linli.core.scope import has_perm
 
         return super().get_context_data(**kwargs) | {"can_change": has_perm(self.request.user, "accounts.change")}
 

@@ -11,7 +11,7 @@ from linli.core.lifecycle import Conflict as Conflict  # re-exported: callers ca
 from linli.core.models import AuditLog
 
 from .calendar import workday_deadline
-from .models import Case, CaseEvent, State
+from .models import Case, CaseEvent, CasePhoto, State
 from .workflow import LIFECYCLE, hidden_actor
 
 
@@ -50,7 +50,6 @@ def report_case(*, actor, category, grid, description, channel, compound=None, b
 
 def add_photos(case, files, *, actor, kind):
     """Files already cleaned by photos.clean_photo (EXIF gone)."""
-    from .models import CasePhoto
 
     for f in files:
         CasePhoto.objects.create(case=case, kind=kind, image=f, uploaded_by=actor)

@@ -1,7 +1,7 @@
 import datetime
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,7 +78,6 @@ def common_area_grid(compound):
     """The grid a compound's common area (小区公共区域) is reported to: the one holding most of its
     buildings, the lowest id on a tie. The same grid whoever reports, so it never points at the
     reporter's home."""
-    from django.db.models import Count
 
     row = Building.objects.filter(compound=compound).values("grid_id").annotate(n=Count("id")).order_by("-n", "grid_id").first()
     return Grid.objects.get(pk=row["grid_id"])

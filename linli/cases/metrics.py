@@ -7,6 +7,7 @@ category costs one query whatever the number of rows.
 from fractions import Fraction
 
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from .models import OPEN_STATES, Assignment, Rating, State
@@ -67,7 +68,6 @@ def by(queryset, key: str, now=None) -> list[dict]:
 
 def by_month(queryset, now=None) -> list[dict]:
     """Rates per calendar month of reporting (Asia/Shanghai), oldest first."""
-    from django.db.models.functions import TruncMonth
 
     rows = (queryset.order_by().annotate(month=TruncMonth("created_at")).values("month")
             .annotate(**counts(now or timezone.now())).order_by("month"))

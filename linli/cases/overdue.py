@@ -4,7 +4,9 @@ organisation and the community's staff (the supervisor)."""
 
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import DurationField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +26,6 @@ def recipients(case):
 
 def warn_near_deadline(now=None) -> int:
     """预警 · 催办: once a request has used LINLI_WARN_SHARE of its time, remind its handlers."""
-    from django.conf import settings
-    from django.db.models import DurationField, ExpressionWrapper, F
 
     now = now or timezone.now()
     share = settings.LINLI_WARN_SHARE

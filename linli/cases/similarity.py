@@ -1,7 +1,10 @@
 """Similar open requests: Chinese text compared by character bigrams (Jaccard), no word
 segmentation needed, within the same compound (or grid) and the last 30 days."""
 
+from collections import defaultdict
 from datetime import timedelta
+
+from django.utils import timezone
 
 from .models import OPEN_STATES, Case
 
@@ -30,9 +33,7 @@ def similar_open(case, queryset=None, limit=5):
 def clusters(queryset, min_size=3, threshold=THRESHOLD, limit=10):
     """Hot issues: groups of ≥ min_size similar open requests in one compound over the last 30 days,
     suggested to staff as one topic (single-link grouping on bigram similarity)."""
-    from collections import defaultdict
 
-    from django.utils import timezone
 
     recent = queryset.filter(state__in=OPEN_STATES, compound__isnull=False, created_at__gte=timezone.now() - timedelta(days=30))
     by_compound = defaultdict(list)
@@ -46,7 +47,6 @@ def clusters(queryset, min_size=3, threshold=THRESHOLD, limit=10):
 
 def _group(cases, threshold):
     """Single-link groups: a case joins a group if it is similar enough to any member (union-find)."""
-    from collections import defaultdict
 
     grams = [bigrams(c.description) for c in cases]
     parent = list(range(len(cases)))

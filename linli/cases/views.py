@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from linli.core.lifecycle import VersionForm
-from linli.core.scope import has_perm
+from linli.core.scope import has_perm, scope_for
 from linli.core.views import ScopedMixin, apply_form_errors, form_with_errors, require_perm
 
-from . import actions, reporter
+from . import actions, reporter, rollup
 from .filters import CaseFilter
 from .forms import CommentForm, PeriodForm, ReportForm, ResidentReportForm
-from .models import Case, Channel, State
+from .models import Case, CasePhoto, CaseStat, Channel, State
 from .similarity import similar_open
 from .workflow import LIFECYCLE
 
@@ -225,9 +225,7 @@ class PhotoView(ScopedMixin, View):
     model = Case
 
     def get(self, request, pk):
-        from django.http import FileResponse
 
-        from .models import CasePhoto
 
         photo = get_object_or_404(CasePhoto.objects.filter(case__in=self.get_queryset()), pk=pk)
         response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
@@ -242,10 +240,7 @@ class DashboardView(ScopedMixin, View):
     action = "dispatch"
 
     def get(self, request):
-        from linli.core.scope import scope_for
 
-        from . import rollup
-        from .models import CaseStat
 
         period = PeriodForm(request.GET or None)
         year = period.cleaned_data.get("year") if period.is_valid() else None

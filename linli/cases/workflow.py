@@ -16,23 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.models import User
 from linli.core.lifecycle import Lifecycle, Move
 from linli.core.scope import scope_for
 
 from . import forms
 from .models import Assignment, Case, CaseEvent, CasePhoto, Rating, State
+from .reporter import hidden_actors
 
 # --- who is told ------------------------------------------------------------------------------
 
 
 def org_staff(org):
-    from linli.accounts.models import User
 
     return list(User.objects.filter(is_active=True, role_assignments__organisation=org)) if org else []
 
 
 def subdistrict_staff(case):
-    from linli.accounts.models import User
 
     return list(User.objects.filter(is_active=True, role_assignments__role="subdistrict_staff",
                                     role_assignments__subdistrict_id=case.subdistrict_id))
@@ -210,7 +210,6 @@ def record(ctx):
 def hidden_actor(case, actor) -> bool:
     """The reporter of an anonymous request and their household are named in no audit record,
     as on the timeline (cases.reporter)."""
-    from .reporter import hidden_actors
 
     return case.anonymous and getattr(actor, "pk", None) in hidden_actors(case)
 

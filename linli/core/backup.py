@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
+import psycopg
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -153,7 +155,6 @@ def _migrations(cursor, tables):
 
 def _pg_backup(path):
     """Count, read the migrations and dump in one snapshot: the manifest describes the dump."""
-    import psycopg
 
     quote = connection.ops.quote_name
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as snap:
@@ -470,7 +471,6 @@ def restore(opened, out=lambda *_a: None):
         _pg_restore(dump, m["tables"])
     else:
         _sqlite_restore(dump)
-    from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()  # ids come from the archive now
     out(_("Restoring %(count)s files to MEDIA_ROOT …") % {"count": len(m["media"])})

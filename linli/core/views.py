@@ -12,13 +12,15 @@ from django.db.models import ProtectedError, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from . import actions, audit
 from .ids import parse_id
-from .models import AuditLog
+from .models import AuditLog, Notification
+from .public_text import PersonalDataError
 from .scope import has_perm
 
 
@@ -76,7 +78,6 @@ class ScopedDetailView(ScopedMixin, DetailView):
 def apply_form_errors(form, exc: ValidationError):
     """Model validation errors go back onto the form's fields, never a 500. Text refused for a
     public page comes back marked (form.marked: label, highlighted text) for the form to show."""
-    from .public_text import PersonalDataError
 
     if isinstance(exc, PersonalDataError):
         form.marked = [(form[f].label if f in form.fields else f, html) for f, html in exc.marked.items()]
@@ -212,9 +213,7 @@ class NotificationListView(LoginRequiredMixin, View):
     """站内通知: one's own notifications; opening the list marks them read."""
 
     def get(self, request):
-        from django.utils import timezone
 
-        from .models import Notification
 
         page = paginate(request, Notification.objects.filter(user=request.user))
         unread = [n.pk for n in page if n.read_at is None]

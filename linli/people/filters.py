@@ -8,7 +8,7 @@ from linli.core.ids import IdFilter
 
 from . import privacy
 from . import search as exact
-from .models import Gender, Person, Relation, Tag, Tenure
+from .models import Gender, Person, Relation, Tag, Tenure, visible_tags
 
 
 class PersonFilterForm(forms.Form):
@@ -39,7 +39,6 @@ class PersonFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        from .models import visible_tags
 
         self.user = user
         # filtering by a tag one may not see would reveal it
