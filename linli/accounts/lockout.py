@@ -61,7 +61,9 @@ def locked_until(request, username):
     """When the lock on (username, this client) ends: the last counted failure plus the cool-off."""
 
     last = (
-        AccessAttempt.objects.filter(username=username, ip_address=getattr(request, "axes_ip_address", client_ip(request)))
+        AccessAttempt.objects.filter(
+            username=username, ip_address=getattr(request, "axes_ip_address", client_ip(request))
+        )
         .order_by("-attempt_time")
         .values_list("attempt_time", flat=True)
         .first()

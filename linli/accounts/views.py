@@ -38,7 +38,9 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         # axes counted this failure on the request: say how many tries are left before the lock
-        return self.render_to_response(self.get_context_data(form=form, remaining=remaining_attempts(self.request), lock_minutes=lock_minutes()))
+        return self.render_to_response(
+            self.get_context_data(form=form, remaining=remaining_attempts(self.request), lock_minutes=lock_minutes())
+        )
 
 
 class RoleListView(ScopedMixin, ListView):
@@ -47,10 +49,21 @@ class RoleListView(ScopedMixin, ListView):
     template_name = "accounts/role_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related(
-            "user", "subdistrict", "community", "grid__community", "building__compound", "unit__building__compound",
-            "household__house__unit__building__compound", "organisation",
-        ).order_by("role", "user__username")
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "user",
+                "subdistrict",
+                "community",
+                "grid__community",
+                "building__compound",
+                "unit__building__compound",
+                "household__house__unit__building__compound",
+                "organisation",
+            )
+            .order_by("role", "user__username")
+        )
 
     def get_context_data(self, **kwargs):
 
@@ -76,8 +89,13 @@ class GrantRoleView(ScopedMixin, FormView):
         d = form.cleaned_data
         try:
             grant_role(
-                actor=self.request.user, username=d["username"], role=d["role"], place=d["place"],
-                display_name=d["display_name"], password=d["password"], existing=d["existing"],
+                actor=self.request.user,
+                username=d["username"],
+                role=d["role"],
+                place=d["place"],
+                display_name=d["display_name"],
+                password=d["password"],
+                existing=d["existing"],
             )
         except ValidationError as exc:
             apply_form_errors(form, exc)

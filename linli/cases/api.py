@@ -77,11 +77,45 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "number", "channel", "category", "description", "grid", "compound", "building", "house", "community",
-                  "state", "assignee_org", "respond_by", "resolve_by", "responded_at", "handled_at", "closed_at", "result",
-                  "rating", "anonymous", "reporter_name", "version", "created_at"]
-        read_only_fields = ["community", "state", "assignee_org", "respond_by", "resolve_by", "responded_at", "handled_at",
-                            "closed_at", "result", "rating", "version", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "channel",
+            "category",
+            "description",
+            "grid",
+            "compound",
+            "building",
+            "house",
+            "community",
+            "state",
+            "assignee_org",
+            "respond_by",
+            "resolve_by",
+            "responded_at",
+            "handled_at",
+            "closed_at",
+            "result",
+            "rating",
+            "anonymous",
+            "reporter_name",
+            "version",
+            "created_at",
+        ]
+        read_only_fields = [
+            "community",
+            "state",
+            "assignee_org",
+            "respond_by",
+            "resolve_by",
+            "responded_at",
+            "handled_at",
+            "closed_at",
+            "result",
+            "rating",
+            "version",
+            "created_at",
+        ]
 
     def get_reporter_name(self, case) -> str | None:
         return None if case.anonymous else case.reporter_name or None

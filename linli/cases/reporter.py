@@ -21,7 +21,9 @@ def hidden_actors(case) -> set[int]:
 
     ids = {case.reporter_id} if case.reporter_id else set()
     if case.reporter_household_id:
-        ids |= set(RoleAssignment.objects.filter(household_id=case.reporter_household_id).values_list("user_id", flat=True))
+        ids |= set(
+            RoleAssignment.objects.filter(household_id=case.reporter_household_id).values_list("user_id", flat=True)
+        )
     return ids
 
 

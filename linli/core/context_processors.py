@@ -24,5 +24,5 @@ def nav(request):
             "votes_manage": has_perm(user, "votes.manage"),
             "votes_propose": has_perm(user, "votes.propose"),
             "open311_keys": has_perm(user, "open311.manage"),
-        }
+        },
     }

@@ -10,7 +10,13 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         for field in self.fields.values():
             widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+            css = (
+                "form-select"
+                if isinstance(widget, forms.Select)
+                else "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else "form-control"
+            )
             widget.attrs.setdefault("class", css)
 
     def _post_clean(self):

@@ -113,7 +113,10 @@ class ScopedEditView(ScopedMixin, FormView):
         return super().get_form_kwargs() | {"instance": detached(self.object), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"object": self.object, "title": _("Edit %(name)s") % {"name": self.object}}
+        return super().get_context_data(**kwargs) | {
+            "object": self.object,
+            "title": _("Edit %(name)s") % {"name": self.object},
+        }
 
     def form_valid(self, form):
         try:
@@ -144,7 +147,10 @@ class ScopedCreateView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"instance": self.model(**{self.parent_field: self.parent}), "user": self.request.user}
+        return super().get_form_kwargs() | {
+            "instance": self.model(**{self.parent_field: self.parent}),
+            "user": self.request.user,
+        }
 
     def get_context_data(self, **kwargs):
         title = _("New %(model)s in %(parent)s") % {"model": self.model._meta.verbose_name, "parent": self.parent}
@@ -182,7 +188,9 @@ class ScopedDeleteView(ScopedMixin, View):
         try:
             actions.delete_object(obj, actor=request.user)
         except ProtectedError:  # something still points at this row
-            messages.error(request, _("%(name)s cannot be deleted while other records still belong to it.") % {"name": obj})
+            messages.error(
+                request, _("%(name)s cannot be deleted while other records still belong to it.") % {"name": obj}
+            )
             return redirect(obj.get_absolute_url())
         messages.success(request, _("%(name)s was deleted.") % {"name": obj})
         return redirect(url)
@@ -199,7 +207,9 @@ class AuditListView(ScopedMixin, ListView):
         qs = super().get_queryset().select_related("actor", "content_type")
         q = self.request.GET.get("q", "").strip()
         if q:
-            qs = qs.filter(Q(object_repr__icontains=q) | Q(actor__username__icontains=q) | Q(actor__display_name__icontains=q))
+            qs = qs.filter(
+                Q(object_repr__icontains=q) | Q(actor__username__icontains=q) | Q(actor__display_name__icontains=q)
+            )
         action = self.request.GET.get("action")
         if action in AuditLog.Action.values:
             qs = qs.filter(action=action)
@@ -213,7 +223,6 @@ class NotificationListView(LoginRequiredMixin, View):
     """站内通知: one's own notifications; opening the list marks them read."""
 
     def get(self, request):
-
 
         page = paginate(request, Notification.objects.filter(user=request.user))
         unread = [n.pk for n in page if n.read_at is None]

@@ -60,7 +60,12 @@ class Organisation(ScopedModel):
         "places.Subdistrict", models.PROTECT, related_name="organisations", verbose_name=_("sub-district")
     )
     community = models.ForeignKey(
-        "places.Community", models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name=_("community")
+        "places.Community",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("community"),
     )
     compound = models.ForeignKey(
         "places.Compound",

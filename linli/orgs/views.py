@@ -25,7 +25,10 @@ class OrganisationListView(ScopedMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["kinds"] = Kind.choices
-        ctx["can_create"] = Subdistrict.objects.restrict(self.request.user, "change", domain="orgs").exists() or Community.objects.restrict(self.request.user, "change", domain="orgs").exists()
+        ctx["can_create"] = (
+            Subdistrict.objects.restrict(self.request.user, "change", domain="orgs").exists()
+            or Community.objects.restrict(self.request.user, "change", domain="orgs").exists()
+        )
         return ctx
 
 

@@ -160,7 +160,9 @@ class Person(_InHouse):
         return mask_phone(self.phone)
 
     def save(self, *args, **kwargs):
-        derived = person_values(id_number=self.id_number, phone=self.phone, household=self.household, gender=self.gender)
+        derived = person_values(
+            id_number=self.id_number, phone=self.phone, household=self.household, gender=self.gender
+        )
         for field, value in derived.items():
             setattr(self, field, value)
         super().save(*args, **kwargs)
@@ -204,13 +206,23 @@ class ResidentPost(ScopedModel):
     person = models.ForeignKey(Person, models.CASCADE, related_name="posts", verbose_name=_("person"))
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="posts", verbose_name=_("grid"))
-    building = models.ForeignKey("places.Building", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("building"))
-    unit = models.ForeignKey("places.Unit", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("unit"))
+    building = models.ForeignKey(
+        "places.Building", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("building")
+    )
+    unit = models.ForeignKey(
+        "places.Unit", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("unit")
+    )
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
 
     scope_domain = "people"
-    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "grid": "grid_id", "building": "building_id", "unit": "unit_id"}
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "community": "community_id",
+        "grid": "grid_id",
+        "building": "building_id",
+        "unit": "unit_id",
+    }
 
     class Meta:
         ordering = ["grid_id", "post"]

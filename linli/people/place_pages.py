@@ -21,16 +21,28 @@ def house_households(request, house):
     user = request.user
     return {
         "can_add_household": house.allows(user, "change", domain="people"),
-        "households": Household.objects.restrict(user).filter(house=house).prefetch_related(
-            Prefetch("members", queryset=Person.objects.restrict(user).prefetch_related("tags"))
-        ),
+        "households": Household.objects.restrict(user)
+        .filter(house=house)
+        .prefetch_related(Prefetch("members", queryset=Person.objects.restrict(user).prefetch_related("tags"))),
     }
 
 
 def register():
-    add_count(Count("households", _("Households"), lambda user: Household.objects.restrict(user),
-                    lambda level: "house_id" if level == "house" else f"{level}_id"))
-    add_count(Count("people", _("People"), lambda user: Person.objects.restrict(user),
-                    lambda level: "household__house_id" if level == "house" else f"{level}_id"))
+    add_count(
+        Count(
+            "households",
+            _("Households"),
+            lambda user: Household.objects.restrict(user),
+            lambda level: "house_id" if level == "house" else f"{level}_id",
+        )
+    )
+    add_count(
+        Count(
+            "people",
+            _("People"),
+            lambda user: Person.objects.restrict(user),
+            lambda level: "household__house_id" if level == "house" else f"{level}_id",
+        )
+    )
     add_panel(Panel("grid", "people/_grid_posts.html", grid_posts))
     add_panel(Panel("house", "people/_house_households.html", house_households))

@@ -46,7 +46,10 @@ def allow(user) -> None:
     wait = _take(user)
     if wait:
         raise ValidationError(
-            _("Too many searches by ID number or phone: at most %(limit)d in %(minutes)d minutes. Please try again in %(wait)d minutes."),
+            _(
+                "Too many searches by ID number or phone: at most %(limit)d in %(minutes)d minutes. Please try again "
+                "in %(wait)d minutes."
+            ),
             code="identifier_search_throttled",
             params={
                 "limit": settings.LINLI_IDENTIFIER_SEARCH_LIMIT,

@@ -85,8 +85,10 @@ class PlaceDetailView(ScopedDetailView):
             (m._meta.model_name, m._meta.verbose_name) for m, _f, _h in CHILDREN[self.model] if ctx["can_change"]
         ]
         # Related places in badges are links only where the user may open them.
-        related = {"grid": getattr(obj, "grid", None) if self.model is Building else None,
-                   "property_company": getattr(obj, "property_company", None) if self.model is Compound else None}
+        related = {
+            "grid": getattr(obj, "grid", None) if self.model is Building else None,
+            "property_company": getattr(obj, "property_company", None) if self.model is Compound else None,
+        }
         ctx["linkable"] = {k: bool(v) and v.allows(user) for k, v in related.items()}
         if self.model is Community:
             ctx["map_places"] = Grid.objects.restrict(user).filter(community=obj).exclude(boundary=None)
@@ -98,7 +100,14 @@ def breadcrumbs(obj):
     """Ancestors from the sub-district down, from the denormalised keys (already selected)."""
     chain = []
     node = obj
-    parents = {House: "unit", Unit: "building", Building: "compound", Compound: "community", Grid: "community", Community: "subdistrict"}
+    parents = {
+        House: "unit",
+        Unit: "building",
+        Building: "compound",
+        Compound: "community",
+        Grid: "community",
+        Community: "subdistrict",
+    }
     while type(node) in parents:
         node = getattr(node, parents[type(node)])
         chain.append(node)
@@ -119,7 +128,9 @@ def edit(model):
 
 
 def create(model, parent_model, parent_field):
-    return ScopedCreateView.as_view(model=model, parent_model=parent_model, parent_field=parent_field, form_class=forms.FORMS[model])
+    return ScopedCreateView.as_view(
+        model=model, parent_model=parent_model, parent_field=parent_field, form_class=forms.FORMS[model]
+    )
 
 
 class PlaceDeleteView(ScopedDeleteView):

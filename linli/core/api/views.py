@@ -20,9 +20,7 @@ from .errors import Protected
 
 class ScopePermission(permissions.IsAuthenticated):
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and has_perm(
-            request.user, view.required_perm()
-        )
+        return super().has_permission(request, view) and has_perm(request.user, view.required_perm())
 
 
 class ScopedViewSet(viewsets.ModelViewSet):

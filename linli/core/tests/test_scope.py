@@ -44,7 +44,9 @@ def test_no_user_no_scope(world):
     for nobody in (None, AnonymousUser(), world.users.nobody):
         assert scope_for(nobody, "people.view").empty and not has_perm(nobody, "people.view")
         assert not Person.objects.restrict(nobody).exists()
-    assert scope_for(world.users.admin, "people.view").everything and not scope_for(world.users.admin, "people.view").empty
+    assert (
+        scope_for(world.users.admin, "people.view").everything and not scope_for(world.users.admin, "people.view").empty
+    )
     assert scope_for(world.users.grid_a, "people.view").ids == {"grid": {world.grid_a.pk}}
 
 
@@ -72,7 +74,11 @@ def test_covers_agrees_with_restrict_for_every_kind_of_path(world):
             for action in ("view", "change"):
                 scope = scope_for(user, f"{model.scope_domain}.{action}")
                 covered = {obj.pk for obj in model.objects.all() if scope.covers(obj)}
-                assert covered == set(model.objects.restrict(user, action).values_list("pk", flat=True)), (name, model, action)
+                assert covered == set(model.objects.restrict(user, action).values_list("pk", flat=True)), (
+                    name,
+                    model,
+                    action,
+                )
                 checked.add((model.__name__, bool(covered)))
     assert len(checked) == 10  # every model, both covered and not by someone
 
@@ -83,7 +89,11 @@ def test_scope_keys_of_rows_without_a_plain_path_for_a_level():
     from linli.accounts.models import Open311Key
     from linli.deliberation.models import OwnerVote
 
-    assert OwnerVote(subdistrict_id=1, community_id=2, compound_id=3).scope_keys() == {"subdistrict": 1, "community": 2, "grid": None}
+    assert OwnerVote(subdistrict_id=1, community_id=2, compound_id=3).scope_keys() == {
+        "subdistrict": 1,
+        "community": 2,
+        "grid": None,
+    }
     assert Open311Key().scope_keys() == {"subdistrict": None, "community": None, "grid": None}
 
 
