@@ -10,9 +10,8 @@ The bulk tables are written through `writer.Table` and the ledger's bulk writer 
 PostgreSQL, bulk_create on SQLite), each value prepared by its field; each request is moved
 along its path by the work-order lifecycle's own effects (`Lifecycle.replay`), so what each state
 implies is decided by cases.workflow; the few topics, meetings and votes go through the real
-actions, so their rules are applied. Deterministic for a given
-seed. Names come from Faker (the `bench` extra); ID numbers, phones and texts from the demo
-builder.
+actions, so their rules are applied. Deterministic for a given seed. Names come from Faker (the
+`bench` extra); ID numbers, phones and texts from the demo builder.
 """
 
 import random
