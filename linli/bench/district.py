@@ -7,10 +7,11 @@ place tree, ID numbers with valid check digits, personal data encrypted and hash
 from the working-day calendar, each request's events in time order ending in its state.
 
 The bulk tables are written through `writer.Table` and the ledger's bulk writer (COPY on
-PostgreSQL, bulk_create on SQLite), each value prepared by its field; the few topics, meetings
-and votes go through the real actions, so their rules are applied. Deterministic for a given
-seed. Names come from Faker (the `bench` extra); ID numbers, phones and texts from the demo
-builder.
+PostgreSQL, bulk_create on SQLite), each value prepared by its field; each request is moved
+along its path by the work-order lifecycle's own effects (`Lifecycle.replay`), so what each state
+implies is decided by cases.workflow; the few topics, meetings and votes go through the real
+actions, so their rules are applied. Deterministic for a given seed. Names come from Faker (the
+`bench` extra); ID numbers, phones and texts from the demo builder.
 """
 
 import random
@@ -31,6 +32,7 @@ from linli.accounts.roles import Role
 from linli.cases import rollup
 from linli.cases.calendar import workday_deadline
 from linli.cases.models import Assignment, Case, CaseEvent, Category, HandlerKind
+from linli.cases.workflow import LIFECYCLE
 from linli.deliberation.models import Ballot, Elector, OwnerVote, Procedure
 from linli.demo.builder import TAGS, DemoBuilder, _rect
 from linli.orgs.models import Kind, Organisation, PartnerCategory
@@ -50,8 +52,6 @@ SUFFIXES = ["花园", "小区", "家园", "苑", "新村", "公寓", "名邸", "
 FLOORS, UNITS, PER_FLOOR = 11, 2, 2  # 44 houses a building
 OLD_STATES = [("closed", 64), ("rated", 14), ("verified", 2), ("handled", 1.5), ("in_progress", 1), ("dispatched", 0.6),
               ("accepted", 0.3), ("returned", 0.2), ("declined", 9), ("merged", 4), ("escalated", 0.4)]
-TARGETS = {"dispatch": "dispatched", "decline": "declined", "return": "returned", "start": "in_progress", "handle": "handled",
-           "verify": "verified", "rate": "rated", "close": "closed", "merge": "merged", "whistle": "escalated"}
 
 
 def sizes(scale: float) -> dict:
@@ -252,16 +252,21 @@ class District:
 
     # ---- requests -------------------------------------------------------------
     def build_cases(self):
+        """The requests, each moved through its path by the lifecycle's own effects
+        (`Lifecycle.replay`: what each state implies is decided by cases.workflow), written in bulk."""
         rng, n = self.rng, self.n["cases"]
         leaves = list(Category.objects.filter(children=None, active=True))
         weights = [4 if c.handler_kind == HandlerKind.PROPERTY else 2 for c in leaves]
+        users, orgs = User.objects.in_bulk(), Organisation.objects.in_bulk()  # the moves' actors and handlers, as objects
         t_case, t_event, t_assign = Table(Case), Table(CaseEvent, batch=50_000), Table(Assignment)
+        tables = {Case: t_case, CaseEvent: t_event, Assignment: t_assign}
         start = self.now - timedelta(days=730)
         offsets = sorted(rng.uniform(0, 730 * 86400 - 3600) for _i in range(n))
         deadline_cache, last_open_in_grid = {}, {}
         recent_states = [s for s, _w in DemoBuilder.FINAL_STATES], [w for _s, w in DemoBuilder.FINAL_STATES]
         old_states = [s for s, _w in OLD_STATES], [w for _s, w in OLD_STATES]
         channels = ["self_service", "patrol", "patrol", "hotline", "hotline", "visit", "wechat", "reception", "comment_book", "whisper"]
+        horizon = self.now - timedelta(minutes=1)
         progress = Progress(self.out, _("requests"), n)
         for offset in offsets:
             created = start + timedelta(seconds=offset)
@@ -274,62 +279,75 @@ class District:
             key = (local_day, cat.resolve_workdays)
             if key not in deadline_cache:
                 deadline_cache[key] = workday_deadline(created, cat.resolve_workdays)
-            respond_by, resolve_by = created + timedelta(hours=cat.respond_hours), deadline_cache[key]
             if cat.handler_kind == HandlerKind.PROPERTY:
-                org = self.companies[pid]
+                org = orgs[self.companies[pid]]
             elif cat.handler_kind == HandlerKind.DEPARTMENT:
-                org = rng.choice(self.orgs["department"][sid])
+                org = orgs[rng.choice(self.orgs["department"][sid])]
             else:
-                org = self.orgs["party"][cid]
-            case_id = t_case.new_id()
+                org = orgs[self.orgs["party"][cid]]
             grid_worker, community_staff = self.users["grid"][gid], self.users["community"][cid]
-            row = {"channel": channel, "category_id": cat.pk, "description": rng.choice(DemoBuilder.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
-                   "grid_id": gid, "compound_id": pid, "building_id": bid, "house_id": None if channel == "whisper" else hid,
-                   "community_id": cid, "subdistrict_id": sid,
-                   "anonymous": channel == "whisper", "reporter_household_id": hh if channel == "self_service" else None,
-                   "reporter_name": "" if channel == "whisper" else "居民", "respond_by": respond_by, "resolve_by": resolve_by,
-                   "created_at": created, "created_by_id": grid_worker}
-            t_event.add(case_id=case_id, action="report", to_state="accepted", actor_id=grid_worker, created_at=created)
-            path = DemoBuilder.PATHS[final]
-            if final == "merged":
-                row["merged_into_id"] = last_open_in_grid.get(gid)
-                path = path if row["merged_into_id"] else []
+            case = t_case.instance(
+                id=t_case.new_id(), channel=channel, category_id=cat.pk, description=rng.choice(DemoBuilder.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
+                grid_id=gid, compound_id=pid, building_id=bid, house_id=None if channel == "whisper" else hid, community_id=cid, subdistrict_id=sid,
+                anonymous=channel == "whisper", reporter_household_id=hh if channel == "self_service" else None,
+                reporter_name="" if channel == "whisper" else "居民", respond_by=created + timedelta(hours=cat.respond_hours),
+                resolve_by=deadline_cache[key], created_at=created, created_by_id=grid_worker)
+            t_event.add(case_id=case.pk, action="report", to_state="accepted", actor_id=grid_worker, created_at=created)
+            path, into = self._path(final, cat, last_open_in_grid.get(gid))
             late = rng.random() < 0.12
-            t, state = created, "accepted"
-            horizon = self.now - timedelta(minutes=1)
+            t, rows = created, []
             for k, step in enumerate(path):
                 t = min(t + timedelta(hours=rng.uniform(1, 20 if not late else 110)), horizon - timedelta(minutes=len(path) - k))
-                target = TARGETS[step]
-                actor = (self.users["org"].get(org, community_staff) if step in ("start", "handle", "return")
+                actor = (self.users["org"].get(case.assignee_org_id, community_staff) if step in ("start", "handle", "return")
+                         else self.users["subdistrict"][sid] if step == "assign"
                          else grid_worker if step in ("dispatch", "verify") else community_staff)
-                note = {"whistle": "社区协调未果，吹哨报街道", "decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责",
-                        "handle": "已安排人员处理完毕"}.get(step, "")
-                t_event.add(case_id=case_id, action=step, from_state=state, to_state=target, actor_id=actor, note=note, created_at=t)
-                state = target
-                if step in ("dispatch", "decline", "whistle", "merge"):
-                    row.setdefault("responded_at", t)
-                if step == "dispatch":
-                    row["assignee_org_id"] = org
-                if step == "handle":
-                    row["handled_at"], row["result"] = t, note
-                    row["reworked"] = rng.random() < 0.03
-                    row["extended"] = rng.random() < 0.04
-                if step == "rate":
-                    row["rating"] = rng.choices(["satisfied", "basic", "dissatisfied"], [76, 17, 7])[0]
-                if step in ("close", "decline", "merge"):
-                    row["closed_at"] = t
-                if step == "whistle":
-                    row["needs_supervisor"] = True
-                    t_assign.add(case_id=case_id, department_id=rng.choice(self.orgs["department"][sid]), deadline=t + timedelta(days=5),
-                                 issued_by_id=self.users["subdistrict"][sid], issued_at=t)
-            if state in ("accepted", "dispatched", "in_progress"):
-                last_open_in_grid[gid] = case_id
-            settled = row["respond_by"] < self.now and row["resolve_by"] < self.now  # what rollup.refresh() would pick
-            t_case.add(id=case_id, state=state, version=len(path), rolled_up=settled, **row)
+                event = LIFECYCLE.replay(case, step, actor=users[actor], now=t, rows=rows, data=self._input(step, case, org, into, t))
+                event["actor_id"] = event.pop("actor").pk
+                t_event.add(case_id=case.pk, **event)
+            for row in rows:  # what the effects wrote elsewhere: an assignment, a note on the request merged into
+                tables[type(row)].add_object(row)
+            if case.state in ("accepted", "dispatched", "in_progress"):
+                last_open_in_grid[gid] = case
+            case.rolled_up = case.respond_by < self.now and case.resolve_by < self.now  # what rollup.refresh() would pick
+            t_case.add_object(case)
             progress.step()
         for table in (t_case, t_event, t_assign):
             table.finish()
         self.counts |= {"cases": t_case.written, "case_events": t_event.written, "assignments": t_assign.written}
+
+    def _path(self, final, category, open_in_grid):
+        """The moves to the final state (the demo's paths), varied as a district's are: some
+        department matters escalated and assigned (交办) instead of dispatched, some deadlines
+        extended, some results sent back at verification; a merge goes into the grid's latest
+        open request (none: the request stays accepted)."""
+        rng, path = self.rng, list(DemoBuilder.PATHS[final])
+        if final == "merged":
+            return (path if open_in_grid else []), open_in_grid
+        if path[:1] == ["dispatch"] and category.handler_kind == HandlerKind.DEPARTMENT and rng.random() < 0.1:
+            path[:1] = ["whistle", "assign"]
+        if "handle" in path:
+            if rng.random() < 0.04:
+                path.insert(path.index("handle"), "extend")
+            if rng.random() < 0.03:
+                at = path.index("handle") + 1
+                path[at:at] = ["send_back", "handle"]
+        return path, None
+
+    def _input(self, step, case, org, into, t):
+        """What a move of a path is given, as its form would have cleaned it."""
+        if step == "dispatch":
+            return {"assignee_org": org}
+        if step == "assign":
+            return {"assignee_org": org, "deadline": t + timedelta(days=5), "note": "请于5日内办结"}
+        if step == "extend":
+            return {"deadline": case.resolve_by + timedelta(days=5), "note": "需协调施工，申请延期"}
+        if step == "merge":
+            return {"into": into}
+        if step == "rate":
+            return {"rating": self.rng.choices(["satisfied", "basic", "dissatisfied"], [76, 17, 7])[0]}
+        if step == "send_back":
+            return {"note": "现场核查未解决"}
+        return {"note": DemoBuilder.NOTES.get(step, "")}
 
     # ---- deliberation ---------------------------------------------------------
     def build_deliberation(self):

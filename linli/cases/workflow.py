@@ -38,6 +38,10 @@ def subdistrict_staff(case):
                                     role_assignments__subdistrict_id=case.subdistrict_id))
 
 
+def merged_reporters(case):
+    return [m.reporter for m in case.merged.select_related("reporter") if m.reporter_id]
+
+
 # --- guards: the reason a move is refused, or None --------------------------------------------
 
 
@@ -113,8 +117,8 @@ def close(ctx):
     """Closed now; the reporters of the requests merged into it are told."""
     case = ctx.obj
     ctx.obj.closed_at = ctx.now
-    users = [m.reporter for m in case.merged.select_related("reporter") if m.reporter_id]
-    ctx.notify(users, _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number})
+    ctx.notify(lambda: merged_reporters(case),
+               lambda: _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number})
 
 
 def reopen(ctx):
@@ -130,36 +134,39 @@ def whistle(ctx):
     """The sub-district's staff are told; the first answer counts as the response."""
     case = ctx.obj
     responded(ctx)
-    text = _("Community %(community)s blew the whistle on request %(number)s.")
-    ctx.notify(subdistrict_staff(case), text % {"community": case.community, "number": case.number})
+    ctx.notify(lambda: subdistrict_staff(case),
+               lambda: _("Community %(community)s blew the whistle on request %(number)s.") % {"community": case.community, "number": case.number})
 
 
 def assign(ctx):
     """An assignment (交办单) to the department, whose deadline becomes the request's; the department is told."""
     case, org = ctx.obj, ctx.data["assignee_org"]
-    Assignment.objects.create(case=case, department=org, deadline=ctx.data["deadline"], issued_by=ctx.actor, issued_at=ctx.now)
+    ctx.save(Assignment(case=case, department=org, deadline=ctx.data["deadline"], issued_by=ctx.actor, issued_at=ctx.now))
     case.assignee_org, case.assignee, case.resolve_by = org, None, ctx.data["deadline"]
-    ctx.notify(org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number})
+    ctx.notify(lambda: org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number})
 
 
 def latest_assignment(case):
+    # read from the database, in a replay too: replay these moves after the assignment is written
     return case.assignments.order_by("-issued_at").first()
 
 
 def supervise(ctx):
     """One more reminder counted on the assignment; the department is told."""
     case, assignment = ctx.obj, latest_assignment(ctx.obj)
-    Assignment.objects.filter(pk=assignment.pk).update(reminders=assignment.reminders + 1)
+    assignment.reminders += 1
+    ctx.save(assignment, ["reminders"])
     due = timezone.localtime(case.resolve_by).strftime("%Y-%m-%d")
     text = _("Supervision reminder: request %(number)s is due %(deadline)s.")
-    ctx.notify(org_staff(case.assignee_org), text % {"number": case.number, "deadline": due})
+    ctx.notify(lambda: org_staff(case.assignee_org), text % {"number": case.number, "deadline": due})
 
 
 def feedback(ctx):
     """The note is the department's feedback on the assignment; the sub-district is told."""
-    case = ctx.obj
-    Assignment.objects.filter(pk=latest_assignment(case).pk).update(feedback=ctx.data["note"], feedback_at=ctx.now)
-    ctx.notify(subdistrict_staff(case), _("Feedback on request %(number)s has arrived.") % {"number": case.number})
+    case, assignment = ctx.obj, latest_assignment(ctx.obj)
+    assignment.feedback, assignment.feedback_at = ctx.data["note"], ctx.now
+    ctx.save(assignment, ["feedback", "feedback_at"])
+    ctx.notify(lambda: subdistrict_staff(case), _("Feedback on request %(number)s has arrived.") % {"number": case.number})
 
 
 def defer(ctx):
@@ -182,7 +189,10 @@ def merge(ctx):
     """Into another open request in the actor's dispatch scope (404 outside it), whose
     reporters are told when it is closed."""
     case = ctx.obj
-    target = Case.objects.restrict(ctx.actor, "dispatch").select_for_update().filter(pk=ctx.data["into"]).first()
+    if ctx.replaying:  # a generator's replay gives the request itself, in memory (Lifecycle.replay)
+        target = ctx.data["into"]
+    else:
+        target = Case.objects.restrict(ctx.actor, "dispatch").select_for_update().filter(pk=ctx.data["into"]).first()
     if target is None:
         raise Case.DoesNotExist
     if target.pk == case.pk or not target.is_open:
@@ -190,8 +200,8 @@ def merge(ctx):
     case.merged_into, case.closed_at = target, ctx.now
     responded(ctx)
     ctx.note = target.number
-    CaseEvent.objects.create(case=target, action="comment", from_state=target.state, to_state=target.state, actor=ctx.actor,
-                             note=_("Request %(number)s was merged into this one.") % {"number": case.number}, created_at=ctx.now)
+    ctx.save(CaseEvent(case=target, action="comment", from_state=target.state, to_state=target.state, actor=ctx.actor,
+                       note=_("Request %(number)s was merged into this one.") % {"number": case.number}, created_at=ctx.now))
 
 
 # --- the timeline and the audit log -----------------------------------------------------------

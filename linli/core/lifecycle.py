@@ -4,7 +4,8 @@ A model with states declares its moves once (`Move`: source states, target, the 
 the input form, a guard that gives the reason it refuses, an effect). `Lifecycle.available()`
 answers which moves a user may take on a row now (the buttons on a screen);
 `Lifecycle.perform()` executes one: row lock, version check, guard and effect in one transaction,
-the timeline entry, the audit record, and notifications after commit. `mermaid()` and `table()`
+the timeline entry, the audit record, and notifications after commit; `Lifecycle.replay()` moves
+a row in memory by the same effect, for the generators that write in bulk. `mermaid()` and `table()`
 render the declaration for the docs, so the diagrams cannot drift from the code.
 
 No domain imports here: a domain passes its model, its moves and its timeline hook.
@@ -12,6 +13,7 @@ No domain imports here: a domain passes its model, its moves and its timeline ho
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,8 +109,18 @@ class Context:
     notices: list = field(default_factory=list)
 
     def notify(self, users, text, url=None):
+        """`users` and `text` may be callables (a query, a text naming related rows), called
+        here; a replay (`Lifecycle.replay`) drops its notices without calling them."""
+        users, text = (users() if callable(users) else users), (text() if callable(text) else text)
         url = url if url is not None else self.obj.get_absolute_url()
         self.notices.append((list(users), str(text), url))
+
+    replaying = False  # True in a replay's context: the effect reads no other row (see Lifecycle.replay)
+
+    def save(self, row, fields=None):
+        """Write `row`, of another table, that the move creates (`fields` None) or changes (those
+        fields). A replay collects it instead, for the generator to write in bulk."""
+        row.save(update_fields=fields)
 
 
 REGISTRY: list[Lifecycle] = []  # the lifecycles with a page in docs/, as their modules are imported
@@ -279,6 +291,68 @@ class Lifecycle:
             rows.append(f"| `{move.name}` {move.label} | {sources} | {target} | `{move.permission}` "
                         f"| {inputs} | {refused} | {effect} |")
         return "\n".join(rows)
+
+    # --- replaying one, for the generators ---------------------------------------------------
+
+    def replay(self, obj, name, *, actor, now, data=None, rows=None) -> dict:
+        """Move `obj`, a row in memory, by the move `name` as `perform` would: for a generator
+        that writes its rows in bulk (the demo, the benchmark district), so that the move's own
+        effect decides what each state implies.
+
+        The state the move starts from is checked (ValidationError); the effect runs, then the
+        state and the version change. No lock, scope, form, `may` or guard (the generator is
+        trusted and its input already clean), and nothing is written: no timeline entry, audit
+        record or notification. `data` is the input as the effect reads it (an input left out is
+        its field's empty value); a row the effect would fetch by id comes as the object
+        (merge: `into`). Rows of other tables the effect writes (`ctx.save`) are appended to
+        `rows`: new ones without a pk, changed ones with theirs (None: such a move is refused).
+        Returns the timeline entry's fields: action, from_state, to_state, actor, note,
+        created_at."""
+        move = self.moves[name]
+        before = getattr(obj, self.state_field)
+        if before not in move.sources:
+            message = self.messages.get("state") or _(
+                "“%(action)s” is not possible in the state “%(state)s”.")
+            display = getattr(obj, f"get_{self.state_field}_display")()
+            raise ValidationError(message % {"action": move.label, "state": display})
+        inputs = _blank_inputs(move.form) | (data or {})
+        ctx = ReplayContext(obj, actor, move, inputs, now, before, note=inputs.get("note") or "")
+        if move.effect:
+            move.effect(ctx)
+        if ctx.rows:
+            if rows is None:
+                raise ValueError(f"the move {name} writes other rows: pass rows=[] to replay it")
+            rows.extend(ctx.rows)
+        if move.target:  # as the column stores it: a choices member costs a bulk write a lookup per value
+            setattr(obj, self.state_field, _plain(move.target))
+        setattr(obj, self.version_field, getattr(obj, self.version_field) + 1)
+        return {"action": name, "from_state": _plain(before), "to_state": _plain(getattr(obj, self.state_field)),
+                "actor": actor, "note": ctx.note, "created_at": now}
+
+
+@dataclass
+class ReplayContext(Context):
+    """The context of a replay: `save()` collects the rows, `notify()` drops the notices
+    (without calling their callables, which may query)."""
+
+    rows: list = field(default_factory=list)
+    replaying = True
+
+    def notify(self, users, text, url=None):
+        pass
+
+    def save(self, row, fields=None):
+        self.rows.append(row)
+
+
+def _plain(state):
+    return getattr(state, "value", state)  # a TextChoices member's value; a plain string as it is
+
+
+@functools.cache
+def _blank_inputs(form) -> dict:
+    """Each input of a move's form as the form cleans it when left out (a note "", a choice None)."""
+    return {name: f.to_python(None) for name, f in form.base_fields.items()}
 
 
 def _doc(func) -> str:

@@ -2,7 +2,8 @@
 
 Places, organisations and posts are few and created row by row; households and persons are
 bulk-inserted, with what Person.save() derives taken from the same function
-(people.derive.person_values). Names come from demo/names.py. Deterministic for a given seed, so
+(people.derive.person_values); work orders are bulk-inserted too, each moved along its path by
+the lifecycle's own effects (core.lifecycle.Lifecycle.replay). Names come from demo/names.py. Deterministic for a given seed, so
 reruns are comparable.
 """
 
@@ -258,20 +259,26 @@ class DemoBuilder:
     }
     FINAL_STATES = [("closed", 45), ("rated", 10), ("verified", 5), ("handled", 8), ("in_progress", 10),
                     ("dispatched", 8), ("accepted", 7), ("returned", 2), ("declined", 5), ("merged", 3), ("escalated", 3)]
+    # the moves that lead to each final state; what each move implies is the lifecycle's (cases.workflow)
     PATHS = {
         "accepted": [], "declined": ["decline"], "dispatched": ["dispatch"], "returned": ["dispatch", "return"],
         "in_progress": ["dispatch", "start"], "handled": ["dispatch", "start", "handle"],
         "verified": ["dispatch", "start", "handle", "verify"], "rated": ["dispatch", "start", "handle", "verify", "rate"],
         "closed": ["dispatch", "start", "handle", "verify", "rate", "close"], "merged": ["merge"], "escalated": ["whistle"],
     }
+    NOTES = {"whistle": "社区协调未果，吹哨报街道", "decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责", "handle": "已安排人员处理完毕"}
 
     def build_cases(self, n=300):
+        """Requests in every state: written in bulk, each moved through its path by the
+        lifecycle's own effects (`Lifecycle.replay`), so each state's fields are what the
+        application would have written."""
         from datetime import timedelta
 
         from django.utils import timezone
 
         from linli.cases.actions import deadlines
         from linli.cases.models import Case, CaseEvent, Category, HandlerKind
+        from linli.cases.workflow import LIFECYCLE
 
         leaves = list(Category.objects.filter(children=None, active=True))
         if not leaves:
@@ -310,40 +317,30 @@ class DemoBuilder:
             cases.append(case)
             plans.append((case, final, org))
         Case.objects.bulk_create(cases)
-        events = []
+        events, rows = [], []  # rows: what the effects write elsewhere (merge: a note on the request merged into)
         for case, final, org in plans:
             t = case.created_at
             events.append(CaseEvent(case=case, action="report", to_state="accepted", actor=staff.get(Role.GRID_WORKER), created_at=t))
-            state = "accepted"
             path = self.PATHS[final]
+            into = None
             if final == "merged":
-                case.merged_into = next((o for o, f, _org in plans if f in ("accepted", "dispatched", "in_progress") and o.grid_id == case.grid_id), None)
-                path = path if case.merged_into else []  # nothing open to merge into: it stays accepted
+                into = next((o for o, f, _org in plans if f in ("accepted", "dispatched", "in_progress") and o.grid_id == case.grid_id), None)
+                path = path if into else []  # nothing open to merge into: it stays accepted
             late = self.rng.random() < 0.15  # some orders run over their deadline
             for k, step in enumerate(path):
                 # steps move forward in time and never past now
                 t = min(t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)), now - timedelta(minutes=len(path) - k))
-                target = {"dispatch": "dispatched", "decline": "declined", "return": "returned", "start": "in_progress",
-                          "handle": "handled", "verify": "verified", "rate": "rated", "close": "closed", "merge": "merged", "whistle": "escalated"}[step]
                 actor = staff.get(Role.PROPERTY_STAFF if step in ("start", "handle", "return") else Role.GRID_WORKER if step in ("dispatch", "verify") else Role.COMMUNITY_STAFF)
-                note = {"whistle": "社区协调未果，吹哨报街道", "decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责", "handle": "已安排人员处理完毕"}.get(step, "")
-                events.append(CaseEvent(case=case, action=step, from_state=state, to_state=target, actor=actor, note=note, created_at=t))
-                state = target
-                if step in ("dispatch", "decline", "whistle"):
-                    case.responded_at = t
+                data = {"note": self.NOTES.get(step, "")}
                 if step == "dispatch":
-                    case.assignee_org = org
-                if step == "handle":
-                    case.handled_at, case.result = t, note
-                if step == "rate":
-                    case.rating = self.rng.choices(["satisfied", "basic", "dissatisfied"], [75, 18, 7])[0]
-                if step in ("close", "decline", "merge"):
-                    case.closed_at = t
-                if step == "merge":
-                    case.responded_at = t
-            case.state, case.version = state, len(path)
-        Case.objects.bulk_update(cases, ["state", "version", "responded_at", "assignee_org", "handled_at", "result", "rating", "closed_at", "merged_into"], batch_size=500)
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
+                    data["assignee_org"] = org
+                elif step == "merge":
+                    data["into"] = into
+                elif step == "rate":
+                    data["rating"] = self.rng.choices(["satisfied", "basic", "dissatisfied"], [75, 18, 7])[0]
+                events.append(CaseEvent(case=case, **LIFECYCLE.replay(case, step, actor=actor, now=t, data=data, rows=rows)))
+        Case.objects.bulk_update(cases, [f.name for f in Case._meta.concrete_fields if not f.primary_key], batch_size=200)
+        CaseEvent.objects.bulk_create(events + rows, batch_size=1000)
 
     # ---- deliberation (议事) -----------------------------------------------------
     def build_deliberation(self):

@@ -2,6 +2,7 @@
 complete. (Speed is measured by `make bench`; `make bench-smoke` runs every benchmark end to end.)"""
 
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -76,6 +77,26 @@ def test_requests_have_timelines_ending_in_their_state(district):
     assert Case.objects.create(channel="patrol", category_id=Case.objects.first().category_id, description="x", grid_id=Case.objects.first().grid_id,
                                community_id=Case.objects.first().community_id, subdistrict_id=Case.objects.first().subdistrict_id,
                                respond_by=Case.objects.first().respond_by, resolve_by=Case.objects.first().resolve_by).pk > counts["cases"]
+
+
+def test_each_request_carries_what_its_moves_imply(district):
+    """The requests are moved by the lifecycle's own effects (Lifecycle.replay): every field a
+    move sets agrees with the timeline, the varied paths included (交办, 延期, 退回重办)."""
+    seen = Counter()
+    for case in Case.objects.prefetch_related("events", "assignments", "merged"):
+        moves = [e.action for e in case.events.all() if e.action not in ("report", "comment")]
+        seen.update(moves)
+        assert case.version == len(moves)
+        assert case.reworked == ("send_back" in moves) and case.extended == ("extend" in moves)
+        assert (case.responded_at is not None) == bool({"dispatch", "decline", "whistle", "merge"} & set(moves))
+        assert (case.closed_at is not None) == (case.state in (State.CLOSED, State.DECLINED, State.MERGED))
+        assert bool(case.result) == ("handle" in moves) and bool(case.rating) == ("rate" in moves)
+        assert [a.department_id for a in case.assignments.all()] == ([case.assignee_org_id] if "assign" in moves else [])
+        comments = [e for e in case.events.all() if e.action == "comment"]
+        assert len(comments) == len(case.merged.all()), "a request merged into this one leaves a note on its timeline"
+        if case.state == State.MERGED:
+            assert case.merged_into.state in (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS)
+    assert min(seen[m] for m in ("assign", "extend", "send_back", "merge", "whistle", "decline", "return")) > 0, seen
 
 
 def test_owners_vote_is_counted_by_the_real_tally(district):
