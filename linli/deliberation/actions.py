@@ -14,7 +14,7 @@ from linli.people.models import Household, Ownership, Relation, Tenure
 from linli.places.models import House
 
 from . import tally
-from .models import Ballot, Elector, OwnerVote
+from .models import Ballot, Consent, ConsentCampaign, Elector, OwnerVote
 from .workflow import OWNER_VOTE
 
 
@@ -118,3 +118,21 @@ def result(vote):
     owners = dict(vote.electors.values_list("key", "area"))
     ballots = dict(Ballot.objects.filter(vote=vote).values_list("elector__key", "choice"))
     return tally.tally(vote.matter, owners, ballots)
+
+
+@transaction.atomic
+def open_campaign(*, actor, title, compound, threshold_percent, buildings=()):
+    """征求意见: ask the households of a compound (or of some of its buildings) for consent."""
+    campaign = ConsentCampaign.objects.create(title=title, compound=compound, threshold_percent=threshold_percent,
+                                              community_id=compound.community_id, subdistrict_id=compound.subdistrict_id, created_by=actor)
+    campaign.buildings.set(buildings)
+    audit.record(actor, AuditLog.Action.CREATE, campaign, {"title": [None, campaign.title]})
+    return campaign
+
+
+@transaction.atomic
+def record_consent(campaign, household, *, actor, consent):
+    """A household's answer, recorded door to door (a changed mind replaces it; audited)."""
+    old = Consent.objects.filter(campaign=campaign, household=household).first()
+    Consent.objects.update_or_create(campaign=campaign, household=household, defaults={"consent": consent, "recorded_by": actor})
+    audit.record(actor, AuditLog.Action.UPDATE, campaign, {str(household): [old.consent if old else None, consent]})

@@ -204,3 +204,32 @@ def timeline(topic, *, cases=None, evaluations=None):
     if topic.published_at:
         entries.append((topic.published_at, _("Outcome published"), topic.outcome[:60], ""))
     return sorted(entries, key=lambda x: x[0])
+
+
+@transaction.atomic
+def add_procedure(*, actor, name, description=""):
+    """A new procedure (administrators), built from the step rules; audited."""
+    from .models import Procedure
+
+    proc = Procedure(name=name, description=description)
+    proc.full_clean()  # a name longer than the column: the message, not PostgreSQL's error
+    proc.save()
+    audit.record(actor, AuditLog.Action.CREATE, proc, {"name": [None, proc.name]})
+    return proc
+
+
+@transaction.atomic
+def add_step(procedure, *, actor, name, rule, lead_days=0, needs_hearing_if_major=False):
+    """One more step at the end of `procedure`, as long as no topic follows it yet; audited."""
+    from django.db.models import Max
+
+    from .models import Procedure, ProcedureStep
+
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    if procedure.topics.exists():
+        raise ValidationError(_("Topics already follow this procedure: its steps no longer change."))
+    order = (procedure.steps.aggregate(m=Max("order"))["m"] or 0) + 1
+    step = ProcedureStep.objects.create(procedure=procedure, order=order, name=name, rule=rule, lead_days=lead_days,
+                                        needs_hearing_if_major=needs_hearing_if_major)
+    audit.record(actor, AuditLog.Action.UPDATE, procedure, {"step": [None, name]})
+    return step

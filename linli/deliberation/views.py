@@ -2,13 +2,11 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,45 +16,35 @@ from django.views import View
 from django.views.generic import ListView
 
 from linli.cases.models import Category
-from linli.core.ids import ModelMultipleChoiceField, parse_ids
+from linli.core.ids import parse_ids
 from linli.core.public_text import PersonalDataError
 from linli.core.views import ScopedMixin, apply_form_errors, get_by_id_or_404, require_perm
 from linli.orgs.models import Organisation
-from linli.places.models import Building, Compound, Unit
 
 from . import actions, meetings, procedures
+from .forms import (
+    ConsentForm,
+    MeetingForm,
+    OutcomeForm,
+    ProcedureForm,
+    ProcedureStepForm,
+    ResidentTopicForm,
+    TopicForm,
+    VoteForm,
+)
 from .models import (
     Ballot,
     ConsentCampaign,
     HandVote,
     Invitation,
-    Matter,
     Meeting,
     Opinion,
     OwnerVote,
     Procedure,
-    ProcedureStep,
     StepRule,
     Topic,
     reads_as_resident,
 )
-
-
-class VoteForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    matter = forms.TypedChoiceField(label=gettext_lazy("matter"), choices=Matter.choices, coerce=int)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=Compound.objects.none())
-    buildings = ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=Building.objects.none(), required=False)
-    unit = forms.ModelChoiceField(label=gettext_lazy("only this unit"), queryset=Unit.objects.none(), required=False)
-    closes_at = forms.DateTimeField(label=gettext_lazy("closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related("compound")
-        self.fields["unit"].queryset = Unit.objects.restrict(user, "manage", domain="votes").select_related("building__compound")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
 
 class VoteListView(ScopedMixin, ListView):
@@ -156,30 +144,6 @@ class VoteDetailView(ScopedMixin, View):
         return redirect(vote)
 
 
-class TopicForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    description = forms.CharField(label=gettext_lazy("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    community = forms.ModelChoiceField(label=gettext_lazy("community"), queryset=None)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
-    scale = forms.ChoiceField(label=gettext_lazy("scale"), choices=Topic.Scale.choices)
-    procedure = forms.ModelChoiceField(label=gettext_lazy("procedure"), queryset=Procedure.objects.all())
-    cases = ModelMultipleChoiceField(label=gettext_lazy("source requests"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, user, case_ids=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        from linli.cases.models import Case
-        from linli.places.models import Community
-
-        self.fields["community"].queryset = Community.objects.restrict(user, "manage", domain="votes")
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        # the requests offered are those selected on the request list (GET) or posted back
-        ids = list(case_ids) or (self.data.getlist("cases") if hasattr(self.data, "getlist") else [])
-        self.fields["cases"].queryset = Case.objects.restrict(user, "dispatch").filter(pk__in=ids).select_related("category")
-        for name, f in self.fields.items():
-            if name != "cases":
-                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
-
-
 class TopicListView(ScopedMixin, ListView):
     model = Topic
     template_name = "deliberation/topic_list.html"
@@ -197,11 +161,6 @@ class TopicListView(ScopedMixin, ListView):
         if has_perm(self.request.user, "votes.manage"):
             ctx["clusters"] = [(g, ",".join(str(c.pk) for c in g)) for g in clusters(Case.objects.restrict(self.request.user, "dispatch"))]
         return ctx
-
-
-class ResidentTopicForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))
-    description = forms.CharField(label=gettext_lazy("description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
 
 
 class TopicCreateView(ActionFormView):
@@ -333,11 +292,6 @@ class TopicDetailView(ScopedMixin, View):
         return redirect(topic)
 
 
-class OutcomeForm(forms.Form):
-    outcome = forms.CharField(label=gettext_lazy("Outcome for the community board"), max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
-
-
 class TopicPublishView(TopicDetailView):
     """实施结果公开: the outcome goes on the community board once it holds no personal data; if it
     does, the topic page comes back with the text, the error and the matches marked."""
@@ -357,27 +311,6 @@ class TopicPublishView(TopicDetailView):
                 messages.success(request, _("The outcome is published on the community board."))
                 return redirect(topic)
         return self.get(request, pk, outcome_form=form, status=400)
-
-
-class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=Meeting.Kind.choices)
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    community = forms.ModelChoiceField(label=gettext_lazy("community"), queryset=None)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
-    starts_at = forms.DateTimeField(label=gettext_lazy("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    location = forms.CharField(label=gettext_lazy("location"), max_length=120)
-    topics = ModelMultipleChoiceField(label=gettext_lazy("agenda"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        from linli.places.models import Community
-
-        self.fields["community"].queryset = Community.objects.restrict(user, "manage", domain="votes")
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["topics"].queryset = Topic.objects.restrict(user, "manage").filter(status=Topic.Status.ACCEPTED)
-        for name, f in self.fields.items():
-            if name != "topics":
-                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
 
 class MeetingListView(ScopedMixin, ListView):
@@ -450,26 +383,6 @@ class MeetingDetailView(ScopedMixin, View):
         return redirect(meeting)
 
 
-class ConsentForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None)
-    buildings = ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=None, required=False)
-    threshold_percent = forms.IntegerField(label=gettext_lazy("threshold (%)"), min_value=1, max_value=100, initial=80)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related("compound")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("compound") and any(b.compound_id != data["compound"].pk for b in data.get("buildings") or []):
-            self.add_error("buildings", _("The buildings must be in the compound."))
-        return data
-
-
 class ConsentCreateView(ScopedMixin, View):
     model = ConsentCampaign
     action = "manage"
@@ -478,19 +391,10 @@ class ConsentCreateView(ScopedMixin, View):
         return render(request, "core/form.html", {"form": form or ConsentForm(user=request.user), "title": _("Ask households for consent")})
 
     def post(self, request):
-        from linli.core import audit
-        from linli.core.models import AuditLog
-
         form = ConsentForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.get(request, form)
-        d = form.cleaned_data
-        campaign = ConsentCampaign.objects.create(title=d["title"], compound=d["compound"], threshold_percent=d["threshold_percent"],
-                                                  community_id=d["compound"].community_id, subdistrict_id=d["compound"].subdistrict_id,
-                                                  created_by=request.user)
-        campaign.buildings.set(d["buildings"])
-        audit.record(request.user, AuditLog.Action.CREATE, campaign, {"title": [None, campaign.title]})
-        return redirect(campaign)
+        return redirect(actions.open_campaign(actor=request.user, **form.cleaned_data))
 
 
 class ConsentView(ScopedMixin, View):
@@ -513,15 +417,7 @@ class ConsentView(ScopedMixin, View):
     def post(self, request, pk):
         campaign = get_object_or_404(ConsentCampaign.objects.restrict(request.user, "manage"), pk=pk)
         hh = get_by_id_or_404(campaign.households(), request.POST.get("household"))
-        consent = request.POST.get("consent") == "yes"
-        from linli.core import audit
-        from linli.core.models import AuditLog
-
-        from .models import Consent
-
-        old = Consent.objects.filter(campaign=campaign, household=hh).first()
-        Consent.objects.update_or_create(campaign=campaign, household=hh, defaults={"consent": consent, "recorded_by": request.user})
-        audit.record(request.user, AuditLog.Action.UPDATE, campaign, {str(hh): [old.consent if old else None, consent]})
+        actions.record_consent(campaign, hh, actor=request.user, consent=request.POST.get("consent") == "yes")
         return redirect(f"{campaign.get_absolute_url()}?page={request.POST.get('page', 1)}")
 
 
@@ -601,36 +497,20 @@ class ProcedureSettingsView(LoginRequiredMixin, View):
         return render(request, "deliberation/procedures.html", {"procedures": procs, "rules": StepRule.choices})
 
     def post(self, request):
-        from linli.core import audit
-        from linli.core.models import AuditLog
-
         require_perm(request.user, "config.change")
         p = request.POST
         try:
-            with transaction.atomic():
-                if p.get("do") == "procedure":
-                    if not p.get("name", "").strip():
-                        raise ValidationError(_("Give the procedure a name."))
-                    if Procedure.objects.filter(name=p["name"].strip()).exists():
-                        raise ValidationError(_("A procedure with this name exists."))
-                    proc = Procedure(name=p["name"].strip(), description=p.get("description", "")[:300])
-                    proc.full_clean()  # a name longer than the column: the message, not PostgreSQL's error
-                    proc.save()
-                    audit.record(request.user, AuditLog.Action.CREATE, proc, {"name": [None, proc.name]})
-                elif p.get("do") == "step":
-                    proc = get_by_id_or_404(Procedure.objects.all(), p.get("procedure"))
-                    if proc.topics.exists():
-                        raise ValidationError(_("Topics already follow this procedure: its steps no longer change."))
-                    if p.get("rule") not in StepRule.values or not p.get("name", "").strip():
-                        raise ValidationError(_("Give the step a name and a rule."))
-                    order = (proc.steps.aggregate(m=Max("order"))["m"] or 0) + 1
-                    lead = p.get("lead_days") or "0"
-                    lead = int(lead) if lead.isascii() and lead.isdigit() and len(lead) <= 3 else -1
-                    if not 0 <= lead <= 365:
-                        raise ValidationError(_("Days before the next step: 0 to 365."))
-                    ProcedureStep.objects.create(procedure=proc, order=order, name=p["name"].strip()[:60], rule=p["rule"],
-                                                 lead_days=lead, needs_hearing_if_major=bool(p.get("needs_hearing_if_major")))
-                    audit.record(request.user, AuditLog.Action.UPDATE, proc, {"step": [None, p["name"].strip()[:60]]})
+            if p.get("do") == "step":
+                proc = get_by_id_or_404(Procedure.objects.all(), p.get("procedure"))
+                form = ProcedureStepForm(p)
+                if form.is_valid():
+                    procedures.add_step(proc, actor=request.user, **form.cleaned_data)
+            else:
+                form = ProcedureForm(p)
+                if form.is_valid():
+                    procedures.add_procedure(actor=request.user, **form.cleaned_data)
+            if form.errors:
+                raise ValidationError(form.errors.as_data())
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
