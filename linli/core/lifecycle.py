@@ -95,7 +95,9 @@ class Move:
 @dataclass
 class Context:
     """What an effect works with. `note` is what the timeline entry says (the effect may set it);
-    `notify()` queues a notification that is sent only once the transaction has committed."""
+    `notify()` queues a notification that is sent only once the transaction has committed;
+    `changes` are what the effect adds to the move's audit record beyond the row's own fields
+    (a related row it wrote: a step record, an opinion), as {name: [before, after]}."""
 
     obj: Any
     actor: Any
@@ -105,6 +107,7 @@ class Context:
     before: str
     note: str = ""
     notices: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
 
     def notify(self, users, text, url=None):
         url = url if url is not None else self.obj.get_absolute_url()
@@ -226,7 +229,7 @@ class Lifecycle:
         if self.record:
             self.record(ctx)
         shown = {f.name for f in fields if f.editable and f.name != self.version_field}
-        changes = {k: v for k, v in audit.diff(before, audit.snapshot(obj)).items() if k in shown}
+        changes = {k: v for k, v in audit.diff(before, audit.snapshot(obj)).items() if k in shown} | ctx.changes
         hidden = self.hidden_actor and self.hidden_actor(obj, ctx.actor)
         audit.record(None if hidden else ctx.actor, AuditLog.Action.UPDATE, obj, changes, note=move.name)
         if ctx.notices:

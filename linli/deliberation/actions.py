@@ -15,6 +15,7 @@ from linli.places.models import House
 
 from . import tally
 from .models import Ballot, Consent, ConsentCampaign, Elector, OwnerVote
+from .steps import result  # noqa: F401 (read as actions.result by the vote page, the API, the benchmark)
 from .workflow import OWNER_VOTE
 
 
@@ -38,7 +39,7 @@ def electorate(compound, buildings=(), unit=None):
         head = next((m for m in hh.members.all() if m.relation == Relation.HEAD), None) or next(iter(hh.members.all()), None)
         if head and hh.house_id not in owners_of:
             owners_of[hh.house_id] = (f"p:{head.id_number_hash}", mask_name(head.name))
-    result = defaultdict(lambda: ["", 0, []])
+    by_owner = defaultdict(lambda: ["", 0, []])
     for house in houses:
         if house.developer_owned:
             key, name = "developer", _("Developer (unsold houses)")
@@ -46,11 +47,11 @@ def electorate(compound, buildings=(), unit=None):
             key, name = owners_of[house.pk]
         else:
             key, name = f"house:{house.pk}", _("Owner not registered")
-        entry = result[key]
+        entry = by_owner[key]
         entry[0] = name
         entry[1] += tally.hundredths(house.area)
         entry[2].append(house.pk)
-    return {k: (label, area, ids) for k, (label, area, ids) in result.items()}
+    return {k: (label, area, ids) for k, (label, area, ids) in by_owner.items()}
 
 
 @transaction.atomic
@@ -112,12 +113,6 @@ def own_elector(vote, user):
         if hashes & set(elector.key[2:].split("+")):
             return elector
     return None
-
-
-def result(vote):
-    owners = dict(vote.electors.values_list("key", "area"))
-    ballots = dict(Ballot.objects.filter(vote=vote).values_list("elector__key", "choice"))
-    return tally.tally(vote.matter, owners, ballots)
 
 
 @transaction.atomic

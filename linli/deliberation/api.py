@@ -15,7 +15,7 @@ from linli.core.api.views import ScopedReadOnlyViewSet
 
 from . import actions
 from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident
-from .workflow import OWNER_VOTE
+from .workflow import OWNER_VOTE, TOPIC
 
 
 class StepRecordSerializer(serializers.ModelSerializer):
@@ -38,7 +38,7 @@ class TopicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Topic
         fields = ["id", "title", "description", "community", "compound", "scale", "status", "decline_reason", "procedure",
-                  "cases", "source_count", "records", "created_at"]
+                  "cases", "source_count", "records", "created_at", "version"]
 
     def get_cases(self, topic) -> list[int]:
         if not hasattr(topic, "visible_cases"):  # not listed through TopicViewSet: one query
@@ -188,19 +188,6 @@ class TopicWriteSerializer(serializers.Serializer):
     cases = serializers.ListField(child=IdField(), required=False, default=list)
 
 
-class TopicActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["accept", "decline", "step", "cosign", "evaluate", "publish", "action_item"])
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    eligible = serializers.IntegerField(required=False, allow_null=True, default=None)
-    present = serializers.IntegerField(required=False, allow_null=True, default=None)
-    approving = serializers.IntegerField(required=False, allow_null=True, default=None)
-    owner_vote = IdField(required=False, allow_null=True, default=None)
-    score = serializers.IntegerField(required=False, default=0)
-    organisation = IdField(required=False, allow_null=True, default=None)
-    category = IdField(required=False, allow_null=True, default=None)
-    deadline = DateTimeField(required=False, allow_null=True, default=None)
-
-
 class MeetingWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     title = serializers.CharField(max_length=120)
@@ -232,11 +219,17 @@ def _scoped(model, user, pk, action="manage", domain="votes"):
     return obj
 
 
-class TopicWriteViewSet(TopicViewSet):
-    """POST /topics/ raises a topic (staff); POST /topics/<id>/act/ screens it, completes the next
-    step, adds an action item, publishes the outcome (staff), or supports / evaluates it (residents)."""
+class TopicWriteViewSet(MovesMixin, TopicViewSet):
+    """POST /topics/ raises a topic (staff); POST /topics/<id>/<move>/ takes one move of its
+    lifecycle (workflow.TOPIC: accept, decline, step, finish, action_item, publish for staff;
+    cosign, evaluate for residents), each with its own request body; 409 on a stale version."""
 
     http_method_names = ["get", "post", "head", "options"]
+    lifecycle = TOPIC
+    move_response = TopicSerializer
+
+    def moved(self, pk):
+        return Response(TopicSerializer(Topic.objects.get(pk=pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=TopicWriteSerializer, responses=TopicSerializer)
     def create(self, request, *args, **kwargs):
@@ -257,40 +250,6 @@ class TopicWriteViewSet(TopicViewSet):
                      community=_scoped(Community, request.user, d["community"]), compound=_scoped(Compound, request.user, d["compound"]),
                      procedure=procedure, cases=list(Case.objects.restrict(request.user, "dispatch").filter(pk__in=d["cases"])))
         return Response(TopicSerializer(topic, context=self.get_serializer_context()).data, status=201)
-
-    @extend_schema(request=TopicActionSerializer, responses=TopicSerializer)
-    @action(detail=True, methods=["post"], scope_action="view")
-    def act(self, request, pk=None):
-        from linli.cases.models import Category
-        from linli.orgs.models import Organisation
-
-        topic = self.get_object()
-        form = TopicActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        d, user = form.validated_data, request.user
-        if d["action"] == "cosign":
-            _run(procedures.cosign, topic, user=user)
-        elif d["action"] == "evaluate":
-            _run(procedures.evaluate, topic, actor=user, score=d["score"], comment=d["note"])
-        else:
-            if not Topic.objects.restrict(user, "manage").filter(pk=topic.pk).exists():
-                raise PermissionDenied
-            if d["action"] in ("accept", "decline"):
-                _run(procedures.screen, topic, actor=user, accept=d["action"] == "accept", reason=d["note"])
-            elif d["action"] == "step":
-                step = procedures.next_step(topic)
-                vote = OwnerVote.objects.restrict(user).filter(pk=d["owner_vote"]).first() if d["owner_vote"] else None
-                _run(procedures.complete_step, topic.pk, step.pk if step else 0, actor=user, note=d["note"],
-                     eligible=d["eligible"], present=d["present"], approving=d["approving"], owner_vote=vote)
-            elif d["action"] == "publish":
-                _run(procedures.publish_outcome, topic, actor=user, outcome=d["note"], fields={"outcome": "note"})
-            elif d["action"] == "action_item":
-                org = Organisation.objects.filter(pk=d["organisation"] or 0, subdistrict_id=topic.subdistrict_id).first()
-                cat = Category.objects.filter(pk=d["category"] or 0, active=True).first()
-                if org is None or cat is None:
-                    raise serializers.ValidationError({"organisation": [_("Choose who handles it.")]})
-                _run(procedures.add_action_item, topic, actor=user, organisation=org, measure=d["note"], deadline=d["deadline"], category=cat)
-        return Response(TopicSerializer(Topic.objects.get(pk=topic.pk), context=self.get_serializer_context()).data)
 
 
 class MeetingWriteViewSet(MeetingViewSet):

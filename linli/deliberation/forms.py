@@ -3,13 +3,16 @@ asking for consent, defining procedures. Ids come through linli.core.ids' fields
 before the ORM; the actions (actions.py, procedures.py, meetings.py) do the writing."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.cases.models import Case
-from linli.core.ids import ModelMultipleChoiceField
+from linli.cases.models import Case, Category
+from linli.core.ids import IdField, ModelMultipleChoiceField
+from linli.core.lifecycle import MoveForm
+from linli.orgs.models import Organisation
 from linli.places.models import Building, Community, Compound, Unit
 
-from .models import Matter, Meeting, Procedure, StepRule, Topic
+from .models import Matter, Meeting, OwnerVote, Procedure, StepRule, Topic
 
 
 def style(form, skip=()):
@@ -59,8 +62,77 @@ class ResidentTopicForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
 
 
-class OutcomeForm(forms.Form):
+# --- the inputs of the topic's moves (workflow.TOPIC) --------------------------------------------
+
+
+class DeclineForm(MoveForm):
+    """不予立项: the proposer reads the reason."""
+
+    reason = forms.CharField(label=_("reason for declining"), max_length=300, error_messages={"required": _("Tell the proposer why.")})
+
+
+COUNT_MAX = 2**31 - 1  # what a PositiveIntegerField holds on every database
+
+
+def count_field(label):
+    return forms.IntegerField(label=label, min_value=0, max_value=COUNT_MAX, required=False)
+
+
+class StepForm(MoveForm):
+    """完成一步: the record of the next step of the procedure, with the figures its rule judges.
+    `step`, when given, is the step the screen showed: steps are taken in order."""
+
+    step = IdField(label=_("step"), required=False)
+    note = forms.CharField(label=_("record"), max_length=4000, error_messages={"required": _("Write what was done or decided.")})
+    eligible = count_field(_("members or residents due to attend"))
+    present = count_field(_("present"))
+    approving = count_field(_("approving"))
+    owner_vote = forms.ModelChoiceField(label=_("owners' vote"), queryset=OwnerVote.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.actor is not None:  # a vote the actor may read; the step's rule judges it
+            self.fields["owner_vote"].queryset = OwnerVote.objects.restrict(self.actor)
+
+
+class ActionItemForm(MoveForm):
+    """落实: who does what by when; it becomes a work order (a category for its SLA)."""
+
+    organisation = forms.ModelChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none(),
+                                          error_messages={"required": _("Choose who handles it."), "invalid_choice": _("Choose who handles it.")})
+    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.filter(active=True, children=None))
+    measure = forms.CharField(label=_("Measure"), max_length=2000, error_messages={"required": _("Describe the measure.")})
+    deadline = forms.DateTimeField(label=_("Deadline"), error_messages={"required": _("Give a deadline in the future.")},
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.obj is not None:  # an organisation of the topic's sub-district
+            self.fields["organisation"].queryset = Organisation.objects.filter(subdistrict_id=self.obj.subdistrict_id)
+
+    def clean_deadline(self):
+        if self.cleaned_data["deadline"] <= timezone.now():
+            raise forms.ValidationError(_("Give a deadline in the future."))
+        return self.cleaned_data["deadline"]
+
+
+SCORE = _("Give a score from 1 to 5.")
+
+
+class EvaluateForm(MoveForm):
+    """评事: a score from 1 to 5 and a comment; staff may record a telephone call-back."""
+
+    score = forms.IntegerField(label=_("score"), min_value=1, max_value=5,
+                               error_messages={"required": SCORE, "invalid": SCORE, "min_value": SCORE, "max_value": SCORE})
+    comment = forms.CharField(label=_("comment"), max_length=300, required=False)
+    by_callback = forms.BooleanField(label=_("telephone call-back"), required=False)
+
+
+class OutcomeForm(MoveForm):
+    """实施结果公开: the outcome for the community board (no personal data)."""
+
     outcome = forms.CharField(label=_("Outcome for the community board"), max_length=4000,
+                              error_messages={"required": _("Describe what was decided and done.")},
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
 
 

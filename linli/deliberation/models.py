@@ -218,6 +218,7 @@ class Topic(ScopedModel):
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="topics", verbose_name=_("source requests"))
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=0)  # two people acting at once: the second gets a 409
 
     scope_domain = "votes"
     # residents see (and may support) the topics of their own community

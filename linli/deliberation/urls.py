@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .workflow import TOPIC
 
 app_name = "deliberation"
 urlpatterns = [
@@ -10,7 +11,8 @@ urlpatterns = [
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/new/", views.TopicCreateView.as_view(), name="topic_create"),
     path("topics/<int:pk>/", views.TopicDetailView.as_view(), name="topic"),
-    path("topics/<int:pk>/publish/", views.TopicPublishView.as_view(), name="topic_publish"),
+    # one URL per move of the topic's lifecycle: POST topics/<id>/accept/, …/step/, …/publish/
+    *(path(f"topics/<int:pk>/{m.name}/", views.TopicMoveView.as_view(move=m.name), name=f"topic_{m.name}") for m in TOPIC),
     path("consent/new/", views.ConsentCreateView.as_view(), name="consent_create"),
     path("consent/<int:pk>/", views.ConsentView.as_view(), name="consent"),
     path("procedures/", views.ProcedureSettingsView.as_view(), name="procedures"),

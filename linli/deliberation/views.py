@@ -17,8 +17,15 @@ from django.views.generic import ListView
 
 from linli.cases.models import Category
 from linli.core.ids import parse_ids
+from linli.core.lifecycle import Conflict, VersionForm
 from linli.core.public_text import PersonalDataError
-from linli.core.views import ScopedMixin, apply_form_errors, get_by_id_or_404, require_perm
+from linli.core.views import (
+    ScopedMixin,
+    apply_form_errors,
+    form_with_errors,
+    get_by_id_or_404,
+    require_perm,
+)
 from linli.orgs.models import Organisation
 
 from . import actions, meetings, procedures
@@ -45,6 +52,7 @@ from .models import (
     Topic,
     reads_as_resident,
 )
+from .workflow import TOPIC
 
 
 class VoteListView(ScopedMixin, ListView):
@@ -212,11 +220,13 @@ class ResidentTopicView(ScopedMixin, View):
 class TopicDetailView(ScopedMixin, View):
     model = Topic
 
-    def get(self, request, pk, outcome_form=None, status=200):
+    def get(self, request, pk, failed=None, status=200):
+        """`failed`: the form of a move just refused, with its errors (the outcome's text comes
+        back with what the public-text check found marked)."""
         topic = get_object_or_404(self.get_queryset().select_related("procedure", "community", "compound"), pk=pk)
         records = {r.step_id: r for r in topic.records.select_related("completed_by", "owner_vote")}
         steps = [(s, records.get(s.pk)) for s in topic.procedure.steps.all()]
-        can_manage = Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists()
+        offered = {m.name for m in TOPIC.available(topic, request.user)}
         # a resident reads the topic's public summary: no neighbour's words, no internal step records
         resident_view = reads_as_resident(request.user)
         # source requests: only those the user may read anyway (a resident: their own), with the count
@@ -224,9 +234,12 @@ class TopicDetailView(ScopedMixin, View):
         evaluations = list(topic.evaluations.all())
         for e in evaluations:
             e.shown_comment = e.comment if not resident_view or e.author_id == request.user.pk else ""
+        outcome_form = failed if failed is not None and failed.move == "publish" else OutcomeForm(initial={"outcome": topic.outcome})
         return render(request, "deliberation/topic_detail.html", {
-            "topic": topic, "steps": steps, "next": procedures.next_step(topic),
-            "can_manage": can_manage, "resident_view": resident_view,
+            "topic": topic, "steps": steps, "next": procedures.next_step(topic), "offered": offered,
+            "step_move": next((name for name in ("step", "finish") if name in offered), None),
+            "can_manage": Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists(),
+            "resident_view": resident_view,
             "cases": cases,
             "source_count": topic.cases.count(),
             "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed") if topic.compound_id else [],
@@ -236,81 +249,40 @@ class TopicDetailView(ScopedMixin, View):
             "meetings": topic.meetings.all(),
             "timeline": procedures.timeline(topic, cases=cases, evaluations=evaluations),
             "cosigners": topic.cosignatures.count(),
-            "can_cosign": request.user.has_role("resident") and topic.proposer_id != request.user.pk,
             "evaluations": evaluations,
             "average_score": sum(e.score for e in evaluations) / len(evaluations) if evaluations else None,
-            "outcome_form": outcome_form or OutcomeForm(initial={"outcome": topic.outcome}),
+            "outcome_form": outcome_form,
         }, status=status)
 
-    def post(self, request, pk):
-        p = request.POST
-        if p.get("do") in ("cosign", "evaluate"):
-            return self.resident_action(request, pk, p)
-        topic = get_object_or_404(Topic.objects.restrict(request.user, "manage"), pk=pk)
-        try:
-            if p.get("do") == "action_item":
-                from django.utils.dateparse import parse_datetime
-                from django.utils.timezone import get_current_timezone, make_aware
 
-                raw = parse_datetime(p.get("deadline", ""))
-                deadline = make_aware(raw, get_current_timezone()) if raw and raw.tzinfo is None else raw
-                procedures.add_action_item(topic, actor=request.user, measure=p.get("measure", ""), deadline=deadline,
-                                           organisation=get_object_or_404(Organisation, pk=p.get("organisation") or 0, subdistrict_id=topic.subdistrict_id),
-                                           category=get_object_or_404(Category, pk=p.get("category") or 0))
-            elif p.get("screen"):
-                procedures.screen(topic, actor=request.user, accept=p["screen"] == "accept", reason=p.get("reason", ""))
-            else:
-                def num(name):
-                    return int(p[name]) if p.get(name, "").strip() else None
+class TopicMoveView(TopicDetailView):
+    """POST only: one move of the topic's lifecycle (workflow.TOPIC), with its own form. Refused:
+    the topic page again (400) with the reason; 409 (someone else moved it first): the fresh
+    page with a warning; without the permission 403, outside its scope 404."""
 
-                vote = OwnerVote.objects.restrict(request.user).filter(pk=p.get("owner_vote") or 0).first()
-                procedures.complete_step(topic.pk, int(p.get("step", 0)), actor=request.user, note=p.get("note", ""),
-                                         eligible=num("eligible"), present=num("present"), approving=num("approving"), owner_vote=vote)
-            messages.success(request, _("Saved."))
-        except ValueError:
-            messages.error(request, _("Enter whole numbers."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(topic)
-
-    def resident_action(self, request, pk, p):
-        topic = get_object_or_404(Topic.objects.restrict(request.user), pk=pk)
-        try:
-            if p["do"] == "cosign":
-                procedures.cosign(topic, user=request.user)
-            else:
-                from linli.core.scope import has_perm
-
-                staff = has_perm(request.user, "votes.manage")
-                procedures.evaluate(topic, actor=request.user, score=int(p.get("score") or 0), comment=p.get("comment", ""),
-                                    by_callback=staff and bool(p.get("by_callback")))
-            messages.success(request, _("Saved."))
-        except ValueError:
-            messages.error(request, _("Enter whole numbers."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(topic)
-
-
-class TopicPublishView(TopicDetailView):
-    """实施结果公开: the outcome goes on the community board once it holds no personal data; if it
-    does, the topic page comes back with the text, the error and the matches marked."""
-
-    action = "manage"
     http_method_names = ["post"]
+    move = None
 
     def post(self, request, pk):
         topic = get_object_or_404(self.get_queryset(), pk=pk)
-        form = OutcomeForm(request.POST)
-        if form.is_valid():
-            try:
-                procedures.publish_outcome(topic, actor=request.user, outcome=form.cleaned_data["outcome"])
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("The outcome is published on the community board."))
-                return redirect(topic)
-        return self.get(request, pk, outcome_form=form, status=400)
+        move = TOPIC[self.move]
+        version = VersionForm(request.POST)
+        try:
+            if not version.is_valid():
+                raise ValidationError(_("The action could not be carried out; check the form."))
+            TOPIC.perform(topic.pk, move.name, actor=request.user, version=version.cleaned_data["version"], data=request.POST)
+        except Conflict as exc:
+            messages.warning(request, str(exc))
+            return redirect(topic)
+        except Topic.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            form = form_with_errors(move.form(obj=topic, actor=request.user, initial=request.POST.dict()), exc)
+            form.move = move.name
+            return self.get(request, pk, failed=form, status=400)
+        messages.success(request, _("Done: %(action)s.") % {"action": move.label})
+        return redirect(topic)
 
 
 class MeetingListView(ScopedMixin, ListView):

@@ -36,6 +36,8 @@ def _field(f: forms.Field) -> serializers.Field:
     if isinstance(f, forms.ChoiceField):
         messages["invalid_choice"] = f.error_messages["invalid_choice"]
         return serializers.ChoiceField(choices=[c for c in f.choices if c[0] != ""], **kw)
+    if isinstance(f, forms.BooleanField):
+        return serializers.BooleanField(required=False, label=f.label, help_text=f.help_text or None)
     if isinstance(f, forms.DateTimeField):
         return serializers.DateTimeField(allow_null=not f.required, **kw)
     if isinstance(f, forms.IntegerField):

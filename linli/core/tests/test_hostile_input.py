@@ -426,12 +426,12 @@ def test_counts_of_a_step_are_checked_before_they_are_written(content):
     topic = Topic.objects.get(title="深夜噪音治理")
     client = APIClient()
     client.force_authenticate(content.world.users.community)
-    act = f"/api/v1/topics/{topic.pk}/act/"
+    step = f"/api/v1/topics/{topic.pk}/step/"
     for value, code in ((int(TOO_BIG), "max_value"), (-1, "min_value")):
-        r = client.post(act, {"action": "step", "note": "党支部提议", "eligible": value}, format="json")
+        r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": value}, format="json")
         assert r.status_code == 400 and r.json()["errors"][0]["field"] == "eligible" and r.json()["errors"][0]["code"] == code
     assert not StepRecord.objects.filter(topic=topic).exists()
-    r = client.post(act, {"action": "step", "note": "党支部提议", "eligible": 0}, format="json")
+    r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": 0}, format="json")
     assert r.status_code == 200 and StepRecord.objects.get(topic=topic).eligible == 0
 
 
