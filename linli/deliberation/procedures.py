@@ -20,7 +20,11 @@ from .workflow import TOPIC
 def _move(topic, name, *, actor, version=None, **data):
     """Perform the move `name` on `topic` as `actor` saw it (`version`; by default the version
     of `topic` as the caller read it), and bring `topic` up to date."""
-    moved = TOPIC.perform(topic.pk, name, actor=actor, version=topic.version if version is None else version, data=data)
+    if not TOPIC[name].versioned:
+        version = None
+    elif version is None:
+        version = topic.version
+    moved = TOPIC.perform(topic.pk, name, actor=actor, version=version, data=data)
     for f in Topic._meta.concrete_fields:
         setattr(topic, f.attname, getattr(moved, f.attname))
     return moved

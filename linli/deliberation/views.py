@@ -268,9 +268,10 @@ class TopicMoveView(TopicDetailView):
         move = TOPIC[self.move]
         version = VersionForm(request.POST)
         try:
-            if not version.is_valid():
+            if move.versioned and not version.is_valid():
                 raise ValidationError(_("The action could not be carried out; check the form."))
-            TOPIC.perform(topic.pk, move.name, actor=request.user, version=version.cleaned_data["version"], data=request.POST)
+            TOPIC.perform(topic.pk, move.name, actor=request.user, version=version.cleaned_data["version"] if move.versioned else None,
+                          data=request.POST)
         except Conflict as exc:
             messages.warning(request, str(exc))
             return redirect(topic)

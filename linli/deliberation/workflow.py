@@ -7,7 +7,9 @@ these declarations (`linli docs-diagrams`).
 Owners' votes: opened by `actions.open_vote` (the electorate frozen), ballots cast and corrected
 while open (`actions.cast`, not a move: ballots do not change the vote), closed by a move.
 Topics: raised by `procedures.raise_topic`, screened, taken through their procedure step by step
-(steps.py holds the legal requirements), then evaluated and published.
+(steps.py holds the legal requirements), then evaluated and published. Co-signatures, action
+items and evaluations add rows of their own and leave the topic's fields alone: they take no
+version, so a resident's co-signature never turns a staff member's open page stale.
 """
 
 from django.utils.translation import gettext as _
@@ -159,15 +161,15 @@ TOPIC = Lifecycle(
              effect=accept, style="danger"),
         Move("decline", gettext_lazy("Decline"), (T.PROPOSED,), T.DECLINED, "votes.manage", forms.DeclineForm, effect=decline),
         Move("cosign", gettext_lazy("Support (co-sign)"), (T.PROPOSED, T.ACCEPTED), None, "votes.propose", MoveForm,
-             guard=not_proposer, effect=cosign),
+             guard=not_proposer, effect=cosign, versioned=False),
         Move("step", gettext_lazy("Complete this step"), (T.ACCEPTED,), None, "votes.manage", forms.StepForm,
              guard=not_last_step, effect=complete_step, style="danger"),
         Move("finish", gettext_lazy("Complete the last step"), (T.ACCEPTED,), T.DONE, "votes.manage", forms.StepForm,
              guard=last_step, effect=finish, style="danger"),
         Move("action_item", gettext_lazy("Add an action item"), LISTED, None, "votes.manage", forms.ActionItemForm,
-             effect=add_action_item),
+             effect=add_action_item, versioned=False),
         Move("evaluate", gettext_lazy("Evaluate the outcome"), (T.DONE,), None, "votes.view", forms.EvaluateForm,
-             guard=evaluated_once, effect=evaluate),
+             guard=evaluated_once, effect=evaluate, versioned=False),
         Move("publish", gettext_lazy("Publish"), (T.DONE,), None, "votes.manage", forms.OutcomeForm, effect=publish, style="danger"),
     ],
     state_field="status",

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 
 def version_of(obj):
-    return type(obj).objects.values_list("version", flat=True).get(pk=obj.pk)
+    return type(obj).objects.values_list("version", flat=True).get(pk=obj.pk)  # unversioned moves ignore it
 
 
 def post_move(client, obj, name, data=None, **kwargs):
