@@ -15,7 +15,7 @@ from linli.core.api.views import ScopedReadOnlyViewSet
 
 from . import actions
 from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident
-from .workflow import OWNER_VOTE, TOPIC
+from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 
 class StepRecordSerializer(serializers.ModelSerializer):
@@ -59,7 +59,8 @@ class TopicSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
-        fields = ["id", "kind", "title", "community", "compound", "starts_at", "location", "topics", "notice_published_at", "minutes", "closed_at"]
+        fields = ["id", "kind", "title", "community", "compound", "starts_at", "location", "topics", "notice_published_at", "minutes", "closed_at",
+                  "status", "version"]
 
 
 class FigureSerializer(serializers.Serializer):
@@ -198,20 +199,6 @@ class MeetingWriteSerializer(serializers.Serializer):
     topics = serializers.ListField(child=IdField(), required=False, default=list)
 
 
-class MeetingActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["notice", "invite", "sign_in", "opinion", "hands", "close"])
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    party = serializers.CharField(required=False, allow_blank=True, default="")
-    invitation = IdField(required=False, allow_null=True, default=None)
-    topic = IdField(required=False, allow_null=True, default=None)
-    text = serializers.CharField(required=False, allow_blank=True, default="")
-    question = serializers.CharField(required=False, allow_blank=True, default="")
-    rule = serializers.ChoiceField(choices=["majority", "two_thirds", "unanimity"], required=False, default="majority")
-    yes = serializers.IntegerField(required=False, default=0)
-    no = serializers.IntegerField(required=False, default=0)
-    abstain = serializers.IntegerField(required=False, default=0)
-
-
 def _scoped(model, user, pk, action="manage", domain="votes"):
     obj = model.objects.restrict(user, action, domain=domain).filter(pk=pk).first() if pk else None
     if pk and obj is None:
@@ -252,11 +239,17 @@ class TopicWriteViewSet(MovesMixin, TopicViewSet):
         return Response(TopicSerializer(topic, context=self.get_serializer_context()).data, status=201)
 
 
-class MeetingWriteViewSet(MeetingViewSet):
-    """POST /meetings/ convenes a meeting; POST /meetings/<id>/act/ publishes the notice, invites,
-    signs in, records an opinion or a show of hands, or closes it with conclusions (staff)."""
+class MeetingWriteViewSet(MovesMixin, MeetingViewSet):
+    """POST /meetings/ convenes a meeting; POST /meetings/<id>/<move>/ takes one move of its
+    lifecycle (workflow.MEETING: notice, invite, sign_in, opinion, hands, close; staff), each
+    with its own request body; 409 on a stale version of a versioned move."""
 
     http_method_names = ["get", "post", "head", "options"]
+    lifecycle = MEETING
+    move_response = MeetingSerializer
+
+    def moved(self, pk):
+        return Response(MeetingSerializer(Meeting.objects.get(pk=pk)).data)
 
     @extend_schema(request=MeetingWriteSerializer, responses=MeetingSerializer)
     def create(self, request, *args, **kwargs):
@@ -272,28 +265,3 @@ class MeetingWriteViewSet(MeetingViewSet):
                        compound=_scoped(Compound, request.user, d["compound"]),
                        topics=list(Topic.objects.restrict(request.user, "manage").filter(pk__in=d["topics"])))
         return Response(MeetingSerializer(meeting).data, status=201)
-
-    @extend_schema(request=MeetingActionSerializer, responses=MeetingSerializer)
-    @action(detail=True, methods=["post"])
-    def act(self, request, pk=None):
-        meeting = self.get_object()
-        if not Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists():
-            raise PermissionDenied
-        form = MeetingActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        d, user = form.validated_data, request.user
-        inv = meeting.invitations.filter(pk=d["invitation"]).first() if d["invitation"] else None
-        if d["action"] in ("sign_in", "opinion") and inv is None:
-            raise serializers.ValidationError({"invitation": [_("Only a participant who signed in can speak.")]})
-        run = {
-            "notice": lambda: meetings.publish_notice(meeting, actor=user),
-            "invite": lambda: meetings.invite(meeting, actor=user, name=d["name"], party=d["party"]),
-            "sign_in": lambda: meetings.sign_in(inv, actor=user),
-            "opinion": lambda: meetings.record_opinion(meeting, actor=user, speaker=inv, text=d["text"],
-                                                       topic=meeting.topics.filter(pk=d["topic"] or 0).first()),
-            "hands": lambda: meetings.show_of_hands(meeting, actor=user, question=d["question"], rule=d["rule"],
-                                                    yes=d["yes"], no=d["no"], abstain=d["abstain"]),
-            "close": lambda: meetings.close_meeting(meeting, actor=user, conclusions=d["text"]),
-        }[d["action"]]
-        _run(run)
-        return Response(MeetingSerializer(Meeting.objects.get(pk=meeting.pk)).data)

@@ -12,7 +12,17 @@ from linli.core.lifecycle import MoveForm
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Community, Compound, Unit
 
-from .models import Matter, Meeting, OwnerVote, Procedure, StepRule, Topic
+from .models import (
+    HandVote,
+    Invitation,
+    Matter,
+    Meeting,
+    Opinion,
+    OwnerVote,
+    Procedure,
+    StepRule,
+    Topic,
+)
 
 
 def style(form, skip=()):
@@ -200,3 +210,99 @@ class ProcedureStepForm(forms.Form):
 
     def clean_lead_days(self):
         return self.cleaned_data["lead_days"] or 0
+
+
+# --- the inputs of the meeting's moves (workflow.MEETING) ------------------------------------
+
+
+class InviteForm(MoveForm):
+    """邀请: a person for a party, or an organisation of the meeting's sub-district (its name is
+    the party when none is given)."""
+
+    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none(), required=False)
+    party = forms.CharField(label=_("party"), max_length=80, required=False)
+    name = forms.CharField(label=_("name"), max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.obj is not None:
+            self.fields["organisation"].queryset = Organisation.objects.filter(subdistrict_id=self.obj.subdistrict_id)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organisation") is not None and not data.get("party"):
+            data["party"] = data["organisation"].name
+        if not self.errors and (not data.get("name") or not data.get("party")):
+            raise forms.ValidationError(_("Give the participant's name and party."))
+        return data
+
+
+def invitations(form, name, **filters):
+    """The field `name` chooses among the meeting's invitations (narrowed by `filters`)."""
+    if form.obj is not None:
+        form.fields[name].queryset = form.obj.invitations.filter(**filters)
+
+
+class SignInForm(MoveForm):
+    """签到 (by staff): one of the meeting's invitations."""
+
+    invitation = forms.ModelChoiceField(label=_("participant"), queryset=Invitation.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        invitations(self, "invitation")
+
+
+SPEAKER = _("Only a participant who signed in can speak.")
+
+
+class OpinionForm(MoveForm):
+    """发言: what a participant who signed in said, on a topic of the agenda or none."""
+
+    speaker = forms.ModelChoiceField(label=_("speaker"), queryset=Invitation.objects.none(),
+                                     error_messages={"required": SPEAKER, "invalid_choice": SPEAKER})
+    topic = forms.ModelChoiceField(label=_("topic"), queryset=Topic.objects.none(), required=False,
+                                   error_messages={"invalid_choice": _("The topic is not on this meeting's agenda.")})
+    text = forms.CharField(label=_("opinion"), max_length=4000, error_messages={"required": _("Write what was said.")})
+    mode = forms.ChoiceField(label=_("format"), choices=Opinion.Mode.choices, initial=Opinion.Mode.IN_TURN, required=False,
+                             error_messages={"invalid_choice": _("Unknown format.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        invitations(self, "speaker", signed_in_at__isnull=False)
+        if self.obj is not None:
+            self.fields["topic"].queryset = self.obj.topics.all()
+
+    def clean_mode(self):
+        return self.cleaned_data["mode"] or Opinion.Mode.IN_TURN
+
+
+def hands_field(label):
+    return forms.IntegerField(label=label, min_value=0, max_value=COUNT_MAX, required=False)
+
+
+class HandsForm(MoveForm):
+    """举手表决: the question, its rule (blank: more than half), and the hands (blank: none)."""
+
+    question = forms.CharField(label=_("question"), max_length=200, error_messages={"required": _("Write the question put to the vote.")})
+    rule = forms.ChoiceField(label=_("rule"), choices=HandVote.Rule.choices, initial=HandVote.Rule.MAJORITY, required=False)
+    yes = hands_field(_("in favour"))
+    no = hands_field(_("against"))
+    abstain = hands_field(_("abstaining"))
+
+    def clean_rule(self):
+        return self.cleaned_data["rule"] or HandVote.Rule.MAJORITY
+
+    def clean(self):
+        data = super().clean()
+        for name in ("yes", "no", "abstain"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = 0
+        return data
+
+
+class CloseForm(MoveForm):
+    """结束会议: the conclusions — who does what by when."""
+
+    minutes = forms.CharField(label=_("conclusions"), max_length=4000,
+                              error_messages={"required": _("Write the conclusions: who does what by when.")})

@@ -17,14 +17,14 @@ from .steps import is_last, next_step
 from .workflow import TOPIC
 
 
-def _move(topic, name, *, actor, version=None, **data):
-    """Perform the move `name` on `topic` as `actor` saw it (`version`; by default the version
+def _move(topic, move, /, *, actor, version=None, **data):
+    """Perform the move `move` on `topic` as `actor` saw it (`version`; by default the version
     of `topic` as the caller read it), and bring `topic` up to date."""
-    if not TOPIC[name].versioned:
+    if not TOPIC[move].versioned:
         version = None
     elif version is None:
         version = topic.version
-    moved = TOPIC.perform(topic.pk, name, actor=actor, version=version, data=data)
+    moved = TOPIC.perform(topic.pk, move, actor=actor, version=version, data=data)
     for f in Topic._meta.concrete_fields:
         setattr(topic, f.attname, getattr(moved, f.attname))
     return moved

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .workflow import TOPIC
+from .workflow import MEETING, TOPIC
 
 app_name = "deliberation"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting"),
     path("meetings/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes"),
+    # one URL per move of the meeting's lifecycle: POST meetings/<id>/notice/, …/invite/, …/close/
+    *(path(f"meetings/<int:pk>/{m.name}/", views.MeetingMoveView.as_view(move=m.name), name=f"meeting_{m.name}") for m in MEETING),
 ]

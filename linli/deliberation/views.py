@@ -18,7 +18,6 @@ from django.views.generic import ListView
 from linli.cases.models import Category
 from linli.core.ids import parse_ids
 from linli.core.lifecycle import Conflict, VersionForm
-from linli.core.public_text import PersonalDataError
 from linli.core.views import (
     ScopedMixin,
     apply_form_errors,
@@ -52,7 +51,7 @@ from .models import (
     Topic,
     reads_as_resident,
 )
-from .workflow import TOPIC
+from .workflow import MEETING, TOPIC
 
 
 class VoteListView(ScopedMixin, ListView):
@@ -255,35 +254,40 @@ class TopicDetailView(ScopedMixin, View):
         }, status=status)
 
 
-class TopicMoveView(TopicDetailView):
-    """POST only: one move of the topic's lifecycle (workflow.TOPIC), with its own form. Refused:
-    the topic page again (400) with the reason; 409 (someone else moved it first): the fresh
-    page with a warning; without the permission 403, outside its scope 404."""
+class MoveMixin:
+    """POST only: one move of a lifecycle (`lifecycle`, `move`), with its own form. Refused: the
+    detail page again (400) with the reason; 409 (someone else moved it first): the fresh page
+    with a warning; without the permission 403, outside its scope 404."""
 
     http_method_names = ["post"]
+    lifecycle = None
     move = None
 
     def post(self, request, pk):
-        topic = get_object_or_404(self.get_queryset(), pk=pk)
-        move = TOPIC[self.move]
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        move = self.lifecycle[self.move]
         version = VersionForm(request.POST)
         try:
             if move.versioned and not version.is_valid():
                 raise ValidationError(_("The action could not be carried out; check the form."))
-            TOPIC.perform(topic.pk, move.name, actor=request.user, version=version.cleaned_data["version"] if move.versioned else None,
-                          data=request.POST)
+            self.lifecycle.perform(obj.pk, move.name, actor=request.user, data=request.POST,
+                                   version=version.cleaned_data["version"] if move.versioned else None)
         except Conflict as exc:
             messages.warning(request, str(exc))
-            return redirect(topic)
-        except Topic.DoesNotExist:
+            return redirect(obj)
+        except self.model.DoesNotExist:
             raise Http404 from None
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            form = form_with_errors(move.form(obj=topic, actor=request.user, initial=request.POST.dict()), exc)
+            form = form_with_errors(move.form(obj=obj, actor=request.user, initial=request.POST.dict()), exc)
             form.move = move.name
             return self.get(request, pk, failed=form, status=400)
         messages.success(request, _("Done: %(action)s.") % {"action": move.label})
-        return redirect(topic)
+        return redirect(obj)
+
+
+class TopicMoveView(MoveMixin, TopicDetailView):
+    lifecycle = TOPIC
 
 
 class MeetingListView(ScopedMixin, ListView):
@@ -308,11 +312,15 @@ class MeetingDetailView(ScopedMixin, View):
     model = Meeting
     template = "deliberation/meeting_detail.html"
 
-    def get(self, request, pk, marked=(), status=200):
+    def get(self, request, pk, failed=None, status=200):
+        """`failed`: the form of a move just refused; a notice refused for personal data shows
+        the title and location with what was found marked."""
         meeting = get_object_or_404(self.get_queryset().select_related("community", "compound"), pk=pk)
+        marked = [(Meeting._meta.get_field(name).verbose_name, html) for name, html in getattr(failed, "marked", [])]
         return render(request, self.template, {
             "marked": marked,
             "meeting": meeting,
+            "offered": {m.name for m in MEETING.available(meeting, request.user)},
             "invitations": meeting.invitations.select_related("organisation"),
             "opinions": meeting.opinions.select_related("speaker", "topic"),
             "agenda": meeting.topics.all(),
@@ -323,37 +331,9 @@ class MeetingDetailView(ScopedMixin, View):
             "can_manage": Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists(),
         }, status=status)
 
-    def post(self, request, pk):
-        meeting = get_object_or_404(Meeting.objects.restrict(request.user, "manage"), pk=pk)
-        p, user = request.POST, request.user
-        try:
-            if p.get("do") == "notice":
-                meetings.publish_notice(meeting, actor=user)
-            elif p.get("do") == "invite":
-                org = Organisation.objects.filter(pk=p.get("organisation") or 0, subdistrict_id=meeting.subdistrict_id).first()
-                meetings.invite(meeting, actor=user, name=p.get("name", ""), party=p.get("party", ""), organisation=org)
-            elif p.get("do") == "sign_in":
-                meetings.sign_in(get_object_or_404(meeting.invitations, pk=p.get("invitation") or 0), actor=user)
-            elif p.get("do") == "opinion":
-                topic = meeting.topics.filter(pk=p.get("topic") or 0).first()
-                speaker = get_object_or_404(meeting.invitations, pk=p.get("speaker") or 0)
-                meetings.record_opinion(meeting, actor=user, speaker=speaker, text=p.get("text", ""), topic=topic,
-                                        mode=p.get("mode", "in_turn"))
-            elif p.get("do") == "close":
-                meetings.close_meeting(meeting, actor=user, conclusions=p.get("minutes", ""))
-            elif p.get("do") == "hands":
-                meetings.show_of_hands(meeting, actor=user, question=p.get("question", ""), rule=p.get("rule", "majority"),
-                                       yes=int(p.get("yes") or 0), no=int(p.get("no") or 0), abstain=int(p.get("abstain") or 0))
-            messages.success(request, _("Saved."))
-        except ValueError:
-            messages.error(request, _("Enter whole numbers."))
-        except PersonalDataError as exc:  # the notice would publish it: show what was found, marked
-            messages.error(request, " ".join(exc.messages))
-            marked = [(Meeting._meta.get_field(f).verbose_name, html) for f, html in exc.marked.items()]
-            return self.get(request, pk, marked=marked, status=400)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(meeting)
+
+class MeetingMoveView(MoveMixin, MeetingDetailView):
+    lifecycle = MEETING
 
 
 class ConsentCreateView(ScopedMixin, View):
@@ -413,7 +393,7 @@ class ConfirmAttendanceView(View):
             messages.error(request, _("Attendance is confirmed on the day of the meeting."))
         else:
             try:
-                meetings.sign_in(inv, actor=None)
+                meetings.confirm_attendance(inv)
                 messages.success(request, _("Thank you, your attendance is recorded."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))

@@ -7,11 +7,15 @@ these declarations (`linli docs-diagrams`).
 Owners' votes: opened by `actions.open_vote` (the electorate frozen), ballots cast and corrected
 while open (`actions.cast`, not a move: ballots do not change the vote), closed by a move.
 Topics: raised by `procedures.raise_topic`, screened, taken through their procedure step by step
-(steps.py holds the legal requirements), then evaluated and published. Co-signatures, action
+(steps.py holds the legal requirements), then evaluated and published. Meetings: convened by
+`meetings.create_meeting`, their notice published, participants invited and signed in, opinions
+and shows of hands recorded, then closed with conclusions, after which nothing changes. Co-signatures, action
 items and evaluations add rows of their own and leave the topic's fields alone: they take no
 version, so a resident's co-signature never turns a staff member's open page stale.
 """
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +26,17 @@ from linli.people.public_text import check_public_text
 from linli.places.models import Grid
 
 from . import forms, steps
-from .models import CoSignature, Evaluation, OwnerVote, StepRecord, Topic
+from .models import (
+    CoSignature,
+    Evaluation,
+    HandVote,
+    Invitation,
+    Meeting,
+    Opinion,
+    OwnerVote,
+    StepRecord,
+    Topic,
+)
 
 # --- owners' votes ---------------------------------------------------------------------------
 
@@ -178,5 +192,103 @@ TOPIC = Lifecycle(
     messages={
         "conflict": gettext_lazy("Someone else changed this topic a moment ago; here is its current state."),
         "state": gettext_lazy("“%(action)s” is not possible while the topic is “%(state)s”."),
+    },
+)
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def before_the_meeting(meeting, actor, data):
+    """The meeting has begun (a notice comes before it)."""
+    if meeting.starts_at <= timezone.now():
+        return _("A notice is published before the meeting.")
+    return None
+
+
+def someone_signed_in(meeting, actor, data):
+    """Nobody signed in."""
+    if not meeting.invitations.filter(signed_in_at__isnull=False).exists():
+        return _("Nobody signed in: there is no meeting to close.")
+    return None
+
+
+def notice(ctx):
+    """On the community's board from now, once its title and location hold no personal data."""
+    meeting = ctx.obj
+    check_public_text(meeting.community, title=meeting.title, location=meeting.location)
+    meeting.notice_published_at = ctx.now
+
+
+def invite(ctx):
+    """An invitation (a person for a party, or an organisation)."""
+    data = ctx.data
+    invitation = Invitation.objects.create(meeting=ctx.obj, name=data["name"], party=data["party"], organisation=data["organisation"])
+    ctx.changes["invitation"] = [None, str(invitation)]
+
+
+def mark_signed_in(invitation, now) -> bool:
+    """The participant is present from `now` (once: a second sign-in changes nothing). The staff's
+    move and the participant's own link (meetings.confirm_attendance) both write it here."""
+    if invitation.signed_in_at:
+        return False
+    invitation.signed_in_at = now
+    invitation.save(update_fields=["signed_in_at"])
+    return True
+
+
+def sign_in(ctx):
+    """The participant is present from now."""
+    invitation = ctx.data["invitation"]
+    if mark_signed_in(invitation, ctx.now):
+        ctx.changes["signed_in"] = [None, str(invitation)]
+
+
+def opinion(ctx):
+    """What the speaker said, in speaking order."""
+    data = ctx.data
+    created = Opinion.objects.create(meeting=ctx.obj, speaker=data["speaker"], topic=data["topic"], text=data["text"], mode=data["mode"],
+                                     recorded_at=ctx.now)
+    ctx.changes["opinion"] = [None, f"{created.speaker}: {created.text[:40]}"]
+
+
+def hands(ctx):
+    """A show of hands among those signed in now: the counts add up to them."""
+    meeting, data = ctx.obj, ctx.data
+    present = meeting.invitations.filter(signed_in_at__isnull=False).count()
+    yes, no, abstain = data["yes"], data["no"], data["abstain"]
+    if yes + no + abstain != present:
+        raise ValidationError(_("In favour, against and abstaining must add up to the %(n)s present.") % {"n": present})
+    HandVote.objects.create(meeting=meeting, question=data["question"], rule=data["rule"], invited=meeting.invitations.count(),
+                            present=present, yes=yes, no=no, abstain=abstain, recorded_at=ctx.now)
+    ctx.changes["show_of_hands"] = [None, f"{data['question'][:40]}: {yes}/{no}/{abstain}"]
+
+
+def close_meeting(ctx):
+    """The conclusions are the minutes; from now on the record no longer changes."""
+    ctx.obj.minutes, ctx.obj.closed_at = ctx.data["minutes"], ctx.now
+
+
+M = Meeting.Status
+OPEN = (M.SCHEDULED, M.NOTICED)
+MEETING = Lifecycle(
+    Meeting,
+    [
+        Move("notice", gettext_lazy("Publish the notice on the community board"), (M.SCHEDULED,), M.NOTICED, "votes.manage", MoveForm,
+             guard=before_the_meeting, effect=notice, style="danger"),
+        Move("invite", gettext_lazy("Invite"), OPEN, None, "votes.manage", forms.InviteForm, effect=invite, versioned=False),
+        Move("sign_in", gettext_lazy("Sign in"), OPEN, None, "votes.manage", forms.SignInForm, effect=sign_in, versioned=False),
+        Move("opinion", gettext_lazy("Record the opinion"), OPEN, None, "votes.manage", forms.OpinionForm, effect=opinion,
+             versioned=False),
+        Move("hands", gettext_lazy("Record the show of hands"), OPEN, None, "votes.manage", forms.HandsForm, effect=hands,
+             versioned=False),
+        Move("close", gettext_lazy("Close the meeting with these conclusions"), OPEN, M.CLOSED, "votes.manage", forms.CloseForm,
+             guard=someone_signed_in, effect=close_meeting, style="danger"),
+    ],
+    state_field="status",
+    start=(M.SCHEDULED, "convene 召集"),
+    doc="deliberation.md",
+    messages={
+        "conflict": gettext_lazy("Someone else changed this meeting a moment ago; here is its current state."),
+        "state": gettext_lazy("“%(action)s” is not possible while the meeting is “%(state)s”."),
     },
 )

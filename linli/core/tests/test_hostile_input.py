@@ -450,8 +450,8 @@ def test_text_longer_than_its_column_is_a_message_not_a_database_error(content, 
     assert Procedure.objects.filter(name="程" * 60).exists()
     client = APIClient()
     client.force_authenticate(content.world.users.community)
-    act = f"/api/v1/meetings/{Meeting.objects.get(title='噪音治理协商议事会').pk}/act/"
-    r = client.post(act, {"action": "hands", "question": "问" * 201}, format="json")
+    hands = f"/api/v1/meetings/{Meeting.objects.get(title='噪音治理协商议事会').pk}/hands/"
+    r = client.post(hands, {"question": "问" * 201}, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "question"
-    assert client.post(act, {"action": "hands", "question": "问" * 200}, format="json").status_code == 200
+    assert client.post(hands, {"question": "问" * 200}, format="json").status_code == 200
     assert HandVote.objects.get().question == "问" * 200

@@ -83,16 +83,24 @@ def test_meeting_over_the_api(world):
     r = staff.post("/api/v1/meetings/", {"kind": "consultation", "title": "供暖协商会", "community": world.c1.pk, "compound": world.cp1.pk, "starts_at": starts, "location": "会议室"}, format="json")
     assert r.status_code == 201
     pk = r.json()["id"]
-    staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "invite", "name": "王经理", "party": "物业公司"}, format="json")
     from linli.deliberation.models import Meeting
 
-    inv = Meeting.objects.get(pk=pk).invitations.get()
-    assert staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "opinion", "invitation": inv.pk, "text": "x"}, format="json").status_code == 400
-    staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "sign_in", "invitation": inv.pk}, format="json")
-    assert staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "opinion", "invitation": inv.pk, "text": "增加换热站巡检"}, format="json").status_code == 200
-    assert api(world.users.grid_a).post(f"/api/v1/meetings/{pk}/act/", {"action": "notice"}, format="json").status_code == 403
-    r = staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "close", "text": "物业每周巡检换热站"}, format="json")
-    assert r.status_code == 200 and r.json()["closed_at"]
+    from .moves import api_move
+
+    meeting = Meeting.objects.get(pk=pk)
+    assert api_move(staff, meeting, "invite", {"name": "王经理", "party": "物业公司"}).status_code == 200
+    inv = meeting.invitations.get()
+    r = api_move(staff, meeting, "opinion", {"speaker": inv.pk, "text": "x"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "speaker"  # not signed in
+    assert api_move(staff, meeting, "sign_in", {"invitation": inv.pk}).status_code == 200
+    assert api_move(staff, meeting, "opinion", {"speaker": inv.pk, "text": "增加换热站巡检"}).status_code == 200
+    assert api_move(api(world.users.grid_a), meeting, "notice").status_code == 403
+    assert api_move(api(world.users.other_community), meeting, "notice").status_code == 404
+    assert staff.post(f"/api/v1/meetings/{pk}/close/", {"version": 5, "minutes": "x"}, format="json").status_code == 409
+    r = api_move(staff, meeting, "close", {"minutes": "物业每周巡检换热站"})
+    assert r.status_code == 200 and r.json()["closed_at"] and r.json()["status"] == "closed"
+    assert api_move(staff, meeting, "opinion", {"speaker": inv.pk, "text": "会后"}).status_code == 400  # closed
+    assert staff.post(f"/api/v1/meetings/{pk}/act/", {"action": "notice"}, format="json").status_code == 404  # no act switch
     assert api(world.users.other_community).get(f"/api/v1/meetings/{pk}/").status_code == 404
 
 

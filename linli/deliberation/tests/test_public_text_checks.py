@@ -114,7 +114,7 @@ def test_meeting_notice_is_checked_before_it_reaches_the_board(world, gujian, lo
     # a meeting recorded before the check existed
     legacy = Meeting.objects.create(kind="consultation", title="顾建家门口停车协调会", community=world.c1, subdistrict=world.sub,
                                     starts_at=starts, location="社区活动室")
-    r = login(world.users.community).post(legacy.get_absolute_url(), {"do": "notice"})
+    r = post_move(login(world.users.community), legacy, "notice")
     assert r.status_code == 400 and ">顾建</mark>" in r.content.decode()
     legacy.refresh_from_db()
     assert legacy.notice_published_at is None and "顾建" not in board(client, world)
@@ -125,7 +125,7 @@ def test_meeting_notice_is_checked_before_it_reaches_the_board(world, gujian, lo
     assert r.status_code == 200 and "location" in r.context["form"].errors and Meeting.objects.count() == 1
     with pytest.raises(ValidationError):
         meetings.publish_notice(legacy, actor=world.users.community)
-    r = api(world.users.community).post(f"/api/v1/meetings/{legacy.pk}/act/", {"action": "notice"}, format="json")
+    r = api_move(api(world.users.community), legacy, "notice")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "title" and r.json()["errors"][0]["code"] == "personal_data"
     r = api(world.users.community).post("/api/v1/meetings/", {"kind": "consultation", "title": "协调会", "community": world.c1.pk,
                                                               "starts_at": starts.isoformat(), "location": "联系13800001234"}, format="json")
