@@ -48,6 +48,21 @@ class VoteForm(forms.Form):
         style(self)
 
 
+UNREADABLE = _("The ballot could not be read.")
+
+
+class BallotForm(forms.Form):
+    """A ballot entered by staff from paper: the elector (by id), the choice and the paper's
+    reference (actions.cast judges the choice and the vote's state)."""
+
+    elector = IdField(error_messages={"required": UNREADABLE, "invalid": UNREADABLE, "min_value": UNREADABLE, "max_value": UNREADABLE})
+    choice = forms.CharField(required=False)
+    paper_reference = forms.CharField(required=False)
+
+    def clean_paper_reference(self):
+        return self.cleaned_data["paper_reference"][:40]  # the column's length, as the paper numbers are written
+
+
 class TopicForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

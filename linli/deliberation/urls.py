@@ -1,13 +1,14 @@
 from django.urls import path
 
 from . import views
-from .workflow import MEETING, TOPIC
+from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 app_name = "deliberation"
 urlpatterns = [
     path("votes/", views.VoteListView.as_view(), name="votes"),
     path("votes/new/", views.VoteCreateView.as_view(), name="vote_create"),
     path("votes/<int:pk>/", views.VoteDetailView.as_view(), name="vote"),
+    *(path(f"votes/<int:pk>/{m.name}/", views.VoteMoveView.as_view(move=m.name), name=f"vote_{m.name}") for m in OWNER_VOTE),
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/new/", views.TopicCreateView.as_view(), name="topic_create"),
     path("topics/<int:pk>/", views.TopicDetailView.as_view(), name="topic"),

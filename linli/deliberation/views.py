@@ -29,6 +29,7 @@ from linli.orgs.models import Organisation
 
 from . import actions, meetings, procedures
 from .forms import (
+    BallotForm,
     ConsentForm,
     MeetingForm,
     OutcomeForm,
@@ -51,7 +52,7 @@ from .models import (
     Topic,
     reads_as_resident,
 )
-from .workflow import MEETING, TOPIC
+from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 
 class VoteListView(ScopedMixin, ListView):
@@ -105,7 +106,7 @@ class VoteCreateView(ActionFormView):
 class VoteDetailView(ScopedMixin, View):
     model = OwnerVote
 
-    def get(self, request, pk):
+    def get(self, request, pk, failed=None, status=200):
         vote = get_object_or_404(self.get_queryset().select_related("compound", "unit"), pk=pk)
         electors = vote.electors.select_related("ballot")
         page = Paginator(electors, 100).get_page(request.GET.get("page"))
@@ -116,23 +117,23 @@ class VoteDetailView(ScopedMixin, View):
             # owners see the figures and their own ballot, not how each neighbour voted
             "show_electorate": can_manage or not request.user.has_role("resident"),
             "vote": vote, "result": actions.result(vote), "page_obj": page, "can_manage": can_manage,
+            "offered": {m.name for m in OWNER_VOTE.available(vote, request.user)},
             "choices": Ballot.Choice.choices,
-        })
+        }, status=status)
 
     def post(self, request, pk):
+        """A ballot: an owner's own (`mine`), or one entered by staff from paper."""
         if request.POST.get("mine"):
             return self.cast_own(request, pk)
         vote = get_object_or_404(OwnerVote.objects.restrict(request.user, "manage"), pk=pk)
+        form = BallotForm(request.POST)
         try:
-            if request.POST.get("close"):
-                actions.close_vote(vote, actor=request.user)
-                messages.success(request, _("The vote is closed."))
-            else:
-                actions.cast(vote.pk, int(request.POST["elector"]), request.POST.get("choice", ""), actor=request.user,
-                             paper_reference=request.POST.get("paper_reference", "")[:40])
-                messages.success(request, _("Ballot recorded."))
-        except (KeyError, ValueError):
-            messages.error(request, _("The ballot could not be read."))
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            elector = get_object_or_404(vote.electors, pk=form.cleaned_data["elector"])
+            actions.cast(vote.pk, elector.pk, form.cleaned_data["choice"], actor=request.user,
+                         paper_reference=form.cleaned_data["paper_reference"])
+            messages.success(request, _("Ballot recorded."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{vote.get_absolute_url()}?page={request.POST.get('page', 1)}")
@@ -284,6 +285,10 @@ class MoveMixin:
             return self.get(request, pk, failed=form, status=400)
         messages.success(request, _("Done: %(action)s.") % {"action": move.label})
         return redirect(obj)
+
+
+class VoteMoveView(MoveMixin, VoteDetailView):
+    lifecycle = OWNER_VOTE
 
 
 class TopicMoveView(MoveMixin, TopicDetailView):
