@@ -17,6 +17,7 @@ urlpatterns = [
     path("consent/new/", views.ConsentCreateView.as_view(), name="consent_create"),
     path("consent/<int:pk>/", views.ConsentView.as_view(), name="consent"),
     path("procedures/", views.ProcedureSettingsView.as_view(), name="procedures"),
+    path("procedures/<int:pk>/steps/", views.ProcedureStepView.as_view(), name="procedure_step"),
     path("meetings/", views.MeetingListView.as_view(), name="meetings"),
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting"),

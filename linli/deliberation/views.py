@@ -455,21 +455,28 @@ class ProcedureSettingsView(LoginRequiredMixin, View):
         return render(request, "deliberation/procedures.html", {"procedures": procs, "rules": StepRule.choices})
 
     def post(self, request):
+        """A new procedure."""
         require_perm(request.user, "config.change")
-        p = request.POST
+        return self.save(request, ProcedureForm(request.POST), procedures.add_procedure)
+
+    def save(self, request, form, action, *args):
         try:
-            if p.get("do") == "step":
-                proc = get_by_id_or_404(Procedure.objects.all(), p.get("procedure"))
-                form = ProcedureStepForm(p)
-                if form.is_valid():
-                    procedures.add_step(proc, actor=request.user, **form.cleaned_data)
-            else:
-                form = ProcedureForm(p)
-                if form.is_valid():
-                    procedures.add_procedure(actor=request.user, **form.cleaned_data)
-            if form.errors:
+            if not form.is_valid():
                 raise ValidationError(form.errors.as_data())
+            action(*args, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("deliberation:procedures")
+
+
+class ProcedureStepView(ProcedureSettingsView):
+    """POST only: one more step at the end of a procedure no topic follows yet."""
+
+    http_method_names = ["post"]
+    model = Procedure  # what the URL's id names
+
+    def post(self, request, pk):
+        require_perm(request.user, "config.change")
+        procedure = get_by_id_or_404(Procedure.objects.all(), pk)
+        return self.save(request, ProcedureStepForm(request.POST), procedures.add_step, procedure)

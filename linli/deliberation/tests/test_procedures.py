@@ -257,14 +257,15 @@ def test_administrators_define_a_procedure_from_building_blocks(world, login):
 
     assert login(world.users.community).get(reverse("deliberation:procedures")).status_code == 403
     c = login(world.users.subdistrict)
-    c.post(reverse("deliberation:procedures"), {"do": "procedure", "name": "民主听证", "description": "重大事项听证"})
+    c.post(reverse("deliberation:procedures"), {"name": "民主听证", "description": "重大事项听证"})
     proc = Procedure.objects.get(name="民主听证")
     for name, rule, lead in (("发布听证公告", "publication", 7), ("召开听证会", "record", 0), ("居民代表会议决议", "residents_meeting", 0)):
-        c.post(reverse("deliberation:procedures"), {"do": "step", "procedure": proc.pk, "name": name, "rule": rule, "lead_days": lead})
+        c.post(reverse("deliberation:procedure_step", args=[proc.pk]), {"name": name, "rule": rule, "lead_days": lead})
     assert proc.steps.get(order=1).lead_days == 7
     assert list(proc.steps.values_list("order", "name")) == [(1, "发布听证公告"), (2, "召开听证会"), (3, "居民代表会议决议")]
     t = procedures.raise_topic(actor=world.users.community, title="公共空间改造听证", community=world.c1, procedure=proc)
-    c.post(reverse("deliberation:procedures"), {"do": "step", "procedure": proc.pk, "name": "再加一步", "rule": "record"})
+    r = c.post(reverse("deliberation:procedure_step", args=[proc.pk]), {"name": "再加一步", "rule": "record"}, follow=True)
+    assert "步骤不能再修改" in r.content.decode()
     assert proc.steps.count() == 3  # fixed once a topic follows it
     procedures.screen(t, actor=world.users.community, accept=True)
     assert procedures.next_step(t).name == "发布听证公告"
