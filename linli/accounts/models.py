@@ -1,6 +1,7 @@
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -167,7 +168,8 @@ class Credential(models.Model):
         """The row for a presented secret (revoked or expired rows too: the caller says why)."""
         if not secret or len(secret) > 200:
             return None
-        return cls.objects.select_related("user").filter(key_hash=cls.digest(secret)).first()
+        rows: Any = cls._default_manager  # the concrete subclass's: each declares its own `user`
+        return rows.select_related("user").filter(key_hash=cls.digest(secret)).first()
 
     def touch(self):
         # one write a minute at most, however busy the client; a conditional UPDATE, no race

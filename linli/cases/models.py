@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
+from linli.core.lifecycle import lifecycle_of
 from linli.core.masking import mask_phone
 from linli.core.scope import ScopedModel, with_user
 
@@ -258,10 +259,9 @@ OTHER_EVENTS = {"report": _("Reported"), "comment": _("Comment"), "overdue": _("
 
 def event_actions():
     """The choices of CaseEvent.action: the entries above, then every move of the work-order
-    lifecycle (cases.workflow). A callable, so the migration names it and a new move needs none."""
-    from .workflow import LIFECYCLE
-
-    return [*OTHER_EVENTS.items(), *((m.name, m.label) for m in LIFECYCLE if m.name not in OTHER_EVENTS)]
+    lifecycle (cases.workflow, imported by CasesConfig.ready). A callable, so the migration names it
+    and a new move needs none."""
+    return [*OTHER_EVENTS.items(), *((m.name, m.label) for m in lifecycle_of(Case) if m.name not in OTHER_EVENTS)]
 
 
 class CaseEvent(models.Model):

@@ -2,6 +2,8 @@
 UPDATE (so two workers never notify twice), write the timeline and notify the handler's
 organisation and the community's staff (the supervisor)."""
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +46,7 @@ def warn_near_deadline(now=None) -> int:
                 "number": case.number, "category": case.category.name, "deadline": timezone.localtime(case.resolve_by).strftime("%m-%d %H:%M")}
             users = recipients(case)
             url = case.get_absolute_url()
-            transaction.on_commit(lambda users=users, text=text, url=url: notify.send(users, text, url))
+            transaction.on_commit(partial(notify.send, users, text, url))
             warned += 1
     return warned
 
@@ -62,6 +64,6 @@ def mark_overdue(now=None) -> int:
             text = _("Request %(number)s (%(category)s) is past its deadline.") % {"number": case.number, "category": case.category.name}
             users = recipients(case)
             url = case.get_absolute_url()
-            transaction.on_commit(lambda users=users, text=text, url=url: notify.send(users, text, url))
+            transaction.on_commit(partial(notify.send, users, text, url))
             claimed += 1
     return claimed

@@ -119,6 +119,13 @@ class Context:
 
 
 REGISTRY: list[Lifecycle] = []  # the lifecycles with a page in docs/, as their modules are imported
+_OF_MODEL: dict[type, Lifecycle] = {}
+
+
+def lifecycle_of(model) -> Lifecycle:
+    """The lifecycle declared (with its page) for `model`, once its module is imported (the app's `ready()` does):
+    for the model's own module, which cannot import the declaration that imports it."""
+    return _OF_MODEL[model]
 
 
 class Lifecycle:
@@ -140,8 +147,11 @@ class Lifecycle:
         self.start = start  # (state, label): how a row enters the lifecycle, for the diagram
         self.messages = messages or {}
         self.doc = doc  # the page under docs/ that shows it (`linli docs-diagrams` writes it there)
-        if doc:
+        if doc:  # the model's declaration (a test's lifecycle has no page and is not registered)
+            if model in _OF_MODEL:
+                raise ValueError(f"{model.__name__} has a lifecycle already")
             REGISTRY.append(self)
+            _OF_MODEL[model] = self
 
     def __getitem__(self, name) -> Move:
         return self.moves[name]

@@ -127,7 +127,7 @@ def find_personal_data(text: str, *, names=(), ordinary=()) -> list[Finding]:
     found = [Finding(kind, m.start(), m.end(), text[m.start() : m.end()]) for kind, rx in PATTERNS for m in rx.finditer(plain)]
     found += [Finding("phone", m.start(1), m.end(1), text[m.start(1) : m.end(1)]) for m in LOCAL_PHONE.finditer(plain)]
     found += _names(text, names, ordinary)
-    kept = []
+    kept: list[Finding] = []
     for f in sorted(found, key=lambda f: (PRIORITY.index(f.kind), f.start, f.start - f.end)):
         if not any(f.start < k.end and k.start < f.end for k in kept):
             kept.append(f)
@@ -142,7 +142,8 @@ def describe(findings) -> str:
 
 def highlight(text: str, findings) -> str:
     """The text, escaped, with each finding in <mark>."""
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for f in findings:
         out.append(escape(text[pos : f.start]))
         out.append(f'<mark class="personal-data bg-danger-subtle text-danger-emphasis fw-semibold rounded px-1" title="{escape(f.label)}">'

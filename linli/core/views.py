@@ -2,6 +2,7 @@
 row outside scope → 404 — and writes through the audited actions."""
 
 import copy
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -46,7 +47,7 @@ def require_perm(user, perm):
 class ScopedMixin(LoginRequiredMixin):
     """Restrict the queryset to the user's scope for `action` on the model's domain."""
 
-    model = None
+    model: Any = None  # a model with scope_domain and ScopedQuerySet objects
     action = "view"
 
     def perm(self):
@@ -133,9 +134,9 @@ class ScopedCreateView(LoginRequiredMixin, FormView):
     """Create a row under a parent in scope (parent restricted with the model's change scope)."""
 
     template_name = "core/form.html"
-    model = None
-    parent_model = None
-    parent_field = None
+    model: Any = None
+    parent_model: Any = None
+    parent_field: str | None = None
     form_class = None
 
     def dispatch(self, request, *args, **kwargs):

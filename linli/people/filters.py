@@ -23,10 +23,10 @@ class PersonFilterForm(forms.Form):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    community = IdFilter(field_name="community_id", widget=django_filters.widgets.forms.HiddenInput)
-    grid = IdFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
-    compound = IdFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
-    building = IdFilter(field_name="building_id", widget=django_filters.widgets.forms.HiddenInput)
+    community = IdFilter(label=_("Community"), field_name="community_id", widget=django_filters.widgets.forms.HiddenInput)
+    grid = IdFilter(label=_("Grid"), field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
+    compound = IdFilter(label=_("Compound"), field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
+    building = IdFilter(label=_("Building"), field_name="building_id", widget=django_filters.widgets.forms.HiddenInput)
     tag = django_filters.ModelChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), method="with_tag")
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     relation = django_filters.ChoiceFilter(label=_("Relation to head"), choices=Relation.choices)

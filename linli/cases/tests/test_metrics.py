@@ -93,3 +93,20 @@ def test_email_backend_sends_to_users_with_an_address(mailoutbox):
     without = User.objects.create_user("m2")
     EmailBackend().send([with_mail, without], "诉求已超期", "/cases/1/")
     assert [m.to for m in mailoutbox] == [["a@example.org"]] and "/cases/1/" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_the_list_filters_overdue_requests_from_its_select(world, login):
+    """The list draws each filter as a <select> of its choices: the overdue filter has two, and
+    each keeps the requests it names (the dashboard's 已超期 card links to ?overdue=true)."""
+    now = timezone.now()
+    late, = make(world, resolve_by=now - dt.timedelta(minutes=1), description="逾期的")
+    on_time, = make(world, resolve_by=now + dt.timedelta(minutes=1), description="未到期的")
+    done, = make(world, resolve_by=now - dt.timedelta(days=1), state=State.CLOSED, description="已办结的")
+    c = login(world.users.admin)
+    page = c.get("/cases/").content.decode()
+    assert '<option value="true">已超期</option>' in page and '<option value="false">未超期</option>' in page
+    listed = lambda value: {x.pk for x in c.get("/cases/", {"overdue": value}).context["page_obj"]}  # noqa: E731
+    assert late.pk in listed("true") and not {on_time.pk, done.pk} & listed("true")
+    assert {on_time.pk, done.pk} <= listed("false") and late.pk not in listed("false")
+    assert {late.pk, on_time.pk, done.pk} <= listed("")

@@ -7,14 +7,18 @@ row as the screen's post is checked. Answers: 200 with the row, 400 with field p
 the permission, 404 outside its scope, 409 on a stale version.
 """
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 
-from linli.core.lifecycle import Conflict
+from linli.core.lifecycle import Conflict, Lifecycle
 
 
 class ConflictError(APIException):
@@ -29,19 +33,19 @@ def _field(f: forms.Field) -> serializers.Field:
     value, so both answer alike)."""
     missing = f.error_messages["required"]
     messages = {"required": missing, "null": missing, "blank": missing}
-    kw = {"required": f.required, "label": f.label, "help_text": f.help_text or None, "error_messages": messages}
+    kw: dict[str, Any] = {"required": f.required, "label": f.label, "help_text": f.help_text or None, "error_messages": messages}
     if isinstance(f, forms.ModelChoiceField):
-        model = f.queryset.model
+        model = cast(QuerySet, f.queryset).model
         return serializers.PrimaryKeyRelatedField(queryset=model._default_manager.all(), allow_null=not f.required, **kw)
     if isinstance(f, forms.ChoiceField):
         messages["invalid_choice"] = f.error_messages["invalid_choice"]
-        return serializers.ChoiceField(choices=[c for c in f.choices if c[0] != ""], **kw)
+        return serializers.ChoiceField(choices=[c for c in cast(Iterable[tuple[Any, Any]], f.choices) if c[0] != ""], **kw)
     if isinstance(f, forms.BooleanField):
         return serializers.BooleanField(required=False, label=f.label, help_text=f.help_text or None)
     if isinstance(f, forms.DateTimeField):
         return serializers.DateTimeField(allow_null=not f.required, **kw)
     if isinstance(f, forms.IntegerField):
-        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, **kw)
+        return serializers.IntegerField(min_value=cast(int | None, f.min_value), max_value=cast(int | None, f.max_value), **kw)
     if isinstance(f, forms.CharField):
         return serializers.CharField(max_length=f.max_length, allow_blank=not f.required, **kw)
     raise TypeError(f"no serializer field for {type(f).__name__}: add it to api.moves._field")
@@ -49,7 +53,7 @@ def _field(f: forms.Field) -> serializers.Field:
 
 def move_serializer(lifecycle, move) -> type[serializers.Serializer]:
     """`version` and the move's inputs (files excepted: photos do not come through the API yet)."""
-    fields = {}
+    fields: dict[str, serializers.Field] = {}
     if move.versioned:
         fields["version"] = serializers.IntegerField(min_value=0, help_text="The version of the row the client saw.")
     for name, f in move.form.base_fields.items():
@@ -78,8 +82,8 @@ class MovesMixin:
     """For a ScopedViewSet: `lifecycle` and `move_response` (the serializer of the answer) set
     on the class give it one route per move."""
 
-    lifecycle = None
-    move_response = None
+    lifecycle: Lifecycle | None = None
+    move_response: type[serializers.Serializer] | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -455,3 +455,12 @@ def test_text_longer_than_its_column_is_a_message_not_a_database_error(content, 
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "question"
     assert client.post(hands, {"question": "问" * 200}, format="json").status_code == 200
     assert HandVote.objects.get().question == "问" * 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/cases/", "/people/"])
+def test_a_list_names_the_filter_whose_value_it_refuses(world, login, url):
+    """A refused filter value is shown with the filter's Chinese label, never the parameter's name."""
+    page = login(world.users.admin).get(url, {"grid": "-1"}).content.decode()
+    assert 'data-testid="errors"' in page and "网格：" in page and "从 1 开始的整数" in page
+    assert "<li>grid" not in page and ">grid<" not in page
