@@ -457,9 +457,9 @@ class ProcedureSettingsView(LoginRequiredMixin, View):
     def post(self, request):
         """A new procedure."""
         require_perm(request.user, "config.change")
-        return self.save(request, ProcedureForm(request.POST), procedures.add_procedure)
+        return self.submit(request, ProcedureForm(request.POST), procedures.add_procedure)
 
-    def save(self, request, form, action, *args):
+    def submit(self, request, form, action, *args):
         try:
             if not form.is_valid():
                 raise ValidationError(form.errors.as_data())
@@ -479,4 +479,4 @@ class ProcedureStepView(ProcedureSettingsView):
     def post(self, request, pk):
         require_perm(request.user, "config.change")
         procedure = get_by_id_or_404(Procedure.objects.all(), pk)
-        return self.save(request, ProcedureStepForm(request.POST), procedures.add_step, procedure)
+        return self.submit(request, ProcedureStepForm(request.POST), procedures.add_step, procedure)
