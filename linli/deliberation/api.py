@@ -64,7 +64,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class FigureSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the figure's label, not the field's (Field.label in the stubs)
     part = serializers.IntegerField()
     whole = serializers.IntegerField()
     threshold = serializers.CharField()

@@ -66,11 +66,11 @@ class BallotForm(forms.Form):
 class TopicForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    community = forms.ModelChoiceField(label=_("community"), queryset=None)
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, required=False)
+    community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none())
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none(), required=False)
     scale = forms.ChoiceField(label=_("scale"), choices=Topic.Scale.choices)
     procedure = forms.ModelChoiceField(label=_("procedure"), queryset=Procedure.objects.all())
-    cases = ModelMultipleChoiceField(label=_("source requests"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    cases = ModelMultipleChoiceField(label=_("source requests"), queryset=Case.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, case_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,11 +164,11 @@ class OutcomeForm(MoveForm):
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("title"), max_length=120)
-    community = forms.ModelChoiceField(label=_("community"), queryset=None)
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, required=False)
+    community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none())
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none(), required=False)
     starts_at = forms.DateTimeField(label=_("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     location = forms.CharField(label=_("location"), max_length=120)
-    topics = ModelMultipleChoiceField(label=_("agenda"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    topics = ModelMultipleChoiceField(label=_("agenda"), queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,8 +180,8 @@ class MeetingForm(forms.Form):
 
 class ConsentForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None)
-    buildings = ModelMultipleChoiceField(label=_("only these buildings"), queryset=None, required=False)
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none())
+    buildings = ModelMultipleChoiceField(label=_("only these buildings"), queryset=Building.objects.none(), required=False)
     threshold_percent = forms.IntegerField(label=_("threshold (%)"), min_value=1, max_value=100, initial=80)
 
     def __init__(self, *args, user, **kwargs):

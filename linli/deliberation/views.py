@@ -7,9 +7,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -17,7 +19,7 @@ from django.views.generic import ListView
 
 from linli.cases.models import Category
 from linli.core.ids import parse_ids
-from linli.core.lifecycle import Conflict, VersionForm
+from linli.core.lifecycle import Conflict, Lifecycle, VersionForm
 from linli.core.views import (
     ScopedMixin,
     apply_form_errors,
@@ -73,8 +75,8 @@ class ActionFormView(ScopedMixin, View):
     form's fields. Subclasses name the form, the title and the action (`perform`)."""
 
     action = "manage"
-    form_class = None
-    title = ""
+    form_class: type[Form] | None = None
+    title: str | Promise = ""
 
     def make_form(self, request, data=None):
         return self.form_class(data, user=request.user)
@@ -255,14 +257,14 @@ class TopicDetailView(ScopedMixin, View):
         }, status=status)
 
 
-class MoveMixin:
+class MoveMixin(View):
     """POST only: one move of a lifecycle (`lifecycle`, `move`), with its own form. Refused: the
     detail page again (400) with the reason; 409 (someone else moved it first): the fresh page
     with a warning; without the permission 403, outside its scope 404."""
 
     http_method_names = ["post"]
-    lifecycle = None
-    move = None
+    lifecycle: Lifecycle | None = None
+    move: str | None = None
 
     def post(self, request, pk):
         obj = get_object_or_404(self.get_queryset(), pk=pk)
