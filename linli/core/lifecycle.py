@@ -63,7 +63,10 @@ class Move:
     permission (False: 403, and no button). `effect(ctx)` changes the row's fields, writes
     related rows and queues notifications with `ctx.notify`; it may raise ValidationError, and
     then nothing is written. `offered=False`: no button of its own (the page offers it
-    elsewhere, e.g. merging from the similar-requests box)."""
+    elsewhere, e.g. merging from the similar-requests box). `versioned=False`: a move that only
+    adds a related row (an opinion, a co-signature) and leaves the row's own fields alone takes
+    no version and bumps none, so two of them at once, or one and a versioned move, do not
+    conflict; the row is still locked, its state and the guard still checked."""
 
     name: str
     label: Any
@@ -76,6 +79,7 @@ class Move:
     may: Callable[[Any, Any], bool] | None = None
     style: str = "secondary"
     offered: bool = True
+    versioned: bool = True
 
     @property
     def domain(self) -> str:
@@ -97,7 +101,9 @@ class Move:
 @dataclass
 class Context:
     """What an effect works with. `note` is what the timeline entry says (the effect may set it);
-    `notify()` queues a notification that is sent only once the transaction has committed."""
+    `notify()` queues a notification that is sent only once the transaction has committed;
+    `changes` are what the effect adds to the move's audit record beyond the row's own fields
+    (a related row it wrote: a step record, an opinion), as {name: [before, after]}."""
 
     obj: Any
     actor: Any
@@ -107,6 +113,7 @@ class Context:
     before: str
     note: str = ""
     notices: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
 
     def notify(self, users, text, url=None):
         """`users` and `text` may be callables (a query, a text naming related rows), called
@@ -187,7 +194,7 @@ class Lifecycle:
 
     # --- performing one ----------------------------------------------------------------------
 
-    def perform(self, obj_id, name, *, actor, version, data=None, files=None, now=None):
+    def perform(self, obj_id, name, *, actor, version=None, data=None, files=None, now=None):
         """Move the row `obj_id` by the move `name`, for `actor` who saw it at `version`.
 
         Refusals, in this order: an unknown move (ValidationError); no such permission at all
@@ -199,6 +206,8 @@ class Lifecycle:
         move = self.moves.get(name)
         if move is None:
             raise ValidationError(_("Unknown action."))
+        if move.versioned and version is None:
+            raise TypeError(f"the move {name} needs the version the actor saw")
         with transaction.atomic():
             obj = self._lock(obj_id, move, actor, version)
             form = move.form(data or {}, files, obj=obj, actor=actor)
@@ -222,7 +231,7 @@ class Lifecycle:
         obj = rows.select_for_update().filter(pk=obj_id).first()
         if obj is None:
             raise self.model.DoesNotExist
-        if getattr(obj, self.version_field) != version:
+        if move.versioned and getattr(obj, self.version_field) != version:
             message = self.messages.get("conflict") or _(
                 "Someone else changed this a moment ago; here is its current state.")
             raise Conflict(message)
@@ -243,12 +252,13 @@ class Lifecycle:
             move.effect(ctx)
         if move.target:
             setattr(obj, self.state_field, move.target)
-        setattr(obj, self.version_field, version + 1)
+        if move.versioned:
+            setattr(obj, self.version_field, version + 1)
         obj.save(update_fields=[f.name for f in fields if getattr(obj, f.attname) != raw[f.attname]])
         if self.record:
             self.record(ctx)
         shown = {f.name for f in fields if f.editable and f.name != self.version_field}
-        changes = {k: v for k, v in audit.diff(before, audit.snapshot(obj)).items() if k in shown}
+        changes = {k: v for k, v in audit.diff(before, audit.snapshot(obj)).items() if k in shown} | ctx.changes
         hidden = self.hidden_actor and self.hidden_actor(obj, ctx.actor)
         audit.record(None if hidden else ctx.actor, AuditLog.Action.UPDATE, obj, changes, note=move.name)
         if ctx.notices:
@@ -283,7 +293,7 @@ class Lifecycle:
         rows = ["| move | from | to | permission | input | refused when | effect |", "|---|---|---|---|---|---|---|"]
         for move in self.moves.values():
             sources = ", ".join(move.sources)
-            target = move.target or "(unchanged)"
+            target = (move.target or "(unchanged)") + ("" if move.versioned else ", no version")
             inputs = ", ".join(
                 f"{n}{'' if f.required else '?'}" for n, f in move.form.base_fields.items()) or "—"
             refused = " ".join(_doc(f) for f in (move.may, move.guard) if f) or "—"

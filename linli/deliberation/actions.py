@@ -14,7 +14,8 @@ from linli.people.models import Household, Ownership, Relation, Tenure
 from linli.places.models import House
 
 from . import tally
-from .models import Ballot, Elector, OwnerVote
+from .models import Ballot, Consent, ConsentCampaign, Elector, OwnerVote
+from .steps import result  # noqa: F401 (read as actions.result by the vote page, the API, the benchmark)
 from .workflow import OWNER_VOTE
 
 
@@ -38,7 +39,7 @@ def electorate(compound, buildings=(), unit=None):
         head = next((m for m in hh.members.all() if m.relation == Relation.HEAD), None) or next(iter(hh.members.all()), None)
         if head and hh.house_id not in owners_of:
             owners_of[hh.house_id] = (f"p:{head.id_number_hash}", mask_name(head.name))
-    result = defaultdict(lambda: ["", 0, []])
+    by_owner = defaultdict(lambda: ["", 0, []])
     for house in houses:
         if house.developer_owned:
             key, name = "developer", _("Developer (unsold houses)")
@@ -46,11 +47,11 @@ def electorate(compound, buildings=(), unit=None):
             key, name = owners_of[house.pk]
         else:
             key, name = f"house:{house.pk}", _("Owner not registered")
-        entry = result[key]
+        entry = by_owner[key]
         entry[0] = name
         entry[1] += tally.hundredths(house.area)
         entry[2].append(house.pk)
-    return {k: (label, area, ids) for k, (label, area, ids) in result.items()}
+    return {k: (label, area, ids) for k, (label, area, ids) in by_owner.items()}
 
 
 @transaction.atomic
@@ -114,7 +115,19 @@ def own_elector(vote, user):
     return None
 
 
-def result(vote):
-    owners = dict(vote.electors.values_list("key", "area"))
-    ballots = dict(Ballot.objects.filter(vote=vote).values_list("elector__key", "choice"))
-    return tally.tally(vote.matter, owners, ballots)
+@transaction.atomic
+def open_campaign(*, actor, title, compound, threshold_percent, buildings=()):
+    """征求意见: ask the households of a compound (or of some of its buildings) for consent."""
+    campaign = ConsentCampaign.objects.create(title=title, compound=compound, threshold_percent=threshold_percent,
+                                              community_id=compound.community_id, subdistrict_id=compound.subdistrict_id, created_by=actor)
+    campaign.buildings.set(buildings)
+    audit.record(actor, AuditLog.Action.CREATE, campaign, {"title": [None, campaign.title]})
+    return campaign
+
+
+@transaction.atomic
+def record_consent(campaign, household, *, actor, consent):
+    """A household's answer, recorded door to door (a changed mind replaces it; audited)."""
+    old = Consent.objects.filter(campaign=campaign, household=household).first()
+    Consent.objects.update_or_create(campaign=campaign, household=household, defaults={"consent": consent, "recorded_by": actor})
+    audit.record(actor, AuditLog.Action.UPDATE, campaign, {str(household): [old.consent if old else None, consent]})

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.scope import ScopedModel
 
@@ -218,6 +219,7 @@ class Topic(ScopedModel):
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="topics", verbose_name=_("source requests"))
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=0)  # two people acting at once: the second gets a 409
 
     scope_domain = "votes"
     # residents see (and may support) the topics of their own community
@@ -278,6 +280,11 @@ class Meeting(ScopedModel):
         ON_SITE = "on_site", _("On-site consultation (现场协商调解会)")
         FORUM = "forum", _("Forum (座谈会)")
 
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Convened")
+        NOTICED = "noticed", _("Notice published")
+        CLOSED = "closed", pgettext_lazy("meeting", "Closed")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CONSULTATION)
     title = models.CharField(_("title"), max_length=120)
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="meetings", verbose_name=_("community"))
@@ -290,6 +297,8 @@ class Meeting(ScopedModel):
     minutes = models.TextField(_("conclusions"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    version = models.PositiveIntegerField(default=0)  # two people acting at once: the second gets a 409
 
     scope_domain = "votes"
     scope_paths = COMPOUND_SCOPE

@@ -356,7 +356,9 @@ class DemoBuilder:
         from linli.deliberation.models import Procedure, StepRecord
 
         staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
-        actor = staff.get(Role.COMMUNITY_STAFF)
+        default_actor = staff.get(Role.SUBDISTRICT_STAFF) or staff.get(Role.COMMUNITY_STAFF)
+        # each story is told by its own community's staff: the topic's moves check their scope
+        community_staff = {r.community_id: r.user for r in RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF).select_related("user")}
         stories = [
             ("西湖社区", "枫林湾", Procedure.COMMUNITY, "枫林湾小区消防通道长期被占用", 5, "停车与消防通道"),
             ("双福社区", "荣锦苑", Procedure.FOUR_AND_TWO, "荣锦苑自行车棚改造（申请专项资金）", 3, "设施维修"),
@@ -367,6 +369,7 @@ class DemoBuilder:
             compound = Compound.objects.filter(community__subdistrict=self.sub, community__name=community_name, name=compound_name).first()
             if compound is None:
                 continue
+            actor = community_staff.get(compound.community_id) or default_actor
             cases = list(Case.objects.filter(compound=compound, category__name=category)[:3]) if category else []
             topic = procedures.raise_topic(actor=actor, title=title, community=compound.community, compound=compound, scale="major",
                                            procedure=Procedure.builtin(procedure), cases=cases)

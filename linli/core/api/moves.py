@@ -1,7 +1,7 @@
 """One endpoint per move of a lifecycle: `POST /api/v1/<things>/{id}/<move>/`.
 
-Each move gets a request serializer generated from its form (core.lifecycle.Move.form) plus the
-`version` the client saw, so the OpenAPI document shows one schema per move. The serializer checks
+Each move gets a request serializer generated from its form (core.lifecycle.Move.form) plus, for a
+versioned move, the `version` the client saw, so the OpenAPI document shows one schema per move. The serializer checks
 the shape of the JSON; the move's form, inside `Lifecycle.perform`, checks the input against the
 row as the screen's post is checked. Answers: 200 with the row, 400 with field paths, 403 without
 the permission, 404 outside its scope, 409 on a stale version.
@@ -40,6 +40,8 @@ def _field(f: forms.Field) -> serializers.Field:
     if isinstance(f, forms.ChoiceField):
         messages["invalid_choice"] = f.error_messages["invalid_choice"]
         return serializers.ChoiceField(choices=[c for c in cast(Iterable[tuple[Any, Any]], f.choices) if c[0] != ""], **kw)
+    if isinstance(f, forms.BooleanField):
+        return serializers.BooleanField(required=False, label=f.label, help_text=f.help_text or None)
     if isinstance(f, forms.DateTimeField):
         return serializers.DateTimeField(allow_null=not f.required, **kw)
     if isinstance(f, forms.IntegerField):
@@ -51,7 +53,9 @@ def _field(f: forms.Field) -> serializers.Field:
 
 def move_serializer(lifecycle, move) -> type[serializers.Serializer]:
     """`version` and the move's inputs (files excepted: photos do not come through the API yet)."""
-    fields: dict[str, serializers.Field] = {"version": serializers.IntegerField(min_value=0, help_text="The version of the row the client saw.")}
+    fields: dict[str, serializers.Field] = {}
+    if move.versioned:
+        fields["version"] = serializers.IntegerField(min_value=0, help_text="The version of the row the client saw.")
     for name, f in move.form.base_fields.items():
         if not isinstance(f, forms.FileField):
             fields[name] = _field(f)
@@ -63,8 +67,8 @@ def move_serializer(lifecycle, move) -> type[serializers.Serializer]:
 def move_endpoint(lifecycle, move, response):
     serializer_class = move_serializer(lifecycle, move)
     target = f"to `{move.target}`" if move.target else "keeping the state"
-    description = (f"From {', '.join(f'`{s}`' for s in move.sources)}, {target}. "
-                   f"Needs `{move.permission}` over the row; 409 when `version` is stale.")
+    stale = "; 409 when `version` is stale" if move.versioned else " (no version: it only adds a related row)"
+    description = f"From {', '.join(f'`{s}`' for s in move.sources)}, {target}. Needs `{move.permission}` over the row{stale}."
 
     def endpoint(self, request, pk=None):
         return self.perform_move(request, move, serializer_class)
@@ -92,7 +96,7 @@ class MovesMixin:
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        version = data.pop("version")
+        version = data.pop("version", None)
         try:
             self.lifecycle.perform(obj.pk, move.name, actor=request.user, version=version, data=data)
         except Conflict as exc:

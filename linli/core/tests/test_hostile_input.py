@@ -318,7 +318,7 @@ def test_hand_read_ids_that_are_no_ids_are_a_404(world, login):
         assert c.post("/people/tags/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/categories/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/calendar/", {"delete": value}).status_code == 404
-        assert c.post("/deliberation/procedures/", {"do": "step", "procedure": value, "name": "x", "rule": "record"}).status_code == 404
+        assert c.post(f"/deliberation/procedures/{value}/steps/", {"name": "x", "rule": "record"}).status_code == 404
     assert not campaign.consents.exists()
     r = c.post(f"/deliberation/consent/{campaign.pk}/", {"household": world.hh_a1.pk, "consent": "yes"})
     assert r.status_code == 302 and campaign.consents.get().household == world.hh_a1
@@ -331,10 +331,10 @@ def test_a_step_with_days_that_are_no_number_is_refused_with_a_message(world, lo
     proc = Procedure.objects.create(name="新程序")
     c = login(world.users.admin)
     for days in ("abc", "1e5", "-1", "366", TOO_BIG):
-        r = c.post("/deliberation/procedures/", {"do": "step", "procedure": proc.pk, "name": "公示", "rule": "record", "lead_days": days}, follow=True)
+        r = c.post(f"/deliberation/procedures/{proc.pk}/steps/", {"name": "公示", "rule": "record", "lead_days": days}, follow=True)
         assert r.status_code == 200 and "0 至 365" in r.content.decode(), days
     assert not proc.steps.exists()
-    c.post("/deliberation/procedures/", {"do": "step", "procedure": proc.pk, "name": "公示", "rule": "record", "lead_days": "365"})
+    c.post(f"/deliberation/procedures/{proc.pk}/steps/", {"name": "公示", "rule": "record", "lead_days": "365"})
     assert proc.steps.get().lead_days == 365
 
 
@@ -370,7 +370,7 @@ def test_a_nul_character_anywhere_is_a_400_naming_the_parameter(world, login):
     c = login(world.users.admin)
     r = c.get("/audit/", {"q": "a\x00b"})
     assert r.status_code == 400 and "空字符" in r.content.decode() and "(q)" in r.content.decode()
-    r = c.post("/deliberation/procedures/", {"do": "procedure", "name": "x\x00"})
+    r = c.post("/deliberation/procedures/", {"name": "x\x00"})
     assert r.status_code == 400
     r = c.get("/api/v1/persons/", {"tag": "\x00"})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "tag"
@@ -426,12 +426,12 @@ def test_counts_of_a_step_are_checked_before_they_are_written(content):
     topic = Topic.objects.get(title="深夜噪音治理")
     client = APIClient()
     client.force_authenticate(content.world.users.community)
-    act = f"/api/v1/topics/{topic.pk}/act/"
+    step = f"/api/v1/topics/{topic.pk}/step/"
     for value, code in ((int(TOO_BIG), "max_value"), (-1, "min_value")):
-        r = client.post(act, {"action": "step", "note": "党支部提议", "eligible": value}, format="json")
+        r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": value}, format="json")
         assert r.status_code == 400 and r.json()["errors"][0]["field"] == "eligible" and r.json()["errors"][0]["code"] == code
     assert not StepRecord.objects.filter(topic=topic).exists()
-    r = client.post(act, {"action": "step", "note": "党支部提议", "eligible": 0}, format="json")
+    r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": 0}, format="json")
     assert r.status_code == 200 and StepRecord.objects.get(topic=topic).eligible == 0
 
 
@@ -444,16 +444,16 @@ def test_text_longer_than_its_column_is_a_message_not_a_database_error(content, 
     from linli.deliberation.models import HandVote, Meeting, Procedure
 
     c = login(content.world.users.admin)
-    r = c.post("/deliberation/procedures/", {"do": "procedure", "name": "程" * 61}, follow=True)
+    r = c.post("/deliberation/procedures/", {"name": "程" * 61}, follow=True)
     assert r.status_code == 200 and "60" in r.content.decode() and not Procedure.objects.filter(name="程" * 61).exists()
-    c.post("/deliberation/procedures/", {"do": "procedure", "name": "程" * 60})
+    c.post("/deliberation/procedures/", {"name": "程" * 60})
     assert Procedure.objects.filter(name="程" * 60).exists()
     client = APIClient()
     client.force_authenticate(content.world.users.community)
-    act = f"/api/v1/meetings/{Meeting.objects.get(title='噪音治理协商议事会').pk}/act/"
-    r = client.post(act, {"action": "hands", "question": "问" * 201}, format="json")
+    hands = f"/api/v1/meetings/{Meeting.objects.get(title='噪音治理协商议事会').pk}/hands/"
+    r = client.post(hands, {"question": "问" * 201}, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "question"
-    assert client.post(act, {"action": "hands", "question": "问" * 200}, format="json").status_code == 200
+    assert client.post(hands, {"question": "问" * 200}, format="json").status_code == 200
     assert HandVote.objects.get().question == "问" * 200
 
 

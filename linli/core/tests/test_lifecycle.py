@@ -200,3 +200,35 @@ def test_the_worked_example_of_the_architecture_page(world, case):
     row = audit_rows(case).get(note="extend")
     assert set(row.changes) == {"resolve_by", "extended"} and row.changes["extended"] == [False, True]
     assert case.events.filter(action="extend", note="施工").exists()
+
+
+def _adds_a_row(ctx):
+    """Writes a row of its own and no field of the case."""
+    CaseEvent.objects.create(case=ctx.obj, action="comment", note=ctx.data["note"])
+    ctx.changes["comment"] = [None, ctx.data["note"]]
+
+
+class NoteOnly(MoveForm):
+    from django import forms
+
+    note = forms.CharField()
+
+
+@pytest.mark.django_db
+def test_an_unversioned_move_needs_no_version_and_bumps_none(world, case):
+    """`versioned=False`: a move that only adds a related row; the lock, the scope, the state and
+    the audit record stay, the version neither checked nor moved."""
+    lc = Lifecycle(Case, [Move("note", "记", (State.ACCEPTED,), None, "cases.dispatch", NoteOnly, effect=_adds_a_row, versioned=False),
+                          Move("dispatch", "派", (State.ACCEPTED,), State.DISPATCHED, "cases.dispatch", OrgForm)])
+    lc.perform(case.pk, "note", actor=world.users.grid_a, data={"note": "一"})
+    lc.perform(case.pk, "note", actor=world.users.grid_a, version=7, data={"note": "二"})  # any version: ignored
+    case.refresh_from_db()
+    assert case.version == 0 and list(case.events.filter(action="comment").values_list("note", flat=True)) == ["一", "二"]
+    assert [r.changes for r in audit_rows(case).order_by("id")] == [{"comment": [None, "一"]}, {"comment": [None, "二"]}]
+    with pytest.raises(Case.DoesNotExist):  # the scope still holds
+        lc.perform(case.pk, "note", actor=world.users.grid_b, data={"note": "三"})
+    with pytest.raises(TypeError):  # a versioned move still needs one
+        lc.perform(case.pk, "dispatch", actor=world.users.grid_a, data={"org": world.dept.pk})
+    lc.perform(case.pk, "dispatch", actor=world.users.grid_a, version=0, data={"org": world.dept.pk})
+    with pytest.raises(ValidationError):  # and the state
+        lc.perform(case.pk, "note", actor=world.users.grid_a, data={"note": "四"})

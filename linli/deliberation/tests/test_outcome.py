@@ -6,6 +6,8 @@ from linli.accounts.models import RoleAssignment, User
 from linli.deliberation import procedures
 from linli.deliberation.models import Topic
 
+from .moves import post_move
+
 
 @pytest.mark.django_db
 def test_resident_proposes_neighbours_support_and_staff_screen(world, login):
@@ -16,17 +18,19 @@ def test_resident_proposes_neighbours_support_and_staff_screen(world, login):
     neighbour = User.objects.create_user("neighbour")
     RoleAssignment.objects.create(user=neighbour, role="resident", household=world.hh_a2)
     n = login(neighbour)
-    n.post(topic.get_absolute_url(), {"do": "cosign"})
-    n.post(topic.get_absolute_url(), {"do": "cosign"})  # once only
+    assert post_move(n, topic, "cosign").status_code == 302
+    r = post_move(n, topic, "cosign")  # once only
+    assert r.status_code == 400 and "已经附议" in r.content.decode()
     assert topic.cosignatures.count() == 1
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="您提出的议题"):
         procedures.cosign(topic, user=world.users.resident)  # the proposer
     assert "1" in login(world.users.community).get(topic.get_absolute_url()).content.decode().split('data-testid="cosigners">')[1][:20]
     assert login(world.users.other_community).get(topic.get_absolute_url()).status_code == 404
     outsider = User.objects.create_user("outsider")
     RoleAssignment.objects.create(user=outsider, role="resident", household=world.hh_c1)
     assert login(outsider).get(topic.get_absolute_url()).status_code == 404  # another community's resident
-    assert login(world.users.resident).post(topic.get_absolute_url(), {"screen": "accept"}).status_code == 404  # residents do not screen
+    assert post_move(login(world.users.resident), topic, "accept").status_code == 403  # residents do not screen
+    assert Topic.objects.get(pk=topic.pk).status == "proposed"
 
 
 @pytest.mark.django_db
@@ -50,12 +54,12 @@ def test_evaluate_publish_and_timeline(world, login, client):
     procedures.screen(topic, actor=world.users.community, accept=True)
     Topic.objects.filter(pk=topic.pk).update(status="done")
     c = login(world.users.resident)
-    c.post(topic.get_absolute_url(), {"do": "evaluate", "score": 4, "comment": "亮多了"})
-    r = c.post(topic.get_absolute_url(), {"do": "evaluate", "score": 5}, follow=True)
-    assert "已评价" in r.content.decode() and topic.evaluations.count() == 1
+    post_move(c, topic, "evaluate", {"score": 4, "comment": "亮多了"})
+    r = post_move(c, topic, "evaluate", {"score": 5})
+    assert r.status_code == 400 and "已评价" in r.content.decode() and topic.evaluations.count() == 1
     s = login(world.users.community)
-    s.post(topic.get_absolute_url(), {"do": "evaluate", "score": 3, "by_callback": "1", "comment": "电话回访"})
-    s.post(reverse("deliberation:topic_publish", args=[topic.pk]), {"outcome": "已完成全部楼道照明改造，费用由维修资金列支"})
+    post_move(s, topic, "evaluate", {"score": 3, "by_callback": "1", "comment": "电话回访"})
+    post_move(s, topic, "publish", {"outcome": "已完成全部楼道照明改造，费用由维修资金列支"})
     topic.refresh_from_db()
     assert topic.published_at and topic.evaluations.filter(by_callback=True).count() == 1
     board = client.get(reverse("board:community", args=[world.c1.pk])).content.decode()

@@ -8,6 +8,8 @@ from linli.deliberation import procedures
 from linli.deliberation.models import Procedure, Topic
 from linli.testing import database_refuses_inserts_into
 
+from .moves import post_move
+
 
 @pytest.fixture
 def topic(world):
@@ -142,12 +144,16 @@ def test_screening_reads_the_status_under_the_lock(world):
     """Two staff opened the same proposed topic; the first accepts it, the second's decline,
     made from the page they read before, is refused instead of overwriting the acceptance."""
     from linli.core.audit import history
+    from linli.core.lifecycle import Conflict
 
     t = procedures.raise_topic(actor=world.users.resident, title="小区建篮球场", community=world.c1, procedure=Procedure.objects.first())
     first, second = Topic.objects.get(pk=t.pk), Topic.objects.get(pk=t.pk)
     procedures.screen(first, actor=world.users.community, accept=True)
     assert first.status == Topic.Status.ACCEPTED
-    with pytest.raises(ValidationError, match="Only a proposed topic is screened|只有新提出的议题才需要审核"):
+    with pytest.raises(Conflict, match="Someone else changed this topic|其他人刚刚修改了此议题"):  # the version it read is stale
+        procedures.screen(second, actor=world.users.subdistrict, accept=False, reason="场地不足")
+    second.refresh_from_db()  # read afresh: the state refuses it
+    with pytest.raises(ValidationError, match="In the topic catalog|已列入议题目录"):
         procedures.screen(second, actor=world.users.subdistrict, accept=False, reason="场地不足")
     t.refresh_from_db()
     assert (t.status, t.decline_reason) == (Topic.Status.ACCEPTED, "")
@@ -168,12 +174,14 @@ def test_topic_pages_screen_and_refuse_skipped_step(world, login):
                                                        "scale": "major", "procedure": proc.pk, "cases": ids})
     topic = Topic.objects.get()
     assert r.status_code == 302 and topic.cases.count() == 3
-    c.post(topic.get_absolute_url(), {"screen": "accept"})
+    assert post_move(c, topic, "accept").status_code == 302
     steps = list(proc.steps.all())
-    r = c.post(topic.get_absolute_url(), {"step": steps[2].pk, "note": "直接开党员大会"}, follow=True)
-    assert "按顺序" in r.content.decode() and topic.records.count() == 0
-    c.post(topic.get_absolute_url(), {"step": steps[0].pk, "note": "党支部提议"})
-    assert topic.records.count() == 1
+    r = post_move(c, topic, "step", {"step": steps[2].pk, "note": "直接开党员大会"})
+    assert r.status_code == 400 and "按顺序" in r.content.decode() and topic.records.count() == 0
+    r = post_move(c, topic, "step", {"step": steps[0].pk, "note": "党支部提议"})
+    assert r.status_code == 302 and topic.records.count() == 1
+    assert post_move(c, topic, "step", {"step": steps[1].pk, "note": "两委商议", "version": 1}).status_code == 302  # stale
+    assert topic.records.count() == 1 and "其他人刚刚修改了此议题" in c.get(topic.get_absolute_url()).content.decode()
     assert login(world.users.other_community).get(topic.get_absolute_url()).status_code == 404
 
 
@@ -201,8 +209,8 @@ def test_action_items_become_tracked_work_orders(world, topic, login):
         procedures.add_action_item(topic, actor=world.users.community, organisation=world.pm, measure="x",
                                    deadline=timezone.now() - dt.timedelta(days=1), category=cat)
     c = login(world.users.community)
-    r = c.post(topic.get_absolute_url(), {"do": "action_item", "organisation": world.dept.pk, "category": cat.pk,
-                                          "measure": "清理占道车辆", "deadline": "2030-01-10T17:00"})
+    r = post_move(c, topic, "action_item", {"organisation": world.dept.pk, "category": cat.pk,
+                                            "measure": "清理占道车辆", "deadline": "2030-01-10T17:00"})
     assert r.status_code == 302 and topic.action_items.count() == 2
     assert "清理占道车辆" in c.get(topic.get_absolute_url()).content.decode()
 
@@ -249,14 +257,15 @@ def test_administrators_define_a_procedure_from_building_blocks(world, login):
 
     assert login(world.users.community).get(reverse("deliberation:procedures")).status_code == 403
     c = login(world.users.subdistrict)
-    c.post(reverse("deliberation:procedures"), {"do": "procedure", "name": "民主听证", "description": "重大事项听证"})
+    c.post(reverse("deliberation:procedures"), {"name": "民主听证", "description": "重大事项听证"})
     proc = Procedure.objects.get(name="民主听证")
     for name, rule, lead in (("发布听证公告", "publication", 7), ("召开听证会", "record", 0), ("居民代表会议决议", "residents_meeting", 0)):
-        c.post(reverse("deliberation:procedures"), {"do": "step", "procedure": proc.pk, "name": name, "rule": rule, "lead_days": lead})
+        c.post(reverse("deliberation:procedure_step", args=[proc.pk]), {"name": name, "rule": rule, "lead_days": lead})
     assert proc.steps.get(order=1).lead_days == 7
     assert list(proc.steps.values_list("order", "name")) == [(1, "发布听证公告"), (2, "召开听证会"), (3, "居民代表会议决议")]
     t = procedures.raise_topic(actor=world.users.community, title="公共空间改造听证", community=world.c1, procedure=proc)
-    c.post(reverse("deliberation:procedures"), {"do": "step", "procedure": proc.pk, "name": "再加一步", "rule": "record"})
+    r = c.post(reverse("deliberation:procedure_step", args=[proc.pk]), {"name": "再加一步", "rule": "record"}, follow=True)
+    assert "步骤不能再修改" in r.content.decode()
     assert proc.steps.count() == 3  # fixed once a topic follows it
     procedures.screen(t, actor=world.users.community, accept=True)
     assert procedures.next_step(t).name == "发布听证公告"

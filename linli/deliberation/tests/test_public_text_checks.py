@@ -13,6 +13,8 @@ from linli.deliberation.models import Meeting, Procedure, Topic
 from linli.people.models import Person, Relation
 from linli.testing import make_id
 
+from .moves import api_move, post_move
+
 LEAK = "顾建（1号楼101）已签字同意，加装电梯费用按楼层分摊"
 
 
@@ -42,7 +44,7 @@ def board(client, world):
 
 @pytest.mark.django_db
 def test_outcome_with_a_name_and_a_house_is_refused_with_the_matches_marked(world, done, login, client):
-    r = login(world.users.community).post(reverse("deliberation:topic_publish", args=[done.pk]), {"outcome": LEAK})
+    r = post_move(login(world.users.community), done, "publish", {"outcome": LEAK})
     assert r.status_code == 400
     body = r.content.decode()
     error = body.split('data-testid="outcome-error"')[1].split("</div>")[0]
@@ -57,21 +59,21 @@ def test_outcome_with_a_name_and_a_house_is_refused_with_the_matches_marked(worl
 
 @pytest.mark.django_db
 def test_a_clean_outcome_is_published(world, done, login, client):
-    r = login(world.users.community).post(reverse("deliberation:topic_publish", args=[done.pk]), {"outcome": "1号楼加装电梯已完工，费用按楼层分摊"})
+    r = post_move(login(world.users.community), done, "publish", {"outcome": "1号楼加装电梯已完工，费用按楼层分摊"})
     assert r.status_code == 302
     done.refresh_from_db()
     assert done.published_at and "1号楼加装电梯已完工" in board(client, world)
-    assert login(world.users.grid_a).post(reverse("deliberation:topic_publish", args=[done.pk]), {"outcome": "x"}).status_code == 403  # no votes.manage
-    assert login(world.users.other_community).post(reverse("deliberation:topic_publish", args=[done.pk]), {"outcome": "x"}).status_code == 404
-    assert login(world.users.resident).post(reverse("deliberation:topic_publish", args=[done.pk]), {"outcome": "x"}).status_code == 403
+    assert post_move(login(world.users.grid_a), done, "publish", {"outcome": "x"}).status_code == 403  # no votes.manage
+    assert post_move(login(world.users.other_community), done, "publish", {"outcome": "x"}).status_code == 404
+    assert post_move(login(world.users.resident), done, "publish", {"outcome": "x"}).status_code == 403
 
 
 @pytest.mark.django_db
 def test_the_api_answers_400_with_the_field_path(world, done):
-    r = api(world.users.community).post(f"/api/v1/topics/{done.pk}/act/", {"action": "publish", "note": LEAK}, format="json")
+    r = api_move(api(world.users.community), done, "publish", {"outcome": LEAK})
     assert r.status_code == 400
     errors = r.json()["errors"]
-    assert [(e["field"], e["code"]) for e in errors] == [("note", "personal_data")]
+    assert [(e["field"], e["code"]) for e in errors] == [("outcome", "personal_data")]
     assert "顾建" in errors[0]["message"] and "1号楼101" in errors[0]["message"]
     done.refresh_from_db()
     assert done.published_at is None
@@ -112,7 +114,7 @@ def test_meeting_notice_is_checked_before_it_reaches_the_board(world, gujian, lo
     # a meeting recorded before the check existed
     legacy = Meeting.objects.create(kind="consultation", title="顾建家门口停车协调会", community=world.c1, subdistrict=world.sub,
                                     starts_at=starts, location="社区活动室")
-    r = login(world.users.community).post(legacy.get_absolute_url(), {"do": "notice"})
+    r = post_move(login(world.users.community), legacy, "notice")
     assert r.status_code == 400 and ">顾建</mark>" in r.content.decode()
     legacy.refresh_from_db()
     assert legacy.notice_published_at is None and "顾建" not in board(client, world)
@@ -123,7 +125,7 @@ def test_meeting_notice_is_checked_before_it_reaches_the_board(world, gujian, lo
     assert r.status_code == 200 and "location" in r.context["form"].errors and Meeting.objects.count() == 1
     with pytest.raises(ValidationError):
         meetings.publish_notice(legacy, actor=world.users.community)
-    r = api(world.users.community).post(f"/api/v1/meetings/{legacy.pk}/act/", {"action": "notice"}, format="json")
+    r = api_move(api(world.users.community), legacy, "notice")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "title" and r.json()["errors"][0]["code"] == "personal_data"
     r = api(world.users.community).post("/api/v1/meetings/", {"kind": "consultation", "title": "协调会", "community": world.c1.pk,
                                                               "starts_at": starts.isoformat(), "location": "联系13800001234"}, format="json")

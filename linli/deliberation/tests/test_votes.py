@@ -15,6 +15,8 @@ from linli.people.models import Household, Person, Relation, Tenure
 from linli.places.models import House
 from linli.testing import database_refuses_inserts_into, make_id
 
+from .moves import post_move
+
 
 @pytest.fixture
 def lift_unit(world):
@@ -89,7 +91,9 @@ def test_correction_before_close_is_audited_and_refused_after(world, login):
     assert ballot.choice == "agree"
     corrected = AuditLog.objects.get(action="update", content_type__model="ballot")
     assert corrected.changes["choice"] == ["disagree", "agree"]
-    c.post(vote.get_absolute_url(), {"close": "1"})
+    assert post_move(c, vote, "close", {"version": vote.version + 1}).status_code == 302  # a stale page: refused
+    assert OwnerVote.objects.get(pk=vote.pk).status == "open"
+    assert post_move(c, vote, "close").status_code == 302
     vote.refresh_from_db()
     assert vote.status == "closed"
     with pytest.raises(ValidationError):
@@ -103,7 +107,9 @@ def test_votes_are_scoped(world, login):
     vote = open_lift_vote(world, world.users.community)
     assert login(world.users.other_community).get(vote.get_absolute_url()).status_code == 404
     assert login(world.users.grid_a).get(vote.get_absolute_url()).status_code == 200
-    assert login(world.users.grid_a).post(vote.get_absolute_url(), {"close": "1"}).status_code == 404
+    assert post_move(login(world.users.grid_a), vote, "close").status_code == 403  # sees it, does not manage it
+    assert post_move(login(world.users.other_community), vote, "close").status_code == 404
+    assert OwnerVote.objects.get(pk=vote.pk).status == "open"
     assert "1号楼1单元加装电梯" in login(world.users.resident).get(reverse("deliberation:votes")).content.decode()  # their compound
     page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
     assert world.p_a1h.name not in page and "居*" in page  # owners shown masked
