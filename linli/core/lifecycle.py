@@ -335,7 +335,8 @@ class Lifecycle:
             rows.extend(ctx.rows)
         if move.target:  # as the column stores it: a choices member costs a bulk write a lookup per value
             setattr(obj, self.state_field, _plain(move.target))
-        setattr(obj, self.version_field, getattr(obj, self.version_field) + 1)
+        if move.versioned:  # as perform: a move that only adds a related row bumps no version
+            setattr(obj, self.version_field, getattr(obj, self.version_field) + 1)
         return {"action": name, "from_state": _plain(before), "to_state": _plain(getattr(obj, self.state_field)),
                 "actor": actor, "note": ctx.note, "created_at": now}
 

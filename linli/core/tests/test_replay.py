@@ -11,6 +11,7 @@ from django.utils import timezone
 from linli.cases import actions
 from linli.cases.models import Assignment, Case, CaseEvent, Category, Rating, State
 from linli.cases.workflow import LIFECYCLE
+from linli.core.lifecycle import Lifecycle, Move
 from linli.core.models import AuditLog, Notification
 
 NOW = timezone.now().replace(microsecond=0) + timedelta(days=1)  # after the set-up's moves
@@ -158,3 +159,16 @@ def test_the_generators_moves_replay_without_touching_the_database(world, django
     after = (CaseEvent.objects.count(), AuditLog.objects.count(), Notification.objects.count(), Assignment.objects.count())
     assert after == before
     assert Case.objects.filter(state=State.ACCEPTED, version=0).count() == 4  # the rows are the generator's to write
+
+
+@pytest.mark.django_db
+def test_a_move_without_a_version_replays_without_bumping_it(world):
+    """As perform: a move that only adds a related row (Move.versioned=False) leaves the version."""
+    lifecycle = Lifecycle(Case, [Move("note", "记", (State.ACCEPTED,), None, "cases.view", versioned=False),
+                                 Move("bump", "推", (State.ACCEPTED,), None, "cases.view")])
+    case = _report(world)
+    before = case.version
+    lifecycle.replay(case, "note", actor=None, now=NOW)
+    assert case.version == before
+    lifecycle.replay(case, "bump", actor=None, now=NOW)
+    assert case.version == before + 1
