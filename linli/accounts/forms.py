@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import style
 from linli.orgs.models import Organisation
 from linli.people.models import Household
 from linli.places.models import Building, Community, Grid, Subdistrict, Unit
@@ -49,9 +50,7 @@ class GrantRoleForm(forms.Form):
             self.fields[level] = forms.ModelChoiceField(
                 label=model._meta.verbose_name, queryset=qs, required=False, widget=widget
             )
-        for name in ("username", "display_name", "password"):
-            self.fields[name].widget.attrs["class"] = "form-control"
-        self.fields["role"].widget.attrs["class"] = "form-select"
+        style(self)
         self.fields["household"].help_text = _("The household number shown on the household's page.")
 
     def clean(self):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
+from linli.core.forms import style
 from linli.core.scope import has_perm
 from linli.core.views import ScopedDeleteView, ScopedMixin, apply_form_errors
 
@@ -24,8 +25,7 @@ class LoginView(auth_views.LoginView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        for field in form.fields.values():
-            field.widget.attrs["class"] = "form-control"
+        style(form)
         return form
 
     def get_success_url(self):

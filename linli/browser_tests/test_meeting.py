@@ -15,8 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 @pytest.fixture
 def world(transactional_db):
     w = build_world()
-    topic = procedures.raise_topic(actor=w.users.community, title="枫林湾消防通道治理", community=w.c1, compound=w.cp1,
-                                   procedure=Procedure.objects.get(name="城乡社区协商"))
+    topic = procedures.raise_topic(
+        actor=w.users.community,
+        title="枫林湾消防通道治理",
+        community=w.c1,
+        compound=w.cp1,
+        procedure=Procedure.objects.get(name="城乡社区协商"),
+    )
     procedures.screen(topic, actor=w.users.community, accept=True)
     return w
 

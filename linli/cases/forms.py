@@ -6,6 +6,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import style
 from linli.core.lifecycle import MoveForm
 from linli.core.validators import normalise_phone, validate_phone
 from linli.orgs.models import Kind, Organisation
@@ -61,15 +62,7 @@ class ReportForm(forms.ModelForm):
         )
         self.fields["house"].queryset = House.objects.restrict(user, "report", domain="cases")
         self.fields["house"].help_text = _("Optional: the house number shown on the house's page.")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault(
-                "class",
-                "form-check-input"
-                if isinstance(f.widget, forms.CheckboxInput)
-                else "form-select"
-                if isinstance(f.widget, forms.Select)
-                else "form-control",
-            )
+        style(self)
 
     def clean_reporter_phone(self):
         phone = normalise_phone(self.cleaned_data.get("reporter_phone", ""))
@@ -145,9 +138,7 @@ class ResidentReportForm(forms.Form):
             *[(pk, b.name) for pk, b in self.buildings.items()],
         ]
         self.fields["category"].queryset = Category.objects.filter(active=True, children=None).select_related("parent")
-        self.fields["category"].widget.attrs["class"] = "form-select"
-        self.fields["place"].widget.attrs["class"] = "form-select"
-        self.fields["anonymous"].widget.attrs["class"] = "form-check-input"
+        style(self)
 
     def clean(self):
         data = super().clean()

@@ -34,8 +34,13 @@ def org_staff(org):
 
 def subdistrict_staff(case):
 
-    return list(User.objects.filter(is_active=True, role_assignments__role="subdistrict_staff",
-                                    role_assignments__subdistrict_id=case.subdistrict_id))
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role="subdistrict_staff",
+            role_assignments__subdistrict_id=case.subdistrict_id,
+        )
+    )
 
 
 def merged_reporters(case):
@@ -117,8 +122,10 @@ def close(ctx):
     """Closed now; the reporters of the requests merged into it are told."""
     case = ctx.obj
     ctx.obj.closed_at = ctx.now
-    ctx.notify(lambda: merged_reporters(case),
-               lambda: _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number})
+    ctx.notify(
+        lambda: merged_reporters(case),
+        lambda: _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number},
+    )
 
 
 def reopen(ctx):
@@ -134,16 +141,25 @@ def whistle(ctx):
     """The sub-district's staff are told; the first answer counts as the response."""
     case = ctx.obj
     responded(ctx)
-    ctx.notify(lambda: subdistrict_staff(case),
-               lambda: _("Community %(community)s blew the whistle on request %(number)s.") % {"community": case.community, "number": case.number})
+    ctx.notify(
+        lambda: subdistrict_staff(case),
+        lambda: (
+            _("Community %(community)s blew the whistle on request %(number)s.")
+            % {"community": case.community, "number": case.number}
+        ),
+    )
 
 
 def assign(ctx):
     """An assignment (交办单) to the department, whose deadline becomes the request's; the department is told."""
     case, org = ctx.obj, ctx.data["assignee_org"]
-    ctx.save(Assignment(case=case, department=org, deadline=ctx.data["deadline"], issued_by=ctx.actor, issued_at=ctx.now))
+    ctx.save(
+        Assignment(case=case, department=org, deadline=ctx.data["deadline"], issued_by=ctx.actor, issued_at=ctx.now)
+    )
     case.assignee_org, case.assignee, case.resolve_by = org, None, ctx.data["deadline"]
-    ctx.notify(lambda: org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number})
+    ctx.notify(
+        lambda: org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number}
+    )
 
 
 def latest_assignment(case):
@@ -166,7 +182,9 @@ def feedback(ctx):
     case, assignment = ctx.obj, latest_assignment(ctx.obj)
     assignment.feedback, assignment.feedback_at = ctx.data["note"], ctx.now
     ctx.save(assignment, ["feedback", "feedback_at"])
-    ctx.notify(lambda: subdistrict_staff(case), _("Feedback on request %(number)s has arrived.") % {"number": case.number})
+    ctx.notify(
+        lambda: subdistrict_staff(case), _("Feedback on request %(number)s has arrived.") % {"number": case.number}
+    )
 
 
 def defer(ctx):
@@ -200,8 +218,17 @@ def merge(ctx):
     case.merged_into, case.closed_at = target, ctx.now
     responded(ctx)
     ctx.note = target.number
-    ctx.save(CaseEvent(case=target, action="comment", from_state=target.state, to_state=target.state, actor=ctx.actor,
-                       note=_("Request %(number)s was merged into this one.") % {"number": case.number}, created_at=ctx.now))
+    ctx.save(
+        CaseEvent(
+            case=target,
+            action="comment",
+            from_state=target.state,
+            to_state=target.state,
+            actor=ctx.actor,
+            note=_("Request %(number)s was merged into this one.") % {"number": case.number},
+            created_at=ctx.now,
+        )
+    )
 
 
 # --- the timeline and the audit log -----------------------------------------------------------
@@ -210,8 +237,15 @@ def merge(ctx):
 def record(ctx):
     """The timeline entry of a move, and the photo that came with it."""
     case = ctx.obj
-    CaseEvent.objects.create(case=case, action=ctx.move.name, from_state=ctx.before, to_state=case.state, actor=ctx.actor,
-                             note=ctx.note, created_at=ctx.now)
+    CaseEvent.objects.create(
+        case=case,
+        action=ctx.move.name,
+        from_state=ctx.before,
+        to_state=case.state,
+        actor=ctx.actor,
+        note=ctx.note,
+        created_at=ctx.now,
+    )
     if ctx.data.get("photo"):
         kind = CasePhoto.Kind.RESULT if ctx.move.name == "handle" else CasePhoto.Kind.INTAKE
         CasePhoto.objects.create(case=case, kind=kind, image=ctx.data["photo"], uploaded_by=ctx.actor)
@@ -229,40 +263,177 @@ WORKING = (S.DISPATCHED, S.IN_PROGRESS)
 LIFECYCLE = Lifecycle(
     Case,
     [
-        Move("dispatch", gettext_lazy("Dispatch"), (S.ACCEPTED, S.RETURNED), S.DISPATCHED, "cases.dispatch",
-             forms.DispatchForm, effect=dispatch, style="danger"),
-        Move("decline", gettext_lazy("Decline"), (S.ACCEPTED,), S.DECLINED, "cases.dispatch", forms.NoteForm, effect=decline),
-        Move("start", gettext_lazy("Start work"), (S.DISPATCHED,), S.IN_PROGRESS, "cases.handle", forms.CaseMoveForm, style="danger"),
+        Move(
+            "dispatch",
+            gettext_lazy("Dispatch"),
+            (S.ACCEPTED, S.RETURNED),
+            S.DISPATCHED,
+            "cases.dispatch",
+            forms.DispatchForm,
+            effect=dispatch,
+            style="danger",
+        ),
+        Move(
+            "decline",
+            gettext_lazy("Decline"),
+            (S.ACCEPTED,),
+            S.DECLINED,
+            "cases.dispatch",
+            forms.NoteForm,
+            effect=decline,
+        ),
+        Move(
+            "start",
+            gettext_lazy("Start work"),
+            (S.DISPATCHED,),
+            S.IN_PROGRESS,
+            "cases.handle",
+            forms.CaseMoveForm,
+            style="danger",
+        ),
         Move("return", gettext_lazy("Return to dispatcher"), WORKING, S.RETURNED, "cases.handle", forms.NoteForm),
-        Move("handle", gettext_lazy("Report as handled"), (S.IN_PROGRESS,), S.HANDLED, "cases.handle", forms.HandleForm,
-             effect=handle, style="danger"),
-        Move("verify", gettext_lazy("Verified on site"), (S.HANDLED,), S.VERIFIED, "cases.verify", forms.CaseMoveForm, style="danger"),
-        Move("send_back", gettext_lazy("Send back to handler"), (S.HANDLED,), S.IN_PROGRESS, "cases.verify", forms.NoteForm,
-             effect=send_back),
-        Move("rate", gettext_lazy("Rate the result"), (S.VERIFIED,), S.RATED, "cases.rate", forms.RateForm, effect=rate,
-             may=reporter_or_staff, style="danger"),
-        Move("close", gettext_lazy("Close"), (S.RATED, S.VERIFIED), S.CLOSED, "cases.dispatch", forms.CaseMoveForm, effect=close,
-             style="danger"),
-        Move("reopen", gettext_lazy("Reopen"), (S.RATED,), S.ACCEPTED, "cases.dispatch", forms.NoteForm, guard=dissatisfied,
-             effect=reopen),
+        Move(
+            "handle",
+            gettext_lazy("Report as handled"),
+            (S.IN_PROGRESS,),
+            S.HANDLED,
+            "cases.handle",
+            forms.HandleForm,
+            effect=handle,
+            style="danger",
+        ),
+        Move(
+            "verify",
+            gettext_lazy("Verified on site"),
+            (S.HANDLED,),
+            S.VERIFIED,
+            "cases.verify",
+            forms.CaseMoveForm,
+            style="danger",
+        ),
+        Move(
+            "send_back",
+            gettext_lazy("Send back to handler"),
+            (S.HANDLED,),
+            S.IN_PROGRESS,
+            "cases.verify",
+            forms.NoteForm,
+            effect=send_back,
+        ),
+        Move(
+            "rate",
+            gettext_lazy("Rate the result"),
+            (S.VERIFIED,),
+            S.RATED,
+            "cases.rate",
+            forms.RateForm,
+            effect=rate,
+            may=reporter_or_staff,
+            style="danger",
+        ),
+        Move(
+            "close",
+            gettext_lazy("Close"),
+            (S.RATED, S.VERIFIED),
+            S.CLOSED,
+            "cases.dispatch",
+            forms.CaseMoveForm,
+            effect=close,
+            style="danger",
+        ),
+        Move(
+            "reopen",
+            gettext_lazy("Reopen"),
+            (S.RATED,),
+            S.ACCEPTED,
+            "cases.dispatch",
+            forms.NoteForm,
+            guard=dissatisfied,
+            effect=reopen,
+        ),
         # 吹哨 · 交办 · 督办 · 反馈: the community calls in the sub-district, which assigns a department
-        Move("whistle", gettext_lazy("Blow the whistle to the sub-district"), (S.ACCEPTED, S.RETURNED, *WORKING), S.ESCALATED,
-             "cases.whistle", forms.NoteForm, effect=whistle, style="warning"),
-        Move("assign", gettext_lazy("Assign to a department"), (S.ESCALATED,), S.DISPATCHED, "cases.assign", forms.AssignForm,
-             effect=assign, style="danger"),
-        Move("supervise", gettext_lazy("Send a supervision reminder"), WORKING, None, "cases.assign", forms.CaseMoveForm,
-             guard=assigned, effect=supervise, style="warning"),
-        Move("feedback", gettext_lazy("Answer with feedback"), (*WORKING, S.HANDLED), None, "cases.handle", forms.NoteForm,
-             guard=assigned, effect=feedback),
+        Move(
+            "whistle",
+            gettext_lazy("Blow the whistle to the sub-district"),
+            (S.ACCEPTED, S.RETURNED, *WORKING),
+            S.ESCALATED,
+            "cases.whistle",
+            forms.NoteForm,
+            effect=whistle,
+            style="warning",
+        ),
+        Move(
+            "assign",
+            gettext_lazy("Assign to a department"),
+            (S.ESCALATED,),
+            S.DISPATCHED,
+            "cases.assign",
+            forms.AssignForm,
+            effect=assign,
+            style="danger",
+        ),
+        Move(
+            "supervise",
+            gettext_lazy("Send a supervision reminder"),
+            WORKING,
+            None,
+            "cases.assign",
+            forms.CaseMoveForm,
+            guard=assigned,
+            effect=supervise,
+            style="warning",
+        ),
+        Move(
+            "feedback",
+            gettext_lazy("Answer with feedback"),
+            (*WORKING, S.HANDLED),
+            None,
+            "cases.handle",
+            forms.NoteForm,
+            guard=assigned,
+            effect=feedback,
+        ),
         # 缓办 / 延期: the clock stops while deferred; an approved extension moves the deadline
-        Move("defer", gettext_lazy("Defer (stop the clock)"), WORKING, None, "cases.dispatch", forms.NoteForm, guard=not_deferred,
-             effect=defer),
-        Move("resume", gettext_lazy("Resume (restart the clock)"), WORKING, None, "cases.dispatch", forms.CaseMoveForm,
-             guard=deferred, effect=resume),
-        Move("extend", gettext_lazy("Approve an extension"), WORKING, None, "cases.dispatch", forms.ExtendForm, effect=extend),
+        Move(
+            "defer",
+            gettext_lazy("Defer (stop the clock)"),
+            WORKING,
+            None,
+            "cases.dispatch",
+            forms.NoteForm,
+            guard=not_deferred,
+            effect=defer,
+        ),
+        Move(
+            "resume",
+            gettext_lazy("Resume (restart the clock)"),
+            WORKING,
+            None,
+            "cases.dispatch",
+            forms.CaseMoveForm,
+            guard=deferred,
+            effect=resume,
+        ),
+        Move(
+            "extend",
+            gettext_lazy("Approve an extension"),
+            WORKING,
+            None,
+            "cases.dispatch",
+            forms.ExtendForm,
+            effect=extend,
+        ),
         # offered from the similar-requests box, not as a button of its own
-        Move("merge", gettext_lazy("Merge"), (S.ACCEPTED, S.DISPATCHED), S.MERGED, "cases.dispatch", forms.MergeForm,
-             effect=merge, offered=False),
+        Move(
+            "merge",
+            gettext_lazy("Merge"),
+            (S.ACCEPTED, S.DISPATCHED),
+            S.MERGED,
+            "cases.dispatch",
+            forms.MergeForm,
+            effect=merge,
+            offered=False,
+        ),
     ],
     record=record,
     hidden_actor=hidden_actor,

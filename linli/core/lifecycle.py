@@ -148,8 +148,19 @@ class Lifecycle:
     request, whom the timeline hides too). `messages` may replace the refusals' wording
     ("conflict", "state") with the domain's own words."""
 
-    def __init__(self, model, moves, *, state_field="state", version_field="version", record=None,
-                 hidden_actor=None, start=None, messages=None, doc=None):
+    def __init__(
+        self,
+        model,
+        moves,
+        *,
+        state_field="state",
+        version_field="version",
+        record=None,
+        hidden_actor=None,
+        start=None,
+        messages=None,
+        doc=None,
+    ):
         self.model = model
         self.moves = {m.name: m for m in moves}
         if len(self.moves) != len(moves):
@@ -219,8 +230,15 @@ class Lifecycle:
             if reason:
                 raise ValidationError(reason)
             before = getattr(obj, self.state_field)
-            ctx = Context(obj, actor, move, form.cleaned_data, now or timezone.now(), before,
-                          note=form.cleaned_data.get("note") or "")
+            ctx = Context(
+                obj,
+                actor,
+                move,
+                form.cleaned_data,
+                now or timezone.now(),
+                before,
+                note=form.cleaned_data.get("note") or "",
+            )
             self._apply(ctx, version)
         return obj
 
@@ -233,12 +251,12 @@ class Lifecycle:
             raise self.model.DoesNotExist
         if move.versioned and getattr(obj, self.version_field) != version:
             message = self.messages.get("conflict") or _(
-                "Someone else changed this a moment ago; here is its current state.")
+                "Someone else changed this a moment ago; here is its current state."
+            )
             raise Conflict(message)
         state = getattr(obj, self.state_field)
         if state not in move.sources:
-            message = self.messages.get("state") or _(
-                "“%(action)s” is not possible in the state “%(state)s”.")
+            message = self.messages.get("state") or _("“%(action)s” is not possible in the state “%(state)s”.")
             display = getattr(obj, f"get_{self.state_field}_display")()
             raise ValidationError(message % {"action": move.label, "state": display})
         return obj
@@ -294,12 +312,13 @@ class Lifecycle:
         for move in self.moves.values():
             sources = ", ".join(move.sources)
             target = (move.target or "(unchanged)") + ("" if move.versioned else ", no version")
-            inputs = ", ".join(
-                f"{n}{'' if f.required else '?'}" for n, f in move.form.base_fields.items()) or "—"
+            inputs = ", ".join(f"{n}{'' if f.required else '?'}" for n, f in move.form.base_fields.items()) or "—"
             refused = " ".join(_doc(f) for f in (move.may, move.guard) if f) or "—"
             effect = _doc(move.effect) if move.effect else "—"
-            rows.append(f"| `{move.name}` {move.label} | {sources} | {target} | `{move.permission}` "
-                        f"| {inputs} | {refused} | {effect} |")
+            rows.append(
+                f"| `{move.name}` {move.label} | {sources} | {target} | `{move.permission}` "
+                f"| {inputs} | {refused} | {effect} |"
+            )
         return "\n".join(rows)
 
     # --- replaying one, for the generators ---------------------------------------------------
@@ -321,8 +340,7 @@ class Lifecycle:
         move = self.moves[name]
         before = getattr(obj, self.state_field)
         if before not in move.sources:
-            message = self.messages.get("state") or _(
-                "“%(action)s” is not possible in the state “%(state)s”.")
+            message = self.messages.get("state") or _("“%(action)s” is not possible in the state “%(state)s”.")
             display = getattr(obj, f"get_{self.state_field}_display")()
             raise ValidationError(message % {"action": move.label, "state": display})
         inputs = _blank_inputs(move.form) | (data or {})
@@ -337,8 +355,14 @@ class Lifecycle:
             setattr(obj, self.state_field, _plain(move.target))
         if move.versioned:  # as perform: a move that only adds a related row bumps no version
             setattr(obj, self.version_field, getattr(obj, self.version_field) + 1)
-        return {"action": name, "from_state": _plain(before), "to_state": _plain(getattr(obj, self.state_field)),
-                "actor": actor, "note": ctx.note, "created_at": now}
+        return {
+            "action": name,
+            "from_state": _plain(before),
+            "to_state": _plain(getattr(obj, self.state_field)),
+            "actor": actor,
+            "note": ctx.note,
+            "created_at": now,
+        }
 
 
 @dataclass
@@ -377,7 +401,9 @@ def doc_block(lifecycle) -> tuple[str, str, str]:
     """(begin marker, generated text, end marker) of a lifecycle in its page under docs/."""
     label = lifecycle.model._meta.label_lower
     source = f"{lifecycle.model.__module__.rsplit('.', 1)[0].replace('.', '/')}/workflow.py"
-    begin = f"<!-- lifecycle {label}: generated from {source} by `linli docs-diagrams`; edit the declaration, not this -->"
+    begin = (
+        f"<!-- lifecycle {label}: generated from {source} by `linli docs-diagrams`; edit the declaration, not this -->"
+    )
     body = f"```mermaid\n{lifecycle.mermaid()}\n```\n\n{lifecycle.table()}"
     return begin, body, f"<!-- end lifecycle {label} -->"
 
@@ -387,5 +413,7 @@ def render_doc(text: str, lifecycle) -> str:
     begin, body, end = doc_block(lifecycle)
     head, found, rest = text.partition(begin)
     if not found or end not in rest:
-        raise ValueError(f"{lifecycle.doc} has no block for {lifecycle.model._meta.label}: add the two markers\n{begin}\n{end}")
+        raise ValueError(
+            f"{lifecycle.doc} has no block for {lifecycle.model._meta.label}: add the two markers\n{begin}\n{end}"
+        )
     return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"

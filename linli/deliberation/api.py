@@ -1,7 +1,9 @@
 """/api/v1/ for deliberation: topics (with their steps), meetings, owners' votes with the four
 figures, and ballots (cast or corrected until the close). Same scope as the screens."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -9,12 +11,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from linli.cases.models import Case
 from linli.core.api.fields import DateTimeField, IdField
 from linli.core.api.moves import MovesMixin
 from linli.core.api.views import ScopedReadOnlyViewSet
+from linli.core.scope import has_perm
+from linli.places.models import Community, Compound
 
-from . import actions
-from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident
+from . import actions, meetings, procedures
+from .models import Ballot, Meeting, OwnerVote, Procedure, StepRecord, Topic, reads_as_resident
 from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 
@@ -37,8 +42,22 @@ class TopicSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["id", "title", "description", "community", "compound", "scale", "status", "decline_reason", "procedure",
-                  "cases", "source_count", "records", "created_at", "version"]
+        fields = [
+            "id",
+            "title",
+            "description",
+            "community",
+            "compound",
+            "scale",
+            "status",
+            "decline_reason",
+            "procedure",
+            "cases",
+            "source_count",
+            "records",
+            "created_at",
+            "version",
+        ]
 
     def get_cases(self, topic) -> list[int]:
         if not hasattr(topic, "visible_cases"):  # not listed through TopicViewSet: one query
@@ -59,8 +78,21 @@ class TopicSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
-        fields = ["id", "kind", "title", "community", "compound", "starts_at", "location", "topics", "notice_published_at", "minutes", "closed_at",
-                  "status", "version"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "community",
+            "compound",
+            "starts_at",
+            "location",
+            "topics",
+            "notice_published_at",
+            "minutes",
+            "closed_at",
+            "status",
+            "version",
+        ]
 
 
 class FigureSerializer(serializers.Serializer):
@@ -82,8 +114,17 @@ class VoteSerializer(serializers.ModelSerializer):
     @extend_schema(exclude=True)
     def get_result(self, vote) -> dict:
         r = actions.result(vote)
-        figures = [{"label": f.label, "part": f.part, "whole": f.whole, "threshold": str(f.threshold), "strict": f.strict, "met": f.met}
-                   for f in r.quorum + r.approval]
+        figures = [
+            {
+                "label": f.label,
+                "part": f.part,
+                "whole": f.whole,
+                "threshold": str(f.threshold),
+                "strict": f.strict,
+                "met": f.met,
+            }
+            for f in r.quorum + r.approval
+        ]
         return {"quorate": r.quorate, "passed": r.passed, "figures": figures, "area_unit": "0.01 m²"}
 
 
@@ -102,16 +143,16 @@ class TopicViewSet(ScopedReadOnlyViewSet):
     prefetch = ["records__step"]
 
     def get_queryset(self):
-        from django.db.models import Count, Prefetch
-
-        from linli.cases.models import Case
 
         qs = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return qs
         visible = Case.objects.restrict(self.request.user, "view").only("pk")
-        return (qs.annotate(source_count=Count("cases", distinct=True)).order_by("-created_at", "-id")  # grouped: order explicitly
-                .prefetch_related(Prefetch("cases", visible, to_attr="visible_cases")))
+        return (
+            qs.annotate(source_count=Count("cases", distinct=True))
+            .order_by("-created_at", "-id")  # grouped: order explicitly
+            .prefetch_related(Prefetch("cases", visible, to_attr="visible_cases"))
+        )
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):
@@ -143,7 +184,7 @@ class VoteViewSet(MovesMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], scope_action="view")
     def ballot(self, request, pk=None):
         vote = self.get_object()
-        if not OwnerVote.objects.restrict(request.user, "manage").filter(pk=vote.pk).exists():
+        if not vote.allows(request.user, "manage"):
             raise PermissionDenied
         form = BallotSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -158,12 +199,6 @@ class VoteViewSet(MovesMixin, ScopedReadOnlyViewSet):
 
 
 # ---- writes: thin wrappers over procedures.py and meetings.py (the same rules as the screens) ----
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied  # noqa: E402
-
-from linli.core.scope import has_perm  # noqa: E402
-
-from . import meetings, procedures  # noqa: E402
 
 
 def _run(fn, *args, fields=None, **kwargs):
@@ -220,10 +255,6 @@ class TopicWriteViewSet(MovesMixin, TopicViewSet):
 
     @extend_schema(request=TopicWriteSerializer, responses=TopicSerializer)
     def create(self, request, *args, **kwargs):
-        from linli.cases.models import Case
-        from linli.places.models import Community, Compound
-
-        from .models import Procedure
 
         if not has_perm(request.user, "votes.manage"):
             raise PermissionDenied
@@ -233,9 +264,17 @@ class TopicWriteViewSet(MovesMixin, TopicViewSet):
         procedure = Procedure.objects.filter(pk=d["procedure"]).first()
         if procedure is None:
             raise serializers.ValidationError({"procedure": [_("Unknown procedure.")]})
-        topic = _run(procedures.raise_topic, actor=request.user, title=d["title"], description=d["description"], scale=d["scale"],
-                     community=_scoped(Community, request.user, d["community"]), compound=_scoped(Compound, request.user, d["compound"]),
-                     procedure=procedure, cases=list(Case.objects.restrict(request.user, "dispatch").filter(pk__in=d["cases"])))
+        topic = _run(
+            procedures.raise_topic,
+            actor=request.user,
+            title=d["title"],
+            description=d["description"],
+            scale=d["scale"],
+            community=_scoped(Community, request.user, d["community"]),
+            compound=_scoped(Compound, request.user, d["compound"]),
+            procedure=procedure,
+            cases=list(Case.objects.restrict(request.user, "dispatch").filter(pk__in=d["cases"])),
+        )
         return Response(TopicSerializer(topic, context=self.get_serializer_context()).data, status=201)
 
 
@@ -253,15 +292,21 @@ class MeetingWriteViewSet(MovesMixin, MeetingViewSet):
 
     @extend_schema(request=MeetingWriteSerializer, responses=MeetingSerializer)
     def create(self, request, *args, **kwargs):
-        from linli.places.models import Community, Compound
 
         if not has_perm(request.user, "votes.manage"):
             raise PermissionDenied
         form = MeetingWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        meeting = _run(meetings.create_meeting, actor=request.user, kind=d["kind"], title=d["title"], starts_at=d["starts_at"],
-                       location=d["location"], community=_scoped(Community, request.user, d["community"]),
-                       compound=_scoped(Compound, request.user, d["compound"]),
-                       topics=list(Topic.objects.restrict(request.user, "manage").filter(pk__in=d["topics"])))
+        meeting = _run(
+            meetings.create_meeting,
+            actor=request.user,
+            kind=d["kind"],
+            title=d["title"],
+            starts_at=d["starts_at"],
+            location=d["location"],
+            community=_scoped(Community, request.user, d["community"]),
+            compound=_scoped(Compound, request.user, d["compound"]),
+            topics=list(Topic.objects.restrict(request.user, "manage").filter(pk__in=d["topics"])),
+        )
         return Response(MeetingSerializer(meeting).data, status=201)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.cases.models import Case, Category
+from linli.core.forms import style
 from linli.core.ids import IdField, ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
 from linli.orgs.models import Organisation
@@ -25,26 +26,25 @@ from .models import (
 )
 
 
-def style(form, skip=()):
-    """Bootstrap's classes on the widgets (the lists of checkboxes in `skip` keep none)."""
-    for name, f in form.fields.items():
-        if name not in skip:
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
-
-
 class VoteForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     matter = forms.TypedChoiceField(label=_("matter"), choices=Matter.choices, coerce=int)
     compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none())
-    buildings = ModelMultipleChoiceField(label=_("only these buildings"), queryset=Building.objects.none(), required=False)
+    buildings = ModelMultipleChoiceField(
+        label=_("only these buildings"), queryset=Building.objects.none(), required=False
+    )
     unit = forms.ModelChoiceField(label=_("only this unit"), queryset=Unit.objects.none(), required=False)
     closes_at = forms.DateTimeField(label=_("closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related("compound")
-        self.fields["unit"].queryset = Unit.objects.restrict(user, "manage", domain="votes").select_related("building__compound")
+        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related(
+            "compound"
+        )
+        self.fields["unit"].queryset = Unit.objects.restrict(user, "manage", domain="votes").select_related(
+            "building__compound"
+        )
         style(self)
 
 
@@ -55,7 +55,9 @@ class BallotForm(forms.Form):
     """A ballot entered by staff from paper: the elector (by id), the choice and the paper's
     reference (actions.cast judges the choice and the vote's state)."""
 
-    elector = IdField(error_messages={"required": UNREADABLE, "invalid": UNREADABLE, "min_value": UNREADABLE, "max_value": UNREADABLE})
+    elector = IdField(
+        error_messages={"required": UNREADABLE, "invalid": UNREADABLE, "min_value": UNREADABLE, "max_value": UNREADABLE}
+    )
     choice = forms.CharField(required=False)
     paper_reference = forms.CharField(required=False)
 
@@ -70,7 +72,9 @@ class TopicForm(forms.Form):
     compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none(), required=False)
     scale = forms.ChoiceField(label=_("scale"), choices=Topic.Scale.choices)
     procedure = forms.ModelChoiceField(label=_("procedure"), queryset=Procedure.objects.all())
-    cases = ModelMultipleChoiceField(label=_("source requests"), queryset=Case.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
+    cases = ModelMultipleChoiceField(
+        label=_("source requests"), queryset=Case.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, user, case_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,13 +82,17 @@ class TopicForm(forms.Form):
         self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
         # the requests offered are those selected on the request list (GET) or posted back
         ids = list(case_ids) or (self.data.getlist("cases") if hasattr(self.data, "getlist") else [])
-        self.fields["cases"].queryset = Case.objects.restrict(user, "dispatch").filter(pk__in=ids).select_related("category")
+        self.fields["cases"].queryset = (
+            Case.objects.restrict(user, "dispatch").filter(pk__in=ids).select_related("category")
+        )
         style(self, skip=("cases",))
 
 
 class ResidentTopicForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))
-    description = forms.CharField(label=_("description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
+    description = forms.CharField(
+        label=_("description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"})
+    )
 
 
 # --- the inputs of the topic's moves (workflow.TOPIC) --------------------------------------------
@@ -93,7 +101,9 @@ class ResidentTopicForm(forms.Form):
 class DeclineForm(MoveForm):
     """不予立项: the proposer reads the reason."""
 
-    reason = forms.CharField(label=_("reason for declining"), max_length=300, error_messages={"required": _("Tell the proposer why.")})
+    reason = forms.CharField(
+        label=_("reason for declining"), max_length=300, error_messages={"required": _("Tell the proposer why.")}
+    )
 
 
 COUNT_MAX = 2**31 - 1  # what a PositiveIntegerField holds on every database
@@ -108,7 +118,9 @@ class StepForm(MoveForm):
     `step`, when given, is the step the screen showed: steps are taken in order."""
 
     step = IdField(label=_("step"), required=False)
-    note = forms.CharField(label=_("record"), max_length=4000, error_messages={"required": _("Write what was done or decided.")})
+    note = forms.CharField(
+        label=_("record"), max_length=4000, error_messages={"required": _("Write what was done or decided.")}
+    )
     eligible = count_field(_("members or residents due to attend"))
     present = count_field(_("present"))
     approving = count_field(_("approving"))
@@ -123,12 +135,20 @@ class StepForm(MoveForm):
 class ActionItemForm(MoveForm):
     """落实: who does what by when; it becomes a work order (a category for its SLA)."""
 
-    organisation = forms.ModelChoiceField(label=_("Responsible organisation"), queryset=Organisation.objects.none(),
-                                          error_messages={"required": _("Choose who handles it."), "invalid_choice": _("Choose who handles it.")})
+    organisation = forms.ModelChoiceField(
+        label=_("Responsible organisation"),
+        queryset=Organisation.objects.none(),
+        error_messages={"required": _("Choose who handles it."), "invalid_choice": _("Choose who handles it.")},
+    )
     category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.filter(active=True, children=None))
-    measure = forms.CharField(label=_("Measure"), max_length=2000, error_messages={"required": _("Describe the measure.")})
-    deadline = forms.DateTimeField(label=_("Deadline"), error_messages={"required": _("Give a deadline in the future.")},
-                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    measure = forms.CharField(
+        label=_("Measure"), max_length=2000, error_messages={"required": _("Describe the measure.")}
+    )
+    deadline = forms.DateTimeField(
+        label=_("Deadline"),
+        error_messages={"required": _("Give a deadline in the future.")},
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,8 +167,12 @@ SCORE = _("Give a score from 1 to 5.")
 class EvaluateForm(MoveForm):
     """评事: a score from 1 to 5 and a comment; staff may record a telephone call-back."""
 
-    score = forms.IntegerField(label=_("score"), min_value=1, max_value=5,
-                               error_messages={"required": SCORE, "invalid": SCORE, "min_value": SCORE, "max_value": SCORE})
+    score = forms.IntegerField(
+        label=_("score"),
+        min_value=1,
+        max_value=5,
+        error_messages={"required": SCORE, "invalid": SCORE, "min_value": SCORE, "max_value": SCORE},
+    )
     comment = forms.CharField(label=_("comment"), max_length=300, required=False)
     by_callback = forms.BooleanField(label=_("telephone call-back"), required=False)
 
@@ -156,9 +180,12 @@ class EvaluateForm(MoveForm):
 class OutcomeForm(MoveForm):
     """实施结果公开: the outcome for the community board (no personal data)."""
 
-    outcome = forms.CharField(label=_("Outcome for the community board"), max_length=4000,
-                              error_messages={"required": _("Describe what was decided and done.")},
-                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
+    outcome = forms.CharField(
+        label=_("Outcome for the community board"),
+        max_length=4000,
+        error_messages={"required": _("Describe what was decided and done.")},
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
 
 
 class MeetingForm(forms.Form):
@@ -168,7 +195,9 @@ class MeetingForm(forms.Form):
     compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none(), required=False)
     starts_at = forms.DateTimeField(label=_("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     location = forms.CharField(label=_("location"), max_length=120)
-    topics = ModelMultipleChoiceField(label=_("agenda"), queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
+    topics = ModelMultipleChoiceField(
+        label=_("agenda"), queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,13 +210,17 @@ class MeetingForm(forms.Form):
 class ConsentForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none())
-    buildings = ModelMultipleChoiceField(label=_("only these buildings"), queryset=Building.objects.none(), required=False)
+    buildings = ModelMultipleChoiceField(
+        label=_("only these buildings"), queryset=Building.objects.none(), required=False
+    )
     threshold_percent = forms.IntegerField(label=_("threshold (%)"), min_value=1, max_value=100, initial=80)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related("compound")
+        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related(
+            "compound"
+        )
         style(self)
 
     def clean(self):
@@ -210,7 +243,10 @@ class ProcedureForm(forms.Form):
         return name
 
 
-NAME_AND_RULE = {"required": _("Give the step a name and a rule."), "invalid_choice": _("Give the step a name and a rule.")}
+NAME_AND_RULE = {
+    "required": _("Give the step a name and a rule."),
+    "invalid_choice": _("Give the step a name and a rule."),
+}
 LEAD_DAYS = _("Days before the next step: 0 to 365.")
 
 
@@ -219,8 +255,13 @@ class ProcedureStepForm(forms.Form):
 
     name = forms.CharField(label=_("Step name"), max_length=60, error_messages=NAME_AND_RULE)
     rule = forms.ChoiceField(label=_("requires"), choices=StepRule.choices, error_messages=NAME_AND_RULE)
-    lead_days = forms.IntegerField(label=_("days before the next step"), min_value=0, max_value=365, required=False,
-                                   error_messages={"invalid": LEAD_DAYS, "min_value": LEAD_DAYS, "max_value": LEAD_DAYS})
+    lead_days = forms.IntegerField(
+        label=_("days before the next step"),
+        min_value=0,
+        max_value=365,
+        required=False,
+        error_messages={"invalid": LEAD_DAYS, "min_value": LEAD_DAYS, "max_value": LEAD_DAYS},
+    )
     needs_hearing_if_major = forms.BooleanField(label=_("major matters need a hearing first"), required=False)
 
     def clean_lead_days(self):
@@ -274,13 +315,25 @@ SPEAKER = _("Only a participant who signed in can speak.")
 class OpinionForm(MoveForm):
     """发言: what a participant who signed in said, on a topic of the agenda or none."""
 
-    speaker = forms.ModelChoiceField(label=_("speaker"), queryset=Invitation.objects.none(),
-                                     error_messages={"required": SPEAKER, "invalid_choice": SPEAKER})
-    topic = forms.ModelChoiceField(label=_("topic"), queryset=Topic.objects.none(), required=False,
-                                   error_messages={"invalid_choice": _("The topic is not on this meeting's agenda.")})
+    speaker = forms.ModelChoiceField(
+        label=_("speaker"),
+        queryset=Invitation.objects.none(),
+        error_messages={"required": SPEAKER, "invalid_choice": SPEAKER},
+    )
+    topic = forms.ModelChoiceField(
+        label=_("topic"),
+        queryset=Topic.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("The topic is not on this meeting's agenda.")},
+    )
     text = forms.CharField(label=_("opinion"), max_length=4000, error_messages={"required": _("Write what was said.")})
-    mode = forms.ChoiceField(label=_("format"), choices=Opinion.Mode.choices, initial=Opinion.Mode.IN_TURN, required=False,
-                             error_messages={"invalid_choice": _("Unknown format.")})
+    mode = forms.ChoiceField(
+        label=_("format"),
+        choices=Opinion.Mode.choices,
+        initial=Opinion.Mode.IN_TURN,
+        required=False,
+        error_messages={"invalid_choice": _("Unknown format.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -299,8 +352,12 @@ def hands_field(label):
 class HandsForm(MoveForm):
     """举手表决: the question, its rule (blank: more than half), and the hands (blank: none)."""
 
-    question = forms.CharField(label=_("question"), max_length=200, error_messages={"required": _("Write the question put to the vote.")})
-    rule = forms.ChoiceField(label=_("rule"), choices=HandVote.Rule.choices, initial=HandVote.Rule.MAJORITY, required=False)
+    question = forms.CharField(
+        label=_("question"), max_length=200, error_messages={"required": _("Write the question put to the vote.")}
+    )
+    rule = forms.ChoiceField(
+        label=_("rule"), choices=HandVote.Rule.choices, initial=HandVote.Rule.MAJORITY, required=False
+    )
     yes = hands_field(_("in favour"))
     no = hands_field(_("against"))
     abstain = hands_field(_("abstaining"))
@@ -319,5 +376,8 @@ class HandsForm(MoveForm):
 class CloseForm(MoveForm):
     """结束会议: the conclusions — who does what by when."""
 
-    minutes = forms.CharField(label=_("conclusions"), max_length=4000,
-                              error_messages={"required": _("Write the conclusions: who does what by when.")})
+    minutes = forms.CharField(
+        label=_("conclusions"),
+        max_length=4000,
+        error_messages={"required": _("Write the conclusions: who does what by when.")},
+    )

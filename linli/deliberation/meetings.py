@@ -19,8 +19,16 @@ from .workflow import MEETING, mark_signed_in
 
 @transaction.atomic
 def create_meeting(*, actor, kind, title, community, starts_at, location, compound=None, topics=()):
-    meeting = Meeting(kind=kind, title=title, community=community, subdistrict_id=community.subdistrict_id, compound=compound,
-                      starts_at=starts_at, location=location, created_by=actor)
+    meeting = Meeting(
+        kind=kind,
+        title=title,
+        community=community,
+        subdistrict_id=community.subdistrict_id,
+        compound=compound,
+        starts_at=starts_at,
+        location=location,
+        created_by=actor,
+    )
     meeting.full_clean(exclude=["subdistrict"])
     check_public_text(community, title=title, location=location)  # what the notice puts on the board
     meeting.save()
@@ -77,4 +85,6 @@ def confirm_attendance(invitation):
         raise ValidationError(_("The meeting is closed; its record no longer changes."))
     invitation = Invitation.objects.get(pk=invitation.pk)
     if mark_signed_in(invitation, timezone.now()):
-        audit.record(None, AuditLog.Action.UPDATE, meeting, {"signed_in": [None, str(invitation)]}, note="confirm_attendance")
+        audit.record(
+            None, AuditLog.Action.UPDATE, meeting, {"signed_in": [None, str(invitation)]}, note="confirm_attendance"
+        )

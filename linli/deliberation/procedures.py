@@ -6,13 +6,14 @@ Also the procedures themselves, which administrators build from the step rules.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from linli.core import audit
 from linli.core.models import AuditLog
 from linli.people.public_text import check_public_text
 
-from .models import Evaluation, Topic
+from .models import Evaluation, Procedure, ProcedureStep, Topic
 from .steps import is_last, next_step
 from .workflow import TOPIC
 
@@ -36,8 +37,17 @@ def complete_step(topic_id, step_id, *, actor, note, eligible=None, present=None
     topic = Topic.objects.get(pk=topic_id)
     step = next_step(topic)
     name = "finish" if step is not None and step.pk == step_id and is_last(topic, step) else "step"
-    _move(topic, name, actor=actor, step=step_id, note=note, eligible=eligible, present=present, approving=approving,
-          owner_vote=owner_vote)
+    _move(
+        topic,
+        name,
+        actor=actor,
+        step=step_id,
+        note=note,
+        eligible=eligible,
+        present=present,
+        approving=approving,
+        owner_vote=owner_vote,
+    )
     return topic.records.get(step_id=step_id)
 
 
@@ -49,8 +59,16 @@ def screen(topic, *, actor, accept, reason=""):
 
 @transaction.atomic
 def raise_topic(*, actor, title, community, procedure, description="", compound=None, scale="minor", cases=()):
-    topic = Topic(title=title, description=description, community=community, subdistrict_id=community.subdistrict_id,
-                  compound=compound, scale=scale, procedure=procedure, proposer=actor)
+    topic = Topic(
+        title=title,
+        description=description,
+        community=community,
+        subdistrict_id=community.subdistrict_id,
+        compound=compound,
+        scale=scale,
+        procedure=procedure,
+        proposer=actor,
+    )
     topic.full_clean(exclude=["subdistrict"])
     # every resident of the community reads the title and description; the title goes on the board
     check_public_text(community, title=title, description=description)
@@ -62,7 +80,15 @@ def raise_topic(*, actor, title, community, procedure, description="", compound=
 
 def add_action_item(topic, *, actor, organisation, measure, deadline, category):
     """An action item (move `action_item`): the work order it became."""
-    _move(topic, "action_item", actor=actor, organisation=organisation, measure=measure, deadline=deadline, category=category)
+    _move(
+        topic,
+        "action_item",
+        actor=actor,
+        organisation=organisation,
+        measure=measure,
+        deadline=deadline,
+        category=category,
+    )
     return topic.action_items.order_by("-id").first()
 
 
@@ -96,11 +122,27 @@ def timeline(topic, *, cases=None, evaluations=None):
         if m.closed_at:
             entries.append((m.closed_at, _("Meeting held"), m.title, m.get_absolute_url()))
     for r in topic.records.select_related("step", "owner_vote"):
-        entries.append((r.completed_at, _("Step completed"), r.step.name, r.owner_vote.get_absolute_url() if r.owner_vote_id else ""))
+        entries.append(
+            (
+                r.completed_at,
+                _("Step completed"),
+                r.step.name,
+                r.owner_vote.get_absolute_url() if r.owner_vote_id else "",
+            )
+        )
     for c in topic.action_items.select_related("assignee_org"):
-        entries.append((c.created_at, _("Action item"), f"{c.assignee_org}：{c.description}（{c.get_state_display()}）", c.get_absolute_url()))
+        entries.append(
+            (
+                c.created_at,
+                _("Action item"),
+                f"{c.assignee_org}：{c.description}（{c.get_state_display()}）",
+                c.get_absolute_url(),
+            )
+        )
     for e in topic.evaluations.all() if evaluations is None else evaluations:
-        entries.append((e.created_at, _("Evaluation"), f"{e.score}/5 {getattr(e, 'shown_comment', e.comment)}".strip(), ""))
+        entries.append(
+            (e.created_at, _("Evaluation"), f"{e.score}/5 {getattr(e, 'shown_comment', e.comment)}".strip(), "")
+        )
     if topic.published_at:
         entries.append((topic.published_at, _("Outcome published"), topic.outcome[:60], ""))
     return sorted(entries, key=lambda x: x[0])
@@ -109,7 +151,6 @@ def timeline(topic, *, cases=None, evaluations=None):
 @transaction.atomic
 def add_procedure(*, actor, name, description=""):
     """A new procedure (administrators), built from the step rules; audited."""
-    from .models import Procedure
 
     proc = Procedure(name=name, description=description)
     proc.full_clean()  # a name longer than the column: the message, not PostgreSQL's error
@@ -121,15 +162,18 @@ def add_procedure(*, actor, name, description=""):
 @transaction.atomic
 def add_step(procedure, *, actor, name, rule, lead_days=0, needs_hearing_if_major=False):
     """One more step at the end of `procedure`, as long as no topic follows it yet; audited."""
-    from django.db.models import Max
-
-    from .models import Procedure, ProcedureStep
 
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     if procedure.topics.exists():
         raise ValidationError(_("Topics already follow this procedure: its steps no longer change."))
     order = (procedure.steps.aggregate(m=Max("order"))["m"] or 0) + 1
-    step = ProcedureStep.objects.create(procedure=procedure, order=order, name=name, rule=rule, lead_days=lead_days,
-                                        needs_hearing_if_major=needs_hearing_if_major)
+    step = ProcedureStep.objects.create(
+        procedure=procedure,
+        order=order,
+        name=name,
+        rule=rule,
+        lead_days=lead_days,
+        needs_hearing_if_major=needs_hearing_if_major,
+    )
     audit.record(actor, AuditLog.Action.UPDATE, procedure, {"step": [None, name]})
     return step

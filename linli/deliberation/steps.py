@@ -62,9 +62,17 @@ def check_timing(topic, step):
     if previous and previous.step.lead_days:
         ready = previous.completed_at + timezone.timedelta(days=previous.step.lead_days)
         if timezone.now() < ready:
-            raise ValidationError(_("“%(prev)s” must come at least %(days)s days before this step: wait until %(date)s.") % {
-                "prev": previous.step.name, "days": previous.step.lead_days, "date": timezone.localtime(ready).strftime("%Y-%m-%d %H:%M")})
+            raise ValidationError(
+                _("“%(prev)s” must come at least %(days)s days before this step: wait until %(date)s.")
+                % {
+                    "prev": previous.step.name,
+                    "days": previous.step.lead_days,
+                    "date": timezone.localtime(ready).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
     if step.needs_hearing_if_major and topic.scale == Topic.Scale.MAJOR:
-        held = topic.meetings.filter(kind__in=(Meeting.Kind.HEARING, Meeting.Kind.CONSULTATION), closed_at__isnull=False)
+        held = topic.meetings.filter(
+            kind__in=(Meeting.Kind.HEARING, Meeting.Kind.CONSULTATION), closed_at__isnull=False
+        )
         if not held.exists():
             raise ValidationError(_("A major matter needs a hearing or a consultation meeting held on it first."))

@@ -2,8 +2,11 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -17,9 +20,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from linli.cases.models import Category
+from linli.cases.models import Case, Category
+from linli.cases.similarity import clusters
 from linli.core.ids import parse_ids
 from linli.core.lifecycle import Conflict, Lifecycle, VersionForm
+from linli.core.scope import has_perm
 from linli.core.views import (
     ScopedMixin,
     apply_form_errors,
@@ -112,16 +117,25 @@ class VoteDetailView(ScopedMixin, View):
         vote = get_object_or_404(self.get_queryset().select_related("compound", "unit"), pk=pk)
         electors = vote.electors.select_related("ballot")
         page = Paginator(electors, 100).get_page(request.GET.get("page"))
-        can_manage = OwnerVote.objects.restrict(request.user, "manage").filter(pk=vote.pk).exists()
+        can_manage = vote.allows(request.user, "manage")
         mine = actions.own_elector(vote, request.user) if request.user.has_role("resident") else None
-        return render(request, "deliberation/vote_detail.html", {
-            "mine": mine, "my_ballot": Ballot.objects.filter(elector=mine).first() if mine else None,
-            # owners see the figures and their own ballot, not how each neighbour voted
-            "show_electorate": can_manage or not request.user.has_role("resident"),
-            "vote": vote, "result": actions.result(vote), "page_obj": page, "can_manage": can_manage,
-            "offered": {m.name for m in OWNER_VOTE.available(vote, request.user)},
-            "choices": Ballot.Choice.choices,
-        }, status=status)
+        return render(
+            request,
+            "deliberation/vote_detail.html",
+            {
+                "mine": mine,
+                "my_ballot": Ballot.objects.filter(elector=mine).first() if mine else None,
+                # owners see the figures and their own ballot, not how each neighbour voted
+                "show_electorate": can_manage or not request.user.has_role("resident"),
+                "vote": vote,
+                "result": actions.result(vote),
+                "page_obj": page,
+                "can_manage": can_manage,
+                "offered": {m.name for m in OWNER_VOTE.available(vote, request.user)},
+                "choices": Ballot.Choice.choices,
+            },
+            status=status,
+        )
 
     def post(self, request, pk):
         """A ballot: an owner's own (`mine`), or one entered by staff from paper."""
@@ -133,8 +147,13 @@ class VoteDetailView(ScopedMixin, View):
             if not form.is_valid():
                 raise ValidationError(form.errors.as_data())
             elector = get_object_or_404(vote.electors, pk=form.cleaned_data["elector"])
-            actions.cast(vote.pk, elector.pk, form.cleaned_data["choice"], actor=request.user,
-                         paper_reference=form.cleaned_data["paper_reference"])
+            actions.cast(
+                vote.pk,
+                elector.pk,
+                form.cleaned_data["choice"],
+                actor=request.user,
+                paper_reference=form.cleaned_data["paper_reference"],
+            )
             messages.success(request, _("Ballot recorded."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -147,7 +166,9 @@ class VoteDetailView(ScopedMixin, View):
         if mine is None:
             raise Http404
         try:
-            actions.cast(vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online"))
+            actions.cast(
+                vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online")
+            )
             messages.success(request, _("Ballot recorded."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -163,13 +184,12 @@ class TopicListView(ScopedMixin, ListView):
         return super().get_queryset().select_related("community", "procedure")
 
     def get_context_data(self, **kwargs):
-        from linli.cases.models import Case
-        from linli.cases.similarity import clusters
-        from linli.core.scope import has_perm
-
         ctx = super().get_context_data(**kwargs)
         if has_perm(self.request.user, "votes.manage"):
-            ctx["clusters"] = [(g, ",".join(str(c.pk) for c in g)) for g in clusters(Case.objects.restrict(self.request.user, "dispatch"))]
+            ctx["clusters"] = [
+                (g, ",".join(str(c.pk) for c in g))
+                for g in clusters(Case.objects.restrict(self.request.user, "dispatch"))
+            ]
         return ctx
 
 
@@ -178,9 +198,11 @@ class TopicCreateView(ActionFormView):
     title = gettext_lazy("Raise a topic")
 
     def dispatch(self, request, *args, **kwargs):
-        from linli.core.scope import has_perm
-
-        if request.user.is_authenticated and not has_perm(request.user, "votes.manage") and has_perm(request.user, "votes.propose"):
+        if (
+            request.user.is_authenticated
+            and not has_perm(request.user, "votes.manage")
+            and has_perm(request.user, "votes.propose")
+        ):
             return ResidentTopicView.as_view()(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
@@ -209,9 +231,14 @@ class ResidentTopicView(ScopedMixin, View):
             return self.get(request, form)
         ra = next(ra for ra in request.user.role_list if ra.role == "resident")
         try:
-            topic = procedures.raise_topic(actor=request.user, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
-                                           community=ra.household.community, compound=ra.household.compound,
-                                           procedure=Procedure.builtin(Procedure.COMMUNITY))
+            topic = procedures.raise_topic(
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                community=ra.household.community,
+                compound=ra.household.compound,
+                procedure=Procedure.builtin(Procedure.COMMUNITY),
+            )
         except ValidationError as exc:  # the neighbours read it: no personal data (people.public_text)
             apply_form_errors(form, exc)
             return self.get(request, form)
@@ -236,25 +263,41 @@ class TopicDetailView(ScopedMixin, View):
         evaluations = list(topic.evaluations.all())
         for e in evaluations:
             e.shown_comment = e.comment if not resident_view or e.author_id == request.user.pk else ""
-        outcome_form = failed if failed is not None and failed.move == "publish" else OutcomeForm(initial={"outcome": topic.outcome})
-        return render(request, "deliberation/topic_detail.html", {
-            "topic": topic, "steps": steps, "next": procedures.next_step(topic), "offered": offered,
-            "step_move": next((name for name in ("step", "finish") if name in offered), None),
-            "can_manage": Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists(),
-            "resident_view": resident_view,
-            "cases": cases,
-            "source_count": topic.cases.count(),
-            "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed") if topic.compound_id else [],
-            "action_items": topic.action_items.select_related("assignee_org", "category"),
-            "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by("kind", "name"),
-            "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
-            "meetings": topic.meetings.all(),
-            "timeline": procedures.timeline(topic, cases=cases, evaluations=evaluations),
-            "cosigners": topic.cosignatures.count(),
-            "evaluations": evaluations,
-            "average_score": sum(e.score for e in evaluations) / len(evaluations) if evaluations else None,
-            "outcome_form": outcome_form,
-        }, status=status)
+        outcome_form = (
+            failed
+            if failed is not None and failed.move == "publish"
+            else OutcomeForm(initial={"outcome": topic.outcome})
+        )
+        return render(
+            request,
+            "deliberation/topic_detail.html",
+            {
+                "topic": topic,
+                "steps": steps,
+                "next": procedures.next_step(topic),
+                "offered": offered,
+                "step_move": next((name for name in ("step", "finish") if name in offered), None),
+                "can_manage": topic.allows(request.user, "manage"),
+                "resident_view": resident_view,
+                "cases": cases,
+                "source_count": topic.cases.count(),
+                "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed")
+                if topic.compound_id
+                else [],
+                "action_items": topic.action_items.select_related("assignee_org", "category"),
+                "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by(
+                    "kind", "name"
+                ),
+                "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
+                "meetings": topic.meetings.all(),
+                "timeline": procedures.timeline(topic, cases=cases, evaluations=evaluations),
+                "cosigners": topic.cosignatures.count(),
+                "evaluations": evaluations,
+                "average_score": sum(e.score for e in evaluations) / len(evaluations) if evaluations else None,
+                "outcome_form": outcome_form,
+            },
+            status=status,
+        )
 
 
 class MoveMixin(View):
@@ -273,8 +316,13 @@ class MoveMixin(View):
         try:
             if move.versioned and not version.is_valid():
                 raise ValidationError(_("The action could not be carried out; check the form."))
-            self.lifecycle.perform(obj.pk, move.name, actor=request.user, data=request.POST,
-                                   version=version.cleaned_data["version"] if move.versioned else None)
+            self.lifecycle.perform(
+                obj.pk,
+                move.name,
+                actor=request.user,
+                data=request.POST,
+                version=version.cleaned_data["version"] if move.versioned else None,
+            )
         except Conflict as exc:
             messages.warning(request, str(exc))
             return redirect(obj)
@@ -324,19 +372,26 @@ class MeetingDetailView(ScopedMixin, View):
         the title and location with what was found marked."""
         meeting = get_object_or_404(self.get_queryset().select_related("community", "compound"), pk=pk)
         marked = [(Meeting._meta.get_field(name).verbose_name, html) for name, html in getattr(failed, "marked", [])]
-        return render(request, self.template, {
-            "marked": marked,
-            "meeting": meeting,
-            "offered": {m.name for m in MEETING.available(meeting, request.user)},
-            "invitations": meeting.invitations.select_related("organisation"),
-            "opinions": meeting.opinions.select_related("speaker", "topic"),
-            "agenda": meeting.topics.all(),
-            "hand_votes": meeting.hand_votes.all(),
-            "modes": Opinion.Mode.choices,
-            "organisations": Organisation.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by("kind", "name"),
-            "hand_rules": HandVote.Rule.choices,
-            "can_manage": Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists(),
-        }, status=status)
+        return render(
+            request,
+            self.template,
+            {
+                "marked": marked,
+                "meeting": meeting,
+                "offered": {m.name for m in MEETING.available(meeting, request.user)},
+                "invitations": meeting.invitations.select_related("organisation"),
+                "opinions": meeting.opinions.select_related("speaker", "topic"),
+                "agenda": meeting.topics.all(),
+                "hand_votes": meeting.hand_votes.all(),
+                "modes": Opinion.Mode.choices,
+                "organisations": Organisation.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by(
+                    "kind", "name"
+                ),
+                "hand_rules": HandVote.Rule.choices,
+                "can_manage": meeting.allows(request.user, "manage"),
+            },
+            status=status,
+        )
 
 
 class MeetingMoveView(MoveMixin, MeetingDetailView):
@@ -348,7 +403,11 @@ class ConsentCreateView(ScopedMixin, View):
     action = "manage"
 
     def get(self, request, form=None):
-        return render(request, "core/form.html", {"form": form or ConsentForm(user=request.user), "title": _("Ask households for consent")})
+        return render(
+            request,
+            "core/form.html",
+            {"form": form or ConsentForm(user=request.user), "title": _("Ask households for consent")},
+        )
 
     def post(self, request):
         form = ConsentForm(request.POST, user=request.user)
@@ -366,13 +425,24 @@ class ConsentView(ScopedMixin, View):
         campaign = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
         yes, total, reached = campaign.progress()
         answers = dict(campaign.consents.values_list("household_id", "consent"))
-        page = Paginator(campaign.households().select_related("house__unit__building").order_by("house_id"), 100).get_page(request.GET.get("page"))
+        page = Paginator(
+            campaign.households().select_related("house__unit__building").order_by("house_id"), 100
+        ).get_page(request.GET.get("page"))
         rows = [(hh, answers.get(hh.pk)) for hh in page]
-        return render(request, "deliberation/consent.html", {
-            "campaign": campaign, "yes": yes, "total": total, "reached": reached, "rows": rows, "page_obj": page,
-            "percent": (yes * 1000 // total) / 10 if total else 0,
-            "can_manage": ConsentCampaign.objects.restrict(request.user, "manage").filter(pk=campaign.pk).exists(),
-        })
+        return render(
+            request,
+            "deliberation/consent.html",
+            {
+                "campaign": campaign,
+                "yes": yes,
+                "total": total,
+                "reached": reached,
+                "rows": rows,
+                "page_obj": page,
+                "percent": (yes * 1000 // total) / 10 if total else 0,
+                "can_manage": campaign.allows(request.user, "manage"),
+            },
+        )
 
     def post(self, request, pk):
         campaign = get_object_or_404(ConsentCampaign.objects.restrict(request.user, "manage"), pk=pk)
@@ -410,14 +480,10 @@ class ConfirmAttendanceView(View):
 def static_only(url, **kwargs):
     """WeasyPrint reads the minutes' stylesheet from the app's own static files and fetches
     nothing else (no request back to the server, nothing a text could point at)."""
-    from django.conf import settings
-    from django.contrib.staticfiles import finders
-    from django.contrib.staticfiles.storage import staticfiles_storage
-
     path = urlsplit(url).path
     if not path.startswith(settings.STATIC_URL):
         raise ValueError(f"not fetched: {url}")
-    name = path[len(settings.STATIC_URL):]
+    name = path[len(settings.STATIC_URL) :]
     found = finders.find(name) or (staticfiles_storage.exists(name) and staticfiles_storage.path(name))
     if not found:
         raise ValueError(f"no static file {name}")
@@ -435,11 +501,13 @@ class MinutesView(MeetingDetailView):
         if request.GET.get("format") != "pdf":
             return response
         try:
-            from weasyprint import HTML
+            from weasyprint import HTML  # noqa: PLC0415 - Pango may be missing: the page says so
         except OSError:  # pango missing on this machine
             messages.error(request, _("PDF output needs the system's Pango library; print the page instead."))
             return redirect(request.path)
-        pdf = HTML(string=response.content.decode(), base_url=request.build_absolute_uri("/"), url_fetcher=static_only).write_pdf()
+        pdf = HTML(
+            string=response.content.decode(), base_url=request.build_absolute_uri("/"), url_fetcher=static_only
+        ).write_pdf()
         out = HttpResponse(pdf, content_type="application/pdf")
         out["Content-Disposition"] = f"inline; filename=minutes-{pk}.pdf"
         return out

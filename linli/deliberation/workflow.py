@@ -49,7 +49,17 @@ def close(ctx):
 Status = OwnerVote.Status
 OWNER_VOTE = Lifecycle(
     OwnerVote,
-    [Move("close", gettext_lazy("Close the vote"), (Status.OPEN,), Status.CLOSED, "votes.manage", effect=close, style="danger")],
+    [
+        Move(
+            "close",
+            gettext_lazy("Close the vote"),
+            (Status.OPEN,),
+            Status.CLOSED,
+            "votes.manage",
+            effect=close,
+            style="danger",
+        )
+    ],
     state_field="status",
     start=(Status.OPEN, "open 开始表决"),
     doc="deliberation.md",
@@ -123,8 +133,17 @@ def complete_step(ctx):
     step = steps.next_step(topic)
     steps.check_timing(topic, step)
     steps.check_rule(step.rule, data["eligible"], data["present"], data["approving"], data["owner_vote"])
-    StepRecord.objects.create(topic=topic, step=step, note=data["note"], eligible=data["eligible"], present=data["present"],
-                              approving=data["approving"], owner_vote=data["owner_vote"], completed_by=ctx.actor, completed_at=ctx.now)
+    StepRecord.objects.create(
+        topic=topic,
+        step=step,
+        note=data["note"],
+        eligible=data["eligible"],
+        present=data["present"],
+        approving=data["approving"],
+        owner_vote=data["owner_vote"],
+        completed_by=ctx.actor,
+        completed_at=ctx.now,
+    )
     ctx.changes["step"] = [None, str(step)]
 
 
@@ -137,11 +156,27 @@ def add_action_item(ctx):
     """协商成果的落实: a work order born with the item's deadline and topic, dispatched at once to the
     organisation, so progress, reminders, overdue notices and escalation follow."""
     topic, data = ctx.obj, ctx.data
-    grid = (Grid.objects.filter(buildings__compound=topic.compound).first() if topic.compound_id else None) or topic.community.grids.first()
-    case = case_actions.report_case(actor=ctx.actor, category=data["category"], grid=grid, compound=topic.compound,
-                                    description=data["measure"], channel="resolution", resolve_by=data["deadline"], resolution_of=topic)
-    case_actions.transition(case.pk, "dispatch", actor=ctx.actor, version=case.version, assignee_org=data["organisation"],
-                            note=_("Action item of the topic “%(topic)s”") % {"topic": topic.title})
+    grid = (
+        Grid.objects.filter(buildings__compound=topic.compound).first() if topic.compound_id else None
+    ) or topic.community.grids.first()
+    case = case_actions.report_case(
+        actor=ctx.actor,
+        category=data["category"],
+        grid=grid,
+        compound=topic.compound,
+        description=data["measure"],
+        channel="resolution",
+        resolve_by=data["deadline"],
+        resolution_of=topic,
+    )
+    case_actions.transition(
+        case.pk,
+        "dispatch",
+        actor=ctx.actor,
+        version=case.version,
+        assignee_org=data["organisation"],
+        note=_("Action item of the topic “%(topic)s”") % {"topic": topic.title},
+    )
     ctx.changes["action_item"] = [None, f"{data['organisation']}: {data['measure'][:60]}"]
 
 
@@ -154,8 +189,14 @@ def cosign(ctx):
 def evaluate(ctx):
     """An evaluation (score and comment); a call-back only when staff record it."""
     by_callback = ctx.data["by_callback"] and has_perm(ctx.actor, "votes.manage")
-    Evaluation.objects.create(topic=ctx.obj, score=ctx.data["score"], comment=ctx.data["comment"], by_callback=by_callback,
-                              author=ctx.actor, created_at=ctx.now)
+    Evaluation.objects.create(
+        topic=ctx.obj,
+        score=ctx.data["score"],
+        comment=ctx.data["comment"],
+        by_callback=by_callback,
+        author=ctx.actor,
+        created_at=ctx.now,
+    )
     ctx.changes["evaluation"] = [None, ctx.data["score"]]
 
 
@@ -171,20 +212,89 @@ LISTED = (T.ACCEPTED, T.DONE)
 TOPIC = Lifecycle(
     Topic,
     [
-        Move("accept", gettext_lazy("Accept into the topic catalog"), (T.PROPOSED,), T.ACCEPTED, "votes.manage", MoveForm,
-             effect=accept, style="danger"),
-        Move("decline", gettext_lazy("Decline"), (T.PROPOSED,), T.DECLINED, "votes.manage", forms.DeclineForm, effect=decline),
-        Move("cosign", gettext_lazy("Support (co-sign)"), (T.PROPOSED, T.ACCEPTED), None, "votes.propose", MoveForm,
-             guard=not_proposer, effect=cosign, versioned=False),
-        Move("step", gettext_lazy("Complete this step"), (T.ACCEPTED,), None, "votes.manage", forms.StepForm,
-             guard=not_last_step, effect=complete_step, style="danger"),
-        Move("finish", gettext_lazy("Complete the last step"), (T.ACCEPTED,), T.DONE, "votes.manage", forms.StepForm,
-             guard=last_step, effect=finish, style="danger"),
-        Move("action_item", gettext_lazy("Add an action item"), LISTED, None, "votes.manage", forms.ActionItemForm,
-             effect=add_action_item, versioned=False),
-        Move("evaluate", gettext_lazy("Evaluate the outcome"), (T.DONE,), None, "votes.view", forms.EvaluateForm,
-             guard=evaluated_once, effect=evaluate, versioned=False),
-        Move("publish", gettext_lazy("Publish"), (T.DONE,), None, "votes.manage", forms.OutcomeForm, effect=publish, style="danger"),
+        Move(
+            "accept",
+            gettext_lazy("Accept into the topic catalog"),
+            (T.PROPOSED,),
+            T.ACCEPTED,
+            "votes.manage",
+            MoveForm,
+            effect=accept,
+            style="danger",
+        ),
+        Move(
+            "decline",
+            gettext_lazy("Decline"),
+            (T.PROPOSED,),
+            T.DECLINED,
+            "votes.manage",
+            forms.DeclineForm,
+            effect=decline,
+        ),
+        Move(
+            "cosign",
+            gettext_lazy("Support (co-sign)"),
+            (T.PROPOSED, T.ACCEPTED),
+            None,
+            "votes.propose",
+            MoveForm,
+            guard=not_proposer,
+            effect=cosign,
+            versioned=False,
+        ),
+        Move(
+            "step",
+            gettext_lazy("Complete this step"),
+            (T.ACCEPTED,),
+            None,
+            "votes.manage",
+            forms.StepForm,
+            guard=not_last_step,
+            effect=complete_step,
+            style="danger",
+        ),
+        Move(
+            "finish",
+            gettext_lazy("Complete the last step"),
+            (T.ACCEPTED,),
+            T.DONE,
+            "votes.manage",
+            forms.StepForm,
+            guard=last_step,
+            effect=finish,
+            style="danger",
+        ),
+        Move(
+            "action_item",
+            gettext_lazy("Add an action item"),
+            LISTED,
+            None,
+            "votes.manage",
+            forms.ActionItemForm,
+            effect=add_action_item,
+            versioned=False,
+        ),
+        Move(
+            "evaluate",
+            gettext_lazy("Evaluate the outcome"),
+            (T.DONE,),
+            None,
+            "votes.view",
+            forms.EvaluateForm,
+            guard=evaluated_once,
+            effect=evaluate,
+            versioned=False,
+        ),
+        Move(
+            "publish",
+            gettext_lazy("Publish"),
+            (T.DONE,),
+            None,
+            "votes.manage",
+            forms.OutcomeForm,
+            effect=publish,
+            style="danger",
+        ),
     ],
     state_field="status",
     start=(T.PROPOSED, "raise 提出议题"),
@@ -222,7 +332,9 @@ def notice(ctx):
 def invite(ctx):
     """An invitation (a person for a party, or an organisation)."""
     data = ctx.data
-    invitation = Invitation.objects.create(meeting=ctx.obj, name=data["name"], party=data["party"], organisation=data["organisation"])
+    invitation = Invitation.objects.create(
+        meeting=ctx.obj, name=data["name"], party=data["party"], organisation=data["organisation"]
+    )
     ctx.changes["invitation"] = [None, str(invitation)]
 
 
@@ -246,8 +358,14 @@ def sign_in(ctx):
 def opinion(ctx):
     """What the speaker said, in speaking order."""
     data = ctx.data
-    created = Opinion.objects.create(meeting=ctx.obj, speaker=data["speaker"], topic=data["topic"], text=data["text"], mode=data["mode"],
-                                     recorded_at=ctx.now)
+    created = Opinion.objects.create(
+        meeting=ctx.obj,
+        speaker=data["speaker"],
+        topic=data["topic"],
+        text=data["text"],
+        mode=data["mode"],
+        recorded_at=ctx.now,
+    )
     ctx.changes["opinion"] = [None, f"{created.speaker}: {created.text[:40]}"]
 
 
@@ -258,8 +376,17 @@ def hands(ctx):
     yes, no, abstain = data["yes"], data["no"], data["abstain"]
     if yes + no + abstain != present:
         raise ValidationError(_("In favour, against and abstaining must add up to the %(n)s present.") % {"n": present})
-    HandVote.objects.create(meeting=meeting, question=data["question"], rule=data["rule"], invited=meeting.invitations.count(),
-                            present=present, yes=yes, no=no, abstain=abstain, recorded_at=ctx.now)
+    HandVote.objects.create(
+        meeting=meeting,
+        question=data["question"],
+        rule=data["rule"],
+        invited=meeting.invitations.count(),
+        present=present,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        recorded_at=ctx.now,
+    )
     ctx.changes["show_of_hands"] = [None, f"{data['question'][:40]}: {yes}/{no}/{abstain}"]
 
 
@@ -273,16 +400,68 @@ OPEN = (M.SCHEDULED, M.NOTICED)
 MEETING = Lifecycle(
     Meeting,
     [
-        Move("notice", gettext_lazy("Publish the notice on the community board"), (M.SCHEDULED,), M.NOTICED, "votes.manage", MoveForm,
-             guard=before_the_meeting, effect=notice, style="danger"),
-        Move("invite", gettext_lazy("Invite"), OPEN, None, "votes.manage", forms.InviteForm, effect=invite, versioned=False),
-        Move("sign_in", gettext_lazy("Sign in"), OPEN, None, "votes.manage", forms.SignInForm, effect=sign_in, versioned=False),
-        Move("opinion", gettext_lazy("Record the opinion"), OPEN, None, "votes.manage", forms.OpinionForm, effect=opinion,
-             versioned=False),
-        Move("hands", gettext_lazy("Record the show of hands"), OPEN, None, "votes.manage", forms.HandsForm, effect=hands,
-             versioned=False),
-        Move("close", gettext_lazy("Close the meeting with these conclusions"), OPEN, M.CLOSED, "votes.manage", forms.CloseForm,
-             guard=someone_signed_in, effect=close_meeting, style="danger"),
+        Move(
+            "notice",
+            gettext_lazy("Publish the notice on the community board"),
+            (M.SCHEDULED,),
+            M.NOTICED,
+            "votes.manage",
+            MoveForm,
+            guard=before_the_meeting,
+            effect=notice,
+            style="danger",
+        ),
+        Move(
+            "invite",
+            gettext_lazy("Invite"),
+            OPEN,
+            None,
+            "votes.manage",
+            forms.InviteForm,
+            effect=invite,
+            versioned=False,
+        ),
+        Move(
+            "sign_in",
+            gettext_lazy("Sign in"),
+            OPEN,
+            None,
+            "votes.manage",
+            forms.SignInForm,
+            effect=sign_in,
+            versioned=False,
+        ),
+        Move(
+            "opinion",
+            gettext_lazy("Record the opinion"),
+            OPEN,
+            None,
+            "votes.manage",
+            forms.OpinionForm,
+            effect=opinion,
+            versioned=False,
+        ),
+        Move(
+            "hands",
+            gettext_lazy("Record the show of hands"),
+            OPEN,
+            None,
+            "votes.manage",
+            forms.HandsForm,
+            effect=hands,
+            versioned=False,
+        ),
+        Move(
+            "close",
+            gettext_lazy("Close the meeting with these conclusions"),
+            OPEN,
+            M.CLOSED,
+            "votes.manage",
+            forms.CloseForm,
+            guard=someone_signed_in,
+            effect=close_meeting,
+            style="danger",
+        ),
     ],
     state_field="status",
     start=(M.SCHEDULED, "convene 召集"),

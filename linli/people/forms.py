@@ -33,8 +33,6 @@ class PersonForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].widget.attrs["class"] = "form-check-input"
-
         self.fields["tags"].queryset = visible_tags(self.user)
         self.creating = self.instance.pk is None
         if self.creating:

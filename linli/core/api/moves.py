@@ -33,19 +33,30 @@ def _field(f: forms.Field) -> serializers.Field:
     value, so both answer alike)."""
     missing = f.error_messages["required"]
     messages = {"required": missing, "null": missing, "blank": missing}
-    kw: dict[str, Any] = {"required": f.required, "label": f.label, "help_text": f.help_text or None, "error_messages": messages}
+    kw: dict[str, Any] = {
+        "required": f.required,
+        "label": f.label,
+        "help_text": f.help_text or None,
+        "error_messages": messages,
+    }
     if isinstance(f, forms.ModelChoiceField):
         model = cast(QuerySet, f.queryset).model
-        return serializers.PrimaryKeyRelatedField(queryset=model._default_manager.all(), allow_null=not f.required, **kw)
+        return serializers.PrimaryKeyRelatedField(
+            queryset=model._default_manager.all(), allow_null=not f.required, **kw
+        )
     if isinstance(f, forms.ChoiceField):
         messages["invalid_choice"] = f.error_messages["invalid_choice"]
-        return serializers.ChoiceField(choices=[c for c in cast(Iterable[tuple[Any, Any]], f.choices) if c[0] != ""], **kw)
+        return serializers.ChoiceField(
+            choices=[c for c in cast(Iterable[tuple[Any, Any]], f.choices) if c[0] != ""], **kw
+        )
     if isinstance(f, forms.BooleanField):
         return serializers.BooleanField(required=False, label=f.label, help_text=f.help_text or None)
     if isinstance(f, forms.DateTimeField):
         return serializers.DateTimeField(allow_null=not f.required, **kw)
     if isinstance(f, forms.IntegerField):
-        return serializers.IntegerField(min_value=cast(int | None, f.min_value), max_value=cast(int | None, f.max_value), **kw)
+        return serializers.IntegerField(
+            min_value=cast(int | None, f.min_value), max_value=cast(int | None, f.max_value), **kw
+        )
     if isinstance(f, forms.CharField):
         return serializers.CharField(max_length=f.max_length, allow_blank=not f.required, **kw)
     raise TypeError(f"no serializer field for {type(f).__name__}: add it to api.moves._field")
@@ -68,14 +79,20 @@ def move_endpoint(lifecycle, move, response):
     serializer_class = move_serializer(lifecycle, move)
     target = f"to `{move.target}`" if move.target else "keeping the state"
     stale = "; 409 when `version` is stale" if move.versioned else " (no version: it only adds a related row)"
-    description = f"From {', '.join(f'`{s}`' for s in move.sources)}, {target}. Needs `{move.permission}` over the row{stale}."
+    description = (
+        f"From {', '.join(f'`{s}`' for s in move.sources)}, {target}. Needs `{move.permission}` over the row{stale}."
+    )
 
     def endpoint(self, request, pk=None):
         return self.perform_move(request, move, serializer_class)
 
     endpoint.__name__ = f"move_{move.name}"
-    endpoint = action(detail=True, methods=["post"], url_path=move.name, url_name=move.name, scope_action="view")(endpoint)
-    return extend_schema(request=serializer_class, responses=response, summary=move.label, description=description)(endpoint)
+    endpoint = action(detail=True, methods=["post"], url_path=move.name, url_name=move.name, scope_action="view")(
+        endpoint
+    )
+    return extend_schema(request=serializer_class, responses=response, summary=move.label, description=description)(
+        endpoint
+    )
 
 
 class MovesMixin:

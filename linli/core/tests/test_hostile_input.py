@@ -117,7 +117,9 @@ def forms(body):
                 fields.setdefault(name, "")
                 continue
             fields[name] = a.get("value", "")
-        for name, value in re.findall(r'<select\b[^>]*name="([^"]+)"[^>]*>.*?<option[^>]*value="([^"]*)"[^>]*selected', inner, re.S):
+        for name, value in re.findall(
+            r'<select\b[^>]*name="([^"]+)"[^>]*>.*?<option[^>]*value="([^"]*)"[^>]*selected', inner, re.S
+        ):
             fields[name] = html.unescape(value)
         found.append((attrs.get("method", "get").lower(), attrs.get("action", ""), fields, texts))
     return found
@@ -161,7 +163,11 @@ def with_hostile_ids(url):
     """The URL with each int path argument replaced by hostile numbers (str ones stay)."""
     match = resolve(url)
     for value in (str(2**63), "0", "9" * 30):
-        yield re.sub(r"/\d+/", f"/{value}/", url, count=1) if any(isinstance(v, int) for v in match.kwargs.values()) else None
+        yield (
+            re.sub(r"/\d+/", f"/{value}/", url, count=1)
+            if any(isinstance(v, int) for v in match.kwargs.values())
+            else None
+        )
 
 
 # --- the walk ------------------------------------------------------------------------------------------
@@ -202,7 +208,11 @@ def api_operations():
     for template, operations in document["paths"].items():
         if "get" in operations:
             params = operations["get"].get("parameters", [])
-            yield (template, [p["name"] for p in params if p["in"] == "query"], [p["name"] for p in params if p["in"] == "path"])
+            yield (
+                template,
+                [p["name"] for p in params if p["in"] == "query"],
+                [p["name"] for p in params if p["in"] == "path"],
+            )
 
 
 def walk_api(walk):
@@ -232,8 +242,10 @@ def test_no_hostile_value_gets_a_server_error(content, persona):
     took, sent = time.monotonic() - started, sum(walk.counts.values())
     # one line per view, parameter and exception, then every request that failed
     summary = sorted({(m, url, what.split("=")[0], exc.split("(")[0]) for m, url, what, _s, exc in walk.failures})
-    assert not walk.failures, (f"{persona}: {len(walk.failures)} server errors in {sent} requests ({took:.0f} s):\n"
-                               + "\n".join(map(str, summary + walk.failures)))
+    assert not walk.failures, (
+        f"{persona}: {len(walk.failures)} server errors in {sent} requests ({took:.0f} s):\n"
+        + "\n".join(map(str, summary + walk.failures))
+    )
     print(f"{persona}: {sent} requests in {took:.1f} s: {dict(walk.counts)}")
 
 
@@ -248,7 +260,9 @@ def test_an_id_is_a_whole_number_from_1_to_2_63_minus_1():
 
     assert int(LARGEST) == MAX_ID
     assert [parse_id(v) for v in ("1", " 12 ", 7, LARGEST)] == [1, 12, 7, MAX_ID]
-    assert {parse_id(v) for v in (TOO_BIG, "0", "-1", "1e5", "1.0", "abc", "", None, True, "１２", "9" * 5000, "1\x00")} == {None}
+    assert {
+        parse_id(v) for v in (TOO_BIG, "0", "-1", "1e5", "1.0", "abc", "", None, True, "１２", "9" * 5000, "1\x00")
+    } == {None}
     assert parse_ids(["3", "x", "0", "4"]) == [3, 4]
 
 
@@ -259,7 +273,9 @@ def test_api_id_filters_beyond_64_bits_are_a_400_on_the_field(world):
     client = APIClient()
     client.force_authenticate(world.users.admin)
     for url in ("/api/v1/persons/", "/api/v1/households/", "/api/v1/cases/", "/api/v1/audit/", "/api/v1/compounds/"):
-        key = {"/api/v1/audit/": "actor", "/api/v1/compounds/": "property_company", "/api/v1/cases/": "handler"}.get(url, "grid")
+        key = {"/api/v1/audit/": "actor", "/api/v1/compounds/": "property_company", "/api/v1/cases/": "handler"}.get(
+            url, "grid"
+        )
         r = client.get(url, {key: TOO_BIG})
         assert r.status_code == 400, (url, r.status_code)
         assert r.json()["errors"][0]["field"] == key and NOT_AN_ID in r.json()["errors"][0]["message"]
@@ -298,11 +314,19 @@ def test_api_writes_with_a_community_that_is_no_id_are_a_400_on_the_field(world,
 
     client = APIClient()
     client.force_authenticate(world.users.community)
-    body = {"title": "供暖协商", "community": community, "kind": "consultation", "starts_at": "2030-01-01T19:00:00+08:00",
-            "location": "会议室", "procedure": Procedure.objects.order_by("pk").first().pk}
+    body = {
+        "title": "供暖协商",
+        "community": community,
+        "kind": "consultation",
+        "starts_at": "2030-01-01T19:00:00+08:00",
+        "location": "会议室",
+        "procedure": Procedure.objects.order_by("pk").first().pk,
+    }
     r = client.post(path, body, format="json")
     assert r.status_code == 400, r.content
-    assert r.json()["errors"] == [{"field": "community", "message": "请输入有效的编号（从 1 开始的整数）。", "code": "invalid"}]
+    assert r.json()["errors"] == [
+        {"field": "community", "message": "请输入有效的编号（从 1 开始的整数）。", "code": "invalid"}
+    ]
     r = client.post(path, body | {"community": world.c1.pk, "topics": [int(TOO_BIG)], "cases": [0]}, format="json")
     assert r.status_code == 400 and {e["field"] for e in r.json()["errors"]} <= {"topics.0", "cases.0"}
 
@@ -311,10 +335,14 @@ def test_api_writes_with_a_community_that_is_no_id_are_a_400_on_the_field(world,
 def test_hand_read_ids_that_are_no_ids_are_a_404(world, login):
     from linli.deliberation.models import ConsentCampaign
 
-    campaign = ConsentCampaign.objects.create(title="老旧小区改造", compound=world.cp1, community=world.c1, subdistrict=world.sub)
+    campaign = ConsentCampaign.objects.create(
+        title="老旧小区改造", compound=world.cp1, community=world.c1, subdistrict=world.sub
+    )
     c = login(world.users.admin)
     for value in ("abc", "1e5", TOO_BIG, "0"):
-        assert c.post(f"/deliberation/consent/{campaign.pk}/", {"household": value, "consent": "yes"}).status_code == 404
+        assert (
+            c.post(f"/deliberation/consent/{campaign.pk}/", {"household": value, "consent": "yes"}).status_code == 404
+        )
         assert c.post("/people/tags/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/categories/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/calendar/", {"delete": value}).status_code == 404
@@ -331,7 +359,11 @@ def test_a_step_with_days_that_are_no_number_is_refused_with_a_message(world, lo
     proc = Procedure.objects.create(name="新程序")
     c = login(world.users.admin)
     for days in ("abc", "1e5", "-1", "366", TOO_BIG):
-        r = c.post(f"/deliberation/procedures/{proc.pk}/steps/", {"name": "公示", "rule": "record", "lead_days": days}, follow=True)
+        r = c.post(
+            f"/deliberation/procedures/{proc.pk}/steps/",
+            {"name": "公示", "rule": "record", "lead_days": days},
+            follow=True,
+        )
         assert r.status_code == 200 and "0 至 365" in r.content.decode(), days
     assert not proc.steps.exists()
     c.post(f"/deliberation/procedures/{proc.pk}/steps/", {"name": "公示", "rule": "record", "lead_days": "365"})
@@ -350,7 +382,10 @@ def test_the_calendar_year_is_checked(world, login):
 @pytest.mark.django_db
 def test_several_ids_in_one_field_are_checked_before_the_query(world, login):
     c = login(world.users.admin)
-    r = c.post(f"/people/person/{world.p_a1h.pk}/edit/", {"name": "居民", "relation": "head", "tags": [world.tag_party.pk, TOO_BIG]})
+    r = c.post(
+        f"/people/person/{world.p_a1h.pk}/edit/",
+        {"name": "居民", "relation": "head", "tags": [world.tag_party.pk, TOO_BIG]},
+    )
     assert r.status_code == 200 and "tags" in r.context["form"].errors
     assert list(world.p_a1h.tags.all()) == [world.tag_party]
 
@@ -386,15 +421,22 @@ def test_an_unrated_request_has_rating_null_as_the_document_says(world):
     from linli.cases import actions
     from linli.cases.models import Category
 
-    case = actions.report_case(actor=world.users.grid_a, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
-                               description="路灯不亮", channel="patrol")
+    case = actions.report_case(
+        actor=world.users.grid_a,
+        category=Category.objects.get(name="设施维修"),
+        grid=world.grid_a,
+        description="路灯不亮",
+        channel="patrol",
+    )
     client = APIClient()
     client.force_authenticate(world.users.admin)
     assert client.get(f"/api/v1/cases/{case.pk}/").json()["rating"] is None
     assert client.get("/api/v1/cases/").json()["results"][0]["rating"] is None
     document = SchemaGenerator().get_schema(request=None, public=True)
     rating = document["components"]["schemas"]["Case"]["properties"]["rating"]
-    assert rating.get("nullable") or any(s.get("enum") == [None] or s.get("$ref", "").endswith("NullEnum") for s in rating.get("oneOf", [])), rating
+    assert rating.get("nullable") or any(
+        s.get("enum") == [None] or s.get("$ref", "").endswith("NullEnum") for s in rating.get("oneOf", [])
+    ), rating
 
 
 @pytest.mark.django_db
@@ -408,11 +450,22 @@ def test_api_times_are_years_2000_to_2099_in_asia_shanghai(world, starts_at, sta
 
     client = APIClient()
     client.force_authenticate(world.users.community)
-    r = client.post("/api/v1/meetings/", {"title": "供暖协商", "community": world.c1.pk, "kind": "consultation",
-                                          "starts_at": starts_at, "location": "会议室"}, format="json")
+    r = client.post(
+        "/api/v1/meetings/",
+        {
+            "title": "供暖协商",
+            "community": world.c1.pk,
+            "kind": "consultation",
+            "starts_at": starts_at,
+            "location": "会议室",
+        },
+        format="json",
+    )
     assert r.status_code == status, r.content
     if status == 400:
-        assert r.json()["errors"] == [{"field": "starts_at", "message": "请填写 2000 年至 2099 年之间的时间。", "code": "out_of_range"}]
+        assert r.json()["errors"] == [
+            {"field": "starts_at", "message": "请填写 2000 年至 2099 年之间的时间。", "code": "out_of_range"}
+        ]
 
 
 @pytest.mark.django_db
@@ -429,7 +482,11 @@ def test_counts_of_a_step_are_checked_before_they_are_written(content):
     step = f"/api/v1/topics/{topic.pk}/step/"
     for value, code in ((int(TOO_BIG), "max_value"), (-1, "min_value")):
         r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": value}, format="json")
-        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "eligible" and r.json()["errors"][0]["code"] == code
+        assert (
+            r.status_code == 400
+            and r.json()["errors"][0]["field"] == "eligible"
+            and r.json()["errors"][0]["code"] == code
+        )
     assert not StepRecord.objects.filter(topic=topic).exists()
     r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": 0}, format="json")
     assert r.status_code == 200 and StepRecord.objects.get(topic=topic).eligible == 0

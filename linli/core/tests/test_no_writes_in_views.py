@@ -66,8 +66,13 @@ context.update({"a": 1})
 super().create(request)
 """
     assert [(m, r) for _line, m, r in writes(source)] == [
-        ("save", "obj"), ("create", "Case.objects"), ("update", "Case.objects.filter"), ("delete", "Case.objects.restrict"),
-        ("bulk_create", "Ballot.objects"), ("update_or_create", "Consent.objects"), ("save", "form"),
+        ("save", "obj"),
+        ("create", "Case.objects"),
+        ("update", "Case.objects.filter"),
+        ("delete", "Case.objects.restrict"),
+        ("bulk_create", "Ballot.objects"),
+        ("update_or_create", "Consent.objects"),
+        ("save", "form"),
     ]
 
 
@@ -82,5 +87,7 @@ def test_no_view_api_or_serializer_module_writes_to_the_database():
                 used.add((name, method, receiver))
             else:
                 offending.append(f"{name}:{line}: .{method}() on {receiver}")
-    assert offending == [], "write through an action (or add an honest exception with its reason):\n" + "\n".join(offending)
+    assert offending == [], "write through an action (or add an honest exception with its reason):\n" + "\n".join(
+        offending
+    )
     assert used == EXCEPTIONS, f"exceptions no longer needed: {EXCEPTIONS - used}"

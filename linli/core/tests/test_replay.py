@@ -18,8 +18,15 @@ NOW = timezone.now().replace(microsecond=0) + timedelta(days=1)  # after the set
 
 
 def _report(world, **kw):
-    return actions.report_case(actor=world.users.grid_a, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
-                               compound=world.cp1, description="楼道灯坏了", channel="patrol", **kw)
+    return actions.report_case(
+        actor=world.users.grid_a,
+        category=Category.objects.get(name="设施维修"),
+        grid=world.grid_a,
+        compound=world.cp1,
+        description="楼道灯坏了",
+        channel="patrol",
+        **kw,
+    )
 
 
 def _inputs(world):
@@ -41,7 +48,10 @@ def _inputs(world):
         "whistle": ([], {"note": "需执法"}),
         "assign": (["whistle"], {"assignee_org": world.dept.pk, "deadline": deadline}),
         "supervise": (["whistle", ("assign", {"assignee_org": world.dept.pk, "deadline": deadline})], {}),
-        "feedback": (["whistle", ("assign", {"assignee_org": world.dept.pk, "deadline": deadline})], {"note": "已立案"}),
+        "feedback": (
+            ["whistle", ("assign", {"assignee_org": world.dept.pk, "deadline": deadline})],
+            {"note": "已立案"},
+        ),
         "defer": (["dispatch"], {"note": "等配件"}),
         "resume": (["dispatch", ("defer", {"note": "等配件"})], {}),
         "extend": (["dispatch"], {"note": "施工", "deadline": later}),
@@ -63,8 +73,14 @@ def _drive(world, case, steps):
     for k, step in enumerate(steps):
         name, data = step if isinstance(step, tuple) else (step, defaults.get(step, {}))
         row = Case.objects.get(pk=case.pk)
-        LIFECYCLE.perform(case.pk, name, actor=_actor(world, name, row), version=row.version, data=data,
-                          now=NOW - timedelta(hours=len(steps) - k))
+        LIFECYCLE.perform(
+            case.pk,
+            name,
+            actor=_actor(world, name, row),
+            version=row.version,
+            data=data,
+            now=NOW - timedelta(hours=len(steps) - k),
+        )
 
 
 def _fields(case):
@@ -90,23 +106,42 @@ def test_replay_sets_exactly_what_perform_sets_for_every_move(world):
         case.refresh_from_db()
         assert _fields(replayed) == _fields(case), name
         performed = case.events.order_by("-id").first()
-        assert event == {"action": performed.action, "from_state": performed.from_state, "to_state": performed.to_state,
-                         "actor": performed.actor, "note": performed.note, "created_at": performed.created_at}, name
+        assert event == {
+            "action": performed.action,
+            "from_state": performed.from_state,
+            "to_state": performed.to_state,
+            "actor": performed.actor,
+            "note": performed.note,
+            "created_at": performed.created_at,
+        }, name
         if name == "assign":
             (new,) = rows
             written = Assignment.objects.get(case=case)
             assert new.pk is None and (new.case, new.department, new.deadline, new.issued_by, new.issued_at) == (
-                case, written.department, written.deadline, written.issued_by, written.issued_at)
+                case,
+                written.department,
+                written.deadline,
+                written.issued_by,
+                written.issued_at,
+            )
         elif name in ("supervise", "feedback"):
             (changed,) = rows
             written = Assignment.objects.get(case=case)
             assert changed.pk == written.pk
-            assert (changed.reminders, changed.feedback, changed.feedback_at) == (written.reminders, written.feedback, written.feedback_at)
+            assert (changed.reminders, changed.feedback, changed.feedback_at) == (
+                written.reminders,
+                written.feedback,
+                written.feedback_at,
+            )
         elif name == "merge":
             (comment,) = rows
             written = other.events.get(action="comment")
             assert comment.pk is None and (comment.case, comment.note, comment.actor, comment.created_at) == (
-                other, written.note, written.actor, written.created_at)
+                other,
+                written.note,
+                written.actor,
+                written.created_at,
+            )
         else:
             assert rows == [], name
 
@@ -129,8 +164,13 @@ def test_a_move_that_writes_other_rows_needs_somewhere_to_put_them(world):
     case = Case.objects.get(pk=_report(world).pk)
     LIFECYCLE.replay(case, "whistle", actor=world.users.community, now=NOW)
     with pytest.raises(ValueError, match="rows="):
-        LIFECYCLE.replay(case, "assign", actor=world.users.subdistrict, now=NOW,
-                         data={"assignee_org": world.dept, "deadline": NOW + timedelta(days=5)})
+        LIFECYCLE.replay(
+            case,
+            "assign",
+            actor=world.users.subdistrict,
+            now=NOW,
+            data={"assignee_org": world.dept, "deadline": NOW + timedelta(days=5)},
+        )
 
 
 @pytest.mark.django_db
@@ -140,23 +180,54 @@ def test_the_generators_moves_replay_without_touching_the_database(world, django
     u = world.users
     cases = [Case.objects.select_related(None).get(pk=_report(world).pk) for _i in range(4)]
     main, merged, declined, returned = cases
-    before = (CaseEvent.objects.count(), AuditLog.objects.count(), Notification.objects.count(), Assignment.objects.count())
+    before = (
+        CaseEvent.objects.count(),
+        AuditLog.objects.count(),
+        Notification.objects.count(),
+        Assignment.objects.count(),
+    )
     rows = []
     with django_assert_num_queries(0):
-        for name, data in (("dispatch", {"assignee_org": world.pm}), ("start", {}), ("handle", {"note": "已修好"}),
-                           ("send_back", {"note": "还有一盏"}), ("handle", {"note": "都修好了"}), ("verify", {}),
-                           ("rate", {"rating": Rating.SATISFIED}), ("close", {})):
+        for name, data in (
+            ("dispatch", {"assignee_org": world.pm}),
+            ("start", {}),
+            ("handle", {"note": "已修好"}),
+            ("send_back", {"note": "还有一盏"}),
+            ("handle", {"note": "都修好了"}),
+            ("verify", {}),
+            ("rate", {"rating": Rating.SATISFIED}),
+            ("close", {}),
+        ):
             LIFECYCLE.replay(main, name, actor=u.admin, now=NOW, data=data)
         LIFECYCLE.replay(merged, "merge", actor=u.grid_a, now=NOW, data={"into": returned}, rows=rows)
         LIFECYCLE.replay(declined, "whistle", actor=u.community, now=NOW, data={"note": "需执法"})
-        for name, data in (("dispatch", {"assignee_org": world.pm}), ("extend", {"note": "施工", "deadline": NOW + timedelta(days=9)}),
-                           ("return", {"note": "不归我们管"})):
+        for name, data in (
+            ("dispatch", {"assignee_org": world.pm}),
+            ("extend", {"note": "施工", "deadline": NOW + timedelta(days=9)}),
+            ("return", {"note": "不归我们管"}),
+        ):
             LIFECYCLE.replay(returned, name, actor=u.admin, now=NOW, data=data)
-    assert (main.state, main.version, main.reworked, main.result, main.closed_at) == (State.CLOSED, 8, True, "都修好了", NOW)
-    assert (merged.state, merged.merged_into, merged.closed_at, merged.responded_at) == (State.MERGED, returned, NOW, NOW)
+    assert (main.state, main.version, main.reworked, main.result, main.closed_at) == (
+        State.CLOSED,
+        8,
+        True,
+        "都修好了",
+        NOW,
+    )
+    assert (merged.state, merged.merged_into, merged.closed_at, merged.responded_at) == (
+        State.MERGED,
+        returned,
+        NOW,
+        NOW,
+    )
     assert (declined.state, returned.state, returned.extended) == (State.ESCALATED, State.RETURNED, True)
     assert [r.action for r in rows] == ["comment"]
-    after = (CaseEvent.objects.count(), AuditLog.objects.count(), Notification.objects.count(), Assignment.objects.count())
+    after = (
+        CaseEvent.objects.count(),
+        AuditLog.objects.count(),
+        Notification.objects.count(),
+        Assignment.objects.count(),
+    )
     assert after == before
     assert Case.objects.filter(state=State.ACCEPTED, version=0).count() == 4  # the rows are the generator's to write
 
@@ -164,8 +235,13 @@ def test_the_generators_moves_replay_without_touching_the_database(world, django
 @pytest.mark.django_db
 def test_a_move_without_a_version_replays_without_bumping_it(world):
     """As perform: a move that only adds a related row (Move.versioned=False) leaves the version."""
-    lifecycle = Lifecycle(Case, [Move("note", "记", (State.ACCEPTED,), None, "cases.view", versioned=False),
-                                 Move("bump", "推", (State.ACCEPTED,), None, "cases.view")])
+    lifecycle = Lifecycle(
+        Case,
+        [
+            Move("note", "记", (State.ACCEPTED,), None, "cases.view", versioned=False),
+            Move("bump", "推", (State.ACCEPTED,), None, "cases.view"),
+        ],
+    )
     case = _report(world)
     before = case.version
     lifecycle.replay(case, "note", actor=None, now=NOW)

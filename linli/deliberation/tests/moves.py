@@ -20,4 +20,8 @@ def post_move(client, obj, name, data=None, **kwargs):
 
 def api_move(client, obj, name, data=None):
     """The API: POST /api/v1/<things>/<id>/<move>/ with a JSON body."""
-    return client.post(f"/api/v1/{API_PATHS[type(obj).__name__]}/{obj.pk}/{name}/", {"version": version_of(obj), **(data or {})}, format="json")
+    return client.post(
+        f"/api/v1/{API_PATHS[type(obj).__name__]}/{obj.pk}/{name}/",
+        {"version": version_of(obj), **(data or {})},
+        format="json",
+    )

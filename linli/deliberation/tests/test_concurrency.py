@@ -20,8 +20,12 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row l
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_screening_one_decides_one_is_refused():
     world = build_world()
-    topic = procedures.raise_topic(actor=world.users.resident, title="小区增设充电桩", community=world.c1,
-                                   procedure=Procedure.builtin(Procedure.COMMUNITY))
+    topic = procedures.raise_topic(
+        actor=world.users.resident,
+        title="小区增设充电桩",
+        community=world.c1,
+        procedure=Procedure.builtin(Procedure.COMMUNITY),
+    )
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -36,8 +40,10 @@ def test_simultaneous_screening_one_decides_one_is_refused():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=screen, args=(world.users.community, True)),
-               threading.Thread(target=screen, args=(world.users.subdistrict, False, "场地不足"))]
+    threads = [
+        threading.Thread(target=screen, args=(world.users.community, True)),
+        threading.Thread(target=screen, args=(world.users.subdistrict, False, "场地不足")),
+    ]
     for t in threads:
         t.start()
     for t in threads:

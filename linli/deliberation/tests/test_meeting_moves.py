@@ -23,8 +23,15 @@ M = Meeting.Status
 
 @pytest.fixture
 def meeting(world):
-    m = meetings.create_meeting(actor=world.users.community, kind="consultation", title="车棚协商会", community=world.c1,
-                                compound=world.cp1, starts_at=timezone.now() + dt.timedelta(days=2), location="社区会议室")
+    m = meetings.create_meeting(
+        actor=world.users.community,
+        kind="consultation",
+        title="车棚协商会",
+        community=world.c1,
+        compound=world.cp1,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        location="社区会议室",
+    )
     meetings.invite(m, actor=world.users.community, name="李主任", party="业委会")
     return m
 
@@ -75,13 +82,27 @@ def test_a_move_is_taken_by_staff_in_scope_and_audited(world, meeting, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_a_move_is_refused_without_votes_manage_and_outside_the_scope(world, meeting, name):
     data = body(meeting, name)
-    before = (Meeting.objects.get(pk=meeting.pk).version, Invitation.objects.count(), Opinion.objects.count(), HandVote.objects.count())
+    before = (
+        Meeting.objects.get(pk=meeting.pk).version,
+        Invitation.objects.count(),
+        Opinion.objects.count(),
+        HandVote.objects.count(),
+    )
     for client in (api(world.users.grid_a), web(world.users.grid_a)):  # sees the meeting, manages nothing
-        r = api_move(client, meeting, name, data) if isinstance(client, APIClient) else post_move(client, meeting, name, data)
+        r = (
+            api_move(client, meeting, name, data)
+            if isinstance(client, APIClient)
+            else post_move(client, meeting, name, data)
+        )
         assert r.status_code == 403
     assert api_move(api(world.users.other_community), meeting, name, data).status_code == 404
     assert post_move(web(world.users.other_community), meeting, name, data).status_code == 404
-    after = (Meeting.objects.get(pk=meeting.pk).version, Invitation.objects.count(), Opinion.objects.count(), HandVote.objects.count())
+    after = (
+        Meeting.objects.get(pk=meeting.pk).version,
+        Invitation.objects.count(),
+        Opinion.objects.count(),
+        HandVote.objects.count(),
+    )
     assert after == before
 
 
@@ -152,8 +173,12 @@ def test_two_staff_recording_at_once_do_not_conflict_but_a_stale_close_does(worl
     inv = meeting.invitations.get()
     secretary = web(world.users.community)
     assert post_move(secretary, meeting, "sign_in", {"invitation": inv.pk, "version": shown}).status_code == 302
-    assert post_move(web(world.users.subdistrict), meeting, "notice", {"version": shown}).status_code == 302  # still current
-    r = post_move(secretary, meeting, "close", {"minutes": "结论", "version": shown}, follow=True)  # the notice moved it on
+    assert (
+        post_move(web(world.users.subdistrict), meeting, "notice", {"version": shown}).status_code == 302
+    )  # still current
+    r = post_move(
+        secretary, meeting, "close", {"minutes": "结论", "version": shown}, follow=True
+    )  # the notice moved it on
     assert "其他人刚刚修改了此会议" in r.content.decode() and Meeting.objects.get(pk=meeting.pk).status == M.NOTICED
 
 

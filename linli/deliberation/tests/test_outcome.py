@@ -14,7 +14,11 @@ def test_resident_proposes_neighbours_support_and_staff_screen(world, login):
     c = login(world.users.resident)
     r = c.post(reverse("deliberation:topic_create"), {"title": "小区增设充电桩", "description": "电动车充电难"})
     topic = Topic.objects.get()
-    assert r.status_code == 302 and (topic.community, topic.status, topic.proposer) == (world.c1, "proposed", world.users.resident)
+    assert r.status_code == 302 and (topic.community, topic.status, topic.proposer) == (
+        world.c1,
+        "proposed",
+        world.users.resident,
+    )
     neighbour = User.objects.create_user("neighbour")
     RoleAssignment.objects.create(user=neighbour, role="resident", household=world.hh_a2)
     n = login(neighbour)
@@ -24,7 +28,13 @@ def test_resident_proposes_neighbours_support_and_staff_screen(world, login):
     assert topic.cosignatures.count() == 1
     with pytest.raises(ValidationError, match="您提出的议题"):
         procedures.cosign(topic, user=world.users.resident)  # the proposer
-    assert "1" in login(world.users.community).get(topic.get_absolute_url()).content.decode().split('data-testid="cosigners">')[1][:20]
+    assert (
+        "1"
+        in login(world.users.community)
+        .get(topic.get_absolute_url())
+        .content.decode()
+        .split('data-testid="cosigners">')[1][:20]
+    )
     assert login(world.users.other_community).get(topic.get_absolute_url()).status_code == 404
     outsider = User.objects.create_user("outsider")
     RoleAssignment.objects.create(user=outsider, role="resident", household=world.hh_c1)
@@ -39,8 +49,12 @@ def test_built_in_procedures_are_found_by_code_not_by_name(world, login):
 
     codes = dict(Procedure.objects.exclude(code=None).values_list("code", "name"))
     assert codes == {"community": "城乡社区协商", "four_and_two": "四议两公开", "owners": "业主共同决定"}
-    Procedure.objects.filter(code=Procedure.COMMUNITY).update(name="城乡社区协商（2026年修订）")  # a display name changes
-    r = login(world.users.resident).post(reverse("deliberation:topic_create"), {"title": "小区增设充电桩", "description": "电动车充电难"})
+    Procedure.objects.filter(code=Procedure.COMMUNITY).update(
+        name="城乡社区协商（2026年修订）"
+    )  # a display name changes
+    r = login(world.users.resident).post(
+        reverse("deliberation:topic_create"), {"title": "小区增设充电桩", "description": "电动车充电难"}
+    )
     assert r.status_code == 302 and Topic.objects.get().procedure.code == Procedure.COMMUNITY
 
 
@@ -48,7 +62,12 @@ def test_built_in_procedures_are_found_by_code_not_by_name(world, login):
 def test_evaluate_publish_and_timeline(world, login, client):
     from linli.deliberation.models import Procedure
 
-    topic = procedures.raise_topic(actor=world.users.community, title="楼道照明改造", community=world.c1, procedure=Procedure.objects.get(name="业主共同决定"))
+    topic = procedures.raise_topic(
+        actor=world.users.community,
+        title="楼道照明改造",
+        community=world.c1,
+        procedure=Procedure.objects.get(name="业主共同决定"),
+    )
     with pytest.raises(ValidationError):
         procedures.evaluate(topic, actor=world.users.resident, score=5)  # not done yet
     procedures.screen(topic, actor=world.users.community, accept=True)

@@ -38,7 +38,9 @@ def topic(world):
     proc = procedures.add_procedure(actor=world.users.admin, name="两步程序")
     for name in ("提议", "公开"):
         procedures.add_step(proc, actor=world.users.admin, name=name, rule="record")
-    return procedures.raise_topic(actor=world.users.community, title="车棚改造", community=world.c1, compound=world.cp1, procedure=proc)
+    return procedures.raise_topic(
+        actor=world.users.community, title="车棚改造", community=world.c1, compound=world.cp1, procedure=proc
+    )
 
 
 def at(topic, state, *, last_step=False):
@@ -144,7 +146,10 @@ def test_screening_accepts_or_declines_with_a_reason(world, topic):
     assert api_move(staff, topic, "decline", {"reason": "场地不足"}).status_code == 200
     topic.refresh_from_db()
     assert (topic.status, topic.decline_reason) == (S.DECLINED, "场地不足")
-    assert history(topic).get(note="decline").changes == {"status": ["proposed", "declined"], "decline_reason": ["", "场地不足"]}
+    assert history(topic).get(note="decline").changes == {
+        "status": ["proposed", "declined"],
+        "decline_reason": ["", "场地不足"],
+    }
 
 
 @pytest.mark.django_db
@@ -175,8 +180,9 @@ def test_steps_in_order_and_the_last_completes_the_topic(world, topic):
     assert api_move(staff, topic, "step", {"step": first.pk, "note": "党委提议"}).status_code == 200
     assert history(topic).get(note="step").changes == {"step": [None, str(first)]}
     topic.refresh_from_db()
-    assert topic.status == S.ACCEPTED and [m.name for m in TOPIC.available(topic, world.users.community)
-                                           if m.name in ("step", "finish")] == ["finish"]
+    assert topic.status == S.ACCEPTED and [
+        m.name for m in TOPIC.available(topic, world.users.community) if m.name in ("step", "finish")
+    ] == ["finish"]
     r = api_move(staff, topic, "step", {"note": "公开"})  # the last one is `finish`
     assert r.status_code == 400 and "最后一步" in r.json()["errors"][0]["message"]
     assert api_move(staff, topic, "finish", {"note": "公开"}).status_code == 200
@@ -197,7 +203,12 @@ def test_an_action_item_is_a_dispatched_work_order_with_a_future_deadline(world,
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "organisation"
     assert api_move(staff, topic, "action_item", data).status_code == 200
     case = Case.objects.get(resolution_of=topic)
-    assert (case.state, case.assignee_org, case.description, case.channel) == ("dispatched", world.pm, "清理车棚", "resolution")
+    assert (case.state, case.assignee_org, case.description, case.channel) == (
+        "dispatched",
+        world.pm,
+        "清理车棚",
+        "resolution",
+    )
 
 
 @pytest.mark.django_db
@@ -210,7 +221,10 @@ def test_an_evaluation_once_per_resident_and_call_backs_only_by_staff(world, top
     assert api_move(resident, topic, "evaluate", {"score": 4}).status_code == 400  # once
     staff = api_client(world.users.community)
     for _ in range(2):  # call-backs as often as staff call
-        assert api_move(staff, topic, "evaluate", {"score": 3, "by_callback": True, "comment": "电话回访"}).status_code == 200
+        assert (
+            api_move(staff, topic, "evaluate", {"score": 3, "by_callback": True, "comment": "电话回访"}).status_code
+            == 200
+        )
     assert list(Evaluation.objects.order_by("id").values_list("by_callback", flat=True)) == [False, True, True]
 
 
