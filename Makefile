@@ -56,7 +56,9 @@ run: install assets messages migrate demo
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check linli
+	$(BIN)/ruff format --check linli
 	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run >/dev/null
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser);

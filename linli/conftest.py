@@ -43,7 +43,10 @@ def _world_only_when_asked(request):
     """A test that uses the database without asking for the world does not see it."""
     if "world" in request.fixturenames or not testing.world_built_committed():
         return
-    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(request.fixturenames)):
+    if not (
+        request.node.get_closest_marker("django_db")
+        or {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
         return
     if _flushes(request.node):
         # Outside a transaction the world's rows cannot be deleted one table at a time (PostgreSQL
@@ -67,7 +70,12 @@ def pytest_runtest_teardown(item, nextitem):
             testing.restore_sequences()
         _World.hidden = False
     _World.unsure = _World.unsure or _flushes(item) or not testing.world_built_committed()
-    if _World.unsure and _World.blocker is not None and nextitem is not None and "world" in getattr(nextitem, "fixturenames", ()):
+    if (
+        _World.unsure
+        and _World.blocker is not None
+        and nextitem is not None
+        and "world" in getattr(nextitem, "fixturenames", ())
+    ):
         from django.test import override_settings
 
         with _World.blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
@@ -82,8 +90,11 @@ def _flushes(item):
     """Transactional tests empty every table when they end (Django's TransactionTestCase)."""
     marker = item.get_closest_marker("django_db")
     names = getattr(item, "fixturenames", ())
-    return ("transactional_db" in names or "live_server" in names
-            or bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))))
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    )
 
 
 @pytest.fixture

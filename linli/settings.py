@@ -27,8 +27,13 @@ LINLI_FIELD_KEYS = env.list("LINLI_FIELD_KEYS", default=[]) or ([config.DEV_FIEL
 LINLI_HASH_KEY = env.str("LINLI_HASH_KEY", default="") or (config.DEV_HASH_KEY if DEBUG else "")
 # Lockout: X-Forwarded-For is believed only from these proxies (addresses or networks).
 LINLI_TRUSTED_PROXIES = env.list("LINLI_TRUSTED_PROXIES", default=[])
-_problems = config.problems(debug=DEBUG, secret_key=SECRET_KEY, field_keys=LINLI_FIELD_KEYS,
-                            hash_key=LINLI_HASH_KEY, trusted_proxies=LINLI_TRUSTED_PROXIES)
+_problems = config.problems(
+    debug=DEBUG,
+    secret_key=SECRET_KEY,
+    field_keys=LINLI_FIELD_KEYS,
+    hash_key=LINLI_HASH_KEY,
+    trusted_proxies=LINLI_TRUSTED_PROXIES,
+)
 if _problems:
     raise ImproperlyConfigured(
         "Linli will not start with these settings (see docs/deploy.md):\n"
@@ -129,7 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE: a transaction takes the write lock when it begins and waits for it (timeout),
         # instead of failing with "database is locked" when it first writes after another
         # writer committed (seen as 500s under concurrent intake, docs/benchmarks.md)
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -29,7 +29,10 @@ from linli.people.models import Household, Person, Relation, Tag
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
 PASSWORD = "Linli-test-2026"  # noqa: S105
-SQUARE = {"type": "Polygon", "coordinates": [[[106.2, 38.4], [106.3, 38.4], [106.3, 38.5], [106.2, 38.5], [106.2, 38.4]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[106.2, 38.4], [106.3, 38.4], [106.3, 38.5], [106.2, 38.5], [106.2, 38.4]]],
+}
 
 
 def make_id(serial: int, birth: str = "19800101", region: str = "640104") -> str:
@@ -78,7 +81,9 @@ def build_world() -> SimpleNamespace:
         w = _build()
         _Built.rows = _rows(w)
         _Built.committed = not connection.in_atomic_block
-        _Built.added = {model: mark for model, mark in before.items() if model._base_manager.filter(pk__gt=mark).exists()}
+        _Built.added = {
+            model: mark for model, mark in before.items() if model._base_manager.filter(pk__gt=mark).exists()
+        }
     return w
 
 
@@ -118,8 +123,11 @@ def _highest_ids() -> dict[type, int]:
     from django.db.models import Max
 
     numbered = ("AutoField", "BigAutoField", "SmallAutoField")
-    return {model: model._base_manager.aggregate(m=Max("pk"))["m"] or 0 for model in apps.get_models(include_auto_created=True)
-            if model._meta.managed and not model._meta.proxy and model._meta.pk.get_internal_type() in numbered}
+    return {
+        model: model._base_manager.aggregate(m=Max("pk"))["m"] or 0
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy and model._meta.pk.get_internal_type() in numbered
+    }
 
 
 def world_built_committed() -> bool:
@@ -200,8 +208,13 @@ def _build() -> SimpleNamespace:
             for rel in (Relation.HEAD, Relation.SPOUSE):
                 serial += 1
                 p = create_object(
-                    Person, actor=None, household=hh, name=f"居民{key}{n}{rel[0]}", relation=rel,
-                    id_number=make_id(serial), phone=f"1380000{serial:04d}",
+                    Person,
+                    actor=None,
+                    household=hh,
+                    name=f"居民{key}{n}{rel[0]}",
+                    relation=rel,
+                    id_number=make_id(serial),
+                    phone=f"1380000{serial:04d}",
                 )
                 setattr(w, f"p_{key}{n}{'h' if rel == Relation.HEAD else 's'}", p)
     w.p_a1h.tags.add(w.tag_party)
@@ -249,7 +262,9 @@ def response_text(response) -> str:
         from openpyxl import load_workbook
 
         wb = load_workbook(io.BytesIO(body), read_only=True)
-        return "\n".join(" ".join(str(v) for v in row if v is not None) for ws in wb for row in ws.iter_rows(values_only=True))
+        return "\n".join(
+            " ".join(str(v) for v in row if v is not None) for ws in wb for row in ws.iter_rows(values_only=True)
+        )
     if "pdf" in kind:
         from pypdf import PdfReader
 

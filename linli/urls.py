@@ -19,4 +19,3 @@ urlpatterns = [
     path("api/v1/", include("linli.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
-

@@ -30,9 +30,14 @@ VAR = ROOT / "var" / "mutate"
 MODULES = {
     "tally": ("linli/deliberation/tally.py", None, [
         "linli/deliberation/tests/test_tally.py", "linli/deliberation/tests/test_votes.py"]),
-    "procedures": ("linli/deliberation/procedures.py", ["next_step", "check_rule", "check_timing", "complete_step"], [
-        "linli/deliberation/tests/test_procedures.py", "linli/deliberation/tests/test_api.py"]),
-    "votes": ("linli/deliberation/actions.py", ["electorate", "cast", "close_vote", "result"], [
+    "procedures": ("linli/deliberation/steps.py", ["result", "is_last", "next_step", "check_rule", "check_timing"], [
+        "linli/deliberation/tests/test_procedures.py", "linli/deliberation/tests/test_api.py",
+        "linli/deliberation/tests/test_topic_moves.py"]),
+    "deliberation_workflow": ("linli/deliberation/workflow.py", None, [
+        "linli/deliberation/tests/test_topic_moves.py", "linli/deliberation/tests/test_meeting_moves.py",
+        "linli/deliberation/tests/test_procedures.py", "linli/deliberation/tests/test_meetings.py",
+        "linli/deliberation/tests/test_outcome.py", "linli/deliberation/tests/test_votes.py"]),
+    "votes": ("linli/deliberation/actions.py", ["electorate", "cast", "close_vote"], [
         "linli/deliberation/tests/test_votes.py", "linli/deliberation/tests/test_api.py",
         "linli/deliberation/tests/test_procedures.py::test_owner_vote_step_needs_a_closed_vote_that_passed"]),
     "workflow": ("linli/cases/workflow.py", None, [

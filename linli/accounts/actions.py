@@ -54,13 +54,20 @@ def confirm_two_factor(request, device, token):
     if reason:
         return None, reason
     if not device.verify_token((token or "").strip().replace(" ", "")):
-        return None, _("The code is not correct. Enter the 6 digits the app shows now (the phone's clock must be right).")
+        return None, _(
+            "The code is not correct. Enter the 6 digits the app shows now (the phone's clock must be right)."
+        )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = two_factor.new_backup_codes(user)
     audit.record(user, AuditLog.Action.UPDATE, user, {"two_factor": [False, True]})
     _verified(request, device)
-    record_sign_in(AuditLog.Action.LOGIN, user=user, request=request, note=_("second factor: %(kind)s") % {"kind": _("authenticator app")})
+    record_sign_in(
+        AuditLog.Action.LOGIN,
+        user=user,
+        request=request,
+        note=_("second factor: %(kind)s") % {"kind": _("authenticator app")},
+    )
     return codes, None
 
 
@@ -68,11 +75,18 @@ def verify_second_factor(request, token):
     """The code at sign-in: verifies the session, or says why not. Both are in the audit log."""
     device, reason = two_factor.match(request.user, token)
     if device is None:
-        record_sign_in(AuditLog.Action.LOGIN_FAILED, user=request.user, request=request, note=_("second factor: wrong or refused code"))
+        record_sign_in(
+            AuditLog.Action.LOGIN_FAILED,
+            user=request.user,
+            request=request,
+            note=_("second factor: wrong or refused code"),
+        )
         return reason
     _verified(request, device)
     kind = _("backup code") if isinstance(device, StaticDevice) else _("authenticator app")
-    record_sign_in(AuditLog.Action.LOGIN, user=request.user, request=request, note=_("second factor: %(kind)s") % {"kind": kind})
+    record_sign_in(
+        AuditLog.Action.LOGIN, user=request.user, request=request, note=_("second factor: %(kind)s") % {"kind": kind}
+    )
     return None
 
 
@@ -103,7 +117,15 @@ def issue_api_token(user, *, name="", two_factor=False, request=None):
     """A token for the REST API, valid LINLI_API_TOKEN_DAYS; the secret is returned once."""
     secret, fields = _secret_fields(ApiToken)
     expires = timezone.now() + dt.timedelta(days=settings.LINLI_API_TOKEN_DAYS)
-    token = create_object(ApiToken, actor=user, user=user, name=name or _("API client"), expires_at=expires, two_factor=two_factor, **fields)
+    token = create_object(
+        ApiToken,
+        actor=user,
+        user=user,
+        name=name or _("API client"),
+        expires_at=expires,
+        two_factor=two_factor,
+        **fields,
+    )
     record_sign_in(AuditLog.Action.LOGIN, user=user, request=request, note=_("API token %(token)s") % {"token": token})
     return token, secret
 

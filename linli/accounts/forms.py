@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import style
 from linli.orgs.models import Organisation
 from linli.people.models import Household
 from linli.places.models import Building, Community, Grid, Subdistrict, Unit
@@ -27,7 +28,9 @@ class GrantRoleForm(forms.Form):
     username = forms.CharField(label=_("username"), max_length=150)
     display_name = forms.CharField(label=_("display name"), max_length=50, required=False)
     password = forms.CharField(
-        label=_("initial password"), required=False, widget=forms.PasswordInput,
+        label=_("initial password"),
+        required=False,
+        widget=forms.PasswordInput,
         help_text=_("Only for a new login."),
     )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
@@ -39,11 +42,15 @@ class GrantRoleForm(forms.Form):
             self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
         for level, model in LEVEL_MODELS.items():
             qs = model.objects.restrict(user, "change", domain="accounts")
-            widget = forms.NumberInput(attrs={"class": "form-control"}) if level == "household" else forms.Select(attrs={"class": "form-select"})
-            self.fields[level] = forms.ModelChoiceField(label=model._meta.verbose_name, queryset=qs, required=False, widget=widget)
-        for name in ("username", "display_name", "password"):
-            self.fields[name].widget.attrs["class"] = "form-control"
-        self.fields["role"].widget.attrs["class"] = "form-select"
+            widget = (
+                forms.NumberInput(attrs={"class": "form-control"})
+                if level == "household"
+                else forms.Select(attrs={"class": "form-select"})
+            )
+            self.fields[level] = forms.ModelChoiceField(
+                label=model._meta.verbose_name, queryset=qs, required=False, widget=widget
+            )
+        style(self)
         self.fields["household"].help_text = _("The household number shown on the household's page.")
 
     def clean(self):
@@ -71,18 +78,24 @@ class OtpForm(forms.Form):
     """The second factor: six digits from the authenticator app, or a backup code."""
 
     otp_token = forms.CharField(
-        label=_("Authentication code"), max_length=16,
-        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "one-time-code", "autofocus": True, "inputmode": "numeric"}),
+        label=_("Authentication code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "autocomplete": "one-time-code", "autofocus": True, "inputmode": "numeric"}
+        ),
     )
 
 
 class Open311KeyForm(forms.Form):
     name = forms.CharField(
-        label=_("name"), max_length=80, help_text=_("Who uses it, e.g. the 12345 hotline system."),
+        label=_("name"),
+        max_length=80,
+        help_text=_("Who uses it, e.g. the 12345 hotline system."),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     username = forms.CharField(
-        label=_("acts as (username)"), max_length=150,
+        label=_("acts as (username)"),
+        max_length=150,
         help_text=_("The key reads and files requests with this user's roles and scope."),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )

@@ -10,6 +10,8 @@ address it saw, so everything to the left of the last untrusted address is the c
 import ipaddress
 from functools import lru_cache
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -47,7 +49,6 @@ def client_ip(request) -> str:
 
 
 def _cool_off():
-    from axes.helpers import get_cool_off
 
     return get_cool_off()
 
@@ -58,10 +59,11 @@ def lock_minutes() -> int:
 
 def locked_until(request, username):
     """When the lock on (username, this client) ends: the last counted failure plus the cool-off."""
-    from axes.models import AccessAttempt
 
     last = (
-        AccessAttempt.objects.filter(username=username, ip_address=getattr(request, "axes_ip_address", client_ip(request)))
+        AccessAttempt.objects.filter(
+            username=username, ip_address=getattr(request, "axes_ip_address", client_ip(request))
+        )
         .order_by("-attempt_time")
         .values_list("attempt_time", flat=True)
         .first()

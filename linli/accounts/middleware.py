@@ -40,7 +40,9 @@ class TwoFactorMiddleware:
     def stop(request, user):
         if request.path_info.startswith("/api/"):
             message = _("Complete the two-factor sign-in on the web page first.")
-            return JsonResponse({"errors": [{"field": None, "message": message, "code": "two_factor_required"}]}, status=403)
+            return JsonResponse(
+                {"errors": [{"field": None, "message": message, "code": "two_factor_required"}]}, status=403
+            )
         name = "accounts:two_factor_verify" if two_factor.confirmed_totp(user) else "accounts:two_factor_setup"
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return redirect(f"{reverse(name)}?{query}" if query else reverse(name))

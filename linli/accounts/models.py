@@ -1,10 +1,12 @@
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,13 +73,21 @@ class RoleAssignment(ScopedModel):
 
     user = models.ForeignKey(User, models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    subdistrict = models.ForeignKey("places.Subdistrict", models.CASCADE, null=True, blank=True, verbose_name=_("sub-district"))
-    community = models.ForeignKey("places.Community", models.CASCADE, null=True, blank=True, verbose_name=_("community"))
+    subdistrict = models.ForeignKey(
+        "places.Subdistrict", models.CASCADE, null=True, blank=True, verbose_name=_("sub-district")
+    )
+    community = models.ForeignKey(
+        "places.Community", models.CASCADE, null=True, blank=True, verbose_name=_("community")
+    )
     grid = models.ForeignKey("places.Grid", models.CASCADE, null=True, blank=True, verbose_name=_("grid"))
     building = models.ForeignKey("places.Building", models.CASCADE, null=True, blank=True, verbose_name=_("building"))
     unit = models.ForeignKey("places.Unit", models.CASCADE, null=True, blank=True, verbose_name=_("unit"))
-    household = models.ForeignKey("people.Household", models.CASCADE, null=True, blank=True, verbose_name=_("household"))
-    organisation = models.ForeignKey("orgs.Organisation", models.CASCADE, null=True, blank=True, verbose_name=_("organisation"))
+    household = models.ForeignKey(
+        "people.Household", models.CASCADE, null=True, blank=True, verbose_name=_("household")
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation", models.CASCADE, null=True, blank=True, verbose_name=_("organisation")
+    )
 
     scope_domain = "accounts"
 
@@ -90,7 +100,6 @@ class RoleAssignment(ScopedModel):
         return f"{self.user} · {self.get_role_display()} · {self.place or ''}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("accounts:roles")
 
@@ -105,7 +114,12 @@ class RoleAssignment(ScopedModel):
         if level is None and set_levels:
             raise ValidationError(_("A system administrator is not tied to a place."))
         if level and set_levels != [level]:
-            raise ValidationError({level: _("This role is granted on exactly one %(level)s.") % {"level": self._meta.get_field(level).verbose_name}})
+            raise ValidationError(
+                {
+                    level: _("This role is granted on exactly one %(level)s.")
+                    % {"level": self._meta.get_field(level).verbose_name}
+                }
+            )
         if self.organisation_id and self.role == Role.PROPERTY_STAFF and self.organisation.kind != "property":
             raise ValidationError({"organisation": _("Property staff belong to a property company.")})
 
@@ -118,19 +132,23 @@ class RoleAssignment(ScopedModel):
 
 # Staff manage role assignments of places under them (a community worker: grids, buildings … in it).
 RoleAssignment.scope_paths = {
-    "subdistrict": lambda ids: models.Q(subdistrict_id__in=sorted(ids))
-    | models.Q(community__subdistrict_id__in=sorted(ids))
-    | models.Q(grid__subdistrict_id__in=sorted(ids))
-    | models.Q(building__subdistrict_id__in=sorted(ids))
-    | models.Q(unit__subdistrict_id__in=sorted(ids))
-    | models.Q(household__subdistrict_id__in=sorted(ids))
-    | models.Q(organisation__subdistrict_id__in=sorted(ids)),
-    "community": lambda ids: models.Q(community_id__in=sorted(ids))
-    | models.Q(grid__community_id__in=sorted(ids))
-    | models.Q(building__community_id__in=sorted(ids))
-    | models.Q(unit__community_id__in=sorted(ids))
-    | models.Q(household__community_id__in=sorted(ids))
-    | models.Q(organisation__community_id__in=sorted(ids)),
+    "subdistrict": lambda ids: (
+        models.Q(subdistrict_id__in=sorted(ids))
+        | models.Q(community__subdistrict_id__in=sorted(ids))
+        | models.Q(grid__subdistrict_id__in=sorted(ids))
+        | models.Q(building__subdistrict_id__in=sorted(ids))
+        | models.Q(unit__subdistrict_id__in=sorted(ids))
+        | models.Q(household__subdistrict_id__in=sorted(ids))
+        | models.Q(organisation__subdistrict_id__in=sorted(ids))
+    ),
+    "community": lambda ids: (
+        models.Q(community_id__in=sorted(ids))
+        | models.Q(grid__community_id__in=sorted(ids))
+        | models.Q(building__community_id__in=sorted(ids))
+        | models.Q(unit__community_id__in=sorted(ids))
+        | models.Q(household__community_id__in=sorted(ids))
+        | models.Q(organisation__community_id__in=sorted(ids))
+    ),
 }
 
 
@@ -167,7 +185,8 @@ class Credential(models.Model):
         """The row for a presented secret (revoked or expired rows too: the caller says why)."""
         if not secret or len(secret) > 200:
             return None
-        return cls.objects.select_related("user").filter(key_hash=cls.digest(secret)).first()
+        rows: Any = cls._default_manager  # the concrete subclass's: each declares its own `user`
+        return rows.select_related("user").filter(key_hash=cls.digest(secret)).first()
 
     def touch(self):
         # one write a minute at most, however busy the client; a conditional UPDATE, no race
@@ -200,7 +219,9 @@ class Open311Key(Credential, ScopedModel):
     PREFIX = "o311_"
 
     user = models.ForeignKey(User, models.CASCADE, related_name="open311_keys", verbose_name=_("acts as"))
-    created_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by"))
+    created_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
 
     # managed by administrators only: the permission open311.manage, granted everywhere or nowhere
     scope_domain = "open311"
@@ -212,6 +233,5 @@ class Open311Key(Credential, ScopedModel):
         verbose_name_plural = _("Open311 keys")
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("accounts:open311_keys")

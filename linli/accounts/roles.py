@@ -74,7 +74,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PROPERTY_STAFF: frozenset({"places.view", "orgs.view"} | _HANDLER),
     Role.DEPARTMENT_STAFF: frozenset({"orgs.view"} | _HANDLER),
     # Residents report from their household and rate their own requests.
-    Role.RESIDENT: frozenset({"people.view", "cases.view", "cases.report", "cases.rate", "votes.view", "votes.propose"}),
+    Role.RESIDENT: frozenset(
+        {"people.view", "cases.view", "cases.report", "cases.rate", "votes.view", "votes.propose"}
+    ),
 }
 
 # Property staff reach the places of the compounds their company serves through their
@@ -84,6 +86,4 @@ ORG_ROLE_COMPOUNDS = {Role.PROPERTY_STAFF}
 # 等保 2.0 level 3 asks administrators to sign in with two factors; Linli asks it of every role
 # that can see full ID numbers and phones or take them away (people.reveal, people.export).
 TWO_FACTOR_PERMISSIONS = frozenset({"people.reveal", "people.export"})
-TWO_FACTOR_ROLES = frozenset(
-    role for role in Role if role == Role.ADMIN or PERMISSIONS[role] & TWO_FACTOR_PERMISSIONS
-)
+TWO_FACTOR_ROLES = frozenset(role for role in Role if role == Role.ADMIN or PERMISSIONS[role] & TWO_FACTOR_PERMISSIONS)

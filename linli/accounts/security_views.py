@@ -45,10 +45,17 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
 
     def page(self, request, form):
         device = two_factor.pending_totp(request.user)
-        return render(request, self.template, {
-            "form": form, "qr": two_factor.qr_data_uri(device), "secret": two_factor.secret_b32(device),
-            "next": _next(request), "required": request.user.requires_two_factor,
-        })
+        return render(
+            request,
+            self.template,
+            {
+                "form": form,
+                "qr": two_factor.qr_data_uri(device),
+                "secret": two_factor.secret_b32(device),
+                "next": _next(request),
+                "required": request.user.requires_two_factor,
+            },
+        )
 
     def get(self, request):
         return self.page(request, OtpForm())
@@ -56,9 +63,13 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
     def post(self, request):
         form = OtpForm(request.POST)
         if form.is_valid():
-            codes, error = actions.confirm_two_factor(request, two_factor.pending_totp(request.user), form.cleaned_data["otp_token"])
+            codes, error = actions.confirm_two_factor(
+                request, two_factor.pending_totp(request.user), form.cleaned_data["otp_token"]
+            )
             if codes:
-                return _no_store(render(request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": _next(request)}))
+                return _no_store(
+                    render(request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": _next(request)})
+                )
             form.add_error("otp_token", error)
         return self.page(request, form)
 
@@ -95,13 +106,23 @@ class TwoFactorView(LoginRequiredMixin, View):
     def get(self, request):
         device = two_factor.confirmed_totp(request.user)
         left = sum(d.token_set.count() for d in request.user.staticdevice_set.all()) if device else 0
-        return render(request, "accounts/two_factor.html", {"device": device, "backup_left": left, "required": request.user.requires_two_factor})
+        return render(
+            request,
+            "accounts/two_factor.html",
+            {"device": device, "backup_left": left, "required": request.user.requires_two_factor},
+        )
 
     def post(self, request):
         if not (request.user.is_verified() and two_factor.confirmed_totp(request.user)):
             return redirect("accounts:two_factor")
         codes = actions.new_backup_codes(user=request.user)
-        return _no_store(render(request, "accounts/two_factor_backup_codes.html", {"codes": codes, "next": reverse("accounts:two_factor")}))
+        return _no_store(
+            render(
+                request,
+                "accounts/two_factor_backup_codes.html",
+                {"codes": codes, "next": reverse("accounts:two_factor")},
+            )
+        )
 
 
 class TokenListView(LoginRequiredMixin, View):
@@ -129,7 +150,9 @@ class Open311KeyListView(ScopedMixin, View):
 
     def page(self, request, form, secret=None, created=None):
         keys = self.get_queryset().select_related("user", "created_by")
-        return render(request, "accounts/open311_keys.html", {"keys": keys, "form": form, "secret": secret, "created": created})
+        return render(
+            request, "accounts/open311_keys.html", {"keys": keys, "form": form, "secret": secret, "created": created}
+        )
 
     def get(self, request):
         return self.page(request, Open311KeyForm())
@@ -138,7 +161,9 @@ class Open311KeyListView(ScopedMixin, View):
         form = Open311KeyForm(request.POST)
         if not form.is_valid():
             return self.page(request, form)
-        key, secret = actions.issue_open311_key(actor=request.user, user=form.cleaned_data["username"], name=form.cleaned_data["name"])
+        key, secret = actions.issue_open311_key(
+            actor=request.user, user=form.cleaned_data["username"], name=form.cleaned_data["name"]
+        )
         return _no_store(self.page(request, Open311KeyForm(), secret=secret, created=key))
 
 

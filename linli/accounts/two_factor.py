@@ -83,7 +83,9 @@ def match(user, token: str):
             return None, reason
         if device.verify_token(token):
             return device, None
-    return None, _("The code is not correct. Enter the 6 digits your authenticator app shows now, or one of your backup codes.")
+    return None, _(
+        "The code is not correct. Enter the 6 digits your authenticator app shows now, or one of your backup codes."
+    )
 
 
 def new_backup_codes(user) -> list[str]:

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
+from linli.core.forms import style
+from linli.core.scope import has_perm
 from linli.core.views import ScopedDeleteView, ScopedMixin, apply_form_errors
 
 from . import two_factor
@@ -23,8 +25,7 @@ class LoginView(auth_views.LoginView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        for field in form.fields.values():
-            field.widget.attrs["class"] = "form-control"
+        style(form)
         return form
 
     def get_success_url(self):
@@ -37,7 +38,9 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         # axes counted this failure on the request: say how many tries are left before the lock
-        return self.render_to_response(self.get_context_data(form=form, remaining=remaining_attempts(self.request), lock_minutes=lock_minutes()))
+        return self.render_to_response(
+            self.get_context_data(form=form, remaining=remaining_attempts(self.request), lock_minutes=lock_minutes())
+        )
 
 
 class RoleListView(ScopedMixin, ListView):
@@ -46,13 +49,23 @@ class RoleListView(ScopedMixin, ListView):
     template_name = "accounts/role_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related(
-            "user", "subdistrict", "community", "grid__community", "building__compound", "unit__building__compound",
-            "household__house__unit__building__compound", "organisation",
-        ).order_by("role", "user__username")
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "user",
+                "subdistrict",
+                "community",
+                "grid__community",
+                "building__compound",
+                "unit__building__compound",
+                "household__house__unit__building__compound",
+                "organisation",
+            )
+            .order_by("role", "user__username")
+        )
 
     def get_context_data(self, **kwargs):
-        from linli.core.scope import has_perm
 
         return super().get_context_data(**kwargs) | {"can_change": has_perm(self.request.user, "accounts.change")}
 
@@ -76,8 +89,13 @@ class GrantRoleView(ScopedMixin, FormView):
         d = form.cleaned_data
         try:
             grant_role(
-                actor=self.request.user, username=d["username"], role=d["role"], place=d["place"],
-                display_name=d["display_name"], password=d["password"], existing=d["existing"],
+                actor=self.request.user,
+                username=d["username"],
+                role=d["role"],
+                place=d["place"],
+                display_name=d["display_name"],
+                password=d["password"],
+                existing=d["existing"],
             )
         except ValidationError as exc:
             apply_form_errors(form, exc)

@@ -27,11 +27,23 @@ from linli.core.models import AuditLog
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=gettext_lazy("username"), max_length=150)
-    password = serializers.CharField(label=gettext_lazy("password"), max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
-    otp_token = serializers.CharField(label=gettext_lazy("Authentication code"), max_length=16, required=False, allow_blank=True,
-                                      help_text=gettext_lazy("Required for roles that sign in with two factors."))
-    name = serializers.CharField(label=gettext_lazy("name"), max_length=80, required=False, allow_blank=True,
-                                 help_text=gettext_lazy("What the token is for, e.g. a phone; shown in the token list."))
+    password = serializers.CharField(
+        label=gettext_lazy("password"), max_length=4096, style={"input_type": "password"}, trim_whitespace=False
+    )
+    otp_token = serializers.CharField(
+        label=gettext_lazy("Authentication code"),
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Required for roles that sign in with two factors."),
+    )
+    name = serializers.CharField(
+        label=gettext_lazy("name"),
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("What the token is for, e.g. a phone; shown in the token list."),
+    )
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -39,7 +51,17 @@ class TokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "hint", "created_at", "expires_at", "last_used_at", "revoked_at", "two_factor", "current"]
+        fields = [
+            "id",
+            "name",
+            "hint",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "two_factor",
+            "current",
+        ]
 
     def get_current(self, token) -> bool:
         return token == self.context["request"].auth
@@ -77,18 +99,35 @@ class TokenView(APIView):
         message = _("Wrong username or password.")
         left = remaining_attempts(request)
         if left:
-            message += " " + _("%(n)s more tries before this account is locked for %(m)s minutes on this network address.") % {"n": left, "m": lock_minutes()}
+            message += " " + _(
+                "%(n)s more tries before this account is locked for %(m)s minutes on this network address."
+            ) % {"n": left, "m": lock_minutes()}
         return message
 
     @staticmethod
     def check_code(request, user, code):
         if not two_factor.confirmed_totp(user):
-            raise PermissionDenied(_("This account must first set up two-factor sign-in on the web page (log in there once), then it can use the API."), code="two_factor_setup_required")
+            raise PermissionDenied(
+                _(
+                    "This account must first set up two-factor sign-in on the web page (log in there once), then it "
+                    "can use the API."
+                ),
+                code="two_factor_setup_required",
+            )
         if not code:
-            raise ValidationError({"otp_token": [_("This account must give the authentication code (the 6 digits in the authenticator app).")]}, code="two_factor_required")
+            raise ValidationError(
+                {
+                    "otp_token": [
+                        _("This account must give the authentication code (the 6 digits in the authenticator app).")
+                    ]
+                },
+                code="two_factor_required",
+            )
         device, reason = two_factor.match(user, code)
         if device is None:
-            actions.record_sign_in(AuditLog.Action.LOGIN_FAILED, user=user, request=request, note=_("second factor: wrong or refused code"))
+            actions.record_sign_in(
+                AuditLog.Action.LOGIN_FAILED, user=user, request=request, note=_("second factor: wrong or refused code")
+            )
             raise ValidationError({"otp_token": [reason]}, code="otp_invalid")
 
 

@@ -31,9 +31,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise Refused(_("This API token was revoked at %(at)s.") % {"at": at}, "token_revoked")
         if token.expires_at <= timezone.now():
             at = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
-            raise Refused(_("This API token expired at %(at)s; get a new one from /api/v1/auth/token/.") % {"at": at}, "token_expired")
+            raise Refused(
+                _("This API token expired at %(at)s; get a new one from /api/v1/auth/token/.") % {"at": at},
+                "token_expired",
+            )
         if token.user.requires_two_factor and not token.two_factor:
-            raise Refused(_("This API token was issued without the second factor your role now needs; get a new one from /api/v1/auth/token/ with otp_token."), "two_factor_required")
+            raise Refused(
+                _(
+                    "This API token was issued without the second factor your role now needs; get a new one from "
+                    "/api/v1/auth/token/ with otp_token."
+                ),
+                "two_factor_required",
+            )
         token.touch()
         return token.user, token
 
@@ -46,5 +55,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Token <token>` from POST /api/v1/auth/token/"}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>` from POST /api/v1/auth/token/",
+        }

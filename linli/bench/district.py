@@ -7,10 +7,11 @@ place tree, ID numbers with valid check digits, personal data encrypted and hash
 from the working-day calendar, each request's events in time order ending in its state.
 
 The bulk tables are written through `writer.Table` and the ledger's bulk writer (COPY on
-PostgreSQL, bulk_create on SQLite), each value prepared by its field; the few topics, meetings
-and votes go through the real actions, so their rules are applied. Deterministic for a given
-seed. Names come from Faker (the `bench` extra); ID numbers, phones and texts from the demo
-builder.
+PostgreSQL, bulk_create on SQLite), each value prepared by its field; each request is moved
+along its path by the work-order lifecycle's own effects (`Lifecycle.replay`), so what each state
+implies is decided by cases.workflow; the few topics, meetings and votes go through the real
+actions, so their rules are applied. Deterministic for a given seed. Names come from Faker (the
+`bench` extra); ID numbers, phones and texts from the demo builder.
 """
 
 import random
@@ -31,6 +32,7 @@ from linli.accounts.roles import Role
 from linli.cases import rollup
 from linli.cases.calendar import workday_deadline
 from linli.cases.models import Assignment, Case, CaseEvent, Category, HandlerKind
+from linli.cases.workflow import LIFECYCLE
 from linli.deliberation.models import Ballot, Elector, OwnerVote, Procedure
 from linli.demo.builder import TAGS, DemoBuilder, _rect
 from linli.orgs.models import Kind, Organisation, PartnerCategory
@@ -44,14 +46,57 @@ FULL = {"subdistricts": 10, "communities": 100, "grids": 600, "households": 300_
 VOTE_HOUSES, VOTE_BALLOTS = 5000, 4000
 PASSWORD = "linli-bench-2026"  # noqa: S105 - benchmark accounts on synthetic data
 CODE_PREFIX = "BENCH"
-STREETS = ["长安", "和平", "新华", "建设", "解放", "人民", "胜利", "幸福", "光明", "东风", "朝阳", "文化", "团结", "友谊", "前进", "红旗"]
-NAMES = ["锦绣", "阳光", "翠苑", "金地", "华府", "御景", "怡园", "康城", "碧水", "枫林", "丽景", "和园", "书香", "润泽", "星河", "春晓"]
+STREETS = [
+    "长安",
+    "和平",
+    "新华",
+    "建设",
+    "解放",
+    "人民",
+    "胜利",
+    "幸福",
+    "光明",
+    "东风",
+    "朝阳",
+    "文化",
+    "团结",
+    "友谊",
+    "前进",
+    "红旗",
+]
+NAMES = [
+    "锦绣",
+    "阳光",
+    "翠苑",
+    "金地",
+    "华府",
+    "御景",
+    "怡园",
+    "康城",
+    "碧水",
+    "枫林",
+    "丽景",
+    "和园",
+    "书香",
+    "润泽",
+    "星河",
+    "春晓",
+]
 SUFFIXES = ["花园", "小区", "家园", "苑", "新村", "公寓", "名邸", "雅居"]
 FLOORS, UNITS, PER_FLOOR = 11, 2, 2  # 44 houses a building
-OLD_STATES = [("closed", 64), ("rated", 14), ("verified", 2), ("handled", 1.5), ("in_progress", 1), ("dispatched", 0.6),
-              ("accepted", 0.3), ("returned", 0.2), ("declined", 9), ("merged", 4), ("escalated", 0.4)]
-TARGETS = {"dispatch": "dispatched", "decline": "declined", "return": "returned", "start": "in_progress", "handle": "handled",
-           "verify": "verified", "rate": "rated", "close": "closed", "merge": "merged", "whistle": "escalated"}
+OLD_STATES = [
+    ("closed", 64),
+    ("rated", 14),
+    ("verified", 2),
+    ("handled", 1.5),
+    ("in_progress", 1),
+    ("dispatched", 0.6),
+    ("accepted", 0.3),
+    ("returned", 0.2),
+    ("declined", 9),
+    ("merged", 4),
+    ("escalated", 0.4),
+]
 
 
 def sizes(scale: float) -> dict:
@@ -79,8 +124,10 @@ class Progress:
         every = self.every or max(1, self.total // 10)
         if self.done % every < n or self.done == self.total:
             rate = self.done / max(time.monotonic() - self.started, 1e-6)
-            self.out(_("%(label)s: %(done)s of %(total)s (%(rate)s a second)") % {
-                "label": self.label, "done": f"{self.done:,}", "total": f"{self.total:,}", "rate": f"{rate:,.0f}"})
+            self.out(
+                _("%(label)s: %(done)s of %(total)s (%(rate)s a second)")
+                % {"label": self.label, "done": f"{self.done:,}", "total": f"{self.total:,}", "rate": f"{rate:,.0f}"}
+            )
 
 
 class District:
@@ -104,22 +151,47 @@ class District:
         self.orgs = {"property": {}, "department": {}, "party": {}}
         progress = Progress(self.out, _("places"), n["communities"])
         for s in range(n["subdistricts"]):
-            sid = t[Subdistrict].add(name=f"{STREETS[s % len(STREETS)]}{'' if s < len(STREETS) else s}街道", code=f"{CODE_PREFIX}{s:03d}")
+            sid = t[Subdistrict].add(
+                name=f"{STREETS[s % len(STREETS)]}{'' if s < len(STREETS) else s}街道", code=f"{CODE_PREFIX}{s:03d}"
+            )
             self.subs.append(sid)
-            self.orgs["property"][sid] = [t[Organisation].add(kind=Kind.PROPERTY, name=f"{STREETS[s % 16]}{x + 1}号物业服务有限公司", subdistrict_id=sid) for x in range(4)]
-            self.orgs["department"][sid] = [t[Organisation].add(kind=Kind.DEPARTMENT, name=f"{name}（{STREETS[s % 16]}片区{s}）", subdistrict_id=sid)
-                                            for name in ("住房和城乡建设局", "综合执法局", "派出所", "市场监督管理所", "消防救援大队")]
+            self.orgs["property"][sid] = [
+                t[Organisation].add(
+                    kind=Kind.PROPERTY, name=f"{STREETS[s % 16]}{x + 1}号物业服务有限公司", subdistrict_id=sid
+                )
+                for x in range(4)
+            ]
+            self.orgs["department"][sid] = [
+                t[Organisation].add(
+                    kind=Kind.DEPARTMENT, name=f"{name}（{STREETS[s % 16]}片区{s}）", subdistrict_id=sid
+                )
+                for name in ("住房和城乡建设局", "综合执法局", "派出所", "市场监督管理所", "消防救援大队")
+            ]
             t[Organisation].add(kind=Kind.PARTY, name=f"{STREETS[s % 16]}街道党工委{s}", subdistrict_id=sid)
-            t[Organisation].add(kind=Kind.PARTNER, name=f"{STREETS[s % 16]}社区卫生服务中心{s}", subdistrict_id=sid, partner_category=PartnerCategory.MEDICAL)
+            t[Organisation].add(
+                kind=Kind.PARTNER,
+                name=f"{STREETS[s % 16]}社区卫生服务中心{s}",
+                subdistrict_id=sid,
+                partner_category=PartnerCategory.MEDICAL,
+            )
         for c in range(n["communities"]):
             sid = self.subs[c % len(self.subs)]
             x0, y0 = 106.0 + (c % 10) * 0.03, 38.3 + (c // 10) * 0.025
             cid = t[Community].add(subdistrict_id=sid, name=f"{NAMES[c % 16]}{STREETS[(c // 16) % 16]}社区{c + 1}")
             self.communities.append((cid, sid))
-            self.orgs["party"][cid] = t[Organisation].add(kind=Kind.PARTY, name=f"社区党委{c + 1}", subdistrict_id=sid, community_id=cid)
+            self.orgs["party"][cid] = t[Organisation].add(
+                kind=Kind.PARTY, name=f"社区党委{c + 1}", subdistrict_id=sid, community_id=cid
+            )
             n_grids = n["grids"] // n["communities"] + (1 if c < n["grids"] % n["communities"] else 0)
-            grids = [t[Grid].add(community_id=cid, subdistrict_id=sid, name=f"第{g + 1}网格",
-                                 boundary=_rect(x0 + g * 0.028 / n_grids, y0, 0.028 / n_grids, 0.02, rng)) for g in range(n_grids)]
+            grids = [
+                t[Grid].add(
+                    community_id=cid,
+                    subdistrict_id=sid,
+                    name=f"第{g + 1}网格",
+                    boundary=_rect(x0 + g * 0.028 / n_grids, y0, 0.028 / n_grids, 0.02, rng),
+                )
+                for g in range(n_grids)
+            ]
             self.grids[cid] = grids
             house_budget = houses_per_community
             if c == 0:
@@ -128,13 +200,25 @@ class District:
             while house_budget > 0:
                 size = n["vote_houses"] if (c == 0 and k == 0) else min(house_budget, rng.randint(300, 520))
                 size = min(size, house_budget)
-                pid = t[Compound].add(community_id=cid, subdistrict_id=sid, name=f"{NAMES[(c + k) % 16]}{SUFFIXES[k % len(SUFFIXES)]}{c + 1}区{k + 1}期",  # unique in the district, as the ledger file needs
-                                      address=f"{STREETS[c % 16]}路{rng.randint(1, 999)}号", property_company_id=(company := rng.choice(self.orgs["property"][sid])),
-                                      boundary=_rect(x0 + (k % 4) * 0.007, y0 + (k // 4) * 0.006, 0.006, 0.005, rng))
+                pid = t[Compound].add(
+                    community_id=cid,
+                    subdistrict_id=sid,
+                    # unique in the district, as the ledger file needs
+                    name=f"{NAMES[(c + k) % 16]}{SUFFIXES[k % len(SUFFIXES)]}{c + 1}区{k + 1}期",
+                    address=f"{STREETS[c % 16]}路{rng.randint(1, 999)}号",
+                    property_company_id=(company := rng.choice(self.orgs["property"][sid])),
+                    boundary=_rect(x0 + (k % 4) * 0.007, y0 + (k // 4) * 0.006, 0.006, 0.005, rng),
+                )
                 self.compounds.append((pid, cid, sid, size))
                 self.companies[pid] = company
                 if k % 2 == 0:
-                    t[Organisation].add(kind=Kind.OWNERS_COMMITTEE, name=f"业主委员会{pid}", subdistrict_id=sid, community_id=cid, compound_id=pid)
+                    t[Organisation].add(
+                        kind=Kind.OWNERS_COMMITTEE,
+                        name=f"业主委员会{pid}",
+                        subdistrict_id=sid,
+                        community_id=cid,
+                        compound_id=pid,
+                    )
                 self._buildings(t, pid, cid, sid, grids, size)
                 house_budget -= size
                 k += 1
@@ -147,18 +231,35 @@ class District:
         per_building = FLOORS * UNITS * PER_FLOOR
         for b in range(-(-size // per_building)):
             gid = grids[(b + pid) % len(grids)]
-            bid = t[Building].add(compound_id=pid, grid_id=gid, community_id=cid, subdistrict_id=sid, name=f"{b + 1}号楼")
+            bid = t[Building].add(
+                compound_id=pid, grid_id=gid, community_id=cid, subdistrict_id=sid, name=f"{b + 1}号楼"
+            )
             left = min(per_building, size - b * per_building)
             base = Decimal(self.rng.choice([68, 76, 89, 96, 108, 120, 135, 142]))
             for u in range(UNITS):
                 in_unit = min(FLOORS * PER_FLOOR, left - u * FLOORS * PER_FLOOR)
                 if in_unit <= 0:
                     break
-                uid = t[Unit].add(building_id=bid, compound_id=pid, grid_id=gid, community_id=cid, subdistrict_id=sid, name=f"{u + 1}单元")
+                uid = t[Unit].add(
+                    building_id=bid,
+                    compound_id=pid,
+                    grid_id=gid,
+                    community_id=cid,
+                    subdistrict_id=sid,
+                    name=f"{u + 1}单元",
+                )
                 for h in range(in_unit):
                     floor, door = divmod(h, PER_FLOOR)
-                    hid = t[House].add(unit_id=uid, building_id=bid, compound_id=pid, grid_id=gid, community_id=cid, subdistrict_id=sid,
-                                       number=f"{floor + 1}{door + 1:02d}", area=base + Decimal(self.rng.randint(-300, 300)) / 100)
+                    hid = t[House].add(
+                        unit_id=uid,
+                        building_id=bid,
+                        compound_id=pid,
+                        grid_id=gid,
+                        community_id=cid,
+                        subdistrict_id=sid,
+                        number=f"{floor + 1}{door + 1:02d}",
+                        area=base + Decimal(self.rng.randint(-300, 300)) / 100,
+                    )
                     self.houses.append((hid, uid, bid, pid, gid, cid, sid))
 
     # ---- people ---------------------------------------------------------------
@@ -166,9 +267,15 @@ class District:
         rng, demo = self.rng, self.demo
         fake = Faker("zh_CN")  # the bench extra: a wider choice of names than the demo's
         fake.seed_instance(self.seed)
-        pool = {"surname": [fake.last_name() for _i in range(400)],
-                True: [fake.first_name_male() for _i in range(1500)], False: [fake.first_name_female() for _i in range(1500)]}
-        tags = {name: Tag.objects.get_or_create(name=name, defaults={"sensitive": s, "order": i})[0].pk for i, (name, s) in enumerate(TAGS)}
+        pool = {
+            "surname": [fake.last_name() for _i in range(400)],
+            True: [fake.first_name_male() for _i in range(1500)],
+            False: [fake.first_name_female() for _i in range(1500)],
+        }
+        tags = {
+            name: Tag.objects.get_or_create(name=name, defaults={"sensitive": s, "order": i})[0].pk
+            for i, (name, s) in enumerate(TAGS)
+        }
         t_hh, t_person, t_tag = Table(Household), Table(Person), Table(Person.tags.through)
         occupied = sorted(rng.sample(range(len(self.houses)), min(self.n["households"], len(self.houses))))
         self.households = []  # (household id, house tuple)
@@ -178,7 +285,14 @@ class District:
             house = self.houses[i]
             hid, uid, bid, pid, gid, cid, sid = house
             tenure = Tenure.TENANT if rng.random() < 0.18 else Tenure.OWNER
-            where = {"unit_id": uid, "building_id": bid, "compound_id": pid, "grid_id": gid, "community_id": cid, "subdistrict_id": sid}
+            where = {
+                "unit_id": uid,
+                "building_id": bid,
+                "compound_id": pid,
+                "grid_id": gid,
+                "community_id": cid,
+                "subdistrict_id": sid,
+            }
             hh = t_hh.add(house_id=hid, tenure=tenure, created_at=self.now, **where)
             places = SimpleNamespace(**where)
             self.households.append((hh, house))
@@ -191,8 +305,15 @@ class District:
                 age = (self.now.date() - birth).days // 365
                 phone = demo._phone() if age >= 16 else ""
                 # the ID number and phone are encrypted by the field; the rest as Person.save() derives it
-                person = t_person.add(household_id=hh, name=name, relation=relation, created_at=self.now,
-                                      **person_values(id_number=id_number, phone=phone, household=places, gender="male" if male else "female"))
+                person = t_person.add(
+                    household_id=hh,
+                    name=name,
+                    relation=relation,
+                    created_at=self.now,
+                    **person_values(
+                        id_number=id_number, phone=phone, household=places, gender="male" if male else "female"
+                    ),
+                )
                 if relation == Relation.HEAD and phone:
                     self.heads.setdefault(gid, []).append(person)
                 for tag in self._tags(age, male, len(members), tenure):
@@ -234,34 +355,67 @@ class District:
 
         self.users["admin"] = account("bench-admin", "区级管理员", Role.ADMIN)
         for i, sid in enumerate(self.subs):
-            self.users["subdistrict"][sid] = account(f"bench-jd{i + 1}", f"街道工作人员{i + 1}", Role.SUBDISTRICT_STAFF, subdistrict_id=sid)
+            self.users["subdistrict"][sid] = account(
+                f"bench-jd{i + 1}", f"街道工作人员{i + 1}", Role.SUBDISTRICT_STAFF, subdistrict_id=sid
+            )
             for k, org in enumerate(self.orgs["property"][sid]):
-                self.users["org"][org] = account(f"bench-wy{i + 1}-{k + 1}", f"物业{i + 1}-{k + 1}", Role.PROPERTY_STAFF, organisation_id=org)
+                self.users["org"][org] = account(
+                    f"bench-wy{i + 1}-{k + 1}", f"物业{i + 1}-{k + 1}", Role.PROPERTY_STAFF, organisation_id=org
+                )
             for k, org in enumerate(self.orgs["department"][sid]):
-                self.users["org"][org] = account(f"bench-bm{i + 1}-{k + 1}", f"部门{i + 1}-{k + 1}", Role.DEPARTMENT_STAFF, organisation_id=org)
+                self.users["org"][org] = account(
+                    f"bench-bm{i + 1}-{k + 1}", f"部门{i + 1}-{k + 1}", Role.DEPARTMENT_STAFF, organisation_id=org
+                )
         for j, (cid, sid) in enumerate(self.communities):
-            self.users["community"][cid] = account(f"bench-sq{j + 1}", f"社区工作人员{j + 1}", Role.COMMUNITY_STAFF, community_id=cid)
+            self.users["community"][cid] = account(
+                f"bench-sq{j + 1}", f"社区工作人员{j + 1}", Role.COMMUNITY_STAFF, community_id=cid
+            )
             for gid in self.grids[cid]:
                 self.users["grid"][gid] = account(f"bench-wg{gid}", f"网格员{gid}", Role.GRID_WORKER, grid_id=gid)
                 head = next(iter(self.heads.get(gid, [])), None)
                 if head:
-                    t_post.add(person_id=head, post=ResidentPost.Post.GRID_CHIEF, grid_id=gid, community_id=cid, subdistrict_id=sid)
+                    t_post.add(
+                        person_id=head,
+                        post=ResidentPost.Post.GRID_CHIEF,
+                        grid_id=gid,
+                        community_id=cid,
+                        subdistrict_id=sid,
+                    )
         for table in (t_user, t_role, t_post):
             table.finish()
         self.counts["accounts"] = t_user.written
 
     # ---- requests -------------------------------------------------------------
     def build_cases(self):
+        """The requests, each moved through its path by the lifecycle's own effects
+        (`Lifecycle.replay`: what each state implies is decided by cases.workflow), written in bulk."""
         rng, n = self.rng, self.n["cases"]
         leaves = list(Category.objects.filter(children=None, active=True))
         weights = [4 if c.handler_kind == HandlerKind.PROPERTY else 2 for c in leaves]
+        users, orgs = (
+            User.objects.in_bulk(),
+            Organisation.objects.in_bulk(),
+        )  # the moves' actors and handlers, as objects
         t_case, t_event, t_assign = Table(Case), Table(CaseEvent, batch=50_000), Table(Assignment)
+        tables = {Case: t_case, CaseEvent: t_event, Assignment: t_assign}
         start = self.now - timedelta(days=730)
         offsets = sorted(rng.uniform(0, 730 * 86400 - 3600) for _i in range(n))
         deadline_cache, last_open_in_grid = {}, {}
         recent_states = [s for s, _w in DemoBuilder.FINAL_STATES], [w for _s, w in DemoBuilder.FINAL_STATES]
         old_states = [s for s, _w in OLD_STATES], [w for _s, w in OLD_STATES]
-        channels = ["self_service", "patrol", "patrol", "hotline", "hotline", "visit", "wechat", "reception", "comment_book", "whisper"]
+        channels = [
+            "self_service",
+            "patrol",
+            "patrol",
+            "hotline",
+            "hotline",
+            "visit",
+            "wechat",
+            "reception",
+            "comment_book",
+            "whisper",
+        ]
+        horizon = self.now - timedelta(minutes=1)
         progress = Progress(self.out, _("requests"), n)
         for offset in offsets:
             created = start + timedelta(seconds=offset)
@@ -274,62 +428,101 @@ class District:
             key = (local_day, cat.resolve_workdays)
             if key not in deadline_cache:
                 deadline_cache[key] = workday_deadline(created, cat.resolve_workdays)
-            respond_by, resolve_by = created + timedelta(hours=cat.respond_hours), deadline_cache[key]
             if cat.handler_kind == HandlerKind.PROPERTY:
-                org = self.companies[pid]
+                org = orgs[self.companies[pid]]
             elif cat.handler_kind == HandlerKind.DEPARTMENT:
-                org = rng.choice(self.orgs["department"][sid])
+                org = orgs[rng.choice(self.orgs["department"][sid])]
             else:
-                org = self.orgs["party"][cid]
-            case_id = t_case.new_id()
+                org = orgs[self.orgs["party"][cid]]
             grid_worker, community_staff = self.users["grid"][gid], self.users["community"][cid]
-            row = {"channel": channel, "category_id": cat.pk, "description": rng.choice(DemoBuilder.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
-                   "grid_id": gid, "compound_id": pid, "building_id": bid, "house_id": None if channel == "whisper" else hid,
-                   "community_id": cid, "subdistrict_id": sid,
-                   "anonymous": channel == "whisper", "reporter_household_id": hh if channel == "self_service" else None,
-                   "reporter_name": "" if channel == "whisper" else "居民", "respond_by": respond_by, "resolve_by": resolve_by,
-                   "created_at": created, "created_by_id": grid_worker}
-            t_event.add(case_id=case_id, action="report", to_state="accepted", actor_id=grid_worker, created_at=created)
-            path = DemoBuilder.PATHS[final]
-            if final == "merged":
-                row["merged_into_id"] = last_open_in_grid.get(gid)
-                path = path if row["merged_into_id"] else []
+            case = t_case.instance(
+                id=t_case.new_id(),
+                channel=channel,
+                category_id=cat.pk,
+                description=rng.choice(DemoBuilder.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
+                grid_id=gid,
+                compound_id=pid,
+                building_id=bid,
+                house_id=None if channel == "whisper" else hid,
+                community_id=cid,
+                subdistrict_id=sid,
+                anonymous=channel == "whisper",
+                reporter_household_id=hh if channel == "self_service" else None,
+                reporter_name="" if channel == "whisper" else "居民",
+                respond_by=created + timedelta(hours=cat.respond_hours),
+                resolve_by=deadline_cache[key],
+                created_at=created,
+                created_by_id=grid_worker,
+            )
+            t_event.add(case_id=case.pk, action="report", to_state="accepted", actor_id=grid_worker, created_at=created)
+            path, into = self._path(final, cat, last_open_in_grid.get(gid))
             late = rng.random() < 0.12
-            t, state = created, "accepted"
-            horizon = self.now - timedelta(minutes=1)
+            t, rows = created, []
             for k, step in enumerate(path):
-                t = min(t + timedelta(hours=rng.uniform(1, 20 if not late else 110)), horizon - timedelta(minutes=len(path) - k))
-                target = TARGETS[step]
-                actor = (self.users["org"].get(org, community_staff) if step in ("start", "handle", "return")
-                         else grid_worker if step in ("dispatch", "verify") else community_staff)
-                note = {"whistle": "社区协调未果，吹哨报街道", "decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责",
-                        "handle": "已安排人员处理完毕"}.get(step, "")
-                t_event.add(case_id=case_id, action=step, from_state=state, to_state=target, actor_id=actor, note=note, created_at=t)
-                state = target
-                if step in ("dispatch", "decline", "whistle", "merge"):
-                    row.setdefault("responded_at", t)
-                if step == "dispatch":
-                    row["assignee_org_id"] = org
-                if step == "handle":
-                    row["handled_at"], row["result"] = t, note
-                    row["reworked"] = rng.random() < 0.03
-                    row["extended"] = rng.random() < 0.04
-                if step == "rate":
-                    row["rating"] = rng.choices(["satisfied", "basic", "dissatisfied"], [76, 17, 7])[0]
-                if step in ("close", "decline", "merge"):
-                    row["closed_at"] = t
-                if step == "whistle":
-                    row["needs_supervisor"] = True
-                    t_assign.add(case_id=case_id, department_id=rng.choice(self.orgs["department"][sid]), deadline=t + timedelta(days=5),
-                                 issued_by_id=self.users["subdistrict"][sid], issued_at=t)
-            if state in ("accepted", "dispatched", "in_progress"):
-                last_open_in_grid[gid] = case_id
-            settled = row["respond_by"] < self.now and row["resolve_by"] < self.now  # what rollup.refresh() would pick
-            t_case.add(id=case_id, state=state, version=len(path), rolled_up=settled, **row)
+                t = min(
+                    t + timedelta(hours=rng.uniform(1, 20 if not late else 110)),
+                    horizon - timedelta(minutes=len(path) - k),
+                )
+                actor = (
+                    self.users["org"].get(case.assignee_org_id, community_staff)
+                    if step in ("start", "handle", "return")
+                    else self.users["subdistrict"][sid]
+                    if step == "assign"
+                    else grid_worker
+                    if step in ("dispatch", "verify")
+                    else community_staff
+                )
+                event = LIFECYCLE.replay(
+                    case, step, actor=users[actor], now=t, rows=rows, data=self._input(step, case, org, into, t)
+                )
+                event["actor_id"] = event.pop("actor").pk
+                t_event.add(case_id=case.pk, **event)
+            for row in rows:  # what the effects wrote elsewhere: an assignment, a note on the request merged into
+                tables[type(row)].add_object(row)
+            if case.state in ("accepted", "dispatched", "in_progress"):
+                last_open_in_grid[gid] = case
+            case.rolled_up = (
+                case.respond_by < self.now and case.resolve_by < self.now
+            )  # what rollup.refresh() would pick
+            t_case.add_object(case)
             progress.step()
         for table in (t_case, t_event, t_assign):
             table.finish()
         self.counts |= {"cases": t_case.written, "case_events": t_event.written, "assignments": t_assign.written}
+
+    def _path(self, final, category, open_in_grid):
+        """The moves to the final state (the demo's paths), varied as a district's are: some
+        department matters escalated and assigned (交办) instead of dispatched, some deadlines
+        extended, some results sent back at verification; a merge goes into the grid's latest
+        open request (none: the request stays accepted)."""
+        rng, path = self.rng, list(DemoBuilder.PATHS[final])
+        if final == "merged":
+            return (path if open_in_grid else []), open_in_grid
+        if path[:1] == ["dispatch"] and category.handler_kind == HandlerKind.DEPARTMENT and rng.random() < 0.1:
+            path[:1] = ["whistle", "assign"]
+        if "handle" in path:
+            if rng.random() < 0.04:
+                path.insert(path.index("handle"), "extend")
+            if rng.random() < 0.03:
+                at = path.index("handle") + 1
+                path[at:at] = ["send_back", "handle"]
+        return path, None
+
+    def _input(self, step, case, org, into, t):
+        """What a move of a path is given, as its form would have cleaned it."""
+        if step == "dispatch":
+            return {"assignee_org": org}
+        if step == "assign":
+            return {"assignee_org": org, "deadline": t + timedelta(days=5), "note": "请于5日内办结"}
+        if step == "extend":
+            return {"deadline": case.resolve_by + timedelta(days=5), "note": "需协调施工，申请延期"}
+        if step == "merge":
+            return {"into": into}
+        if step == "rate":
+            return {"rating": self.rng.choices(["satisfied", "basic", "dissatisfied"], [76, 17, 7])[0]}
+        if step == "send_back":
+            return {"note": "现场核查未解决"}
+        return {"note": DemoBuilder.NOTES.get(step, "")}
 
     # ---- deliberation ---------------------------------------------------------
     def build_deliberation(self):
@@ -339,7 +532,12 @@ class District:
         from linli.deliberation import procedures
 
         consult = Procedure.builtin(Procedure.COMMUNITY)
-        staff = {u.pk: u for u in User.objects.filter(pk__in=list(self.users["community"].values()) + list(self.users["subdistrict"].values()))}
+        staff = {
+            u.pk: u
+            for u in User.objects.filter(
+                pk__in=list(self.users["community"].values()) + list(self.users["subdistrict"].values())
+            )
+        }
         progress = Progress(self.out, _("topics and meetings"), len(self.communities))
         compounds_of = {}
         for pid, cid, _sid, size in self.compounds:
@@ -348,8 +546,15 @@ class District:
             actor = staff[self.users["community"][cid]]
             compound = Compound.objects.select_related("community").get(pk=compounds_of[cid][-1][0])
             cases = list(Case.objects.filter(compound=compound).order_by("-id")[:2])
-            topic = procedures.raise_topic(actor=actor, title=f"{compound.name}停车秩序整治", community=compound.community, compound=compound,
-                                           scale="major", procedure=consult, cases=cases)
+            topic = procedures.raise_topic(
+                actor=actor,
+                title=f"{compound.name}停车秩序整治",
+                community=compound.community,
+                compound=compound,
+                scale="major",
+                procedure=consult,
+                cases=cases,
+            )
             procedures.screen(topic, actor=actor, accept=True)
             self.demo._demo_meeting(topic, actor)
             for step in list(topic.procedure.steps.all())[:2]:
@@ -361,22 +566,43 @@ class District:
             pid, cid, _s, size = next(c for c in self.compounds if c[2] == sid and (i or c != self.compounds[0]))
             compound = Compound.objects.get(pk=pid)
             unit = Unit.objects.filter(compound=compound).order_by("id").first()
-            vote = votes.open_vote(actor=actor, title=f"{compound.name}{unit}加装电梯", matter=7, compound=compound, unit=unit, closes_at=closes)
+            vote = votes.open_vote(
+                actor=actor,
+                title=f"{compound.name}{unit}加装电梯",
+                matter=7,
+                compound=compound,
+                unit=unit,
+                closes_at=closes,
+            )
             self._ballots(vote, share=0.8, actor=actor)
         pid = self.compounds[0][0]
         actor = staff[self.users["subdistrict"][self.subs[0]]]
-        big = votes.open_vote(actor=actor, title="选聘物业服务企业", matter=4, compound=Compound.objects.get(pk=pid), closes_at=closes)
+        big = votes.open_vote(
+            actor=actor, title="选聘物业服务企业", matter=4, compound=Compound.objects.get(pk=pid), closes_at=closes
+        )
         self._ballots(big, count=self.n["vote_ballots"], actor=actor)
         self.big_vote = big.pk
-        self.counts |= {"owner_votes": OwnerVote.objects.count(), "electors": Elector.objects.count(), "ballots": Ballot.objects.count()}
+        self.counts |= {
+            "owner_votes": OwnerVote.objects.count(),
+            "electors": Elector.objects.count(),
+            "ballots": Ballot.objects.count(),
+        }
 
     def _ballots(self, vote, *, actor, share=None, count=None):
         electors = list(Elector.objects.filter(vote=vote).values_list("pk", flat=True).order_by("pk"))
-        chosen = self.rng.sample(electors, min(len(electors), count if count is not None else round(len(electors) * share)))
+        chosen = self.rng.sample(
+            electors, min(len(electors), count if count is not None else round(len(electors) * share))
+        )
         t = Table(Ballot)
         for k, pk in enumerate(sorted(chosen)):
-            t.add(vote_id=vote.pk, elector_id=pk, choice=self.rng.choices(["agree", "disagree", "abstain"], [70, 20, 10])[0],
-                  paper_reference=f"P-{k + 1:05d}", entered_by_id=actor.pk, updated_at=self.now)
+            t.add(
+                vote_id=vote.pk,
+                elector_id=pk,
+                choice=self.rng.choices(["agree", "disagree", "abstain"], [70, 20, 10])[0],
+                paper_reference=f"P-{k + 1:05d}",
+                entered_by_id=actor.pk,
+                updated_at=self.now,
+            )
         t.finish()
 
     # ---- all ------------------------------------------------------------------
@@ -385,15 +611,26 @@ class District:
             raise ValueError(_("The benchmark district is in this database already; use an empty database."))
         started = time.monotonic()
         with transaction.atomic():
-            for label, step in ((_("places"), self.build_places), (_("people"), self.build_people), (_("accounts"), self.build_accounts),
-                                (_("requests"), self.build_cases), (_("deliberation"), self.build_deliberation)):
+            for label, step in (
+                (_("places"), self.build_places),
+                (_("people"), self.build_people),
+                (_("accounts"), self.build_accounts),
+                (_("requests"), self.build_cases),
+                (_("deliberation"), self.build_deliberation),
+            ):
                 began = time.monotonic()
                 step()
-                self.out(_("%(label)s done in %(seconds)s s") % {"label": label, "seconds": f"{time.monotonic() - began:.1f}"})
+                self.out(
+                    _("%(label)s done in %(seconds)s s")
+                    % {"label": label, "seconds": f"{time.monotonic() - began:.1f}"}
+                )
             began = time.monotonic()
             # requests were written rolled up where settled; count them once, as the job would have
             self.counts["rollup_rows"] = rollup.rebuild()
-            self.out(_("%(label)s done in %(seconds)s s") % {"label": _("dashboard rollup"), "seconds": f"{time.monotonic() - began:.1f}"})
+            self.out(
+                _("%(label)s done in %(seconds)s s")
+                % {"label": _("dashboard rollup"), "seconds": f"{time.monotonic() - began:.1f}"}
+            )
         if connection.vendor == "postgresql":
             began = time.monotonic()
             with connection.cursor() as cursor:
@@ -401,7 +638,9 @@ class District:
                 # run inside a transaction, e.g. a test's)
                 command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
                 cursor.execute(command)
-            self.out(_("%(label)s done in %(seconds)s s") % {"label": command, "seconds": f"{time.monotonic() - began:.1f}"})
+            self.out(
+                _("%(label)s done in %(seconds)s s") % {"label": command, "seconds": f"{time.monotonic() - began:.1f}"}
+            )
         self.counts["seconds"] = round(time.monotonic() - started, 1)
         return self.counts
 
@@ -418,5 +657,7 @@ def bench_users() -> dict:
         "community": roles.get(role=Role.COMMUNITY_STAFF, community=community).user,
         "subdistrict": roles.get(role=Role.SUBDISTRICT_STAFF, subdistrict=sub).user,
         "admin": User.objects.get(username="bench-admin"),
-        "subdistrict_obj": sub, "community_obj": community, "grid_obj": grid,
+        "subdistrict_obj": sub,
+        "community_obj": community,
+        "grid_obj": grid,
     }

@@ -98,9 +98,15 @@ def summary(samples, targets, elapsed):
     for s in samples:
         statuses[str(s.status)] = statuses.get(str(s.status), 0) + 1
     errors = sum(1 for s in samples if not (isinstance(s.status, int) and targets[s.target].ok(s.status)))
-    return {"requests": len(samples), "errors": errors, "seconds": round(elapsed, 2), "rps": round(len(samples) / elapsed, 1) if elapsed else 0,
-            "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
-            "p95_ms": round(percentile(latencies, 95), 1) if latencies else None, "statuses": statuses}
+    return {
+        "requests": len(samples),
+        "errors": errors,
+        "seconds": round(elapsed, 2),
+        "rps": round(len(samples) / elapsed, 1) if elapsed else 0,
+        "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
+        "statuses": statuses,
+    }
 
 
 def run(url, clients, seconds, body=None, headers=None):
@@ -117,8 +123,16 @@ def run_mix(targets, clients, seconds, seed=0):
     samples = drive(targets, clients, seconds, seed)
     elapsed = time.perf_counter() - started
     per = {t.name: summary([s for s in samples if s.target == i], targets, elapsed) for i, t in enumerate(targets)}
-    failures = [{"target": targets[s.target].name, "started": round(s.started, 3), "ended": round(s.started + s.ms / 1000, 3),
-                 "status": s.status} for s in samples if not (isinstance(s.status, int) and targets[s.target].ok(s.status))]
+    failures = [
+        {
+            "target": targets[s.target].name,
+            "started": round(s.started, 3),
+            "ended": round(s.started + s.ms / 1000, 3),
+            "status": s.status,
+        }
+        for s in samples
+        if not (isinstance(s.status, int) and targets[s.target].ok(s.status))
+    ]
     return {"clients": clients, "total": summary(samples, targets, elapsed), "targets": per, "failures": failures}
 
 

@@ -97,17 +97,36 @@ def bench_lists(opts, users):
     from linli.cases.models import Case, Category, State
 
     staff = users["subdistrict"]
-    leaf = (Case.objects.restrict(staff).filter(state=State.CLOSED).order_by().values("category")
-            .annotate(n=Count("id")).order_by("-n").first())
+    leaf = (
+        Case.objects.restrict(staff)
+        .filter(state=State.CLOSED)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     category = Category.objects.get(pk=leaf["category"]) if leaf else Category.objects.first()
     closed = Case.objects.restrict(staff).filter(state=State.CLOSED)
     community = users["community_obj"]
-    on_board = Case.objects.filter(community=community, anonymous=False, state__in=(State.CLOSED, State.RATED, State.VERIFIED))
+    on_board = Case.objects.filter(
+        community=community, anonymous=False, state__in=(State.CLOSED, State.RATED, State.VERIFIED)
+    )
     pages = []
     for label, url, user, rows in (
         ("staff list, state=closed", "/cases/?state=closed", staff, closed),
-        ("staff list, state=closed & category", f"/cases/?state=closed&category={category.pk}", staff, closed.filter(category=category)),
-        ("district admin list, state=closed", "/cases/?state=closed", users["admin"], Case.objects.filter(state=State.CLOSED)),
+        (
+            "staff list, state=closed & category",
+            f"/cases/?state=closed&category={category.pk}",
+            staff,
+            closed.filter(category=category),
+        ),
+        (
+            "district admin list, state=closed",
+            "/cases/?state=closed",
+            users["admin"],
+            Case.objects.filter(state=State.CLOSED),
+        ),
         ("public board", f"/board/{community.pk}/?", None, on_board),
     ):
         last = _page(rows.count(), 200)  # page 200, or the last page where there are fewer
@@ -137,8 +156,12 @@ def bench_tally(opts, users):
 
     vote = OwnerVote.objects.annotate(n=Count("electors")).order_by("-n").first()
     electors, ballots = vote.electors.count(), vote.ballots.count()
-    opts.record("tally", f"result of a vote: {electors} owners, {ballots} ballots", queries=queries(lambda: actions.result(vote)),
-                **timed(lambda: actions.result(vote), opts.repeat))
+    opts.record(
+        "tally",
+        f"result of a vote: {electors} owners, {ballots} ballots",
+        queries=queries(lambda: actions.result(vote)),
+        **timed(lambda: actions.result(vote), opts.repeat),
+    )
     fetch = _get(_client(users["subdistrict"]), f"/deliberation/votes/{vote.pk}/")
     opts.record("tally", "vote page with the result", queries=queries(fetch), **timed(fetch, opts.repeat))
 
@@ -150,8 +173,15 @@ def bench_scope(opts, users):
     for level in ("grid", "community", "subdistrict", "admin"):
         user = users[level]
         fetch = _get(_client(user), "/cases/?page=1")
-        opts.record("scope", f"work-order list page 1 as {level} worker" if level != "admin" else "work-order list page 1 as district admin",
-                    in_scope=Case.objects.restrict(user).count(), queries=queries(fetch), **timed(fetch, opts.repeat))
+        opts.record(
+            "scope",
+            f"work-order list page 1 as {level} worker"
+            if level != "admin"
+            else "work-order list page 1 as district admin",
+            in_scope=Case.objects.restrict(user).count(),
+            queries=queries(fetch),
+            **timed(fetch, opts.repeat),
+        )
 
 
 # ---- 1 · ledger import -----------------------------------------------------------
@@ -164,9 +194,14 @@ def write_import_file(path, rows):
     from linli.ledger import columns as C
     from linli.places.models import House
 
-    vacant = (House.objects.filter(households__isnull=True).select_related("compound", "unit__building")
-              .order_by("id")[: -(-rows // 3)])
-    wb = Workbook()  # not write_only: that omits the sheet's dimension, which makes reading slower than a file from Excel or WPS
+    vacant = (
+        House.objects.filter(households__isnull=True)
+        .select_related("compound", "unit__building")
+        .order_by("id")[: -(-rows // 3)]
+    )
+    wb = (
+        Workbook()
+    )  # not write_only: that omits the sheet's dimension, which makes reading slower than a file from Excel or WPS
     ws = wb.active
     ws.title = C.SHEET
     ws.append(C.HEADERS)
@@ -177,8 +212,20 @@ def write_import_file(path, rows):
                 break
             birth = date(1950, 1, 1) + timedelta(days=written % 20000)  # unique with the sequence number below
             first17 = f"990101{birth:%Y%m%d}{written // 20000:03d}"
-            ws.append([house.compound.name, house.unit.building.name, house.unit.name, house.number, "自有" if k == 0 else "",
-                       f"测试{written}", relation, first17 + id_check_digit(first17), f"139{written:08d}", "党员" if written % 11 == 0 else ""])
+            ws.append(
+                [
+                    house.compound.name,
+                    house.unit.building.name,
+                    house.unit.name,
+                    house.number,
+                    "自有" if k == 0 else "",
+                    f"测试{written}",
+                    relation,
+                    first17 + id_check_digit(first17),
+                    f"139{written:08d}",
+                    "党员" if written % 11 == 0 else "",
+                ]
+            )
             written += 1
     wb.save(path)
     return written
@@ -201,8 +248,19 @@ def child_import(path):
         transaction.set_rollback(True)  # leave the district as it was for the next run
     seconds = time.perf_counter() - began
     peak = _peak_rss_mb()
-    print(json.dumps({"status": status, "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds, 1),
-                      "baseline_rss_mb": baseline, "peak_rss_mb": peak, "errors": errors}))
+    print(
+        json.dumps(
+            {
+                "status": status,
+                "rows": rows,
+                "seconds": round(seconds, 2),
+                "rows_per_s": round(rows / seconds, 1),
+                "baseline_rss_mb": baseline,
+                "peak_rss_mb": peak,
+                "errors": errors,
+            }
+        )
+    )
 
 
 def _peak_rss_mb():
@@ -227,12 +285,18 @@ def bench_import(opts):
             result = _child(["--child-import", str(path)])
             if result["status"] != "succeeded":
                 raise RuntimeError(f"import failed: {result['errors']}")
-            opts.record("import", f"ledger import of {written:,} people", **result, file_mb=round(path.stat().st_size / 2**20, 1))
+            opts.record(
+                "import",
+                f"ledger import of {written:,} people",
+                **result,
+                file_mb=round(path.stat().st_size / 2**20, 1),
+            )
 
 
 def _child(args):
     command = [sys.executable, "-m", "linli.cli", "bench", *args]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ | {"PYTHONUNBUFFERED": "1"})  # noqa: S603
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
     if done.returncode:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -265,8 +329,24 @@ def gunicorn(workers, log=None, args=()):
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "linli.bench.settings"}
     with open(log or os.devnull, "ab") as sink:
         server = subprocess.Popen(  # noqa: S603 - our own gunicorn
-            [sys.executable, "-m", "gunicorn", "linli.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning", *args],
-            env=env, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "linli.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(workers),
+                "--log-level",
+                "warning",
+                *args,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            start_new_session=True,
+        )
     try:
         _wait_for(port)
         yield port, server
@@ -282,8 +362,11 @@ def remove_cases_after(before, out):
 
     created = Case.objects.filter(pk__gt=before)
     out(f"  removing the {created.count():,} requests the load reported")
-    AuditLog.objects.filter(content_type__model="case", content_type__app_label="cases",
-                            object_id__in=[str(pk) for pk in created.values_list("pk", flat=True)]).delete()
+    AuditLog.objects.filter(
+        content_type__model="case",
+        content_type__app_label="cases",
+        object_id__in=[str(pk) for pk in created.values_list("pk", flat=True)],
+    ).delete()
     created.delete()
 
 
@@ -301,23 +384,46 @@ def bench_intake(opts, users):
     token, secret = issue_api_token(user, name="bench", two_factor=True)  # as if the code was given
     grid = users["grid_obj"]
     category = Category.objects.filter(children=None, active=True).order_by("id").first()
-    body = json.dumps({"channel": "patrol", "category": category.pk, "grid": grid.pk, "description": "楼道灯不亮，请尽快维修"})
+    body = json.dumps(
+        {"channel": "patrol", "category": category.pk, "grid": grid.pk, "description": "楼道灯不亮，请尽快维修"}
+    )
     before = last_case_id()
     try:
         with gunicorn(opts.workers) as (port, _server):
             headers = ["--header", f"Authorization: Token {secret}"]
             for clients in opts.clients:
                 figures = {}
-                for name, url, extra in (("bare", f"http://127.0.0.1:{port}/bench/bare/", ["--post", body]),
-                                         ("intake", f"http://127.0.0.1:{port}/api/v1/cases/", ["--post", body, *headers])):
+                for name, url, extra in (
+                    ("bare", f"http://127.0.0.1:{port}/bench/bare/", ["--post", body]),
+                    ("intake", f"http://127.0.0.1:{port}/api/v1/cases/", ["--post", body, *headers]),
+                ):
                     # warm-up: every worker answers a few requests first (its first one loads the URL conf)
-                    _load([url, "--clients", str(max(clients, 2 * opts.workers)), "--seconds", str(min(2, opts.seconds)), *extra])
+                    _load(
+                        [
+                            url,
+                            "--clients",
+                            str(max(clients, 2 * opts.workers)),
+                            "--seconds",
+                            str(min(2, opts.seconds)),
+                            *extra,
+                        ]
+                    )
                     figures[name] = _load([url, "--clients", str(clients), "--seconds", str(opts.seconds), *extra])
                 ratio = round(figures["intake"]["rps"] / figures["bare"]["rps"], 3) if figures["bare"]["rps"] else None
-                opts.record("intake", f"{clients} client{'s' if clients > 1 else ''}", workers=opts.workers,
-                            intake_rps=figures["intake"]["rps"], intake_p50_ms=figures["intake"]["p50_ms"], intake_p95_ms=figures["intake"]["p95_ms"],
-                            intake_errors=figures["intake"]["errors"], intake_statuses=figures["intake"]["statuses"], bare_rps=figures["bare"]["rps"], bare_p95_ms=figures["bare"]["p95_ms"],
-                            bare_errors=figures["bare"]["errors"], ratio=ratio)
+                opts.record(
+                    "intake",
+                    f"{clients} client{'s' if clients > 1 else ''}",
+                    workers=opts.workers,
+                    intake_rps=figures["intake"]["rps"],
+                    intake_p50_ms=figures["intake"]["p50_ms"],
+                    intake_p95_ms=figures["intake"]["p95_ms"],
+                    intake_errors=figures["intake"]["errors"],
+                    intake_statuses=figures["intake"]["statuses"],
+                    bare_rps=figures["bare"]["rps"],
+                    bare_p95_ms=figures["bare"]["p95_ms"],
+                    bare_errors=figures["bare"]["errors"],
+                    ratio=ratio,
+                )
     finally:
         remove_cases_after(before, opts.out)
         token.delete()
@@ -329,8 +435,14 @@ def _load(args):
 
 
 # ---- all --------------------------------------------------------------------------
-GROUPS = {"import": bench_import, "intake": bench_intake, "lists": bench_lists, "dashboard": bench_dashboard,
-          "tally": bench_tally, "scope": bench_scope}
+GROUPS = {
+    "import": bench_import,
+    "intake": bench_intake,
+    "lists": bench_lists,
+    "dashboard": bench_dashboard,
+    "tally": bench_tally,
+    "scope": bench_scope,
+}
 
 
 def _database():
@@ -350,11 +462,20 @@ def run(opts, only=None):
     meta = {
         "date": timezone.localtime().isoformat(timespec="seconds"),
         "database": _database(),
-        "python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
-        "requests": Case.objects.count(), "households": Household.objects.count(), "people": Person.objects.count(),
-        "repeat": opts.repeat, "http_seconds": opts.seconds, "gunicorn_workers": opts.workers,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "requests": Case.objects.count(),
+        "households": Household.objects.count(),
+        "people": Person.objects.count(),
+        "repeat": opts.repeat,
+        "http_seconds": opts.seconds,
+        "gunicorn_workers": opts.workers,
     }
-    opts.out(f"Benchmarking {meta['requests']:,} requests, {meta['households']:,} households, {meta['people']:,} people on {meta['database']}")
+    opts.out(
+        f"Benchmarking {meta['requests']:,} requests, {meta['households']:,} households, {meta['people']:,} people on "
+        f"{meta['database']}"
+    )
     for name, fn in GROUPS.items():
         if only and name not in only:
             continue
@@ -406,32 +527,67 @@ def save(report, results_dir, markdown):
     if markdown:
         # one section per database, so an SQLite run does not replace the PostgreSQL figures
         vendor = report["meta"]["database"].split()[0]
-        replace_section(markdown, BEGIN.replace("results", f"results:{vendor}"), END.replace("results", f"results:{vendor}"), to_markdown(report))
+        replace_section(
+            markdown,
+            BEGIN.replace("results", f"results:{vendor}"),
+            END.replace("results", f"results:{vendor}"),
+            to_markdown(report),
+        )
     return path
 
 
 def to_markdown(report):
     m = report["meta"]
-    lines = [f"Run of {m['date']} on {m['database']}, Python {m['python']}, {m['cpus']} CPUs ({m['machine']}): "
-             f"{m['requests']:,} requests, {m['households']:,} households, {m['people']:,} people. "
-             f"{m['repeat']} runs after a warm-up; p95 is the nearest-rank 95th percentile.", ""]
+    lines = [
+        f"Run of {m['date']} on {m['database']}, Python {m['python']}, {m['cpus']} CPUs ({m['machine']}): "
+        f"{m['requests']:,} requests, {m['households']:,} households, {m['people']:,} people. "
+        f"{m['repeat']} runs after a warm-up; p95 is the nearest-rank 95th percentile.",
+        "",
+    ]
     groups = {}
     for r in report["results"]:
         groups.setdefault(r["group"], []).append(r)
-    titles = {"import": "1 · Ledger import", "intake": "2 · Request intake over HTTP", "lists": "3 · Work-order lists and the public board",
-              "dashboard": "4 · Three-rates dashboard", "tally": "5 · Owners' vote tally", "scope": "6 · Scope filtering"}
+    titles = {
+        "import": "1 · Ledger import",
+        "intake": "2 · Request intake over HTTP",
+        "lists": "3 · Work-order lists and the public board",
+        "dashboard": "4 · Three-rates dashboard",
+        "tally": "5 · Owners' vote tally",
+        "scope": "6 · Scope filtering",
+    }
     for group, rows in groups.items():
         lines += [f"**{titles[group]}**", ""]
         if group == "import":
-            lines += ["| file | rows | seconds | rows/s | peak RSS (MB) | RSS before (MB) |", "|---|---:|---:|---:|---:|---:|"]
-            lines += [f"| {r['name']} ({r['file_mb']} MB) | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,.0f} | {r['peak_rss_mb']} | {r['baseline_rss_mb']} |" for r in rows]
+            lines += [
+                "| file | rows | seconds | rows/s | peak RSS (MB) | RSS before (MB) |",
+                "|---|---:|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {r['name']} ({r['file_mb']} MB) | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,.0f} | "
+                f"{r['peak_rss_mb']} | {r['baseline_rss_mb']} |"
+                for r in rows
+            ]
         elif group == "intake":
-            lines += ["| clients | intake rps | intake p50 / p95 (ms) | bare rps | bare p95 (ms) | intake / bare | errors |", "|---:|---:|---:|---:|---:|---:|---:|"]
-            lines += [f"| {r['name']} | {r['intake_rps']} | {r['intake_p50_ms']} / {r['intake_p95_ms']} | {r['bare_rps']} | {r['bare_p95_ms']} | "
-                      f"{r['ratio']:.0%} | {r['intake_errors'] + r['bare_errors']} |" for r in rows]
+            lines += [
+                "| clients | intake rps | intake p50 / p95 (ms) | bare rps | bare p95 (ms) | intake / bare | errors |",
+                "|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {r['name']} | {r['intake_rps']} | {r['intake_p50_ms']} / {r['intake_p95_ms']} | {r['bare_rps']} | "
+                f"{r['bare_p95_ms']} | "
+                f"{r['ratio']:.0%} | {r['intake_errors'] + r['bare_errors']} |"
+                for r in rows
+            ]
         else:
             extra = " in scope |" if group == "scope" else ""
-            lines += [f"| measurement | median (ms) | p95 (ms) | SQL queries |{extra}", "|---|---:|---:|---:|" + ("---:|" if extra else "")]
-            lines += [f"| {r['name']} | {r['median_ms']} | {r['p95_ms']} | {r['queries']} |" + (f" {r['in_scope']:,} |" if extra else "") for r in rows]
+            lines += [
+                f"| measurement | median (ms) | p95 (ms) | SQL queries |{extra}",
+                "|---|---:|---:|---:|" + ("---:|" if extra else ""),
+            ]
+            lines += [
+                f"| {r['name']} | {r['median_ms']} | {r['p95_ms']} | {r['queries']} |"
+                + (f" {r['in_scope']:,} |" if extra else "")
+                for r in rows
+            ]
         lines.append("")
     return "\n".join(lines)

@@ -14,5 +14,9 @@ DEBUG = False
 ROOT_URLCONF = "linli.bench.urls"
 LINLI_NOTIFY_BACKENDS = ["linli.core.notify.InAppBackend"]
 # warnings and server errors to stderr (gunicorn's log: the soak counts the 500s in it)
-LOGGING = {"version": 1, "disable_existing_loggers": False, "handlers": {"console": {"class": "logging.StreamHandler"}},
-           "root": {"level": "WARNING", "handlers": ["console"]}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"level": "WARNING", "handlers": ["console"]},
+}

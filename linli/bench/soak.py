@@ -62,7 +62,9 @@ def residents(grid):
 
     users = []
     for k, household in enumerate(Household.objects.filter(grid=grid).order_by("id")[:RESIDENTS]):
-        user, created = User.objects.get_or_create(username=f"soak-resident-{k + 1}", defaults={"display_name": f"居民{k + 1}"})
+        user, created = User.objects.get_or_create(
+            username=f"soak-resident-{k + 1}", defaults={"display_name": f"居民{k + 1}"}
+        )
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
@@ -109,8 +111,12 @@ def mix(base, users, resident_users):
     residents_cookies = []
     for user in resident_users:
         handed.sessions.append(session(user))
-        residents_cookies.append({"Cookie": f"{settings.SESSION_COOKIE_NAME}={handed.sessions[-1]}; {settings.CSRF_COOKIE_NAME}={CSRF}",
-                                  "X-CSRFToken": CSRF})
+        residents_cookies.append(
+            {
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={handed.sessions[-1]}; {settings.CSRF_COOKIE_NAME}={CSRF}",
+                "X-CSRFToken": CSRF,
+            }
+        )
     token = {}
     for name in ("grid", "community"):
         issued, secret = issue_api_token(users[name], name="soak", two_factor=True)  # as if the code was given
@@ -120,22 +126,54 @@ def mix(base, users, resident_users):
     grid, community = users["grid_obj"], users["community_obj"]
     surname = "王"
     targets = [
-        Target("staff list: sub-district, closed", f"{base}/cases/?state=closed", headers=sessions["subdistrict"], weight=10),
-        Target("staff list: community, in progress", f"{base}/cases/?state=in_progress", headers=sessions["community"], weight=8),
+        Target(
+            "staff list: sub-district, closed",
+            f"{base}/cases/?state=closed",
+            headers=sessions["subdistrict"],
+            weight=10,
+        ),
+        Target(
+            "staff list: community, in progress",
+            f"{base}/cases/?state=in_progress",
+            headers=sessions["community"],
+            weight=8,
+        ),
         Target("staff list: grid worker", f"{base}/cases/", headers=sessions["grid"], weight=8),
-        Target("people search: a surname", f"{base}/people/?{urlencode({'q': surname})}", headers=sessions["community"], weight=10),
+        Target(
+            "people search: a surname",
+            f"{base}/people/?{urlencode({'q': surname})}",
+            headers=sessions["community"],
+            weight=10,
+        ),
         Target("public board: community", f"{base}/board/{community.pk}/", weight=12),
         Target("public board: index", f"{base}/board/", weight=4),
         Target("API: requests list", f"{base}/api/v1/cases/?state=closed", headers=token["community"], weight=8),
         Target("API: persons list", f"{base}/api/v1/persons/", headers=token["grid"], weight=8),
-        Target("intake: API", f"{base}/api/v1/cases/", "POST", headers=token["grid"], weight=6, expect=201,
-               body=json.dumps({"channel": "patrol", "category": category.pk, "grid": grid.pk, "description": "楼道灯不亮，请尽快维修"})),
+        Target(
+            "intake: API",
+            f"{base}/api/v1/cases/",
+            "POST",
+            headers=token["grid"],
+            weight=6,
+            expect=201,
+            body=json.dumps(
+                {"channel": "patrol", "category": category.pk, "grid": grid.pk, "description": "楼道灯不亮，请尽快维修"}
+            ),
+        ),
         Target("resident: my requests", f"{base}/cases/", headers=residents_cookies[0], weight=8),
     ]
     for k, cookies in enumerate(residents_cookies):
-        targets.append(Target(f"intake: resident's phone form ({k + 1})", f"{base}/cases/new/mine/", "POST", expect=302, weight=1.5,
-                              headers=cookies | {"Content-Type": "application/x-www-form-urlencoded"},
-                              body=urlencode({"category": category.pk, "place": "home", "description": "家门口路灯坏了，晚上很黑"})))
+        targets.append(
+            Target(
+                f"intake: resident's phone form ({k + 1})",
+                f"{base}/cases/new/mine/",
+                "POST",
+                expect=302,
+                weight=1.5,
+                headers=cookies | {"Content-Type": "application/x-www-form-urlencoded"},
+                body=urlencode({"category": category.pk, "place": "home", "description": "家门口路灯坏了，晚上很黑"}),
+            )
+        )
     return targets, handed
 
 
@@ -188,8 +226,18 @@ def memory(samples):
     workers = {}
     for t, sampled in samples:
         for pid, (mb, cpu) in sampled.items():
-            w = workers.setdefault(pid, {"pid": pid, "start_mb": mb, "half_mb": mb, "end_mb": mb, "max_mb": mb, "cpu_from": cpu,
-                                         "whole_run": pid in first and pid in last})
+            w = workers.setdefault(
+                pid,
+                {
+                    "pid": pid,
+                    "start_mb": mb,
+                    "half_mb": mb,
+                    "end_mb": mb,
+                    "max_mb": mb,
+                    "cpu_from": cpu,
+                    "whole_run": pid in first and pid in last,
+                },
+            )
             if t <= half:
                 w["half_mb"] = mb
             w["end_mb"], w["max_mb"], w["cpu_s"] = mb, max(w["max_mb"], mb), round(cpu - w["cpu_from"], 1)
@@ -208,12 +256,18 @@ def restart_command(opts):
     try:
         listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout  # noqa: S607
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise SoakError(_("Cannot list the local PostgreSQL clusters (%(error)s): pass --restart-command or --no-restart.") % {"error": exc}) from exc
+        raise SoakError(
+            _("Cannot list the local PostgreSQL clusters (%(error)s): pass --restart-command or --no-restart.")
+            % {"error": exc}
+        ) from exc
     for line in listing.splitlines():
         version, cluster, cluster_port, *_rest = line.split()
         if int(cluster_port) == port:
             return ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"]
-    raise SoakError(_("No local PostgreSQL cluster listens on port %(port)s: pass --restart-command or --no-restart.") % {"port": port})
+    raise SoakError(
+        _("No local PostgreSQL cluster listens on port %(port)s: pass --restart-command or --no-restart.")
+        % {"port": port}
+    )
 
 
 def database_back(timeout=120):
@@ -234,9 +288,17 @@ def restart_database(command, started):
     began = time.time()
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - the operator's command
     if done.returncode:
-        raise SoakError(_("Restarting PostgreSQL failed: %(error)s") % {"error": (done.stderr or done.stdout).strip()[-500:]})
+        raise SoakError(
+            _("Restarting PostgreSQL failed: %(error)s") % {"error": (done.stderr or done.stdout).strip()[-500:]}
+        )
     back = database_back()
-    return {"command": " ".join(command), "began": began, "back": back, "at_s": round(began - started, 1), "down_s": round(back - began, 2)}
+    return {
+        "command": " ".join(command),
+        "began": began,
+        "back": back,
+        "at_s": round(began - started, 1),
+        "down_s": round(back - began, 2),
+    }
 
 
 def classify(failures, window):
@@ -253,7 +315,17 @@ def classify(failures, window):
 
 # ---- the run --------------------------------------------------------------------------------
 def _load(mixfile, clients, seconds, output):
-    command = [sys.executable, "-m", "linli.bench.load", "--mix", str(mixfile), "--clients", str(clients), "--seconds", str(seconds)]
+    command = [
+        sys.executable,
+        "-m",
+        "linli.bench.load",
+        "--mix",
+        str(mixfile),
+        "--clients",
+        str(clients),
+        "--seconds",
+        str(seconds),
+    ]
     with open(output, "w") as f:  # a file, not a pipe: the result is read once the load is over
         return subprocess.Popen(command, stdout=f)  # noqa: S603
 
@@ -271,12 +343,17 @@ def _warm_up(mixfile, opts, tmp, limit=300):
     rather than after ten minutes."""
     deadline, answered, last = time.monotonic() + limit, set(), None
     while time.monotonic() < deadline:
-        last = _result(_load(mixfile, max(opts.clients, 2 * opts.workers), opts.warmup, tmp / "warmup.json"), tmp / "warmup.json")
+        last = _result(
+            _load(mixfile, max(opts.clients, 2 * opts.workers), opts.warmup, tmp / "warmup.json"), tmp / "warmup.json"
+        )
         answered |= {name for name, t in last["targets"].items() if t["requests"] > t["errors"]}
         if len(answered) == len(last["targets"]) and not last["total"]["errors"]:
             return
     failing = {name: t["statuses"] for name, t in last["targets"].items() if name not in answered or t["errors"]}
-    raise SoakError(_("These pages did not answer as expected during the warm-up: %(pages)s") % {"pages": json.dumps(failing, ensure_ascii=False)})
+    raise SoakError(
+        _("These pages did not answer as expected during the warm-up: %(pages)s")
+        % {"pages": json.dumps(failing, ensure_ascii=False)}
+    )
 
 
 def _drive(server, mixfile, opts, command, tmp):
@@ -306,12 +383,24 @@ def run(opts):
     from linli.cases.models import Case
     from linli.people.models import Household, Person
 
-    meta = {"date": timezone.localtime().isoformat(timespec="seconds"), "database": _database(), "python": sys.version.split()[0],
-            "cpus": os.cpu_count(), "requests_in_db": Case.objects.count(), "households": Household.objects.count(),
-            "people": Person.objects.count(), "workers": opts.workers, "clients": opts.clients, "seconds": opts.seconds,
-            "load_average_before": [round(x, 1) for x in os.getloadavg()]}
-    opts.out(f"Soak: {opts.seconds:.0f} s, {opts.clients} clients, {opts.workers} gunicorn workers, {meta['requests_in_db']:,} requests on {meta['database']}"
-             + (", PostgreSQL restarted half-way" if command else ""))
+    meta = {
+        "date": timezone.localtime().isoformat(timespec="seconds"),
+        "database": _database(),
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "requests_in_db": Case.objects.count(),
+        "households": Household.objects.count(),
+        "people": Person.objects.count(),
+        "workers": opts.workers,
+        "clients": opts.clients,
+        "seconds": opts.seconds,
+        "load_average_before": [round(x, 1) for x in os.getloadavg()],
+    }
+    opts.out(
+        f"Soak: {opts.seconds:.0f} s, {opts.clients} clients, {opts.workers} gunicorn workers, "
+        f"{meta['requests_in_db']:,} requests on {meta['database']}"
+        + (", PostgreSQL restarted half-way" if command else "")
+    )
     log = Path(opts.log)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_bytes(b"")
@@ -340,16 +429,35 @@ def report(meta, result, samples, window, restart_asked):
     workers = memory(samples)
     pages = []
     for name, figures in result["targets"].items():
-        pages.append({"name": name, **{k: figures[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "statuses")},
-                      "failed_during_restart": sum(during.get(name, {}).values()), "errors": sum(outside.get(name, {}).values())})
+        pages.append(
+            {
+                "name": name,
+                **{k: figures[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "statuses")},
+                "failed_during_restart": sum(during.get(name, {}).values()),
+                "errors": sum(outside.get(name, {}).values()),
+            }
+        )
     total = result["total"]
-    return {"meta": meta | {"restart_asked": restart_asked}, "restart": window, "pages": pages,
-            "total": {k: total[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "statuses")} | {
-                "failed_during_restart": sum(sum(s.values()) for s in during.values()),
-                "errors": sum(sum(s.values()) for s in outside.values())},
-            "errors_by_status": _by_status(outside), "failed_during_restart_by_status": _by_status(during), "memory": workers,
-            "cpu_ms_per_request": round(1000 * sum(w["cpu_s"] for w in workers) / total["requests"], 1) if total["requests"] else None,
-            "rss_samples": [[round(t - samples[0][0], 1), {str(pid): mb for pid, (mb, _cpu) in sampled.items()}] for t, sampled in samples]}
+    return {
+        "meta": meta | {"restart_asked": restart_asked},
+        "restart": window,
+        "pages": pages,
+        "total": {k: total[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "statuses")}
+        | {
+            "failed_during_restart": sum(sum(s.values()) for s in during.values()),
+            "errors": sum(sum(s.values()) for s in outside.values()),
+        },
+        "errors_by_status": _by_status(outside),
+        "failed_during_restart_by_status": _by_status(during),
+        "memory": workers,
+        "cpu_ms_per_request": round(1000 * sum(w["cpu_s"] for w in workers) / total["requests"], 1)
+        if total["requests"]
+        else None,
+        "rss_samples": [
+            [round(t - samples[0][0], 1), {str(pid): mb for pid, (mb, _cpu) in sampled.items()}]
+            for t, sampled in samples
+        ],
+    }
 
 
 def _by_status(buckets):
@@ -365,8 +473,10 @@ def check(report):
     that was asked for and did not happen, or no memory figures."""
     problems = []
     if report["total"]["errors"]:
-        problems.append(_("%(n)s requests failed outside the PostgreSQL restart: %(statuses)s") % {
-            "n": report["total"]["errors"], "statuses": json.dumps(report["errors_by_status"])})
+        problems.append(
+            _("%(n)s requests failed outside the PostgreSQL restart: %(statuses)s")
+            % {"n": report["total"]["errors"], "statuses": json.dumps(report["errors_by_status"])}
+        )
     problems += [_("%(page)s: no request was sent") % {"page": p["name"]} for p in report["pages"] if not p["requests"]]
     if report["meta"]["restart_asked"] and not report["restart"]:
         problems.append(_("PostgreSQL was not restarted: the run ended before half-way?"))
@@ -389,24 +499,53 @@ def save(report, results_dir, markdown):
 
 def to_markdown(report):
     m, r, t = report["meta"], report["restart"], report["total"]
-    lines = [f"Run of {m['date']} on {m['database']}, Python {m['python']}, {m['cpus']} CPUs: {m['requests_in_db']:,} requests, "
-             f"{m['households']:,} households, {m['people']:,} people; gunicorn {m['workers']} sync workers, {m['clients']} clients, "
-             f"{m['seconds']:.0f} s. Load average {m['load_average_before'][0]} before and {m['load_average_after'][0]} after "
-             f"(other work on the machine included).", ""]
+    lines = [
+        f"Run of {m['date']} on {m['database']}, Python {m['python']}, {m['cpus']} CPUs: {m['requests_in_db']:,} "
+        "requests, "
+        f"{m['households']:,} households, {m['people']:,} people; gunicorn {m['workers']} sync workers, "
+        f"{m['clients']} clients, "
+        f"{m['seconds']:.0f} s. Load average {m['load_average_before'][0]} before and {m['load_average_after'][0]} "
+        "after "
+        f"(other work on the machine included).",
+        "",
+    ]
     if r:
-        lines += [f"PostgreSQL restarted at +{r['at_s']} s (`{r['command']}`); it accepted connections again {r['down_s']} s later. "
-                  f"Requests in flight meanwhile that failed: **{t['failed_during_restart']}** "
-                  f"({', '.join(f'{k}: {v}' for k, v in report['failed_during_restart_by_status'].items()) or 'none'}).", ""]
+        lines += [
+            f"PostgreSQL restarted at +{r['at_s']} s (`{r['command']}`); it accepted connections again {r['down_s']} "
+            "s later. "
+            f"Requests in flight meanwhile that failed: **{t['failed_during_restart']}** "
+            f"({', '.join(f'{k}: {v}' for k, v in report['failed_during_restart_by_status'].items()) or 'none'}).",
+            "",
+        ]
     errors = ", ".join(f"{k}: {v}" for k, v in report["errors_by_status"].items()) or "none"
-    lines += [f"Errors outside the restart: **{t['errors']}** ({errors}); server errors in the gunicorn log: {m['log_server_errors']}.", "",
-              "| page | requests | requests/s | p50 (ms) | p95 (ms) | failed during the restart | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        f"Errors outside the restart: **{t['errors']}** ({errors}); server errors in the gunicorn log: "
+        f"{m['log_server_errors']}.",
+        "",
+        "| page | requests | requests/s | p50 (ms) | p95 (ms) | failed during the restart | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for p in [*report["pages"], {"name": "**all**", **t}]:
-        lines.append(f"| {p['name']} | {p['requests']:,} | {p['rps']} | {p['p50_ms']} | {p['p95_ms']} | {p['failed_during_restart']} | {p['errors']} |")
-    lines += ["", "| gunicorn worker | RSS at start (MB) | at half-time | at end | peak | growth | growth in the second half | CPU (s) |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {p['name']} | {p['requests']:,} | {p['rps']} | {p['p50_ms']} | {p['p95_ms']} | "
+            f"{p['failed_during_restart']} | {p['errors']} |"
+        )
+    lines += [
+        "",
+        "| gunicorn worker | RSS at start (MB) | at half-time | at end | peak | growth | growth in the second half | "
+        "CPU (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for w in report["memory"]:
-        lines.append(f"| {w['pid']}{'' if w['whole_run'] else ' (not the whole run)'} | {w['start_mb']} | {w['half_mb']} | {w['end_mb']} | "
-                     f"{w['max_mb']} | {w['growth_mb']:+} | {w['second_half_mb']:+} | {w['cpu_s']} |")
-    lines += ["", f"The workers spent {report['cpu_ms_per_request']} ms of CPU a request on average (PostgreSQL's own time not "
-              "included): on a busy machine a fairer figure of the work a request costs than its latency.", ""]
+        lines.append(
+            f"| {w['pid']}{'' if w['whole_run'] else ' (not the whole run)'} | {w['start_mb']} | {w['half_mb']} | "
+            f"{w['end_mb']} | "
+            f"{w['max_mb']} | {w['growth_mb']:+} | {w['second_half_mb']:+} | {w['cpu_s']} |"
+        )
+    lines += [
+        "",
+        f"The workers spent {report['cpu_ms_per_request']} ms of CPU a request on average (PostgreSQL's own time not "
+        "included): on a busy machine a fairer figure of the work a request costs than its latency.",
+        "",
+    ]
     return "\n".join(lines)

@@ -33,10 +33,28 @@ class Table:
         if "id" not in values:
             values["id"] = self.new_id()
         row = self.defaults | values
-        self.rows.append(tuple(row[n] for n in self.names))
+        self._append(tuple(row[n] for n in self.names))
+        return values["id"]
+
+    def instance(self, **values):
+        """An instance of the model with these values and the fields' defaults, built from
+        positional arguments as Django builds the rows it reads (three times faster than
+        keywords, which counts at a million requests)."""
+        row = self.defaults | values
+        return self.model(*[row[n] for n in self.names])
+
+    def add_object(self, obj) -> int:
+        """A row built as an instance of the model (a replayed request, a row its moves wrote),
+        numbered here if it has no id yet."""
+        if obj.pk is None:
+            obj.pk = self.new_id()
+        self._append(tuple(getattr(obj, n) for n in self.names))
+        return obj.pk
+
+    def _append(self, row):
+        self.rows.append(row)
         if len(self.rows) >= self.batch:
             self.flush()
-        return values["id"]
 
     def flush(self):
         bulk.insert(self.model, self.names, self.rows)

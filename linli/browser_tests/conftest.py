@@ -30,7 +30,9 @@ def browser():
 
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
         yield b
         b.close()
 
@@ -40,11 +42,17 @@ def _page(browser, request, **context_args):
     page = context.new_page()
     page.set_default_timeout(10_000)
     external = []
-    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(("http://localhost", "data:", "blob:")) else None)
+    page.on(
+        "request",
+        lambda r: external.append(r.url) if not r.url.startswith(("http://localhost", "data:", "blob:")) else None,
+    )
     # Chromium reports what the Content-Security-Policy refused on the console; any such report,
     # or an uncaught script error, fails the test (the page would be broken for a real user)
     page.violations = []
-    page.on("console", lambda m: page.violations.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: page.violations.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None,
+    )
     page.on("pageerror", lambda e: page.violations.append(f"script error: {e}"))
     return context, page, external
 
@@ -60,7 +68,9 @@ def page(browser, request, live_server):
 @pytest.fixture
 def phone(browser, request, live_server):
     """A 375 px wide phone screen."""
-    context, page, external = _page(browser, request, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    context, page, external = _page(
+        browser, request, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
     page.base = live_server.url
     yield page
     _finish(request, context, page, external)
@@ -98,7 +108,9 @@ def log_in(page, username, password):
 
         from linli.accounts.two_factor import current_code
 
-        page.get_by_label("动态验证码").fill(current_code(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+        page.get_by_label("动态验证码").fill(
+            current_code(TOTPDevice.objects.get(user__username=username, confirmed=True))
+        )
         page.get_by_role("button", name="验证").click()
     page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
 

@@ -34,7 +34,12 @@ def test_report_dispatch_handle_verify_rate_publish(world, browser, live_server,
     from .conftest import _finish, _page
 
     pages = {}
-    for who, viewport in (("resident", {"width": 375, "height": 740}), ("grid_a", None), ("property", None), ("community", None)):
+    for who, viewport in (
+        ("resident", {"width": 375, "height": 740}),
+        ("grid_a", None),
+        ("property", None),
+        ("community", None),
+    ):
         ctx, page, external = _page(browser, request, viewport=viewport or {"width": 1280, "height": 800})
         page.base = live_server.url
         log_in(page, who, PASSWORD)
@@ -45,7 +50,9 @@ def test_report_dispatch_handle_verify_rate_publish(world, browser, live_server,
         resident.get_by_label("分类").select_option(label="物业与设施 · 设施维修")
         resident.get_by_label("遇到了什么问题？").fill("3楼楼道灯不亮，晚上看不见")
         resident.get_by_label("问题在哪里？").select_option(label="1号楼")
-        resident.get_by_label("照片").set_input_files(files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}])
+        resident.get_by_label("照片").set_input_files(
+            files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}]
+        )
         resident.get_by_role("button", name="提交").click()
         resident.get_by_text("您的诉求").wait_for()
         url = resident.url
@@ -78,8 +85,14 @@ def test_escalation_through_the_subdistrict_to_a_department_and_back(world, brow
     from .conftest import _finish, _page
 
     cat = Category.objects.get(name="停车与消防通道")
-    case = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, compound=world.cp1,
-                               description="消防通道被长期占用", channel="patrol")
+    case = actions.report_case(
+        actor=world.users.grid_a,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        description="消防通道被长期占用",
+        channel="patrol",
+    )
     url = live_server.url + case.get_absolute_url()
     pages = {}
     for who in ("community", "subdistrict", "department", "grid_a"):

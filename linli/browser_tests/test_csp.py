@@ -16,8 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def world(transactional_db):
     w = build_world()
     cat = Category.objects.get(name="设施维修")
-    w.case = actions.report_case(actor=w.users.grid_a, category=cat, grid=w.grid_a, compound=w.cp1,
-                                 description="楼道灯不亮", channel="patrol")
+    w.case = actions.report_case(
+        actor=w.users.grid_a, category=cat, grid=w.grid_a, compound=w.cp1, description="楼道灯不亮", channel="patrol"
+    )
     return w
 
 
@@ -39,11 +40,27 @@ def test_the_reporting_detects_a_violation(world, page):
 
 def test_community_staff_pages(world, page):
     log_in(page, "community", PASSWORD)
-    visit(page, [
-        "/", "/cases/", world.case.get_absolute_url(), "/cases/dashboard/", "/places/", world.grid_a.get_absolute_url(),
-        "/people/", world.p_a1h.get_absolute_url(), "/orgs/", "/accounts/roles/", "/audit/", "/ledger/import/",
-        "/deliberation/topics/", "/deliberation/votes/", f"/board/{world.c1.pk}/", "/accounts/two-factor/",
-    ])
+    visit(
+        page,
+        [
+            "/",
+            "/cases/",
+            world.case.get_absolute_url(),
+            "/cases/dashboard/",
+            "/places/",
+            world.grid_a.get_absolute_url(),
+            "/people/",
+            world.p_a1h.get_absolute_url(),
+            "/orgs/",
+            "/accounts/roles/",
+            "/audit/",
+            "/ledger/import/",
+            "/deliberation/topics/",
+            "/deliberation/votes/",
+            f"/board/{world.c1.pk}/",
+            "/accounts/two-factor/",
+        ],
+    )
     # the dashboard's chart is drawn by the static script, not an inline one
     page.goto(page.base + "/cases/dashboard/")
     assert page.evaluate("Chart.getChart(document.getElementById('months')) !== undefined")

@@ -26,9 +26,18 @@ def upload(page, content, name):
 
 def test_community_worker_imports_bad_then_clean_ledger(world, page):
     log_in(page, "community", PASSWORD)
-    good = [row("李春华", make_id(901, "19750315"), house="201", phone="13912340001", tags="党员"),
-            row("李明", make_id(902, "20080101"), house="201", relation="子女")]
-    bad = good + [row("王错", make_id(903)[:17] + "0" if make_id(903)[17] != "0" else make_id(903)[:17] + "1", house="201", relation="配偶")]
+    good = [
+        row("李春华", make_id(901, "19750315"), house="201", phone="13912340001", tags="党员"),
+        row("李明", make_id(902, "20080101"), house="201", relation="子女"),
+    ]
+    bad = good + [
+        row(
+            "王错",
+            make_id(903)[:17] + "0" if make_id(903)[17] != "0" else make_id(903)[:17] + "1",
+            house="201",
+            relation="配偶",
+        )
+    ]
     upload(page, xlsx(bad), "有错误.xlsx")
     errors = page.get_by_test_id("import-errors")
     errors.wait_for()

@@ -15,8 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 @pytest.fixture
 def world(transactional_db):
     w = build_world()
-    topic = procedures.raise_topic(actor=w.users.community, title="枫林湾消防通道治理", community=w.c1, compound=w.cp1,
-                                   procedure=Procedure.objects.get(name="城乡社区协商"))
+    topic = procedures.raise_topic(
+        actor=w.users.community,
+        title="枫林湾消防通道治理",
+        community=w.c1,
+        compound=w.cp1,
+        procedure=Procedure.objects.get(name="城乡社区协商"),
+    )
     procedures.screen(topic, actor=w.users.community, accept=True)
     return w
 
@@ -38,7 +43,7 @@ def test_run_a_consultation_meeting(world, page):
         page.get_by_test_id("participants").get_by_text(name).wait_for()
     for _ in range(2):  # two of the three come
         page.get_by_role("button", name="签到").first.click()
-        page.get_by_text("已保存").wait_for()
+        page.get_by_text("已完成：签到").wait_for()
     page.get_by_label("发言人").select_option(label="业委会 李主任")
     page.get_by_label("议题").select_option(label="枫林湾消防通道治理")
     page.get_by_placeholder("发言内容").fill("建议施划禁停黄线")

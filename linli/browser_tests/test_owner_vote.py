@@ -21,7 +21,14 @@ def world(transactional_db):
     for n in ("301", "401"):  # four owner households of equal area in unit A
         h = create_object(House, actor=None, unit=w.unit_a, number=n, area=Decimal("89.50"))
         hh = create_object(Household, actor=None, house=h, tenure=Tenure.OWNER)
-        create_object(Person, actor=None, household=hh, name=f"业主{n}", relation=Relation.HEAD, id_number=make_id(int(n), "19660101"))
+        create_object(
+            Person,
+            actor=None,
+            household=hh,
+            name=f"业主{n}",
+            relation=Relation.HEAD,
+            id_number=make_id(int(n), "19660101"),
+        )
     return w
 
 

@@ -19,8 +19,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def world(transactional_db):
     w = build_world()
     cat = Category.objects.get(name="设施维修")
-    w.cases = [actions.report_case(actor=None, category=cat, grid=w.grid_a, compound=w.cp1, description=f"自行车棚漏雨{i}", channel="hotline")
-               for i in range(3)]
+    w.cases = [
+        actions.report_case(
+            actor=None, category=cat, grid=w.grid_a, compound=w.cp1, description=f"自行车棚漏雨{i}", channel="hotline"
+        )
+        for i in range(3)
+    ]
     return w
 
 
@@ -44,12 +48,21 @@ def test_topic_from_three_requests_and_no_skipped_step(world, page):
     steps = list(Procedure.objects.get(name="四议两公开").steps.all())
     assert page.locator("form textarea[name=note]").count() == 1  # only the next step is offered
     token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
-    page.request.post(page.url, form={"csrfmiddlewaretoken": token, "step": str(steps[2].pk), "note": "直接开党员大会"},
-                      headers={"Referer": page.url}, max_redirects=0)
-    page.reload()
-    assert "须按顺序进行，下一步是“党组织提议”" in page.content()
+    topic.refresh_from_db()
+    r = page.request.post(
+        page.base + f"/deliberation/topics/{topic.pk}/step/",
+        max_redirects=0,
+        headers={"Referer": page.url},
+        form={
+            "csrfmiddlewaretoken": token,
+            "version": str(topic.version),
+            "step": str(steps[2].pk),
+            "note": "直接开党员大会",
+        },
+    )
+    assert r.status == 400 and "须按顺序进行，下一步是“党组织提议”" in r.text()
     assert topic.records.count() == 0
     page.get_by_placeholder("请填写开展情况或决定内容。").fill("社区党委提议改造车棚")
     page.get_by_role("button", name="完成此步骤").click()
-    page.get_by_text("已保存").wait_for()
+    page.get_by_text("已完成：完成此步骤").wait_for()
     assert "两委会商议" in page.get_by_test_id("steps").locator(".list-group-item-warning").inner_text()

@@ -11,7 +11,7 @@ from linli.core.lifecycle import Conflict as Conflict  # re-exported: callers ca
 from linli.core.models import AuditLog
 
 from .calendar import workday_deadline
-from .models import Case, CaseEvent, State
+from .models import Case, CaseEvent, CasePhoto, State
 from .workflow import LIFECYCLE, hidden_actor
 
 
@@ -19,13 +19,40 @@ def deadlines(category, start):
     return start + timezone.timedelta(hours=category.respond_hours), workday_deadline(start, category.resolve_workdays)
 
 
-RELATED = ["category", "grid", "compound", "building", "house", "reporter", "reporter_household", "created_by", "resolution_of"]
+RELATED = [
+    "category",
+    "grid",
+    "compound",
+    "building",
+    "house",
+    "reporter",
+    "reporter_household",
+    "created_by",
+    "resolution_of",
+]
 
 
 @transaction.atomic
-def report_case(*, actor, category, grid, description, channel, compound=None, building=None, house=None,
-                reporter=None, reporter_household=None, reporter_name="", reporter_phone="", anonymous=False, now=None, photos=(),
-                resolve_by=None, resolution_of=None):
+def report_case(
+    *,
+    actor,
+    category,
+    grid,
+    description,
+    channel,
+    compound=None,
+    building=None,
+    house=None,
+    reporter=None,
+    reporter_household=None,
+    reporter_name="",
+    reporter_phone="",
+    anonymous=False,
+    now=None,
+    photos=(),
+    resolve_by=None,
+    resolution_of=None,
+):
     """A new request, accepted. `resolve_by` replaces the category's deadline and `resolution_of`
     names the topic, for an action item of a consultation outcome (deliberation.procedures): the
     work order is born with them, so no write outside its lifecycle changes them afterwards."""
@@ -33,11 +60,25 @@ def report_case(*, actor, category, grid, description, channel, compound=None, b
     respond_by, default_resolve_by = deadlines(category, now)
     resolve_by = resolve_by or default_resolve_by
     case = Case(
-        channel=channel, category=category, grid=grid, compound=compound, building=building, house=house,
-        community_id=grid.community_id, subdistrict_id=grid.subdistrict_id, description=description,
-        reporter=reporter, reporter_household=reporter_household, reporter_name=reporter_name,
-        reporter_phone=reporter_phone, anonymous=anonymous or channel == "whisper",
-        respond_by=respond_by, resolve_by=resolve_by, resolution_of=resolution_of, created_by=actor, created_at=now,
+        channel=channel,
+        category=category,
+        grid=grid,
+        compound=compound,
+        building=building,
+        house=house,
+        community_id=grid.community_id,
+        subdistrict_id=grid.subdistrict_id,
+        description=description,
+        reporter=reporter,
+        reporter_household=reporter_household,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        anonymous=anonymous or channel == "whisper",
+        respond_by=respond_by,
+        resolve_by=resolve_by,
+        resolution_of=resolution_of,
+        created_by=actor,
+        created_at=now,
     )
     # Related objects arrive loaded (forms, serializers): re-checking that each exists would cost a
     # query apiece on every report; the foreign keys guard them in the database anyway.
@@ -50,7 +91,6 @@ def report_case(*, actor, category, grid, description, channel, compound=None, b
 
 def add_photos(case, files, *, actor, kind):
     """Files already cleaned by photos.clean_photo (EXIF gone)."""
-    from .models import CasePhoto
 
     for f in files:
         CasePhoto.objects.create(case=case, kind=kind, image=f, uploaded_by=actor)
@@ -62,7 +102,9 @@ def allowed(case, user):
     return [m for m in LIFECYCLE.available(case, user) if m.offered]
 
 
-def transition(case_id, name, *, actor, version, note="", assignee_org=None, rating="", deadline=None, photos=(), now=None):
+def transition(
+    case_id, name, *, actor, version, note="", assignee_org=None, rating="", deadline=None, photos=(), now=None
+):
     """Move a case (workflow.LIFECYCLE.perform): the inputs are checked by the move's form, as
     the screen's and the API's are. At most one photo comes with a move."""
     if len(photos) > 1:
@@ -93,6 +135,8 @@ def comment(case, *, actor, note):
     """A comment on the timeline, and in the audit log (naming no anonymous reporter)."""
     if not note.strip():
         raise ValidationError({"note": _("Write something.")})
-    event = CaseEvent.objects.create(case=case, action="comment", from_state=case.state, to_state=case.state, actor=actor, note=note)
+    event = CaseEvent.objects.create(
+        case=case, action="comment", from_state=case.state, to_state=case.state, actor=actor, note=note
+    )
     audit.record(None if hidden_actor(case, actor) else actor, AuditLog.Action.UPDATE, case, note="comment")
     return event

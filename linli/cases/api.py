@@ -1,5 +1,7 @@
 """/api/v1/cases/: the request lifecycle over REST, with the same scope as the screens."""
 
+from typing import cast
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -33,7 +35,7 @@ class EventSerializer(serializers.ModelSerializer):
         """None where the timeline hides the actor (the reporter of an anonymous request, their
         household): cases.reporter."""
         case = event.case
-        hidden = self.context.setdefault("hidden_actors", {})
+        hidden = cast(dict, self.context).setdefault("hidden_actors", {})
         if case.pk not in hidden:
             hidden[case.pk] = reporter.hidden_actors(case)
         if reporter.is_hidden(event, case, hidden[case.pk]):
@@ -75,11 +77,45 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "number", "channel", "category", "description", "grid", "compound", "building", "house", "community",
-                  "state", "assignee_org", "respond_by", "resolve_by", "responded_at", "handled_at", "closed_at", "result",
-                  "rating", "anonymous", "reporter_name", "version", "created_at"]
-        read_only_fields = ["community", "state", "assignee_org", "respond_by", "resolve_by", "responded_at", "handled_at",
-                            "closed_at", "result", "rating", "version", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "channel",
+            "category",
+            "description",
+            "grid",
+            "compound",
+            "building",
+            "house",
+            "community",
+            "state",
+            "assignee_org",
+            "respond_by",
+            "resolve_by",
+            "responded_at",
+            "handled_at",
+            "closed_at",
+            "result",
+            "rating",
+            "anonymous",
+            "reporter_name",
+            "version",
+            "created_at",
+        ]
+        read_only_fields = [
+            "community",
+            "state",
+            "assignee_org",
+            "respond_by",
+            "resolve_by",
+            "responded_at",
+            "handled_at",
+            "closed_at",
+            "result",
+            "rating",
+            "version",
+            "created_at",
+        ]
 
     def get_reporter_name(self, case) -> str | None:
         return None if case.anonymous else case.reporter_name or None

@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_delete, pre_save
 
-        from . import rollup
+        from . import rollup, workflow  # noqa: F401  (workflow: the lifecycle of Case, for lifecycle_of)
         from .models import Case
         from .photos import guard_pillow
 

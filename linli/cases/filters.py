@@ -11,16 +11,23 @@ from .models import OPEN_STATES, Case, Category, Channel, State
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     state = django_filters.ChoiceFilter(label=_("State"), choices=State.choices)
-    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.select_related("parent"), method="in_category")
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.select_related("parent"), method="in_category"
+    )
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget)
-    grid = IdFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
-    compound = IdFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
-    handler = IdFilter(field_name="assignee_org_id", widget=django_filters.widgets.forms.HiddenInput)
+    # a choice, not a BooleanFilter: the list page draws every visible filter as a <select> of its choices
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"), method="only_overdue", choices=[("true", _("Overdue")), ("false", _("Not overdue"))]
+    )
+    grid = IdFilter(label=_("Grid"), field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
+    compound = IdFilter(label=_("Compound"), field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
+    handler = IdFilter(
+        label=_("Handled by"), field_name="assignee_org_id", widget=django_filters.widgets.forms.HiddenInput
+    )
 
     class Meta:
         model = Case
-        fields = []
+        fields: list[str] = []
 
     @property
     def qs(self):
@@ -31,10 +38,10 @@ class CaseFilter(django_filters.FilterSet):
 
     def in_category(self, queryset, name, value):
         # ids, not a join on the parent: the list's indexes then serve the filter
-        return queryset.filter(category__in=[value.pk, *Category.objects.filter(parent=value).values_list("pk", flat=True)])
+        return queryset.filter(
+            category__in=[value.pk, *Category.objects.filter(parent=value).values_list("pk", flat=True)]
+        )
 
     def only_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
         overdue = Q(state__in=OPEN_STATES, resolve_by__lt=timezone.now())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)

@@ -1,11 +1,12 @@
 import datetime
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import style
 from linli.core.lifecycle import MoveForm
 from linli.core.validators import normalise_phone, validate_phone
 from linli.orgs.models import Kind, Organisation
@@ -36,7 +37,18 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = ["channel", "category", "grid", "compound", "building", "house", "description", "reporter_name", "reporter_phone", "anonymous"]
+        fields = [
+            "channel",
+            "category",
+            "grid",
+            "compound",
+            "building",
+            "house",
+            "description",
+            "reporter_name",
+            "reporter_phone",
+            "anonymous",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "house": forms.NumberInput()}
 
     def __init__(self, *args, user, **kwargs):
@@ -45,11 +57,12 @@ class ReportForm(forms.ModelForm):
         self.fields["category"].queryset = Category.objects.filter(active=True, children=None).select_related("parent")
         self.fields["grid"].queryset = Grid.objects.restrict(user, "report", domain="cases").select_related("community")
         self.fields["compound"].queryset = Compound.objects.restrict(user, "report", domain="cases")
-        self.fields["building"].queryset = Building.objects.restrict(user, "report", domain="cases").select_related("compound")
+        self.fields["building"].queryset = Building.objects.restrict(user, "report", domain="cases").select_related(
+            "compound"
+        )
         self.fields["house"].queryset = House.objects.restrict(user, "report", domain="cases")
         self.fields["house"].help_text = _("Optional: the house number shown on the house's page.")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-check-input" if isinstance(f.widget, forms.CheckboxInput) else "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+        style(self)
 
     def clean_reporter_phone(self):
         phone = normalise_phone(self.cleaned_data.get("reporter_phone", ""))
@@ -78,9 +91,14 @@ def common_area_grid(compound):
     """The grid a compound's common area (小区公共区域) is reported to: the one holding most of its
     buildings, the lowest id on a tie. The same grid whoever reports, so it never points at the
     reporter's home."""
-    from django.db.models import Count
 
-    row = Building.objects.filter(compound=compound).values("grid_id").annotate(n=Count("id")).order_by("-n", "grid_id").first()
+    row = (
+        Building.objects.filter(compound=compound)
+        .values("grid_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "grid_id")
+        .first()
+    )
     return Grid.objects.get(pk=row["grid_id"])
 
 
@@ -92,9 +110,16 @@ class ResidentReportForm(forms.Form):
     HOME, COMMON = "home", "common"
 
     category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.none())
-    description = forms.CharField(label=_("What is the matter?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}))
-    anonymous = forms.BooleanField(label=_("Grid whisper: hide my name"), required=False,
-                                   help_text=_("Your name appears on no page and your home is not recorded; only you follow the request."))
+    description = forms.CharField(
+        label=_("What is the matter?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Grid whisper: hide my name"),
+        required=False,
+        help_text=_("Your name appears on no page and your home is not recorded; only you follow the request."),
+    )
     place = forms.ChoiceField(label=_("Where is the problem?"))
     photo = PhotoField()
 
@@ -102,7 +127,10 @@ class ResidentReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.household = household
         house = household.house
-        self.buildings = {str(b.pk): b for b in Building.objects.filter(compound_id=house.compound_id).select_related("compound", "grid")}
+        self.buildings = {
+            str(b.pk): b
+            for b in Building.objects.filter(compound_id=house.compound_id).select_related("compound", "grid")
+        }
         self.fields["place"].choices = [
             ("", _("Choose…")),
             (self.HOME, _("My home (%(house)s)") % {"house": house}),
@@ -110,15 +138,18 @@ class ResidentReportForm(forms.Form):
             *[(pk, b.name) for pk, b in self.buildings.items()],
         ]
         self.fields["category"].queryset = Category.objects.filter(active=True, children=None).select_related("parent")
-        self.fields["category"].widget.attrs["class"] = "form-select"
-        self.fields["place"].widget.attrs["class"] = "form-select"
-        self.fields["anonymous"].widget.attrs["class"] = "form-check-input"
+        style(self)
 
     def clean(self):
         data = super().clean()
         if data.get("anonymous") and data.get("place") == self.HOME:
-            self.add_error("place", _("A grid whisper never records your home: choose the building or the compound's common area "
-                                      "where the problem is."))
+            self.add_error(
+                "place",
+                _(
+                    "A grid whisper never records your home: choose the building or the compound's common area "
+                    "where the problem is."
+                ),
+            )
         return data
 
     def location(self):
@@ -162,23 +193,34 @@ NEED_ORG = {"required": _("Choose who handles it.")}
 
 
 def deadline_field():
-    return forms.DateTimeField(label=_("Deadline"), error_messages=NEED_DEADLINE,
-                               widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}))
+    return forms.DateTimeField(
+        label=_("Deadline"),
+        error_messages=NEED_DEADLINE,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
+    )
 
 
 class CaseMoveForm(MoveForm):
     """A work-order move (cases.workflow): a note for the timeline and a photo, both optional."""
 
-    note = forms.CharField(label=_("Note, reason or result"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    note = forms.CharField(
+        label=_("Note, reason or result"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
     photo = PhotoField()
 
 
 class NoteForm(CaseMoveForm):
     """A move that needs a reason or a result (decline, return, handle, send back, …)."""
 
-    note = forms.CharField(label=_("Note, reason or result"), max_length=2000, error_messages=NEED_NOTE,
-                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    note = forms.CharField(
+        label=_("Note, reason or result"),
+        max_length=2000,
+        error_messages=NEED_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
 
 
 class HandleForm(NoteForm):
@@ -191,14 +233,19 @@ class DispatchForm(CaseMoveForm):
     category is the property's to handle (an action item of a topic may go to any of them)."""
 
     assignee_org = OfferedModelChoiceField(
-        label=_("Handled by"), queryset=Organisation.objects.none(), error_messages=NEED_ORG,
+        label=_("Handled by"),
+        queryset=Organisation.objects.none(),
+        error_messages=NEED_ORG,
         offer=Q(kind__in=[Kind.PROPERTY, Kind.DEPARTMENT, Kind.PARTY]),
-        widget=forms.Select(attrs={"class": "form-select"}))
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         case = self.obj
-        self.fields["assignee_org"].queryset = Organisation.objects.filter(subdistrict_id=case.subdistrict_id).order_by("kind", "name")
+        self.fields["assignee_org"].queryset = Organisation.objects.filter(subdistrict_id=case.subdistrict_id).order_by(
+            "kind", "name"
+        )
         if not self.is_bound and case.compound_id and case.category.handler_kind == "property":
             self.fields["assignee_org"].initial = case.compound.property_company_id
 
@@ -233,9 +280,12 @@ class ExtendForm(NoteForm):
 class RateForm(CaseMoveForm):
     """评价: one of three ratings; the note is the comment (200 characters kept)."""
 
-    rating = forms.ChoiceField(label=_("Rating"), choices=[("", "—"), *Rating.choices],
-                               error_messages={"required": _("Choose a rating."), "invalid_choice": _("Choose a rating.")},
-                               widget=forms.Select(attrs={"class": "form-select"}))
+    rating = forms.ChoiceField(
+        label=_("Rating"),
+        choices=[("", "—"), *Rating.choices],
+        error_messages={"required": _("Choose a rating."), "invalid_choice": _("Choose a rating.")},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class MergeForm(MoveForm):
@@ -245,7 +295,9 @@ class MergeForm(MoveForm):
 
 
 class CommentForm(forms.Form):
-    note = forms.CharField(label=_("Add a comment"), max_length=2000, error_messages={"required": _("Write something.")})
+    note = forms.CharField(
+        label=_("Add a comment"), max_length=2000, error_messages={"required": _("Write something.")}
+    )
 
 
 CHANNEL_CHOICES = Channel.choices

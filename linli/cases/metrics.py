@@ -7,6 +7,7 @@ category costs one query whatever the number of rows.
 from fractions import Fraction
 
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from .models import OPEN_STATES, Assignment, Rating, State
@@ -31,12 +32,21 @@ def counts(now):
         # the practice of city supervision centres: on-time closure over (due − deferred), rework, extensions
         "due": Count("id", filter=Q(resolve_by__lte=now) | Q(handled_at__isnull=False)),
         "due_deferred": Count("id", filter=(Q(resolve_by__lte=now) | Q(handled_at__isnull=False)) & Q(deferred=True)),
-        "closed_on_time": Count("id", filter=Q(handled_at__isnull=False, handled_at__lte=F("resolve_by"), deferred=False)),
+        "closed_on_time": Count(
+            "id", filter=Q(handled_at__isnull=False, handled_at__lte=F("resolve_by"), deferred=False)
+        ),
         "handled": Count("id", filter=Q(handled_at__isnull=False)),
         "reworked": Count("id", filter=Q(reworked=True)),
         "extended": Count("id", filter=Q(extended=True)),
-        "escalated": Count("id", filter=Q(state__in=OPEN_STATES) & (Q(needs_supervisor=True) | Q(state=State.ESCALATED)
-                                                                    | Q(Exists(Assignment.objects.filter(case=OuterRef("pk")))))),
+        "escalated": Count(
+            "id",
+            filter=Q(state__in=OPEN_STATES)
+            & (
+                Q(needs_supervisor=True)
+                | Q(state=State.ESCALATED)
+                | Q(Exists(Assignment.objects.filter(case=OuterRef("pk"))))
+            ),
+        ),
     }
 
 
@@ -67,9 +77,12 @@ def by(queryset, key: str, now=None) -> list[dict]:
 
 def by_month(queryset, now=None) -> list[dict]:
     """Rates per calendar month of reporting (Asia/Shanghai), oldest first."""
-    from django.db.models.functions import TruncMonth
 
-    rows = (queryset.order_by().annotate(month=TruncMonth("created_at")).values("month")
-            .annotate(**counts(now or timezone.now())).order_by("month"))
+    rows = (
+        queryset.order_by()
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(**counts(now or timezone.now()))
+        .order_by("month")
+    )
     return [with_rates(dict(r, label=f"{r['month']:%Y-%m}")) for r in rows]
-

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
+from linli.core.lifecycle import lifecycle_of
 from linli.core.masking import mask_phone
 from linli.core.scope import ScopedModel, with_user
 
@@ -42,9 +43,13 @@ class HandlerKind(models.TextChoices):
 class Category(models.Model):
     """诉求分类: a configurable tree; each category names its usual handler and time limits."""
 
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent"))
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
     name = models.CharField(_("name"), max_length=40)
-    handler_kind = models.CharField(_("usual handler"), max_length=12, choices=HandlerKind.choices, default=HandlerKind.COMMUNITY)
+    handler_kind = models.CharField(
+        _("usual handler"), max_length=12, choices=HandlerKind.choices, default=HandlerKind.COMMUNITY
+    )
     respond_hours = models.PositiveSmallIntegerField(_("respond within (hours)"), default=24)
     resolve_workdays = models.PositiveSmallIntegerField(_("resolve within (working days)"), default=5)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
@@ -106,21 +111,50 @@ class Case(ScopedModel):
     category = models.ForeignKey(Category, models.PROTECT, related_name="cases", verbose_name=_("category"))
     description = models.TextField(_("description"), max_length=2000)
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="cases", verbose_name=_("grid"))
-    compound = models.ForeignKey("places.Compound", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("compound"))
-    building = models.ForeignKey("places.Building", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("building"))
-    house = models.ForeignKey("places.House", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("house"))
+    compound = models.ForeignKey(
+        "places.Compound", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("compound")
+    )
+    building = models.ForeignKey(
+        "places.Building", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("building")
+    )
+    house = models.ForeignKey(
+        "places.House", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("house")
+    )
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="reported_cases", verbose_name=_("reporter"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+        verbose_name=_("reporter"),
+    )
     reporter_household = models.ForeignKey("people.Household", models.SET_NULL, null=True, blank=True, related_name="+")
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True)
-    anonymous = models.BooleanField(_("anonymous"), default=False, help_text=_("The reporter is named on no page, and no house number is recorded."))
+    anonymous = models.BooleanField(
+        _("anonymous"), default=False, help_text=_("The reporter is named on no page, and no house number is recorded.")
+    )
 
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.ACCEPTED, db_index=True)
-    assignee_org = models.ForeignKey("orgs.Organisation", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("handling organisation"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="assigned_cases", verbose_name=_("handler"))
+    assignee_org = models.ForeignKey(
+        "orgs.Organisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("handling organisation"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("handler"),
+    )
     respond_by = models.DateTimeField(_("respond by"), db_index=True)
     resolve_by = models.DateTimeField(_("resolve by"), db_index=True)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -131,9 +165,18 @@ class Case(ScopedModel):
     rating_comment = models.CharField(_("rating comment"), max_length=200, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     needs_supervisor = models.BooleanField(_("needs the supervisor"), default=False)
-    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("merged into"))
+    merged_into = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
+    )
     # an action item of a consultation outcome (协商成果) is tracked as a work order of its topic
-    resolution_of = models.ForeignKey("deliberation.Topic", models.PROTECT, null=True, blank=True, related_name="action_items", verbose_name=_("action item of"))
+    resolution_of = models.ForeignKey(
+        "deliberation.Topic",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        verbose_name=_("action item of"),
+    )
     # set once, by the job that claimed this case (conditional UPDATE: one sender only)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
@@ -158,8 +201,12 @@ class Case(ScopedModel):
         "building": "building_id",
         "unit": "house__unit_id",
         # a resident sees their household's requests, and a whisper only if they reported it
-        "household": with_user(lambda ids, user: models.Q(reporter_household_id__in=sorted(ids))
-                               & (models.Q(anonymous=False) | models.Q(reporter_id=user.pk))),
+        "household": with_user(
+            lambda ids, user: (
+                models.Q(reporter_household_id__in=sorted(ids))
+                & (models.Q(anonymous=False) | models.Q(reporter_id=user.pk))
+            )
+        ),
         "organisation": "assignee_org_id",
     }
     sensitive_fields = {"reporter_phone": mask_phone}
@@ -177,8 +224,11 @@ class Case(ScopedModel):
             models.Index(fields=["state", "-created_at", "-id"], name="case_state_new"),
             models.Index(fields=["-created_at", "-id"], name="case_new"),
             # the public board: a community's published results, latest handled first
-            models.Index(fields=["community", "-handled_at", "-id"], name="case_board",
-                         condition=models.Q(anonymous=False, state__in=["closed", "rated", "verified"])),
+            models.Index(
+                fields=["community", "-handled_at", "-id"],
+                name="case_board",
+                condition=models.Q(anonymous=False, state__in=["closed", "rated", "verified"]),
+            ),
             # the rollup job's queue
             models.Index(fields=["resolve_by"], name="case_to_roll_up", condition=models.Q(rolled_up=False)),
         ]
@@ -203,9 +253,14 @@ class Case(ScopedModel):
     def clean(self):
         # 网格悄悄话: a house would name the reporter (their home, or the neighbour they live beside)
         if self.anonymous and self.house_id:
-            raise ValidationError({"house": _("An anonymous request records no house number: choose the building or the compound "
-                                              "where the problem is.")})
-
+            raise ValidationError(
+                {
+                    "house": _(
+                        "An anonymous request records no house number: choose the building or the compound "
+                        "where the problem is."
+                    )
+                }
+            )
 
 
 class Assignment(models.Model):
@@ -213,7 +268,9 @@ class Assignment(models.Model):
     督办 reminders follow; the department answers with its feedback (反馈单)."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="assignments")
-    department = models.ForeignKey("orgs.Organisation", models.PROTECT, related_name="assignments", verbose_name=_("department"))
+    department = models.ForeignKey(
+        "orgs.Organisation", models.PROTECT, related_name="assignments", verbose_name=_("department")
+    )
     deadline = models.DateTimeField(_("deadline"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     issued_at = models.DateTimeField(default=timezone.now)
@@ -252,16 +309,20 @@ class CasePhoto(models.Model):
 
 
 # timeline entries written outside the lifecycle's moves (and the merged request's own wording)
-OTHER_EVENTS = {"report": _("Reported"), "comment": _("Comment"), "overdue": _("Past its deadline"), "merge": _("Merged"),
-                "warn": _("Deadline reminder")}
+OTHER_EVENTS = {
+    "report": _("Reported"),
+    "comment": _("Comment"),
+    "overdue": _("Past its deadline"),
+    "merge": _("Merged"),
+    "warn": _("Deadline reminder"),
+}
 
 
 def event_actions():
     """The choices of CaseEvent.action: the entries above, then every move of the work-order
-    lifecycle (cases.workflow). A callable, so the migration names it and a new move needs none."""
-    from .workflow import LIFECYCLE
-
-    return [*OTHER_EVENTS.items(), *((m.name, m.label) for m in LIFECYCLE if m.name not in OTHER_EVENTS)]
+    lifecycle (cases.workflow, imported by CasesConfig.ready). A callable, so the migration names it
+    and a new move needs none."""
+    return [*OTHER_EVENTS.items(), *((m.name, m.label) for m in lifecycle_of(Case) if m.name not in OTHER_EVENTS)]
 
 
 class CaseEvent(models.Model):

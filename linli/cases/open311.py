@@ -117,9 +117,19 @@ class Open311View(View):
 class DiscoveryView(Open311View):
     def get(self, request):
         base = request.build_absolute_uri("/open311/v2/")
-        data = {"changeset": "2026-11-24T00:00:00+08:00", "contact": "社区服务中心", "key_service": "Open311 keys are issued by the system administrator.",
-                "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "type": "production",
-                               "formats": ["application/json", "text/xml"]}]}
+        data = {
+            "changeset": "2026-11-24T00:00:00+08:00",
+            "contact": "社区服务中心",
+            "key_service": "Open311 keys are issued by the system administrator.",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        }
         if self.fmt == "json":
             return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
         top = ET.Element("discovery")
@@ -129,7 +139,10 @@ class DiscoveryView(Open311View):
         ET.SubElement(eps, "specification").text = data["endpoints"][0]["specification"]
         ET.SubElement(eps, "url").text = base
         ET.SubElement(eps, "type").text = "production"
-        return HttpResponse(b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"), content_type="text/xml; charset=utf-8")
+        return HttpResponse(
+            b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"),
+            content_type="text/xml; charset=utf-8",
+        )
 
 
 def _services():
@@ -138,8 +151,18 @@ def _services():
 
 class ServiceListView(Open311View):
     def get(self, request):
-        data = [{"service_code": str(c.pk), "service_name": c.name, "description": str(c), "metadata": False,
-                 "type": "realtime", "keywords": "", "group": c.parent.name if c.parent_id else ""} for c in _services()]
+        data = [
+            {
+                "service_code": str(c.pk),
+                "service_name": c.name,
+                "description": str(c),
+                "metadata": False,
+                "type": "realtime",
+                "keywords": "",
+                "group": c.parent.name if c.parent_id else "",
+            }
+            for c in _services()
+        ]
         return render(data, self.fmt, "services", "service")
 
 
@@ -152,7 +175,10 @@ class ServiceDefinitionView(Open311View):
         top = ET.Element("service_definition")
         ET.SubElement(top, "service_code").text = str(code)
         ET.SubElement(top, "attributes")
-        return HttpResponse(b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"), content_type="text/xml; charset=utf-8")
+        return HttpResponse(
+            b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"),
+            content_type="text/xml; charset=utf-8",
+        )
 
 
 def _row(case, full):
@@ -207,7 +233,9 @@ class RequestListView(Open311View):
                 qs = qs.exclude(state__in=OPEN_STATES)
         page, size = parse_id(p.get("page", 1)), parse_id(p.get("page_size", 50))
         if page is None or size is None or page > MAX_PAGE:
-            raise Open311Error(400, _("page (1 to %(pages)s) and page_size must be whole numbers from 1 up") % {"pages": MAX_PAGE})
+            raise Open311Error(
+                400, _("page (1 to %(pages)s) and page_size must be whole numbers from 1 up") % {"pages": MAX_PAGE}
+            )
         size = min(size, 200)
         rows = [_row(c, full=bool(user)) for c in qs[(page - 1) * size : page * size]]
         return render(rows, self.fmt, "service_requests", "request")
@@ -236,8 +264,15 @@ class RequestListView(Open311View):
             raise Open311Error(400, _("the location is outside the area served by this key"))
         name = " ".join(filter(None, [p.get("last_name", ""), p.get("first_name", "")]))
         try:
-            case = actions.report_case(actor=user, category=category, grid=grid, description=p.get("description", "").strip(),
-                                       channel="hotline", reporter_name=name[:50], reporter_phone="")
+            case = actions.report_case(
+                actor=user,
+                category=category,
+                grid=grid,
+                description=p.get("description", "").strip(),
+                channel="hotline",
+                reporter_name=name[:50],
+                reporter_phone="",
+            )
         except ValidationError as exc:
             raise Open311Error(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
         data = [{"service_request_id": str(case.pk), "service_notice": "", "account_id": None}]

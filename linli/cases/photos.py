@@ -34,11 +34,17 @@ def _not_a_photo():
 def _too_many_pixels(size=None):
     limit = f"{settings.LINLI_PHOTO_MAX_PIXELS:,}"
     if size is None:  # refused by Pillow's guard as it read the header
-        message = _("This photo has more than %(limit)s pixels. Send a smaller copy (most phones offer one when sharing).")
+        message = _(
+            "This photo has more than %(limit)s pixels. Send a smaller copy (most phones offer one when sharing)."
+        )
         return ValidationError(message % {"limit": limit}, "pixels")
-    message = _("This photo has %(pixels)s pixels (%(width)s × %(height)s); at most %(limit)s are accepted. "
-                "Send a smaller copy (most phones offer one when sharing).")
-    return ValidationError(message % {"pixels": f"{size[0] * size[1]:,}", "width": size[0], "height": size[1], "limit": limit}, "pixels")
+    message = _(
+        "This photo has %(pixels)s pixels (%(width)s × %(height)s); at most %(limit)s are accepted. "
+        "Send a smaller copy (most phones offer one when sharing)."
+    )
+    return ValidationError(
+        message % {"pixels": f"{size[0] * size[1]:,}", "width": size[0], "height": size[1], "limit": limit}, "pixels"
+    )
 
 
 def check_upload(upload) -> Image.Image:

@@ -9,6 +9,8 @@ only through `actions.reveal_reporter`, which writes a reveal record to the audi
 
 from django.utils.translation import gettext as _
 
+from linli.accounts.models import RoleAssignment
+
 REVEAL_PERM = "cases.reveal_reporter"
 
 
@@ -16,11 +18,12 @@ def hidden_actors(case) -> set[int]:
     """User ids that an anonymous request's timeline never names."""
     if not case.anonymous:
         return set()
-    from linli.accounts.models import RoleAssignment
 
     ids = {case.reporter_id} if case.reporter_id else set()
     if case.reporter_household_id:
-        ids |= set(RoleAssignment.objects.filter(household_id=case.reporter_household_id).values_list("user_id", flat=True))
+        ids |= set(
+            RoleAssignment.objects.filter(household_id=case.reporter_household_id).values_list("user_id", flat=True)
+        )
     return ids
 
 

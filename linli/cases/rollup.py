@@ -29,7 +29,11 @@ from .models import Case, CaseStat
 FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # every deadline has passed
 WITHIN_HOURS = (4, 8, 24, 48, 72, 120, 168, 240, 360, 720)
 COUNTERS = [*metrics.counts(FAR_FUTURE).keys(), "handling_seconds", *(f"within_{h}h" for h in WITHIN_HOURS)]
-KEYS = {CaseStat.Dimension.GRID: "grid_id", CaseStat.Dimension.CATEGORY: "category_id", CaseStat.Dimension.ORG: "assignee_org_id"}
+KEYS = {
+    CaseStat.Dimension.GRID: "grid_id",
+    CaseStat.Dimension.CATEGORY: "category_id",
+    CaseStat.Dimension.ORG: "assignee_org_id",
+}
 BATCH = 20_000
 
 
@@ -38,8 +42,12 @@ def expressions(now):
     span = ExpressionWrapper(F("handled_at") - F("created_at"), output_field=DurationField())
     return metrics.counts(now) | {
         "handling_span": Sum(span, filter=Q(handled_at__isnull=False)),
-        **{f"within_{h}h": Count("id", filter=Q(handled_at__isnull=False, handled_at__lte=F("created_at") + timedelta(hours=h)))
-           for h in WITHIN_HOURS},
+        **{
+            f"within_{h}h": Count(
+                "id", filter=Q(handled_at__isnull=False, handled_at__lte=F("created_at") + timedelta(hours=h))
+            )
+            for h in WITHIN_HOURS
+        },
     }
 
 
@@ -50,7 +58,7 @@ def _grouped(ids):
     cases = Case.objects.filter(pk__in=ids) if ids is not None else Case.objects.filter(rolled_up=True)
     cases = cases.order_by().annotate(month=TruncMonth("created_at"))
     folded = {}
-    for fields in ([list(KEYS.values())] if ids is not None else [[key] for key in KEYS.values()]):
+    for fields in [list(KEYS.values())] if ids is not None else [[key] for key in KEYS.values()]:
         for row in cases.values("month", "subdistrict_id", "community_id", *fields).annotate(**expressions(FAR_FUTURE)):
             _fold(row, fields, folded)
     for (dimension, *_rest), row in folded.items():
@@ -70,9 +78,16 @@ def _fold(row, fields, folded):
     month = timezone.localtime(month).date() if isinstance(month, datetime) else month
     for dimension, key in KEYS.items():
         if key in fields:
-            target = folded.setdefault((dimension, month, row["community_id"], row[key]), {
-                "month": month, "subdistrict_id": row["subdistrict_id"], "community_id": row["community_id"], key: row[key],
-                **dict.fromkeys(COUNTERS, 0)})
+            target = folded.setdefault(
+                (dimension, month, row["community_id"], row[key]),
+                {
+                    "month": month,
+                    "subdistrict_id": row["subdistrict_id"],
+                    "community_id": row["community_id"],
+                    key: row[key],
+                    **dict.fromkeys(COUNTERS, 0),
+                },
+            )
             for c in COUNTERS:
                 target[c] += row[c]
 
@@ -85,16 +100,35 @@ def _apply(ids, sign):
         return
     months = {row["month"] for _d, _k, row in grouped}
     communities = {row["community_id"] for _d, _k, row in grouped}
-    stats = (CaseStat.objects.filter(month__in=months, community_id__in=communities).order_by("pk").select_for_update()
-             .values_list("pk", "dimension", "month", "community_id", "grid_id", "category_id", "assignee_org_id"))
+    stats = (
+        CaseStat.objects.filter(month__in=months, community_id__in=communities)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", "dimension", "month", "community_id", "grid_id", "category_id", "assignee_org_id")
+    )
     index = {}
     for pk, *key in stats:
         index.setdefault(tuple(key), pk)
     increments, created = [], []
     for dimension, key, row in grouped:
-        where = {"dimension": dimension, "month": row["month"], "subdistrict_id": row["subdistrict_id"], "community_id": row["community_id"],
-                 **dict.fromkeys(KEYS.values()), key: row[key]}
-        pk = index.get((dimension, row["month"], row["community_id"], where["grid_id"], where["category_id"], where["assignee_org_id"]))
+        where = {
+            "dimension": dimension,
+            "month": row["month"],
+            "subdistrict_id": row["subdistrict_id"],
+            "community_id": row["community_id"],
+            **dict.fromkeys(KEYS.values()),
+            key: row[key],
+        }
+        pk = index.get(
+            (
+                dimension,
+                row["month"],
+                row["community_id"],
+                where["grid_id"],
+                where["category_id"],
+                where["assignee_org_id"],
+            )
+        )
         if pk is None:
             created.append(CaseStat(**where, **{c: sign * row[c] for c in COUNTERS}))
         else:
@@ -221,16 +255,25 @@ def dashboard(cases, stats, now=None):
             rows = stats.filter(dimension=dimension)
             if name == "org":
                 rows = rows.exclude(assignee_org=None)
-            _sum(({**r, "_label": _label(r, key)} for r in rows.values(*key).annotate(**{c: Sum(c) for c in COUNTERS}).order_by()),
-                 merged, "_label")
+            _sum(
+                (
+                    {**r, "_label": _label(r, key)}
+                    for r in rows.values(*key).annotate(**{c: Sum(c) for c in COUNTERS}).order_by()
+                ),
+                merged,
+                "_label",
+            )
         tables[name] = [metrics.with_rates(dict(counters, label=label)) for label, counters in sorted(merged.items())]
     total = dict.fromkeys(COUNTERS, 0)
     for row in tables["month"]:
         for c in COUNTERS:
             total[c] += row[c]
     summary = metrics.with_rates(total)
-    hours = {"average": total["handling_seconds"] / 3600 / total["handled"] if total["handled"] else None,
-             "p90": percentile_hours(total, total["handled"]), "n": total["handled"]}
+    hours = {
+        "average": total["handling_seconds"] / 3600 / total["handled"] if total["handled"] else None,
+        "p90": percentile_hours(total, total["handled"]),
+        "n": total["handled"],
+    }
     return summary, hours, tables
 
 

@@ -78,10 +78,17 @@ class CalendarSettingsView(LoginRequiredMixin, View):
             try:
                 year = forms.IntegerField(min_value=YEARS[0], max_value=YEARS[1]).clean(request.GET["year"])
             except ValidationError:
-                messages.error(request, _("Choose a year from %(first)s to %(last)s.") % {"first": YEARS[0], "last": YEARS[1]})
+                messages.error(
+                    request, _("Choose a year from %(first)s to %(last)s.") % {"first": YEARS[0], "last": YEARS[1]}
+                )
                 status = 400
         days = WorkdayOverride.objects.filter(date__year=year)
-        return render(request, "cases/settings_calendar.html", {"days": days, "year": year, "form": form or OverrideForm()}, status=status)
+        return render(
+            request,
+            "cases/settings_calendar.html",
+            {"days": days, "year": year, "form": form or OverrideForm()},
+            status=status,
+        )
 
     def post(self, request):
         require_perm(request.user, "config.change")
@@ -91,4 +98,8 @@ class CalendarSettingsView(LoginRequiredMixin, View):
             messages.success(request, _("Deleted."))
             return redirect(f"{request.path}?year={day.date.year}")
         form = _save(request, OverrideForm, WorkdayOverride, None)
-        return self.get(request, form=form) if form else redirect(f"{request.path}?year={request.POST.get('date', '')[:4]}")
+        return (
+            self.get(request, form=form)
+            if form
+            else redirect(f"{request.path}?year={request.POST.get('date', '')[:4]}")
+        )

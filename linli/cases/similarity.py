@@ -1,7 +1,10 @@
 """Similar open requests: Chinese text compared by character bigrams (Jaccard), no word
 segmentation needed, within the same compound (or grid) and the last 30 days."""
 
+from collections import defaultdict
 from datetime import timedelta
+
+from django.utils import timezone
 
 from .models import OPEN_STATES, Case
 
@@ -19,22 +22,25 @@ def similarity(a: str, b: str) -> float:
 
 
 def similar_open(case, queryset=None, limit=5):
-    qs = (queryset if queryset is not None else Case.objects).filter(
-        state__in=OPEN_STATES, created_at__gte=case.created_at - timedelta(days=30)
-    ).exclude(pk=case.pk)
+    qs = (
+        (queryset if queryset is not None else Case.objects)
+        .filter(state__in=OPEN_STATES, created_at__gte=case.created_at - timedelta(days=30))
+        .exclude(pk=case.pk)
+    )
     qs = qs.filter(compound_id=case.compound_id) if case.compound_id else qs.filter(grid_id=case.grid_id)
     scored = [(similarity(case.description, other.description), other) for other in qs.select_related("category")[:200]]
-    return [(round(score, 2), other) for score, other in sorted(scored, key=lambda s: -s[0]) if score >= THRESHOLD][:limit]
+    return [(round(score, 2), other) for score, other in sorted(scored, key=lambda s: -s[0]) if score >= THRESHOLD][
+        :limit
+    ]
 
 
 def clusters(queryset, min_size=3, threshold=THRESHOLD, limit=10):
     """Hot issues: groups of ≥ min_size similar open requests in one compound over the last 30 days,
     suggested to staff as one topic (single-link grouping on bigram similarity)."""
-    from collections import defaultdict
 
-    from django.utils import timezone
-
-    recent = queryset.filter(state__in=OPEN_STATES, compound__isnull=False, created_at__gte=timezone.now() - timedelta(days=30))
+    recent = queryset.filter(
+        state__in=OPEN_STATES, compound__isnull=False, created_at__gte=timezone.now() - timedelta(days=30)
+    )
     by_compound = defaultdict(list)
     for case in recent.select_related("compound", "category").order_by("compound_id", "id")[:2000]:
         by_compound[case.compound_id].append(case)
@@ -46,7 +52,6 @@ def clusters(queryset, min_size=3, threshold=THRESHOLD, limit=10):
 
 def _group(cases, threshold):
     """Single-link groups: a case joins a group if it is similar enough to any member (union-find)."""
-    from collections import defaultdict
 
     grams = [bigrams(c.description) for c in cases]
     parent = list(range(len(cases)))

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from linli.core.lifecycle import VersionForm
-from linli.core.scope import has_perm
+from linli.core.scope import has_perm, scope_for
 from linli.core.views import ScopedMixin, apply_form_errors, form_with_errors, require_perm
 
-from . import actions, reporter
+from . import actions, reporter, rollup
 from .filters import CaseFilter
 from .forms import CommentForm, PeriodForm, ReportForm, ResidentReportForm
-from .models import Case, Channel, State
+from .models import Case, CasePhoto, CaseStat, Channel, State
 from .similarity import similar_open
 from .workflow import LIFECYCLE
 
@@ -36,8 +36,11 @@ class CaseListView(ScopedMixin, ListView):
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"filter": self.filterset, "can_report": has_perm(self.request.user, "cases.report"),
-                                                     "can_dashboard": has_perm(self.request.user, "cases.dispatch")}
+        return super().get_context_data(**kwargs) | {
+            "filter": self.filterset,
+            "can_report": has_perm(self.request.user, "cases.report"),
+            "can_dashboard": has_perm(self.request.user, "cases.dispatch"),
+        }
 
 
 # The inputs of the moves offered, in this order on the page (one form; each button posts to its
@@ -60,15 +63,26 @@ def move_fields(case, user, moves, failed=None):
     if handle is None:
         shown.pop("photo", None)
     else:
-        shown["photo"] = failed["photo"] if failed is not None and failed.has_error("photo") else handle.form(obj=case, actor=user)["photo"]
-    return sorted(shown.values(), key=lambda f: FIELD_ORDER.index(f.name) if f.name in FIELD_ORDER else len(FIELD_ORDER))
+        shown["photo"] = (
+            failed["photo"]
+            if failed is not None and failed.has_error("photo")
+            else handle.form(obj=case, actor=user)["photo"]
+        )
+    return sorted(
+        shown.values(), key=lambda f: FIELD_ORDER.index(f.name) if f.name in FIELD_ORDER else len(FIELD_ORDER)
+    )
 
 
 class CaseDetailView(ScopedMixin, View):
     model = Case
 
     def get(self, request, pk, failed=None, status=200):
-        case = get_object_or_404(self.get_queryset().select_related(*LIST_SELECT, "building", "house", "reporter").prefetch_related("photos", "assignments__department"), pk=pk)
+        case = get_object_or_404(
+            self.get_queryset()
+            .select_related(*LIST_SELECT, "building", "house", "reporter")
+            .prefetch_related("photos", "assignments__department"),
+            pk=pk,
+        )
         hidden = reporter.hidden_actors(case)
         events = list(case.events.select_related("actor"))
         for e in events:
@@ -83,11 +97,12 @@ class CaseDetailView(ScopedMixin, View):
             "failed": failed,
             "failed_errors": failed_errors(failed, shown),
             "reporter_label": reporter.reporter_label(case, request.user),
-            "can_reveal_reporter": case.anonymous and has_perm(request.user, reporter.REVEAL_PERM)
-            and Case.objects.restrict(request.user, "reveal_reporter").filter(pk=case.pk).exists(),
+            "can_reveal_reporter": case.anonymous
+            and has_perm(request.user, reporter.REVEAL_PERM)
+            and case.allows(request.user, "reveal_reporter"),
             "overdue": case.is_overdue(),
         }
-        if case.state in (State.ACCEPTED, State.DISPATCHED) and Case.objects.restrict(request.user, "dispatch").filter(pk=case.pk).exists():
+        if case.state in (State.ACCEPTED, State.DISPATCHED) and case.allows(request.user, "dispatch"):
             ctx["similar"] = similar_open(case, queryset=Case.objects.restrict(request.user, "dispatch"))
         return render(request, "cases/case_detail.html", ctx, status=status)
 
@@ -116,8 +131,14 @@ class MoveView(CaseDetailView):
         try:
             if not version.is_valid():
                 raise ValidationError(_("The action could not be carried out; check the form."))
-            LIFECYCLE.perform(case.pk, move.name, actor=request.user, version=version.cleaned_data["version"],
-                              data=request.POST, files=request.FILES)
+            LIFECYCLE.perform(
+                case.pk,
+                move.name,
+                actor=request.user,
+                version=version.cleaned_data["version"],
+                data=request.POST,
+                files=request.FILES,
+            )
         except actions.Conflict as exc:
             messages.warning(request, str(exc))
             return redirect(case)
@@ -169,7 +190,11 @@ class ReportView(LoginRequiredMixin, View):
         require_perm(request.user, "cases.report")
         if request.user.has_role("resident") and not has_perm(request.user, "cases.dispatch"):
             return redirect("cases:report_mine")
-        return render(request, "cases/report.html", {"form": form or ReportForm(user=request.user), "title": _("Report a request")})
+        return render(
+            request,
+            "cases/report.html",
+            {"form": form or ReportForm(user=request.user), "title": _("Report a request")},
+        )
 
     def post(self, request):
         require_perm(request.user, "cases.report")
@@ -178,10 +203,20 @@ class ReportView(LoginRequiredMixin, View):
             return self.get(request, form=form)
         d = form.cleaned_data
         try:
-            case = actions.report_case(actor=request.user, category=d["category"], grid=d["grid"], description=d["description"],
-                                       channel=d["channel"], compound=d.get("compound"), building=d.get("building"), house=d.get("house"),
-                                       reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], anonymous=d["anonymous"],
-                                       photos=[d["photo"]] if d["photo"] else [])
+            case = actions.report_case(
+                actor=request.user,
+                category=d["category"],
+                grid=d["grid"],
+                description=d["description"],
+                channel=d["channel"],
+                compound=d.get("compound"),
+                building=d.get("building"),
+                house=d.get("house"),
+                reporter_name=d["reporter_name"],
+                reporter_phone=d["reporter_phone"],
+                anonymous=d["anonymous"],
+                photos=[d["photo"]] if d["photo"] else [],
+            )
         except ValidationError as exc:
             apply_form_errors(form, exc)
             return self.get(request, form=form)
@@ -210,9 +245,18 @@ class ResidentReportView(LoginRequiredMixin, View):
         d = form.cleaned_data
         grid, compound, building, house = form.location()
         case = actions.report_case(
-            actor=request.user, category=d["category"], grid=grid, compound=compound, building=building, house=house,
-            description=d["description"], channel=Channel.WHISPER if d["anonymous"] else Channel.SELF_SERVICE,
-            reporter=request.user, reporter_household=hh, reporter_name=str(request.user), anonymous=d["anonymous"],
+            actor=request.user,
+            category=d["category"],
+            grid=grid,
+            compound=compound,
+            building=building,
+            house=house,
+            description=d["description"],
+            channel=Channel.WHISPER if d["anonymous"] else Channel.SELF_SERVICE,
+            reporter=request.user,
+            reporter_household=hh,
+            reporter_name=str(request.user),
+            anonymous=d["anonymous"],
             photos=[d["photo"]] if d["photo"] else [],
         )
         messages.success(request, _("Thank you. Your request %(number)s has been received.") % {"number": case.number})
@@ -225,9 +269,6 @@ class PhotoView(ScopedMixin, View):
     model = Case
 
     def get(self, request, pk):
-        from django.http import FileResponse
-
-        from .models import CasePhoto
 
         photo = get_object_or_404(CasePhoto.objects.filter(case__in=self.get_queryset()), pk=pk)
         response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
@@ -242,16 +283,16 @@ class DashboardView(ScopedMixin, View):
     action = "dispatch"
 
     def get(self, request):
-        from linli.core.scope import scope_for
-
-        from . import rollup
-        from .models import CaseStat
 
         period = PeriodForm(request.GET or None)
         year = period.cleaned_data.get("year") if period.is_valid() else None
         cases = self.get_queryset()
         # settled requests come pre-counted from the rollup where it covers the user's scope
-        stats = CaseStat.objects.restrict(request.user, self.action) if rollup.covers(scope_for(request.user, f"cases.{self.action}")) else None
+        stats = (
+            CaseStat.objects.restrict(request.user, self.action)
+            if rollup.covers(scope_for(request.user, f"cases.{self.action}"))
+            else None
+        )
         if year:
             cases = cases.filter(created_at__gte=period.start(), created_at__lt=period.end())
             stats = stats.filter(month__year=year) if stats is not None else None

@@ -16,26 +16,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.models import User
 from linli.core.lifecycle import Lifecycle, Move
 from linli.core.scope import scope_for
 
 from . import forms
 from .models import Assignment, Case, CaseEvent, CasePhoto, Rating, State
+from .reporter import hidden_actors
 
 # --- who is told ------------------------------------------------------------------------------
 
 
 def org_staff(org):
-    from linli.accounts.models import User
 
     return list(User.objects.filter(is_active=True, role_assignments__organisation=org)) if org else []
 
 
 def subdistrict_staff(case):
-    from linli.accounts.models import User
 
-    return list(User.objects.filter(is_active=True, role_assignments__role="subdistrict_staff",
-                                    role_assignments__subdistrict_id=case.subdistrict_id))
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role="subdistrict_staff",
+            role_assignments__subdistrict_id=case.subdistrict_id,
+        )
+    )
+
+
+def merged_reporters(case):
+    return [m.reporter for m in case.merged.select_related("reporter") if m.reporter_id]
 
 
 # --- guards: the reason a move is refused, or None --------------------------------------------
@@ -113,8 +122,10 @@ def close(ctx):
     """Closed now; the reporters of the requests merged into it are told."""
     case = ctx.obj
     ctx.obj.closed_at = ctx.now
-    users = [m.reporter for m in case.merged.select_related("reporter") if m.reporter_id]
-    ctx.notify(users, _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number})
+    ctx.notify(
+        lambda: merged_reporters(case),
+        lambda: _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number},
+    )
 
 
 def reopen(ctx):
@@ -130,36 +141,50 @@ def whistle(ctx):
     """The sub-district's staff are told; the first answer counts as the response."""
     case = ctx.obj
     responded(ctx)
-    text = _("Community %(community)s blew the whistle on request %(number)s.")
-    ctx.notify(subdistrict_staff(case), text % {"community": case.community, "number": case.number})
+    ctx.notify(
+        lambda: subdistrict_staff(case),
+        lambda: (
+            _("Community %(community)s blew the whistle on request %(number)s.")
+            % {"community": case.community, "number": case.number}
+        ),
+    )
 
 
 def assign(ctx):
     """An assignment (交办单) to the department, whose deadline becomes the request's; the department is told."""
     case, org = ctx.obj, ctx.data["assignee_org"]
-    Assignment.objects.create(case=case, department=org, deadline=ctx.data["deadline"], issued_by=ctx.actor, issued_at=ctx.now)
+    ctx.save(
+        Assignment(case=case, department=org, deadline=ctx.data["deadline"], issued_by=ctx.actor, issued_at=ctx.now)
+    )
     case.assignee_org, case.assignee, case.resolve_by = org, None, ctx.data["deadline"]
-    ctx.notify(org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number})
+    ctx.notify(
+        lambda: org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number}
+    )
 
 
 def latest_assignment(case):
+    # read from the database, in a replay too: replay these moves after the assignment is written
     return case.assignments.order_by("-issued_at").first()
 
 
 def supervise(ctx):
     """One more reminder counted on the assignment; the department is told."""
     case, assignment = ctx.obj, latest_assignment(ctx.obj)
-    Assignment.objects.filter(pk=assignment.pk).update(reminders=assignment.reminders + 1)
+    assignment.reminders += 1
+    ctx.save(assignment, ["reminders"])
     due = timezone.localtime(case.resolve_by).strftime("%Y-%m-%d")
     text = _("Supervision reminder: request %(number)s is due %(deadline)s.")
-    ctx.notify(org_staff(case.assignee_org), text % {"number": case.number, "deadline": due})
+    ctx.notify(lambda: org_staff(case.assignee_org), text % {"number": case.number, "deadline": due})
 
 
 def feedback(ctx):
     """The note is the department's feedback on the assignment; the sub-district is told."""
-    case = ctx.obj
-    Assignment.objects.filter(pk=latest_assignment(case).pk).update(feedback=ctx.data["note"], feedback_at=ctx.now)
-    ctx.notify(subdistrict_staff(case), _("Feedback on request %(number)s has arrived.") % {"number": case.number})
+    case, assignment = ctx.obj, latest_assignment(ctx.obj)
+    assignment.feedback, assignment.feedback_at = ctx.data["note"], ctx.now
+    ctx.save(assignment, ["feedback", "feedback_at"])
+    ctx.notify(
+        lambda: subdistrict_staff(case), _("Feedback on request %(number)s has arrived.") % {"number": case.number}
+    )
 
 
 def defer(ctx):
@@ -182,7 +207,10 @@ def merge(ctx):
     """Into another open request in the actor's dispatch scope (404 outside it), whose
     reporters are told when it is closed."""
     case = ctx.obj
-    target = Case.objects.restrict(ctx.actor, "dispatch").select_for_update().filter(pk=ctx.data["into"]).first()
+    if ctx.replaying:  # a generator's replay gives the request itself, in memory (Lifecycle.replay)
+        target = ctx.data["into"]
+    else:
+        target = Case.objects.restrict(ctx.actor, "dispatch").select_for_update().filter(pk=ctx.data["into"]).first()
     if target is None:
         raise Case.DoesNotExist
     if target.pk == case.pk or not target.is_open:
@@ -190,8 +218,17 @@ def merge(ctx):
     case.merged_into, case.closed_at = target, ctx.now
     responded(ctx)
     ctx.note = target.number
-    CaseEvent.objects.create(case=target, action="comment", from_state=target.state, to_state=target.state, actor=ctx.actor,
-                             note=_("Request %(number)s was merged into this one.") % {"number": case.number}, created_at=ctx.now)
+    ctx.save(
+        CaseEvent(
+            case=target,
+            action="comment",
+            from_state=target.state,
+            to_state=target.state,
+            actor=ctx.actor,
+            note=_("Request %(number)s was merged into this one.") % {"number": case.number},
+            created_at=ctx.now,
+        )
+    )
 
 
 # --- the timeline and the audit log -----------------------------------------------------------
@@ -200,8 +237,15 @@ def merge(ctx):
 def record(ctx):
     """The timeline entry of a move, and the photo that came with it."""
     case = ctx.obj
-    CaseEvent.objects.create(case=case, action=ctx.move.name, from_state=ctx.before, to_state=case.state, actor=ctx.actor,
-                             note=ctx.note, created_at=ctx.now)
+    CaseEvent.objects.create(
+        case=case,
+        action=ctx.move.name,
+        from_state=ctx.before,
+        to_state=case.state,
+        actor=ctx.actor,
+        note=ctx.note,
+        created_at=ctx.now,
+    )
     if ctx.data.get("photo"):
         kind = CasePhoto.Kind.RESULT if ctx.move.name == "handle" else CasePhoto.Kind.INTAKE
         CasePhoto.objects.create(case=case, kind=kind, image=ctx.data["photo"], uploaded_by=ctx.actor)
@@ -210,7 +254,6 @@ def record(ctx):
 def hidden_actor(case, actor) -> bool:
     """The reporter of an anonymous request and their household are named in no audit record,
     as on the timeline (cases.reporter)."""
-    from .reporter import hidden_actors
 
     return case.anonymous and getattr(actor, "pk", None) in hidden_actors(case)
 
@@ -220,40 +263,177 @@ WORKING = (S.DISPATCHED, S.IN_PROGRESS)
 LIFECYCLE = Lifecycle(
     Case,
     [
-        Move("dispatch", gettext_lazy("Dispatch"), (S.ACCEPTED, S.RETURNED), S.DISPATCHED, "cases.dispatch",
-             forms.DispatchForm, effect=dispatch, style="danger"),
-        Move("decline", gettext_lazy("Decline"), (S.ACCEPTED,), S.DECLINED, "cases.dispatch", forms.NoteForm, effect=decline),
-        Move("start", gettext_lazy("Start work"), (S.DISPATCHED,), S.IN_PROGRESS, "cases.handle", forms.CaseMoveForm, style="danger"),
+        Move(
+            "dispatch",
+            gettext_lazy("Dispatch"),
+            (S.ACCEPTED, S.RETURNED),
+            S.DISPATCHED,
+            "cases.dispatch",
+            forms.DispatchForm,
+            effect=dispatch,
+            style="danger",
+        ),
+        Move(
+            "decline",
+            gettext_lazy("Decline"),
+            (S.ACCEPTED,),
+            S.DECLINED,
+            "cases.dispatch",
+            forms.NoteForm,
+            effect=decline,
+        ),
+        Move(
+            "start",
+            gettext_lazy("Start work"),
+            (S.DISPATCHED,),
+            S.IN_PROGRESS,
+            "cases.handle",
+            forms.CaseMoveForm,
+            style="danger",
+        ),
         Move("return", gettext_lazy("Return to dispatcher"), WORKING, S.RETURNED, "cases.handle", forms.NoteForm),
-        Move("handle", gettext_lazy("Report as handled"), (S.IN_PROGRESS,), S.HANDLED, "cases.handle", forms.HandleForm,
-             effect=handle, style="danger"),
-        Move("verify", gettext_lazy("Verified on site"), (S.HANDLED,), S.VERIFIED, "cases.verify", forms.CaseMoveForm, style="danger"),
-        Move("send_back", gettext_lazy("Send back to handler"), (S.HANDLED,), S.IN_PROGRESS, "cases.verify", forms.NoteForm,
-             effect=send_back),
-        Move("rate", gettext_lazy("Rate the result"), (S.VERIFIED,), S.RATED, "cases.rate", forms.RateForm, effect=rate,
-             may=reporter_or_staff, style="danger"),
-        Move("close", gettext_lazy("Close"), (S.RATED, S.VERIFIED), S.CLOSED, "cases.dispatch", forms.CaseMoveForm, effect=close,
-             style="danger"),
-        Move("reopen", gettext_lazy("Reopen"), (S.RATED,), S.ACCEPTED, "cases.dispatch", forms.NoteForm, guard=dissatisfied,
-             effect=reopen),
+        Move(
+            "handle",
+            gettext_lazy("Report as handled"),
+            (S.IN_PROGRESS,),
+            S.HANDLED,
+            "cases.handle",
+            forms.HandleForm,
+            effect=handle,
+            style="danger",
+        ),
+        Move(
+            "verify",
+            gettext_lazy("Verified on site"),
+            (S.HANDLED,),
+            S.VERIFIED,
+            "cases.verify",
+            forms.CaseMoveForm,
+            style="danger",
+        ),
+        Move(
+            "send_back",
+            gettext_lazy("Send back to handler"),
+            (S.HANDLED,),
+            S.IN_PROGRESS,
+            "cases.verify",
+            forms.NoteForm,
+            effect=send_back,
+        ),
+        Move(
+            "rate",
+            gettext_lazy("Rate the result"),
+            (S.VERIFIED,),
+            S.RATED,
+            "cases.rate",
+            forms.RateForm,
+            effect=rate,
+            may=reporter_or_staff,
+            style="danger",
+        ),
+        Move(
+            "close",
+            gettext_lazy("Close"),
+            (S.RATED, S.VERIFIED),
+            S.CLOSED,
+            "cases.dispatch",
+            forms.CaseMoveForm,
+            effect=close,
+            style="danger",
+        ),
+        Move(
+            "reopen",
+            gettext_lazy("Reopen"),
+            (S.RATED,),
+            S.ACCEPTED,
+            "cases.dispatch",
+            forms.NoteForm,
+            guard=dissatisfied,
+            effect=reopen,
+        ),
         # 吹哨 · 交办 · 督办 · 反馈: the community calls in the sub-district, which assigns a department
-        Move("whistle", gettext_lazy("Blow the whistle to the sub-district"), (S.ACCEPTED, S.RETURNED, *WORKING), S.ESCALATED,
-             "cases.whistle", forms.NoteForm, effect=whistle, style="warning"),
-        Move("assign", gettext_lazy("Assign to a department"), (S.ESCALATED,), S.DISPATCHED, "cases.assign", forms.AssignForm,
-             effect=assign, style="danger"),
-        Move("supervise", gettext_lazy("Send a supervision reminder"), WORKING, None, "cases.assign", forms.CaseMoveForm,
-             guard=assigned, effect=supervise, style="warning"),
-        Move("feedback", gettext_lazy("Answer with feedback"), (*WORKING, S.HANDLED), None, "cases.handle", forms.NoteForm,
-             guard=assigned, effect=feedback),
+        Move(
+            "whistle",
+            gettext_lazy("Blow the whistle to the sub-district"),
+            (S.ACCEPTED, S.RETURNED, *WORKING),
+            S.ESCALATED,
+            "cases.whistle",
+            forms.NoteForm,
+            effect=whistle,
+            style="warning",
+        ),
+        Move(
+            "assign",
+            gettext_lazy("Assign to a department"),
+            (S.ESCALATED,),
+            S.DISPATCHED,
+            "cases.assign",
+            forms.AssignForm,
+            effect=assign,
+            style="danger",
+        ),
+        Move(
+            "supervise",
+            gettext_lazy("Send a supervision reminder"),
+            WORKING,
+            None,
+            "cases.assign",
+            forms.CaseMoveForm,
+            guard=assigned,
+            effect=supervise,
+            style="warning",
+        ),
+        Move(
+            "feedback",
+            gettext_lazy("Answer with feedback"),
+            (*WORKING, S.HANDLED),
+            None,
+            "cases.handle",
+            forms.NoteForm,
+            guard=assigned,
+            effect=feedback,
+        ),
         # 缓办 / 延期: the clock stops while deferred; an approved extension moves the deadline
-        Move("defer", gettext_lazy("Defer (stop the clock)"), WORKING, None, "cases.dispatch", forms.NoteForm, guard=not_deferred,
-             effect=defer),
-        Move("resume", gettext_lazy("Resume (restart the clock)"), WORKING, None, "cases.dispatch", forms.CaseMoveForm,
-             guard=deferred, effect=resume),
-        Move("extend", gettext_lazy("Approve an extension"), WORKING, None, "cases.dispatch", forms.ExtendForm, effect=extend),
+        Move(
+            "defer",
+            gettext_lazy("Defer (stop the clock)"),
+            WORKING,
+            None,
+            "cases.dispatch",
+            forms.NoteForm,
+            guard=not_deferred,
+            effect=defer,
+        ),
+        Move(
+            "resume",
+            gettext_lazy("Resume (restart the clock)"),
+            WORKING,
+            None,
+            "cases.dispatch",
+            forms.CaseMoveForm,
+            guard=deferred,
+            effect=resume,
+        ),
+        Move(
+            "extend",
+            gettext_lazy("Approve an extension"),
+            WORKING,
+            None,
+            "cases.dispatch",
+            forms.ExtendForm,
+            effect=extend,
+        ),
         # offered from the similar-requests box, not as a button of its own
-        Move("merge", gettext_lazy("Merge"), (S.ACCEPTED, S.DISPATCHED), S.MERGED, "cases.dispatch", forms.MergeForm,
-             effect=merge, offered=False),
+        Move(
+            "merge",
+            gettext_lazy("Merge"),
+            (S.ACCEPTED, S.DISPATCHED),
+            S.MERGED,
+            "cases.dispatch",
+            forms.MergeForm,
+            effect=merge,
+            offered=False,
+        ),
     ],
     record=record,
     hidden_actor=hidden_actor,

@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
+import psycopg
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -63,7 +65,8 @@ def key_reminder():
     return _(
         "The field keys are NOT in this backup. ID numbers and phones in it are encrypted with LINLI_FIELD_KEYS "
         "and found with LINLI_HASH_KEY; restoring needs exactly these keys. Keep a copy of them (the environment file) "
-        "apart from the backup: without them the data is lost, and stored with it they hand the data to whoever finds it."
+        "apart from the backup: without them the data is lost, and stored with it they hand the data to whoever finds "
+        "it."
     )
 
 
@@ -86,7 +89,14 @@ def encrypted_columns():
         for f in model._meta.concrete_fields:
             if isinstance(f, EncryptedTextField | EncryptedBinaryField):
                 digest = names.get(f"{f.name}_hash")
-                found.append((model._meta.db_table, f.column, digest.column if digest else None, isinstance(f, EncryptedBinaryField)))
+                found.append(
+                    (
+                        model._meta.db_table,
+                        f.column,
+                        digest.column if digest else None,
+                        isinstance(f, EncryptedBinaryField),
+                    )
+                )
     return found
 
 
@@ -103,10 +113,15 @@ def check_rows(cursor, quote):
         try:
             clear = crypto.decrypt_bytes(bytes(row[0])) if binary else crypto.decrypt(row[0])
         except ValueError:
-            problems.append(_("%(table)s.%(column)s cannot be decrypted with LINLI_FIELD_KEYS") % {"table": table, "column": column})
+            problems.append(
+                _("%(table)s.%(column)s cannot be decrypted with LINLI_FIELD_KEYS") % {"table": table, "column": column}
+            )
             continue
         if digest and row[1] and crypto.keyed_hash(clear) != row[1]:
-            problems.append(_("%(table)s.%(column)s does not match its keyed hash: LINLI_HASH_KEY is another key") % {"table": table, "column": column})
+            problems.append(
+                _("%(table)s.%(column)s does not match its keyed hash: LINLI_HASH_KEY is another key")
+                % {"table": table, "column": column}
+            )
     return problems
 
 
@@ -116,9 +131,13 @@ def _pg_command(program, options, *, dbname_flag=""):
     Django's own psql client (host, port, user; password and TLS settings in the environment)."""
     if not connection.settings_dict["NAME"]:
         raise BackupError(_("The database settings name no database (NAME); backups need one."))
-    args, env = connection.client.settings_to_cmd_args_env(connection.settings_dict, [*options, *([dbname_flag] if dbname_flag else [])])
+    args, env = connection.client.settings_to_cmd_args_env(
+        connection.settings_dict, [*options, *([dbname_flag] if dbname_flag else [])]
+    )
     if not shutil.which(program):
-        raise BackupError(_("%(program)s is not installed (Debian: apt-get install postgresql-client).") % {"program": program})
+        raise BackupError(
+            _("%(program)s is not installed (Debian: apt-get install postgresql-client).") % {"program": program}
+        )
     # a table still used by a running Linli makes pg_restore wait for its lock: fail instead of hanging
     timeout = " ".join(filter(None, [os.environ.get("PGOPTIONS", ""), "-c lock_timeout=30s"]))
     return [program, *args[1:]], os.environ | (env or {}) | {"PGOPTIONS": timeout}
@@ -127,12 +146,16 @@ def _pg_command(program, options, *, dbname_flag=""):
 def _run(command, env):
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - pg_dump / pg_restore
     if done.returncode:
-        raise BackupError(_("%(program)s failed: %(error)s") % {"program": command[0], "error": done.stderr.strip()[-2000:]})
+        raise BackupError(
+            _("%(program)s failed: %(error)s") % {"program": command[0], "error": done.stderr.strip()[-2000:]}
+        )
 
 
 def _pg_tables(cursor):
-    cursor.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                   "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() ORDER BY 1")
+    cursor.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() ORDER BY 1"
+    )
     return [name for (name,) in cursor.fetchall()]
 
 
@@ -153,7 +176,6 @@ def _migrations(cursor, tables):
 
 def _pg_backup(path):
     """Count, read the migrations and dump in one snapshot: the manifest describes the dump."""
-    import psycopg
 
     quote = connection.ops.quote_name
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as snap:
@@ -162,12 +184,24 @@ def _pg_backup(path):
         with snap.cursor() as cursor:
             problems = check_rows(cursor, quote)
             if problems:
-                raise BackupError(_("The keys in this environment do not fit the data: %(problems)s.") % {"problems": "; ".join(problems)})
+                raise BackupError(
+                    _("The keys in this environment do not fit the data: %(problems)s.")
+                    % {"problems": "; ".join(problems)}
+                )
             tables = _pg_tables(cursor)
             counts = _count(cursor, tables, quote) | {t: 0 for t in NO_DATA if t in tables}
             migrations = _migrations(cursor, tables)
-        command, env = _pg_command("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-                                               *[f"--exclude-table-data={t}" for t in NO_DATA], f"--file={path}"])
+        command, env = _pg_command(
+            "pg_dump",
+            [
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                *[f"--exclude-table-data={t}" for t in NO_DATA],
+                f"--file={path}",
+            ],
+        )
         _run(command, env)
         snap.execute("ROLLBACK")
     return counts, migrations, f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
@@ -181,8 +215,11 @@ def _pg_restore(path, tables):
         extra = [t for t in _pg_tables(cursor) if t not in tables]
         if extra:
             cursor.execute("DROP TABLE IF EXISTS " + ", ".join(quote(t) for t in extra) + " CASCADE")
-    command, env = _pg_command("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-                                              "--exit-on-error"], dbname_flag="--dbname")
+    command, env = _pg_command(
+        "pg_restore",
+        ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"],
+        dbname_flag="--dbname",
+    )
     _run([*command, str(path)], env)
 
 
@@ -205,7 +242,9 @@ def _sqlite_backup(path):
         cursor = copy.cursor()
         problems = check_rows(cursor, quote)
         if problems:
-            raise BackupError(_("The keys in this environment do not fit the data: %(problems)s.") % {"problems": "; ".join(problems)})
+            raise BackupError(
+                _("The keys in this environment do not fit the data: %(problems)s.") % {"problems": "; ".join(problems)}
+            )
         tables = _sqlite_tables(cursor)
         for table in NO_DATA:
             if table in tables:
@@ -228,7 +267,10 @@ def _sqlite_restore(path):
     try:
         source.backup(connection.connection)
     except sqlite3.OperationalError as exc:  # "database is locked": Linli is still running
-        raise BackupError(_("The SQLite database could not be replaced (%(error)s): stop Linli and its worker first.") % {"error": exc}) from exc
+        raise BackupError(
+            _("The SQLite database could not be replaced (%(error)s): stop Linli and its worker first.")
+            % {"error": exc}
+        ) from exc
     finally:
         source.close()
 
@@ -273,7 +315,10 @@ def _check_destination(destination):
 
 def _write_tar(destination, staging, dump, media_root, files):
     partial = staging / "archive.tar"
-    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f, tarfile.open(fileobj=f, mode="w") as tar:
+    with (
+        open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f,
+        tarfile.open(fileobj=f, mode="w") as tar,
+    ):
         tar.add(staging / MANIFEST, arcname=MANIFEST)
         tar.add(dump, arcname=dump.name)
         for name in files:
@@ -302,19 +347,31 @@ def backup(destination, out=lambda *_a: None):
         out(_("Copying the %(vendor)s database …") % {"vendor": vendor})
         counts, migrations, server = (_pg_backup if vendor == "postgresql" else _sqlite_backup)(dump)
         _private(dump, 0o600)
-        files = {p.relative_to(media_root).as_posix(): {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in _media_files(media_root)}
+        files = {
+            p.relative_to(media_root).as_posix(): {"sha256": _sha256(p), "bytes": p.stat().st_size}
+            for p in _media_files(media_root)
+        }
         out(_("%(count)s files under MEDIA_ROOT …") % {"count": len(files)})
         manifest = {
             "format": FORMAT,
             "created_at": timezone.localtime().isoformat(timespec="seconds"),
             "linli_version": _version(),
-            "database": {"kind": vendor, "server": server, "file": dump.name, "sha256": _sha256(dump), "bytes": dump.stat().st_size},
+            "database": {
+                "kind": vendor,
+                "server": server,
+                "file": dump.name,
+                "sha256": _sha256(dump),
+                "bytes": dump.stat().st_size,
+            },
             "migrations": migrations,
             "tables": counts,
             "tables_without_data": [t for t in NO_DATA if t in counts],
             "media": files,
-            "keys": {"note": "LINLI_FIELD_KEYS and LINLI_HASH_KEY are not in this archive.",
-                     "field_check": crypto.encrypt(KEY_CHECK), "hash_check": crypto.keyed_hash(KEY_CHECK)},
+            "keys": {
+                "note": "LINLI_FIELD_KEYS and LINLI_HASH_KEY are not in this archive.",
+                "field_check": crypto.encrypt(KEY_CHECK),
+                "hash_check": crypto.keyed_hash(KEY_CHECK),
+            },
         }
         _write_private(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
         if destination.suffix == ".tar":
@@ -352,8 +409,11 @@ def _safe_members(tar):
     """Only regular files and folders, inside the archive: no links, devices or `..`."""
     members = []
     for m in tar.getmembers():
-        if not (_safe_name(m.name) and (m.isfile() or m.isdir())
-                and (m.name in (MANIFEST, *DUMP.values()) or PurePosixPath(m.name).parts[0] == MEDIA)):
+        if not (
+            _safe_name(m.name)
+            and (m.isfile() or m.isdir())
+            and (m.name in (MANIFEST, *DUMP.values()) or PurePosixPath(m.name).parts[0] == MEDIA)
+        ):
             raise BackupError(_("The archive holds an entry restore will not write: %(name)s.") % {"name": m.name})
         members.append(m)
     return members
@@ -390,7 +450,10 @@ def verify(opened):
     backup has not (an older backup: run `linli migrate` after restoring)."""
     m = opened.manifest
     if m.get("format") != FORMAT:
-        raise BackupError(_("This archive has format %(format)s; this version of Linli reads format %(ours)s.") % {"format": m.get("format"), "ours": FORMAT})
+        raise BackupError(
+            _("This archive has format %(format)s; this version of Linli reads format %(ours)s.")
+            % {"format": m.get("format"), "ours": FORMAT}
+        )
     try:
         return _verify(opened, m)
     except (KeyError, TypeError, AttributeError) as exc:
@@ -400,28 +463,54 @@ def verify(opened):
 def _verify(opened, m):
     kind = m["database"]["kind"]
     if kind != connection.vendor:
-        raise BackupError(_("This is a backup of a %(kind)s database; the database configured here is %(vendor)s.") % {"kind": kind, "vendor": connection.vendor})
+        raise BackupError(
+            _("This is a backup of a %(kind)s database; the database configured here is %(vendor)s.")
+            % {"kind": kind, "vendor": connection.vendor}
+        )
     code = {f"{app}.{name}" for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations}
     unknown = sorted(set(m["migrations"]) - code)
     if unknown:
-        raise BackupError(_("The backup was made by a newer version of Linli: migrations unknown to this code: %(names)s. Install that version to restore it.")
-                          % {"names": ", ".join(unknown)})
+        raise BackupError(
+            _(
+                "The backup was made by a newer version of Linli: migrations unknown to this code: %(names)s. Install "
+                "that version to restore it."
+            )
+            % {"names": ", ".join(unknown)}
+        )
     try:
         fits = crypto.decrypt(m["keys"]["field_check"]) == KEY_CHECK
     except ValueError:
         fits = False
     if not fits:
-        raise BackupError(_("LINLI_FIELD_KEYS in this environment cannot decrypt this backup. Set the keys of the installation that made it (they are not in the archive)."))
+        raise BackupError(
+            _(
+                "LINLI_FIELD_KEYS in this environment cannot decrypt this backup. Set the keys of the installation "
+                "that made it (they are not in the archive)."
+            )
+        )
     if crypto.keyed_hash(KEY_CHECK) != m["keys"]["hash_check"]:
-        raise BackupError(_("LINLI_HASH_KEY in this environment is not the one this backup was made with. Set the hash key of the installation that made it."))
+        raise BackupError(
+            _(
+                "LINLI_HASH_KEY in this environment is not the one this backup was made with. Set the hash key of the "
+                "installation that made it."
+            )
+        )
     if m["database"]["file"] != DUMP[kind] or not all(_safe_name(name) for name in m["media"]):
         raise BackupError(_("The manifest.json names a file restore will not write."))
     expected = {m["database"]["file"]: m["database"]} | {f"{MEDIA}/{name}": f for name, f in m["media"].items()}
     for name, figures in expected.items():
         path = opened.root / name
         # a link in a directory archive could bring in any file of the server: only plain files
-        if path.is_symlink() or not path.is_file() or path.stat().st_size != figures["bytes"] or _sha256(path) != figures["sha256"]:
-            raise BackupError(_("The archive is damaged: %(name)s is missing, is a link or differs from its checksum.") % {"name": name})
+        if (
+            path.is_symlink()
+            or not path.is_file()
+            or path.stat().st_size != figures["bytes"]
+            or _sha256(path) != figures["sha256"]
+        ):
+            raise BackupError(
+                _("The archive is damaged: %(name)s is missing, is a link or differs from its checksum.")
+                % {"name": name}
+            )
     return sorted(code - set(m["migrations"]))
 
 
@@ -470,7 +559,6 @@ def restore(opened, out=lambda *_a: None):
         _pg_restore(dump, m["tables"])
     else:
         _sqlite_restore(dump)
-    from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()  # ids come from the archive now
     out(_("Restoring %(count)s files to MEDIA_ROOT …") % {"count": len(m["media"])})
@@ -480,9 +568,14 @@ def restore(opened, out=lambda *_a: None):
         present = set(connection.introspection.table_names(cursor))
         problems = [_("table %(table)s is missing") % {"table": t} for t in m["tables"] if t not in present]
         counts = _count(cursor, [t for t in m["tables"] if t in present], quote)
-        problems += [_("%(table)s has %(found)s rows, the backup %(expected)s") % {"table": t, "found": counts[t], "expected": n}
-                     for t, n in m["tables"].items() if t in counts and counts[t] != n]
+        problems += [
+            _("%(table)s has %(found)s rows, the backup %(expected)s") % {"table": t, "found": counts[t], "expected": n}
+            for t, n in m["tables"].items()
+            if t in counts and counts[t] != n
+        ]
         problems += check_rows(cursor, quote)
     if problems:
-        raise BackupError(_("The database was restored, but it is not right: %(problems)s.") % {"problems": "; ".join(problems)})
+        raise BackupError(
+            _("The database was restored, but it is not right: %(problems)s.") % {"problems": "; ".join(problems)}
+        )
     return counts

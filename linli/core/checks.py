@@ -10,7 +10,10 @@ from . import config
 @register(Tags.security, deploy=True)
 def production_secrets(app_configs, **kwargs):
     found = config.problems(
-        debug=False, secret_key=settings.SECRET_KEY, field_keys=settings.LINLI_FIELD_KEYS,
-        hash_key=settings.LINLI_HASH_KEY, trusted_proxies=settings.LINLI_TRUSTED_PROXIES,
+        debug=False,
+        secret_key=settings.SECRET_KEY,
+        field_keys=settings.LINLI_FIELD_KEYS,
+        hash_key=settings.LINLI_HASH_KEY,
+        trusted_proxies=settings.LINLI_TRUSTED_PROXIES,
     )
     return [Error(message, hint="docs/deploy.md", id=check_id) for check_id, message in found]

@@ -36,12 +36,23 @@ def _cannot_work(field_keys, trusted_proxies) -> list[tuple[str, str]]:
     found = []
     for i, key in enumerate(field_keys, 1):
         if not _fernet_key_ok(key):
-            found.append(("linli.E003", f"LINLI_FIELD_KEYS: key {i} is not a valid Fernet key (32 url-safe base64-encoded bytes); generate one with {GENERATE['LINLI_FIELD_KEYS']}"))
+            found.append(
+                (
+                    "linli.E003",
+                    f"LINLI_FIELD_KEYS: key {i} is not a valid Fernet key (32 url-safe base64-encoded bytes); "
+                    f"generate one with {GENERATE['LINLI_FIELD_KEYS']}",
+                )
+            )
     for proxy in trusted_proxies:
         try:
             ipaddress.ip_network(proxy.strip(), strict=False)
         except ValueError:
-            found.append(("linli.E007", f"LINLI_TRUSTED_PROXIES: {proxy!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/24)"))
+            found.append(
+                (
+                    "linli.E007",
+                    f"LINLI_TRUSTED_PROXIES: {proxy!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/24)",
+                )
+            )
     return found
 
 
@@ -49,28 +60,73 @@ def _secret_key(value) -> list[tuple[str, str]]:
     if not value:
         return [("linli.E001", f"SECRET_KEY must be set when DEBUG is off; generate one with {GENERATE['SECRET_KEY']}")]
     if value == DEV_SECRET_KEY:
-        return [("linli.E001", f"SECRET_KEY is the development value from settings.py; generate one with {GENERATE['SECRET_KEY']}")]
+        return [
+            (
+                "linli.E001",
+                f"SECRET_KEY is the development value from settings.py; generate one with {GENERATE['SECRET_KEY']}",
+            )
+        ]
     if len(value) < MIN_SECRET_KEY or len(set(value)) < MIN_SECRET_KEY_CHARS or value.startswith("django-insecure-"):
-        return [("linli.E002", f"SECRET_KEY is too short or too plain (at least {MIN_SECRET_KEY} characters, {MIN_SECRET_KEY_CHARS} different ones); generate one with {GENERATE['SECRET_KEY']}")]
+        return [
+            (
+                "linli.E002",
+                f"SECRET_KEY is too short or too plain (at least {MIN_SECRET_KEY} characters, {MIN_SECRET_KEY_CHARS} "
+                f"different ones); generate one with {GENERATE['SECRET_KEY']}",
+            )
+        ]
     return []
 
 
 def _field_keys(keys) -> list[tuple[str, str]]:
     if not keys:
-        return [("linli.E003", f"LINLI_FIELD_KEYS must be set when DEBUG is off; generate one with {GENERATE['LINLI_FIELD_KEYS']}")]
-    return [("linli.E004", f"LINLI_FIELD_KEYS: key {i} is the development value from settings.py; generate one with {GENERATE['LINLI_FIELD_KEYS']}")
-            for i, key in enumerate(keys, 1) if key == DEV_FIELD_KEY]
+        return [
+            (
+                "linli.E003",
+                f"LINLI_FIELD_KEYS must be set when DEBUG is off; generate one with {GENERATE['LINLI_FIELD_KEYS']}",
+            )
+        ]
+    return [
+        (
+            "linli.E004",
+            f"LINLI_FIELD_KEYS: key {i} is the development value from settings.py; generate one with "
+            f"{GENERATE['LINLI_FIELD_KEYS']}",
+        )
+        for i, key in enumerate(keys, 1)
+        if key == DEV_FIELD_KEY
+    ]
 
 
 def _hash_key(value, secret_key) -> list[tuple[str, str]]:
     if not value:
-        return [("linli.E005", f"LINLI_HASH_KEY must be set when DEBUG is off; generate one with {GENERATE['LINLI_HASH_KEY']}")]
+        return [
+            (
+                "linli.E005",
+                f"LINLI_HASH_KEY must be set when DEBUG is off; generate one with {GENERATE['LINLI_HASH_KEY']}",
+            )
+        ]
     if value == DEV_HASH_KEY:
-        return [("linli.E005", f"LINLI_HASH_KEY is the development value from settings.py; generate one with {GENERATE['LINLI_HASH_KEY']}")]
+        return [
+            (
+                "linli.E005",
+                "LINLI_HASH_KEY is the development value from settings.py; generate one with "
+                f"{GENERATE['LINLI_HASH_KEY']}",
+            )
+        ]
     if len(value) < MIN_HASH_KEY:
-        return [("linli.E006", f"LINLI_HASH_KEY is too short (at least {MIN_HASH_KEY} characters); generate one with {GENERATE['LINLI_HASH_KEY']}")]
+        return [
+            (
+                "linli.E006",
+                f"LINLI_HASH_KEY is too short (at least {MIN_HASH_KEY} characters); generate one with "
+                f"{GENERATE['LINLI_HASH_KEY']}",
+            )
+        ]
     if value == secret_key:
-        return [("linli.E006", "LINLI_HASH_KEY must differ from SECRET_KEY (one leaked secret must not give away the other)")]
+        return [
+            (
+                "linli.E006",
+                "LINLI_HASH_KEY must differ from SECRET_KEY (one leaked secret must not give away the other)",
+            )
+        ]
     return []
 
 

@@ -1,3 +1,4 @@
+from .models import Notification
 from .scope import has_perm
 
 
@@ -6,7 +7,6 @@ def nav(request):
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}
-    from .models import Notification
 
     return {
         "unread_notifications": Notification.objects.filter(user=user, read_at=None).count(),
@@ -24,5 +24,5 @@ def nav(request):
             "votes_manage": has_perm(user, "votes.manage"),
             "votes_propose": has_perm(user, "votes.propose"),
             "open311_keys": has_perm(user, "open311.manage"),
-        }
+        },
     }

@@ -1,6 +1,21 @@
 from django import forms
 
 
+def widget_class(widget) -> str:
+    """Bootstrap's class for a widget: a check box or radio button, a select, or a text control."""
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        return "form-check-input"
+    return "form-select" if isinstance(widget, forms.Select) else "form-control"
+
+
+def style(form, skip=()):
+    """Bootstrap's class on every widget of `form` that has none (fields named in `skip` keep none:
+    lists of check boxes a template draws itself)."""
+    for name, field in form.fields.items():
+        if name not in skip:
+            field.widget.attrs.setdefault("class", widget_class(field.widget))
+
+
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm that knows the user (to restrict its choices) and hands its values to the
     audited actions instead of saving itself."""
@@ -8,10 +23,7 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
-            widget.attrs.setdefault("class", css)
+        style(self)
 
     def _post_clean(self):
         # Model validation runs in the action (full_clean inside the transaction); here we only

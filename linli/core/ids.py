@@ -62,5 +62,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         if self.to_field_name in (None, "pk", "id"):
             for pk in value:
                 if parse_id(pk) is None:
-                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:30]})
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:30]}
+                    )
         return super()._check_values(value)

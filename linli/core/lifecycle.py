@@ -4,7 +4,8 @@ A model with states declares its moves once (`Move`: source states, target, the 
 the input form, a guard that gives the reason it refuses, an effect). `Lifecycle.available()`
 answers which moves a user may take on a row now (the buttons on a screen);
 `Lifecycle.perform()` executes one: row lock, version check, guard and effect in one transaction,
-the timeline entry, the audit record, and notifications after commit. `mermaid()` and `table()`
+the timeline entry, the audit record, and notifications after commit; `Lifecycle.replay()` moves
+a row in memory by the same effect, for the generators that write in bulk. `mermaid()` and `table()`
 render the declaration for the docs, so the diagrams cannot drift from the code.
 
 No domain imports here: a domain passes its model, its moves and its timeline hook.
@@ -12,6 +13,7 @@ No domain imports here: a domain passes its model, its moves and its timeline ho
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,7 +63,10 @@ class Move:
     permission (False: 403, and no button). `effect(ctx)` changes the row's fields, writes
     related rows and queues notifications with `ctx.notify`; it may raise ValidationError, and
     then nothing is written. `offered=False`: no button of its own (the page offers it
-    elsewhere, e.g. merging from the similar-requests box)."""
+    elsewhere, e.g. merging from the similar-requests box). `versioned=False`: a move that only
+    adds a related row (an opinion, a co-signature) and leaves the row's own fields alone takes
+    no version and bumps none, so two of them at once, or one and a versioned move, do not
+    conflict; the row is still locked, its state and the guard still checked."""
 
     name: str
     label: Any
@@ -74,6 +79,7 @@ class Move:
     may: Callable[[Any, Any], bool] | None = None
     style: str = "secondary"
     offered: bool = True
+    versioned: bool = True
 
     @property
     def domain(self) -> str:
@@ -90,7 +96,9 @@ class Move:
 @dataclass
 class Context:
     """What an effect works with. `note` is what the timeline entry says (the effect may set it);
-    `notify()` queues a notification that is sent only once the transaction has committed."""
+    `notify()` queues a notification that is sent only once the transaction has committed;
+    `changes` are what the effect adds to the move's audit record beyond the row's own fields
+    (a related row it wrote: a step record, an opinion), as {name: [before, after]}."""
 
     obj: Any
     actor: Any
@@ -100,13 +108,31 @@ class Context:
     before: str
     note: str = ""
     notices: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
 
     def notify(self, users, text, url=None):
+        """`users` and `text` may be callables (a query, a text naming related rows), called
+        here; a replay (`Lifecycle.replay`) drops its notices without calling them."""
+        users, text = (users() if callable(users) else users), (text() if callable(text) else text)
         url = url if url is not None else self.obj.get_absolute_url()
         self.notices.append((list(users), str(text), url))
 
+    replaying = False  # True in a replay's context: the effect reads no other row (see Lifecycle.replay)
+
+    def save(self, row, fields=None):
+        """Write `row`, of another table, that the move creates (`fields` None) or changes (those
+        fields). A replay collects it instead, for the generator to write in bulk."""
+        row.save(update_fields=fields)
+
 
 REGISTRY: list[Lifecycle] = []  # the lifecycles with a page in docs/, as their modules are imported
+_OF_MODEL: dict[type, Lifecycle] = {}
+
+
+def lifecycle_of(model) -> Lifecycle:
+    """The lifecycle declared (with its page) for `model`, once its module is imported (the app's `ready()` does):
+    for the model's own module, which cannot import the declaration that imports it."""
+    return _OF_MODEL[model]
 
 
 class Lifecycle:
@@ -117,8 +143,19 @@ class Lifecycle:
     request, whom the timeline hides too). `messages` may replace the refusals' wording
     ("conflict", "state") with the domain's own words."""
 
-    def __init__(self, model, moves, *, state_field="state", version_field="version", record=None,
-                 hidden_actor=None, start=None, messages=None, doc=None):
+    def __init__(
+        self,
+        model,
+        moves,
+        *,
+        state_field="state",
+        version_field="version",
+        record=None,
+        hidden_actor=None,
+        start=None,
+        messages=None,
+        doc=None,
+    ):
         self.model = model
         self.moves = {m.name: m for m in moves}
         if len(self.moves) != len(moves):
@@ -128,8 +165,11 @@ class Lifecycle:
         self.start = start  # (state, label): how a row enters the lifecycle, for the diagram
         self.messages = messages or {}
         self.doc = doc  # the page under docs/ that shows it (`linli docs-diagrams` writes it there)
-        if doc:
+        if doc:  # the model's declaration (a test's lifecycle has no page and is not registered)
+            if model in _OF_MODEL:
+                raise ValueError(f"{model.__name__} has a lifecycle already")
             REGISTRY.append(self)
+            _OF_MODEL[model] = self
 
     def __getitem__(self, name) -> Move:
         return self.moves[name]
@@ -160,7 +200,7 @@ class Lifecycle:
 
     # --- performing one ----------------------------------------------------------------------
 
-    def perform(self, obj_id, name, *, actor, version, data=None, files=None, now=None):
+    def perform(self, obj_id, name, *, actor, version=None, data=None, files=None, now=None):
         """Move the row `obj_id` by the move `name`, for `actor` who saw it at `version`.
 
         Refusals, in this order: an unknown move (ValidationError); no such permission at all
@@ -172,6 +212,8 @@ class Lifecycle:
         move = self.moves.get(name)
         if move is None:
             raise ValidationError(_("Unknown action."))
+        if move.versioned and version is None:
+            raise TypeError(f"the move {name} needs the version the actor saw")
         with transaction.atomic():
             obj = self._lock(obj_id, move, actor, version)
             form = move.form(data or {}, files, obj=obj, actor=actor)
@@ -183,8 +225,15 @@ class Lifecycle:
             if reason:
                 raise ValidationError(reason)
             before = getattr(obj, self.state_field)
-            ctx = Context(obj, actor, move, form.cleaned_data, now or timezone.now(), before,
-                          note=form.cleaned_data.get("note") or "")
+            ctx = Context(
+                obj,
+                actor,
+                move,
+                form.cleaned_data,
+                now or timezone.now(),
+                before,
+                note=form.cleaned_data.get("note") or "",
+            )
             self._apply(ctx, version)
         return obj
 
@@ -195,14 +244,14 @@ class Lifecycle:
         obj = rows.select_for_update().filter(pk=obj_id).first()
         if obj is None:
             raise self.model.DoesNotExist
-        if getattr(obj, self.version_field) != version:
+        if move.versioned and getattr(obj, self.version_field) != version:
             message = self.messages.get("conflict") or _(
-                "Someone else changed this a moment ago; here is its current state.")
+                "Someone else changed this a moment ago; here is its current state."
+            )
             raise Conflict(message)
         state = getattr(obj, self.state_field)
         if state not in move.sources:
-            message = self.messages.get("state") or _(
-                "“%(action)s” is not possible in the state “%(state)s”.")
+            message = self.messages.get("state") or _("“%(action)s” is not possible in the state “%(state)s”.")
             display = getattr(obj, f"get_{self.state_field}_display")()
             raise ValidationError(message % {"action": move.label, "state": display})
         return obj
@@ -216,12 +265,13 @@ class Lifecycle:
             move.effect(ctx)
         if move.target:
             setattr(obj, self.state_field, move.target)
-        setattr(obj, self.version_field, version + 1)
+        if move.versioned:
+            setattr(obj, self.version_field, version + 1)
         obj.save(update_fields=[f.name for f in fields if getattr(obj, f.attname) != raw[f.attname]])
         if self.record:
             self.record(ctx)
         shown = {f.name for f in fields if f.editable and f.name != self.version_field}
-        changes = {k: v for k, v in audit.diff(before, audit.snapshot(obj)).items() if k in shown}
+        changes = {k: v for k, v in audit.diff(before, audit.snapshot(obj)).items() if k in shown} | ctx.changes
         hidden = self.hidden_actor and self.hidden_actor(obj, ctx.actor)
         audit.record(None if hidden else ctx.actor, AuditLog.Action.UPDATE, obj, changes, note=move.name)
         if ctx.notices:
@@ -256,14 +306,83 @@ class Lifecycle:
         rows = ["| move | from | to | permission | input | refused when | effect |", "|---|---|---|---|---|---|---|"]
         for move in self.moves.values():
             sources = ", ".join(move.sources)
-            target = move.target or "(unchanged)"
-            inputs = ", ".join(
-                f"{n}{'' if f.required else '?'}" for n, f in move.form.base_fields.items()) or "—"
+            target = (move.target or "(unchanged)") + ("" if move.versioned else ", no version")
+            inputs = ", ".join(f"{n}{'' if f.required else '?'}" for n, f in move.form.base_fields.items()) or "—"
             refused = " ".join(_doc(f) for f in (move.may, move.guard) if f) or "—"
             effect = _doc(move.effect) if move.effect else "—"
-            rows.append(f"| `{move.name}` {move.label} | {sources} | {target} | `{move.permission}` "
-                        f"| {inputs} | {refused} | {effect} |")
+            rows.append(
+                f"| `{move.name}` {move.label} | {sources} | {target} | `{move.permission}` "
+                f"| {inputs} | {refused} | {effect} |"
+            )
         return "\n".join(rows)
+
+    # --- replaying one, for the generators ---------------------------------------------------
+
+    def replay(self, obj, name, *, actor, now, data=None, rows=None) -> dict:
+        """Move `obj`, a row in memory, by the move `name` as `perform` would: for a generator
+        that writes its rows in bulk (the demo, the benchmark district), so that the move's own
+        effect decides what each state implies.
+
+        The state the move starts from is checked (ValidationError); the effect runs, then the
+        state and the version change. No lock, scope, form, `may` or guard (the generator is
+        trusted and its input already clean), and nothing is written: no timeline entry, audit
+        record or notification. `data` is the input as the effect reads it (an input left out is
+        its field's empty value); a row the effect would fetch by id comes as the object
+        (merge: `into`). Rows of other tables the effect writes (`ctx.save`) are appended to
+        `rows`: new ones without a pk, changed ones with theirs (None: such a move is refused).
+        Returns the timeline entry's fields: action, from_state, to_state, actor, note,
+        created_at."""
+        move = self.moves[name]
+        before = getattr(obj, self.state_field)
+        if before not in move.sources:
+            message = self.messages.get("state") or _("“%(action)s” is not possible in the state “%(state)s”.")
+            display = getattr(obj, f"get_{self.state_field}_display")()
+            raise ValidationError(message % {"action": move.label, "state": display})
+        inputs = _blank_inputs(move.form) | (data or {})
+        ctx = ReplayContext(obj, actor, move, inputs, now, before, note=inputs.get("note") or "")
+        if move.effect:
+            move.effect(ctx)
+        if ctx.rows:
+            if rows is None:
+                raise ValueError(f"the move {name} writes other rows: pass rows=[] to replay it")
+            rows.extend(ctx.rows)
+        if move.target:  # as the column stores it: a choices member costs a bulk write a lookup per value
+            setattr(obj, self.state_field, _plain(move.target))
+        if move.versioned:  # as perform: a move that only adds a related row bumps no version
+            setattr(obj, self.version_field, getattr(obj, self.version_field) + 1)
+        return {
+            "action": name,
+            "from_state": _plain(before),
+            "to_state": _plain(getattr(obj, self.state_field)),
+            "actor": actor,
+            "note": ctx.note,
+            "created_at": now,
+        }
+
+
+@dataclass
+class ReplayContext(Context):
+    """The context of a replay: `save()` collects the rows, `notify()` drops the notices
+    (without calling their callables, which may query)."""
+
+    rows: list = field(default_factory=list)
+    replaying = True
+
+    def notify(self, users, text, url=None):
+        pass
+
+    def save(self, row, fields=None):
+        self.rows.append(row)
+
+
+def _plain(state):
+    return getattr(state, "value", state)  # a TextChoices member's value; a plain string as it is
+
+
+@functools.cache
+def _blank_inputs(form) -> dict:
+    """Each input of a move's form as the form cleans it when left out (a note "", a choice None)."""
+    return {name: f.to_python(None) for name, f in form.base_fields.items()}
 
 
 def _doc(func) -> str:
@@ -277,7 +396,9 @@ def doc_block(lifecycle) -> tuple[str, str, str]:
     """(begin marker, generated text, end marker) of a lifecycle in its page under docs/."""
     label = lifecycle.model._meta.label_lower
     source = f"{lifecycle.model.__module__.rsplit('.', 1)[0].replace('.', '/')}/workflow.py"
-    begin = f"<!-- lifecycle {label}: generated from {source} by `linli docs-diagrams`; edit the declaration, not this -->"
+    begin = (
+        f"<!-- lifecycle {label}: generated from {source} by `linli docs-diagrams`; edit the declaration, not this -->"
+    )
     body = f"```mermaid\n{lifecycle.mermaid()}\n```\n\n{lifecycle.table()}"
     return begin, body, f"<!-- end lifecycle {label} -->"
 
@@ -287,5 +408,7 @@ def render_doc(text: str, lifecycle) -> str:
     begin, body, end = doc_block(lifecycle)
     head, found, rest = text.partition(begin)
     if not found or end not in rest:
-        raise ValueError(f"{lifecycle.doc} has no block for {lifecycle.model._meta.label}: add the two markers\n{begin}\n{end}")
+        raise ValueError(
+            f"{lifecycle.doc} has no block for {lifecycle.model._meta.label}: add the two markers\n{begin}\n{end}"
+        )
     return f"{head}{begin}\n{body}\n{end}{rest.split(end, 1)[1]}"

@@ -22,13 +22,16 @@ class RefuseNullCharactersMiddleware:
             return self.get_response(request)
         message = _("The request contains a NUL character (\\x00), which no field accepts.")
         if request.path.startswith(("/api/", "/open311/")):
-            return JsonResponse({"errors": [{"field": found or None, "message": message, "code": "null_characters"}]},
-                                status=400, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {"errors": [{"field": found or None, "message": message, "code": "null_characters"}]},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
         return render(request, "core/bad_request.html", {"message": message, "field": found}, status=400)
 
     @staticmethod
     def null_in(request):
-        """"" for the path, the parameter's name for a query or form value, None when clean."""
+        """ "" for the path, the parameter's name for a query or form value, None when clean."""
         if "\x00" in request.path:
             return ""
         for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):

@@ -7,6 +7,7 @@ Callers send after their transaction commits (transaction.on_commit), never from
 import logging
 
 from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.utils.module_loading import import_string
 
 from .models import Notification
@@ -29,7 +30,6 @@ class EmailBackend:
     """E-mail through Django's configured mail backend (EMAIL_* settings) to users with an address."""
 
     def send(self, users, text, url=""):
-        from django.core.mail import send_mass_mail
 
         sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
         send_mass_mail([(text[:80], f"{text}\n{url}", sender, [u.email]) for u in users if u.email], fail_silently=True)

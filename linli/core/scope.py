@@ -7,6 +7,7 @@ that level's id (or a callable building a Q for models reached across the two hi
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -69,13 +70,14 @@ class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view", *, domain: str | None = None):
         """Rows `user` may `action`; `domain` borrows another permission's scope (granting a
         role on a grid needs accounts.change over that grid, not places.change)."""
-        scope = scope_for(user, f"{domain or self.model.scope_domain}.{action}")
+        model: Any = self.model  # a model declaring scope_domain and scope_paths
+        scope = scope_for(user, f"{domain or model.scope_domain}.{action}")
         if scope.everything:
             return self
         q = Q()
         matched = False
         for level, ids in scope.ids.items():
-            path = self.model.scope_paths.get(level)
+            path = model.scope_paths.get(level)
             if path is None or not ids:
                 continue
             if callable(path):
@@ -113,3 +115,8 @@ class ScopedModel(models.Model):
             path = self.scope_paths.get(level)
             keys[level] = getattr(self, path, None) if isinstance(path, str) and "__" not in path else None
         return keys
+
+    def allows(self, user, action: str = "view", *, domain: str | None = None) -> bool:
+        """Whether `user` may `action` this row: the permission, in a scope that covers it (one
+        query; none when the user lacks the permission everywhere)."""
+        return type(self).objects.restrict(user, action, domain=domain).filter(pk=self.pk).exists()

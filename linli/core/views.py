@@ -2,6 +2,7 @@
 row outside scope → 404 — and writes through the audited actions."""
 
 import copy
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,13 +12,15 @@ from django.db.models import ProtectedError, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from . import actions, audit
 from .ids import parse_id
-from .models import AuditLog
+from .models import AuditLog, Notification
+from .public_text import PersonalDataError
 from .scope import has_perm
 
 
@@ -46,7 +49,7 @@ def require_perm(user, perm):
 class ScopedMixin(LoginRequiredMixin):
     """Restrict the queryset to the user's scope for `action` on the model's domain."""
 
-    model = None
+    model: Any = None  # a model with scope_domain and ScopedQuerySet objects
     action = "view"
 
     def perm(self):
@@ -65,12 +68,8 @@ class ScopedDetailView(ScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["can_change"] = has_perm(user, f"{self.model.scope_domain}.change") and (
-            self.model.objects.restrict(user, "change").filter(pk=self.object.pk).exists()
-        )
-        ctx["can_delete"] = has_perm(user, f"{self.model.scope_domain}.delete") and (
-            self.model.objects.restrict(user, "delete").filter(pk=self.object.pk).exists()
-        )
+        ctx["can_change"] = self.object.allows(user, "change")
+        ctx["can_delete"] = self.object.allows(user, "delete")
         if has_perm(user, "audit.view"):
             ctx["history"] = audit.history(self.object)[:20]
         return ctx
@@ -79,7 +78,6 @@ class ScopedDetailView(ScopedMixin, DetailView):
 def apply_form_errors(form, exc: ValidationError):
     """Model validation errors go back onto the form's fields, never a 500. Text refused for a
     public page comes back marked (form.marked: label, highlighted text) for the form to show."""
-    from .public_text import PersonalDataError
 
     if isinstance(exc, PersonalDataError):
         form.marked = [(form[f].label if f in form.fields else f, html) for f, html in exc.marked.items()]
@@ -115,7 +113,10 @@ class ScopedEditView(ScopedMixin, FormView):
         return super().get_form_kwargs() | {"instance": detached(self.object), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"object": self.object, "title": _("Edit %(name)s") % {"name": self.object}}
+        return super().get_context_data(**kwargs) | {
+            "object": self.object,
+            "title": _("Edit %(name)s") % {"name": self.object},
+        }
 
     def form_valid(self, form):
         try:
@@ -133,9 +134,9 @@ class ScopedCreateView(LoginRequiredMixin, FormView):
     """Create a row under a parent in scope (parent restricted with the model's change scope)."""
 
     template_name = "core/form.html"
-    model = None
-    parent_model = None
-    parent_field = None
+    model: Any = None
+    parent_model: Any = None
+    parent_field: str | None = None
     form_class = None
 
     def dispatch(self, request, *args, **kwargs):
@@ -146,7 +147,10 @@ class ScopedCreateView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"instance": self.model(**{self.parent_field: self.parent}), "user": self.request.user}
+        return super().get_form_kwargs() | {
+            "instance": self.model(**{self.parent_field: self.parent}),
+            "user": self.request.user,
+        }
 
     def get_context_data(self, **kwargs):
         title = _("New %(model)s in %(parent)s") % {"model": self.model._meta.verbose_name, "parent": self.parent}
@@ -184,7 +188,9 @@ class ScopedDeleteView(ScopedMixin, View):
         try:
             actions.delete_object(obj, actor=request.user)
         except ProtectedError:  # something still points at this row
-            messages.error(request, _("%(name)s cannot be deleted while other records still belong to it.") % {"name": obj})
+            messages.error(
+                request, _("%(name)s cannot be deleted while other records still belong to it.") % {"name": obj}
+            )
             return redirect(obj.get_absolute_url())
         messages.success(request, _("%(name)s was deleted.") % {"name": obj})
         return redirect(url)
@@ -201,7 +207,9 @@ class AuditListView(ScopedMixin, ListView):
         qs = super().get_queryset().select_related("actor", "content_type")
         q = self.request.GET.get("q", "").strip()
         if q:
-            qs = qs.filter(Q(object_repr__icontains=q) | Q(actor__username__icontains=q) | Q(actor__display_name__icontains=q))
+            qs = qs.filter(
+                Q(object_repr__icontains=q) | Q(actor__username__icontains=q) | Q(actor__display_name__icontains=q)
+            )
         action = self.request.GET.get("action")
         if action in AuditLog.Action.values:
             qs = qs.filter(action=action)
@@ -215,9 +223,6 @@ class NotificationListView(LoginRequiredMixin, View):
     """站内通知: one's own notifications; opening the list marks them read."""
 
     def get(self, request):
-        from django.utils import timezone
-
-        from .models import Notification
 
         page = paginate(request, Notification.objects.filter(user=request.user))
         unread = [n.pk for n in page if n.read_at is None]

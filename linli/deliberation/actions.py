@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from linli.core import audit
 from linli.core.masking import mask_name
 from linli.core.models import AuditLog
-from linli.people.models import Household, Ownership, Relation, Tenure
+from linli.people.models import Household, Ownership, Person, Relation, Tenure
 from linli.places.models import House
 
 from . import tally
-from .models import Ballot, Elector, OwnerVote
+from .models import Ballot, Consent, ConsentCampaign, Elector, OwnerVote
+from .steps import result  # noqa: F401 (read as actions.result by the vote page, the API, the benchmark)
 from .workflow import OWNER_VOTE
 
 
@@ -32,13 +33,23 @@ def electorate(compound, buildings=(), unit=None):
         registered[o.house_id].append(o.person)
     for house_id, persons in registered.items():
         persons.sort(key=lambda p: p.id_number_hash)
-        owners_of[house_id] = ("p:" + "+".join(p.id_number_hash for p in persons), "、".join(mask_name(p.name) for p in persons))
+        owners_of[house_id] = (
+            "p:" + "+".join(p.id_number_hash for p in persons),
+            "、".join(mask_name(p.name) for p in persons),
+        )
     # otherwise the head of the owner-occupier household
-    for hh in Household.objects.filter(house__in=houses, tenure=Tenure.OWNER).exclude(house_id__in=list(registered)).prefetch_related("members").order_by("id"):
-        head = next((m for m in hh.members.all() if m.relation == Relation.HEAD), None) or next(iter(hh.members.all()), None)
+    for hh in (
+        Household.objects.filter(house__in=houses, tenure=Tenure.OWNER)
+        .exclude(house_id__in=list(registered))
+        .prefetch_related("members")
+        .order_by("id")
+    ):
+        head = next((m for m in hh.members.all() if m.relation == Relation.HEAD), None) or next(
+            iter(hh.members.all()), None
+        )
         if head and hh.house_id not in owners_of:
             owners_of[hh.house_id] = (f"p:{head.id_number_hash}", mask_name(head.name))
-    result = defaultdict(lambda: ["", 0, []])
+    by_owner = defaultdict(lambda: ["", 0, []])
     for house in houses:
         if house.developer_owned:
             key, name = "developer", _("Developer (unsold houses)")
@@ -46,11 +57,11 @@ def electorate(compound, buildings=(), unit=None):
             key, name = owners_of[house.pk]
         else:
             key, name = f"house:{house.pk}", _("Owner not registered")
-        entry = result[key]
+        entry = by_owner[key]
         entry[0] = name
         entry[1] += tally.hundredths(house.area)
         entry[2].append(house.pk)
-    return {k: (label, area, ids) for k, (label, area, ids) in result.items()}
+    return {k: (label, area, ids) for k, (label, area, ids) in by_owner.items()}
 
 
 @transaction.atomic
@@ -62,14 +73,33 @@ def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=N
     owners = electorate(compound, buildings, unit)
     if not owners:
         raise ValidationError(_("There are no houses in this scope."))
-    vote = OwnerVote.objects.create(title=title, matter=matter, compound=compound, unit=unit, closes_at=closes_at, created_by=actor,
-                                    community_id=compound.community_id, subdistrict_id=compound.subdistrict_id)
+    vote = OwnerVote.objects.create(
+        title=title,
+        matter=matter,
+        compound=compound,
+        unit=unit,
+        closes_at=closes_at,
+        created_by=actor,
+        community_id=compound.community_id,
+        subdistrict_id=compound.subdistrict_id,
+    )
     vote.buildings.set(buildings)
-    houses_label = {h.pk: f"{h.unit.building.name}{h.unit.name}{h.number}" for h in House.objects.filter(compound=compound).select_related("unit__building")}
-    Elector.objects.bulk_create([
-        Elector(vote=vote, key=key, label=f"{label} · {'、'.join(houses_label[i] for i in ids[:4])}{'…' if len(ids) > 4 else ''}", area=area, houses=ids)
-        for key, (label, area, ids) in owners.items()
-    ])
+    houses_label = {
+        h.pk: f"{h.unit.building.name}{h.unit.name}{h.number}"
+        for h in House.objects.filter(compound=compound).select_related("unit__building")
+    }
+    Elector.objects.bulk_create(
+        [
+            Elector(
+                vote=vote,
+                key=key,
+                label=f"{label} · {'、'.join(houses_label[i] for i in ids[:4])}{'…' if len(ids) > 4 else ''}",
+                area=area,
+                houses=ids,
+            )
+            for key, (label, area, ids) in owners.items()
+        ]
+    )
     audit.record(actor, AuditLog.Action.CREATE, vote, {"electors": [None, len(owners)], "matter": [None, matter]})
     return vote
 
@@ -84,11 +114,23 @@ def cast(vote_id, elector_id, choice, *, actor, paper_reference=""):
     elector = Elector.objects.get(pk=elector_id, vote=vote)
     ballot = Ballot.objects.filter(elector=elector).first()
     if ballot is None:
-        ballot = Ballot.objects.create(vote=vote, elector=elector, choice=choice, paper_reference=paper_reference, entered_by=actor)
-        audit.record(actor, AuditLog.Action.CREATE, ballot, {"choice": [None, choice], "paper_reference": [None, paper_reference]})
+        ballot = Ballot.objects.create(
+            vote=vote, elector=elector, choice=choice, paper_reference=paper_reference, entered_by=actor
+        )
+        audit.record(
+            actor,
+            AuditLog.Action.CREATE,
+            ballot,
+            {"choice": [None, choice], "paper_reference": [None, paper_reference]},
+        )
     elif (ballot.choice, ballot.paper_reference) != (choice, paper_reference):
         changes = {"choice": [ballot.choice, choice], "paper_reference": [ballot.paper_reference, paper_reference]}
-        ballot.choice, ballot.paper_reference, ballot.entered_by, ballot.updated_at = choice, paper_reference, actor, timezone.now()
+        ballot.choice, ballot.paper_reference, ballot.entered_by, ballot.updated_at = (
+            choice,
+            paper_reference,
+            actor,
+            timezone.now(),
+        )
         ballot.save()
         audit.record(actor, AuditLog.Action.UPDATE, ballot, changes, note=_("ballot corrected before the close"))
     return ballot
@@ -104,7 +146,6 @@ def close_vote(vote, *, actor):
 def own_elector(vote, user):
     """The elector a resident votes as: the owner key holding the ID hash of a person of their
     household who owns houses in scope (or None)."""
-    from linli.people.models import Person
 
     households = [ra.household_id for ra in user.role_list if ra.role == "resident"]
     hashes = set(Person.objects.filter(household_id__in=households).values_list("id_number_hash", flat=True))
@@ -114,7 +155,27 @@ def own_elector(vote, user):
     return None
 
 
-def result(vote):
-    owners = dict(vote.electors.values_list("key", "area"))
-    ballots = dict(Ballot.objects.filter(vote=vote).values_list("elector__key", "choice"))
-    return tally.tally(vote.matter, owners, ballots)
+@transaction.atomic
+def open_campaign(*, actor, title, compound, threshold_percent, buildings=()):
+    """征求意见: ask the households of a compound (or of some of its buildings) for consent."""
+    campaign = ConsentCampaign.objects.create(
+        title=title,
+        compound=compound,
+        threshold_percent=threshold_percent,
+        community_id=compound.community_id,
+        subdistrict_id=compound.subdistrict_id,
+        created_by=actor,
+    )
+    campaign.buildings.set(buildings)
+    audit.record(actor, AuditLog.Action.CREATE, campaign, {"title": [None, campaign.title]})
+    return campaign
+
+
+@transaction.atomic
+def record_consent(campaign, household, *, actor, consent):
+    """A household's answer, recorded door to door (a changed mind replaces it; audited)."""
+    old = Consent.objects.filter(campaign=campaign, household=household).first()
+    Consent.objects.update_or_create(
+        campaign=campaign, household=household, defaults={"consent": consent, "recorded_by": actor}
+    )
+    audit.record(actor, AuditLog.Action.UPDATE, campaign, {str(household): [old.consent if old else None, consent]})

@@ -1,7 +1,9 @@
 """/api/v1/ for deliberation: topics (with their steps), meetings, owners' votes with the four
 figures, and ballots (cast or corrected until the close). Same scope as the screens."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -9,13 +11,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from linli.cases.models import Case
 from linli.core.api.fields import DateTimeField, IdField
 from linli.core.api.moves import MovesMixin
 from linli.core.api.views import ScopedReadOnlyViewSet
+from linli.core.scope import has_perm
+from linli.places.models import Community, Compound
 
-from . import actions
-from .models import Ballot, Meeting, OwnerVote, StepRecord, Topic, reads_as_resident
-from .workflow import OWNER_VOTE
+from . import actions, meetings, procedures
+from .models import Ballot, Meeting, OwnerVote, Procedure, StepRecord, Topic, reads_as_resident
+from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 
 class StepRecordSerializer(serializers.ModelSerializer):
@@ -37,8 +42,22 @@ class TopicSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["id", "title", "description", "community", "compound", "scale", "status", "decline_reason", "procedure",
-                  "cases", "source_count", "records", "created_at"]
+        fields = [
+            "id",
+            "title",
+            "description",
+            "community",
+            "compound",
+            "scale",
+            "status",
+            "decline_reason",
+            "procedure",
+            "cases",
+            "source_count",
+            "records",
+            "created_at",
+            "version",
+        ]
 
     def get_cases(self, topic) -> list[int]:
         if not hasattr(topic, "visible_cases"):  # not listed through TopicViewSet: one query
@@ -59,11 +78,25 @@ class TopicSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
-        fields = ["id", "kind", "title", "community", "compound", "starts_at", "location", "topics", "notice_published_at", "minutes", "closed_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "community",
+            "compound",
+            "starts_at",
+            "location",
+            "topics",
+            "notice_published_at",
+            "minutes",
+            "closed_at",
+            "status",
+            "version",
+        ]
 
 
 class FigureSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the figure's label, not the field's (Field.label in the stubs)
     part = serializers.IntegerField()
     whole = serializers.IntegerField()
     threshold = serializers.CharField()
@@ -81,8 +114,17 @@ class VoteSerializer(serializers.ModelSerializer):
     @extend_schema(exclude=True)
     def get_result(self, vote) -> dict:
         r = actions.result(vote)
-        figures = [{"label": f.label, "part": f.part, "whole": f.whole, "threshold": str(f.threshold), "strict": f.strict, "met": f.met}
-                   for f in r.quorum + r.approval]
+        figures = [
+            {
+                "label": f.label,
+                "part": f.part,
+                "whole": f.whole,
+                "threshold": str(f.threshold),
+                "strict": f.strict,
+                "met": f.met,
+            }
+            for f in r.quorum + r.approval
+        ]
         return {"quorate": r.quorate, "passed": r.passed, "figures": figures, "area_unit": "0.01 m²"}
 
 
@@ -101,16 +143,16 @@ class TopicViewSet(ScopedReadOnlyViewSet):
     prefetch = ["records__step"]
 
     def get_queryset(self):
-        from django.db.models import Count, Prefetch
-
-        from linli.cases.models import Case
 
         qs = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
             return qs
         visible = Case.objects.restrict(self.request.user, "view").only("pk")
-        return (qs.annotate(source_count=Count("cases", distinct=True)).order_by("-created_at", "-id")  # grouped: order explicitly
-                .prefetch_related(Prefetch("cases", visible, to_attr="visible_cases")))
+        return (
+            qs.annotate(source_count=Count("cases", distinct=True))
+            .order_by("-created_at", "-id")  # grouped: order explicitly
+            .prefetch_related(Prefetch("cases", visible, to_attr="visible_cases"))
+        )
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):
@@ -142,7 +184,7 @@ class VoteViewSet(MovesMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], scope_action="view")
     def ballot(self, request, pk=None):
         vote = self.get_object()
-        if not OwnerVote.objects.restrict(request.user, "manage").filter(pk=vote.pk).exists():
+        if not vote.allows(request.user, "manage"):
             raise PermissionDenied
         form = BallotSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -157,12 +199,6 @@ class VoteViewSet(MovesMixin, ScopedReadOnlyViewSet):
 
 
 # ---- writes: thin wrappers over procedures.py and meetings.py (the same rules as the screens) ----
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied  # noqa: E402
-
-from linli.core.scope import has_perm  # noqa: E402
-
-from . import meetings, procedures  # noqa: E402
 
 
 def _run(fn, *args, fields=None, **kwargs):
@@ -188,19 +224,6 @@ class TopicWriteSerializer(serializers.Serializer):
     cases = serializers.ListField(child=IdField(), required=False, default=list)
 
 
-class TopicActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["accept", "decline", "step", "cosign", "evaluate", "publish", "action_item"])
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    eligible = serializers.IntegerField(required=False, allow_null=True, default=None)
-    present = serializers.IntegerField(required=False, allow_null=True, default=None)
-    approving = serializers.IntegerField(required=False, allow_null=True, default=None)
-    owner_vote = IdField(required=False, allow_null=True, default=None)
-    score = serializers.IntegerField(required=False, default=0)
-    organisation = IdField(required=False, allow_null=True, default=None)
-    category = IdField(required=False, allow_null=True, default=None)
-    deadline = DateTimeField(required=False, allow_null=True, default=None)
-
-
 class MeetingWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     title = serializers.CharField(max_length=120)
@@ -211,20 +234,6 @@ class MeetingWriteSerializer(serializers.Serializer):
     topics = serializers.ListField(child=IdField(), required=False, default=list)
 
 
-class MeetingActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["notice", "invite", "sign_in", "opinion", "hands", "close"])
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    party = serializers.CharField(required=False, allow_blank=True, default="")
-    invitation = IdField(required=False, allow_null=True, default=None)
-    topic = IdField(required=False, allow_null=True, default=None)
-    text = serializers.CharField(required=False, allow_blank=True, default="")
-    question = serializers.CharField(required=False, allow_blank=True, default="")
-    rule = serializers.ChoiceField(choices=["majority", "two_thirds", "unanimity"], required=False, default="majority")
-    yes = serializers.IntegerField(required=False, default=0)
-    no = serializers.IntegerField(required=False, default=0)
-    abstain = serializers.IntegerField(required=False, default=0)
-
-
 def _scoped(model, user, pk, action="manage", domain="votes"):
     obj = model.objects.restrict(user, action, domain=domain).filter(pk=pk).first() if pk else None
     if pk and obj is None:
@@ -232,18 +241,20 @@ def _scoped(model, user, pk, action="manage", domain="votes"):
     return obj
 
 
-class TopicWriteViewSet(TopicViewSet):
-    """POST /topics/ raises a topic (staff); POST /topics/<id>/act/ screens it, completes the next
-    step, adds an action item, publishes the outcome (staff), or supports / evaluates it (residents)."""
+class TopicWriteViewSet(MovesMixin, TopicViewSet):
+    """POST /topics/ raises a topic (staff); POST /topics/<id>/<move>/ takes one move of its
+    lifecycle (workflow.TOPIC: accept, decline, step, finish, action_item, publish for staff;
+    cosign, evaluate for residents), each with its own request body; 409 on a stale version."""
 
     http_method_names = ["get", "post", "head", "options"]
+    lifecycle = TOPIC
+    move_response = TopicSerializer
+
+    def moved(self, pk):
+        return Response(TopicSerializer(Topic.objects.get(pk=pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=TopicWriteSerializer, responses=TopicSerializer)
     def create(self, request, *args, **kwargs):
-        from linli.cases.models import Case
-        from linli.places.models import Community, Compound
-
-        from .models import Procedure
 
         if not has_perm(request.user, "votes.manage"):
             raise PermissionDenied
@@ -253,88 +264,49 @@ class TopicWriteViewSet(TopicViewSet):
         procedure = Procedure.objects.filter(pk=d["procedure"]).first()
         if procedure is None:
             raise serializers.ValidationError({"procedure": [_("Unknown procedure.")]})
-        topic = _run(procedures.raise_topic, actor=request.user, title=d["title"], description=d["description"], scale=d["scale"],
-                     community=_scoped(Community, request.user, d["community"]), compound=_scoped(Compound, request.user, d["compound"]),
-                     procedure=procedure, cases=list(Case.objects.restrict(request.user, "dispatch").filter(pk__in=d["cases"])))
+        topic = _run(
+            procedures.raise_topic,
+            actor=request.user,
+            title=d["title"],
+            description=d["description"],
+            scale=d["scale"],
+            community=_scoped(Community, request.user, d["community"]),
+            compound=_scoped(Compound, request.user, d["compound"]),
+            procedure=procedure,
+            cases=list(Case.objects.restrict(request.user, "dispatch").filter(pk__in=d["cases"])),
+        )
         return Response(TopicSerializer(topic, context=self.get_serializer_context()).data, status=201)
 
-    @extend_schema(request=TopicActionSerializer, responses=TopicSerializer)
-    @action(detail=True, methods=["post"], scope_action="view")
-    def act(self, request, pk=None):
-        from linli.cases.models import Category
-        from linli.orgs.models import Organisation
 
-        topic = self.get_object()
-        form = TopicActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        d, user = form.validated_data, request.user
-        if d["action"] == "cosign":
-            _run(procedures.cosign, topic, user=user)
-        elif d["action"] == "evaluate":
-            _run(procedures.evaluate, topic, actor=user, score=d["score"], comment=d["note"])
-        else:
-            if not Topic.objects.restrict(user, "manage").filter(pk=topic.pk).exists():
-                raise PermissionDenied
-            if d["action"] in ("accept", "decline"):
-                _run(procedures.screen, topic, actor=user, accept=d["action"] == "accept", reason=d["note"])
-            elif d["action"] == "step":
-                step = procedures.next_step(topic)
-                vote = OwnerVote.objects.restrict(user).filter(pk=d["owner_vote"]).first() if d["owner_vote"] else None
-                _run(procedures.complete_step, topic.pk, step.pk if step else 0, actor=user, note=d["note"],
-                     eligible=d["eligible"], present=d["present"], approving=d["approving"], owner_vote=vote)
-            elif d["action"] == "publish":
-                _run(procedures.publish_outcome, topic, actor=user, outcome=d["note"], fields={"outcome": "note"})
-            elif d["action"] == "action_item":
-                org = Organisation.objects.filter(pk=d["organisation"] or 0, subdistrict_id=topic.subdistrict_id).first()
-                cat = Category.objects.filter(pk=d["category"] or 0, active=True).first()
-                if org is None or cat is None:
-                    raise serializers.ValidationError({"organisation": [_("Choose who handles it.")]})
-                _run(procedures.add_action_item, topic, actor=user, organisation=org, measure=d["note"], deadline=d["deadline"], category=cat)
-        return Response(TopicSerializer(Topic.objects.get(pk=topic.pk), context=self.get_serializer_context()).data)
-
-
-class MeetingWriteViewSet(MeetingViewSet):
-    """POST /meetings/ convenes a meeting; POST /meetings/<id>/act/ publishes the notice, invites,
-    signs in, records an opinion or a show of hands, or closes it with conclusions (staff)."""
+class MeetingWriteViewSet(MovesMixin, MeetingViewSet):
+    """POST /meetings/ convenes a meeting; POST /meetings/<id>/<move>/ takes one move of its
+    lifecycle (workflow.MEETING: notice, invite, sign_in, opinion, hands, close; staff), each
+    with its own request body; 409 on a stale version of a versioned move."""
 
     http_method_names = ["get", "post", "head", "options"]
+    lifecycle = MEETING
+    move_response = MeetingSerializer
+
+    def moved(self, pk):
+        return Response(MeetingSerializer(Meeting.objects.get(pk=pk)).data)
 
     @extend_schema(request=MeetingWriteSerializer, responses=MeetingSerializer)
     def create(self, request, *args, **kwargs):
-        from linli.places.models import Community, Compound
 
         if not has_perm(request.user, "votes.manage"):
             raise PermissionDenied
         form = MeetingWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        meeting = _run(meetings.create_meeting, actor=request.user, kind=d["kind"], title=d["title"], starts_at=d["starts_at"],
-                       location=d["location"], community=_scoped(Community, request.user, d["community"]),
-                       compound=_scoped(Compound, request.user, d["compound"]),
-                       topics=list(Topic.objects.restrict(request.user, "manage").filter(pk__in=d["topics"])))
+        meeting = _run(
+            meetings.create_meeting,
+            actor=request.user,
+            kind=d["kind"],
+            title=d["title"],
+            starts_at=d["starts_at"],
+            location=d["location"],
+            community=_scoped(Community, request.user, d["community"]),
+            compound=_scoped(Compound, request.user, d["compound"]),
+            topics=list(Topic.objects.restrict(request.user, "manage").filter(pk__in=d["topics"])),
+        )
         return Response(MeetingSerializer(meeting).data, status=201)
-
-    @extend_schema(request=MeetingActionSerializer, responses=MeetingSerializer)
-    @action(detail=True, methods=["post"])
-    def act(self, request, pk=None):
-        meeting = self.get_object()
-        if not Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists():
-            raise PermissionDenied
-        form = MeetingActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        d, user = form.validated_data, request.user
-        inv = meeting.invitations.filter(pk=d["invitation"]).first() if d["invitation"] else None
-        if d["action"] in ("sign_in", "opinion") and inv is None:
-            raise serializers.ValidationError({"invitation": [_("Only a participant who signed in can speak.")]})
-        run = {
-            "notice": lambda: meetings.publish_notice(meeting, actor=user),
-            "invite": lambda: meetings.invite(meeting, actor=user, name=d["name"], party=d["party"]),
-            "sign_in": lambda: meetings.sign_in(inv, actor=user),
-            "opinion": lambda: meetings.record_opinion(meeting, actor=user, speaker=inv, text=d["text"],
-                                                       topic=meeting.topics.filter(pk=d["topic"] or 0).first()),
-            "hands": lambda: meetings.show_of_hands(meeting, actor=user, question=d["question"], rule=d["rule"],
-                                                    yes=d["yes"], no=d["no"], abstain=d["abstain"]),
-            "close": lambda: meetings.close_meeting(meeting, actor=user, conclusions=d["text"]),
-        }[d["action"]]
-        _run(run)
-        return Response(MeetingSerializer(Meeting.objects.get(pk=meeting.pk)).data)

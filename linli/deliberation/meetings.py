@@ -1,5 +1,8 @@
-"""Meetings: notice, invitations, sign-in, speakers' opinions and the minutes. Every write is one
-transaction with an audit record; a closed meeting's record no longer changes."""
+"""Meetings: convening one, and the moves of its lifecycle (workflow.MEETING) for callers that
+read the meeting themselves — the demo, tests; the screens and the API call `MEETING.perform`.
+A participant confirming attendance through their own link is no user, so no move: the same
+write under the meeting's lock (`confirm_attendance`). A closed meeting's record no longer
+changes."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,18 +13,22 @@ from linli.core import audit
 from linli.core.models import AuditLog
 from linli.people.public_text import check_public_text
 
-from .models import Invitation, Meeting, Opinion
-
-
-def _open(meeting):
-    if meeting.closed_at:
-        raise ValidationError(_("The meeting is closed; its record no longer changes."))
+from .models import HandVote, Invitation, Meeting, Opinion
+from .workflow import MEETING, mark_signed_in
 
 
 @transaction.atomic
 def create_meeting(*, actor, kind, title, community, starts_at, location, compound=None, topics=()):
-    meeting = Meeting(kind=kind, title=title, community=community, subdistrict_id=community.subdistrict_id, compound=compound,
-                      starts_at=starts_at, location=location, created_by=actor)
+    meeting = Meeting(
+        kind=kind,
+        title=title,
+        community=community,
+        subdistrict_id=community.subdistrict_id,
+        compound=compound,
+        starts_at=starts_at,
+        location=location,
+        created_by=actor,
+    )
     meeting.full_clean(exclude=["subdistrict"])
     check_public_text(community, title=title, location=location)  # what the notice puts on the board
     meeting.save()
@@ -30,80 +37,54 @@ def create_meeting(*, actor, kind, title, community, starts_at, location, compou
     return meeting
 
 
-@transaction.atomic
+def _move(meeting, move, /, *, actor, **data):
+    """Perform the move `move` on `meeting` (a versioned one at the version the caller read) and
+    bring `meeting` up to date."""
+    version = meeting.version if MEETING[move].versioned else None
+    moved = MEETING.perform(meeting.pk, move, actor=actor, version=version, data=data)
+    for f in Meeting._meta.concrete_fields:
+        setattr(meeting, f.attname, getattr(moved, f.attname))
+    return moved
+
+
 def publish_notice(meeting, *, actor):
-    _open(meeting)
-    if meeting.starts_at <= timezone.now():
-        raise ValidationError(_("A notice is published before the meeting."))
-    check_public_text(meeting.community, title=meeting.title, location=meeting.location)
-    meeting.notice_published_at = timezone.now()
-    meeting.save(update_fields=["notice_published_at"])
-    audit.record(actor, AuditLog.Action.UPDATE, meeting, {"notice_published_at": [None, str(meeting.notice_published_at)]})
+    _move(meeting, "notice", actor=actor)
 
 
-@transaction.atomic
 def invite(meeting, *, actor, name, party, organisation=None):
-    _open(meeting)
-    if organisation is not None and not party.strip():
-        party = organisation.name  # invited as an organisation: it is the party
-    if not name.strip() or not party.strip():
-        raise ValidationError(_("Give the participant's name and party."))
-    inv = Invitation.objects.create(meeting=meeting, name=name.strip(), party=party.strip(), organisation=organisation)
-    audit.record(actor, AuditLog.Action.CREATE, meeting, {"invitation": [None, str(inv)]})
-    return inv
+    _move(meeting, "invite", actor=actor, name=name, party=party, organisation=organisation)
+    return meeting.invitations.order_by("-id").first()
 
 
-@transaction.atomic
 def sign_in(invitation, *, actor):
-    _open(invitation.meeting)
-    if not invitation.signed_in_at:
-        invitation.signed_in_at = timezone.now()
-        invitation.save(update_fields=["signed_in_at"])
-        audit.record(actor, AuditLog.Action.UPDATE, invitation.meeting, {"signed_in": [None, str(invitation)]})
+    _move(invitation.meeting, "sign_in", actor=actor, invitation=invitation)
+    invitation.refresh_from_db()
 
 
-@transaction.atomic
 def record_opinion(meeting, *, actor, speaker, text, topic=None, mode="in_turn"):
-    _open(meeting)
-    if speaker.meeting_id != meeting.pk or not speaker.signed_in_at:
-        raise ValidationError({"speaker": _("Only a participant who signed in can speak.")})
-    if topic is not None and not meeting.topics.filter(pk=topic.pk).exists():
-        raise ValidationError({"topic": _("The topic is not on this meeting's agenda.")})
-    if not text.strip():
-        raise ValidationError({"text": _("Write what was said.")})
-    if mode not in Opinion.Mode.values:
-        raise ValidationError({"mode": _("Unknown format.")})
-    opinion = Opinion.objects.create(meeting=meeting, speaker=speaker, topic=topic, text=text.strip(), mode=mode)
-    audit.record(actor, AuditLog.Action.CREATE, meeting, {"opinion": [None, f"{speaker}: {opinion.text[:40]}"]})
-    return opinion
+    _move(meeting, "opinion", actor=actor, speaker=speaker, text=text, topic=topic, mode=mode)
+    return Opinion.objects.filter(meeting=meeting).order_by("-id").first()
 
 
-@transaction.atomic
-def close_meeting(meeting, *, actor, conclusions):
-    _open(meeting)
-    if not conclusions.strip():
-        raise ValidationError({"minutes": _("Write the conclusions: who does what by when.")})
-    if not meeting.invitations.filter(signed_in_at__isnull=False).exists():
-        raise ValidationError(_("Nobody signed in: there is no meeting to close."))
-    meeting.minutes, meeting.closed_at = conclusions.strip(), timezone.now()
-    meeting.save(update_fields=["minutes", "closed_at"])
-    audit.record(actor, AuditLog.Action.UPDATE, meeting, {"closed": [None, str(meeting.closed_at)]})
-
-
-@transaction.atomic
 def show_of_hands(meeting, *, actor, question, rule, yes, no, abstain):
     """Record a show of hands; those present are the participants signed in now."""
-    from .models import HandVote
+    _move(meeting, "hands", actor=actor, question=question, rule=rule, yes=yes, no=no, abstain=abstain)
+    return HandVote.objects.filter(meeting=meeting).order_by("-id").first()
 
-    _open(meeting)
-    present = meeting.invitations.filter(signed_in_at__isnull=False).count()
-    if not question.strip():
-        raise ValidationError({"question": _("Write the question put to the vote.")})
-    if min(yes, no, abstain) < 0 or yes + no + abstain != present:
-        raise ValidationError(_("In favour, against and abstaining must add up to the %(n)s present.") % {"n": present})
-    vote = HandVote(meeting=meeting, question=question.strip(), rule=rule, invited=meeting.invitations.count(),
-                    present=present, yes=yes, no=no, abstain=abstain)
-    vote.full_clean(exclude=["meeting"])  # the question's length, a known rule (PostgreSQL refused a long one: a 500)
-    vote.save()
-    audit.record(actor, AuditLog.Action.UPDATE, meeting, {"show_of_hands": [None, f"{question[:40]}: {yes}/{no}/{abstain}"]})
-    return vote
+
+def close_meeting(meeting, *, actor, conclusions):
+    _move(meeting, "close", actor=actor, minutes=conclusions)
+
+
+@transaction.atomic
+def confirm_attendance(invitation):
+    """The participant's own sign-in through their personal link (no user): under the meeting's
+    lock, while it is open; audited without an actor."""
+    meeting = Meeting.objects.select_for_update().get(pk=invitation.meeting_id)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise ValidationError(_("The meeting is closed; its record no longer changes."))
+    invitation = Invitation.objects.get(pk=invitation.pk)
+    if mark_signed_in(invitation, timezone.now()):
+        audit.record(
+            None, AuditLog.Action.UPDATE, meeting, {"signed_in": [None, str(invitation)]}, note="confirm_attendance"
+        )

@@ -1,12 +1,16 @@
 """议事 · 表决: owners' joint decisions (Civil Code art. 278) with a frozen electorate and ballots."""
 
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from linli.core.scope import ScopedModel
+from linli.core.scope import ScopedModel, has_perm
+from linli.people.models import Household
+from linli.places.models import Building
 
 
 class Matter(models.IntegerChoices):
@@ -22,7 +26,6 @@ class Matter(models.IntegerChoices):
 
 
 def _compounds_with_buildings_in(grid_ids):
-    from linli.places.models import Building
 
     return Building.objects.filter(grid_id__in=sorted(grid_ids)).values("compound_id")
 
@@ -38,13 +41,11 @@ COMPOUND_SCOPE = {
 
 
 def _communities_of_households(household_ids):
-    from linli.people.models import Household
 
     return Household.objects.filter(id__in=sorted(household_ids)).values("community_id")
 
 
 def _compounds_of_households(household_ids):
-    from linli.people.models import Household
 
     return Household.objects.filter(id__in=sorted(household_ids)).values("compound_id")
 
@@ -59,7 +60,9 @@ class OwnerVote(ScopedModel):
 
     title = models.CharField(_("title"), max_length=120)
     matter = models.PositiveSmallIntegerField(_("matter"), choices=Matter.choices)
-    compound = models.ForeignKey("places.Compound", models.PROTECT, related_name="owner_votes", verbose_name=_("compound"))
+    compound = models.ForeignKey(
+        "places.Compound", models.PROTECT, related_name="owner_votes", verbose_name=_("compound")
+    )
     buildings = models.ManyToManyField("places.Building", blank=True, verbose_name=_("only these buildings"))
     unit = models.ForeignKey("places.Unit", models.PROTECT, null=True, blank=True, verbose_name=_("only this unit"))
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
@@ -166,7 +169,10 @@ class StepRule(models.TextChoices):
     RECORD = "record", _("A record")
     PUBLICATION = "publication", _("A publication")
     PARTY_MEETING = "party_meeting", _("Party members' meeting: ≥ 2/3 present, at least half of all members approve")
-    RESIDENTS_MEETING = "residents_meeting", _("Residents' meeting: more than half present, more than half of those present approve")
+    RESIDENTS_MEETING = (
+        "residents_meeting",
+        _("Residents' meeting: more than half present, more than half of those present approve"),
+    )
     OWNER_VOTE = "owner_vote", _("A passed owners' vote")
 
 
@@ -205,9 +211,13 @@ class Topic(ScopedModel):
 
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
-    community = models.ForeignKey("places.Community", models.PROTECT, related_name="topics", verbose_name=_("community"))
+    community = models.ForeignKey(
+        "places.Community", models.PROTECT, related_name="topics", verbose_name=_("community")
+    )
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
-    compound = models.ForeignKey("places.Compound", models.PROTECT, null=True, blank=True, related_name="topics", verbose_name=_("compound"))
+    compound = models.ForeignKey(
+        "places.Compound", models.PROTECT, null=True, blank=True, related_name="topics", verbose_name=_("compound")
+    )
     scale = models.CharField(_("scale"), max_length=8, choices=Scale.choices, default=Scale.MINOR)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
@@ -218,6 +228,7 @@ class Topic(ScopedModel):
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="topics", verbose_name=_("source requests"))
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=0)  # two people acting at once: the second gets a 409
 
     scope_domain = "votes"
     # residents see (and may support) the topics of their own community
@@ -239,7 +250,6 @@ def reads_as_resident(user) -> bool:
     """A resident (who manages no topics) reads a topic's public summary and the number of its
     source requests — never another resident's words (requests, evaluations) nor the staff's
     step records."""
-    from linli.core.scope import has_perm
 
     return user.has_role("resident") and not has_perm(user, "votes.manage")
 
@@ -278,11 +288,20 @@ class Meeting(ScopedModel):
         ON_SITE = "on_site", _("On-site consultation (现场协商调解会)")
         FORUM = "forum", _("Forum (座谈会)")
 
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Convened")
+        NOTICED = "noticed", _("Notice published")
+        CLOSED = "closed", pgettext_lazy("meeting", "Closed")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CONSULTATION)
     title = models.CharField(_("title"), max_length=120)
-    community = models.ForeignKey("places.Community", models.PROTECT, related_name="meetings", verbose_name=_("community"))
+    community = models.ForeignKey(
+        "places.Community", models.PROTECT, related_name="meetings", verbose_name=_("community")
+    )
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
-    compound = models.ForeignKey("places.Compound", models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("compound"))
+    compound = models.ForeignKey(
+        "places.Compound", models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("compound")
+    )
     starts_at = models.DateTimeField(_("starts at"))
     location = models.CharField(_("location"), max_length=120)
     topics = models.ManyToManyField(Topic, blank=True, related_name="meetings", verbose_name=_("agenda"))
@@ -290,6 +309,8 @@ class Meeting(ScopedModel):
     minutes = models.TextField(_("conclusions"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    version = models.PositiveIntegerField(default=0)  # two people acting at once: the second gets a 409
 
     scope_domain = "votes"
     scope_paths = COMPOUND_SCOPE
@@ -312,7 +333,9 @@ class Invitation(models.Model):
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="invitations")
     name = models.CharField(_("name"), max_length=50)
     party = models.CharField(_("party"), max_length=80, help_text=_("e.g. 业委会, 物业公司, 居民代表, 网格警"))
-    organisation = models.ForeignKey("orgs.Organisation", models.SET_NULL, null=True, blank=True, verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        "orgs.Organisation", models.SET_NULL, null=True, blank=True, verbose_name=_("organisation")
+    )
     signed_in_at = models.DateTimeField(_("signed in"), null=True, blank=True)
 
     class Meta:
@@ -324,13 +347,11 @@ class Invitation(models.Model):
     @property
     def token(self):
         """The participant's personal link to confirm attendance on a phone (signed, no login)."""
-        from django.core import signing
 
         return signing.dumps(self.pk, salt="linli.meeting-confirm")
 
     @classmethod
     def from_token(cls, token):
-        from django.core import signing
 
         try:
             return cls.objects.select_related("meeting").get(pk=signing.loads(token, salt="linli.meeting-confirm"))
@@ -369,7 +390,9 @@ class ConsentCampaign(ScopedModel):
     old-compound renovation that proceeds at ≥ 80 % ("最终达到80%改造同意率"). Threshold configurable."""
 
     title = models.CharField(_("title"), max_length=120)
-    compound = models.ForeignKey("places.Compound", models.PROTECT, related_name="consent_campaigns", verbose_name=_("compound"))
+    compound = models.ForeignKey(
+        "places.Compound", models.PROTECT, related_name="consent_campaigns", verbose_name=_("compound")
+    )
     buildings = models.ManyToManyField("places.Building", blank=True, verbose_name=_("only these buildings"))
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
@@ -392,7 +415,6 @@ class ConsentCampaign(ScopedModel):
         return reverse("deliberation:consent", args=[self.pk])
 
     def households(self):
-        from linli.people.models import Household
 
         qs = Household.objects.filter(compound=self.compound)
         return qs.filter(building__in=self.buildings.all()) if self.pk and self.buildings.exists() else qs

@@ -1,21 +1,36 @@
 from django.urls import path
 
 from . import views
+from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 app_name = "deliberation"
 urlpatterns = [
     path("votes/", views.VoteListView.as_view(), name="votes"),
     path("votes/new/", views.VoteCreateView.as_view(), name="vote_create"),
     path("votes/<int:pk>/", views.VoteDetailView.as_view(), name="vote"),
+    *(
+        path(f"votes/<int:pk>/{m.name}/", views.VoteMoveView.as_view(move=m.name), name=f"vote_{m.name}")
+        for m in OWNER_VOTE
+    ),
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/new/", views.TopicCreateView.as_view(), name="topic_create"),
     path("topics/<int:pk>/", views.TopicDetailView.as_view(), name="topic"),
-    path("topics/<int:pk>/publish/", views.TopicPublishView.as_view(), name="topic_publish"),
+    # one URL per move of the topic's lifecycle: POST topics/<id>/accept/, …/step/, …/publish/
+    *(
+        path(f"topics/<int:pk>/{m.name}/", views.TopicMoveView.as_view(move=m.name), name=f"topic_{m.name}")
+        for m in TOPIC
+    ),
     path("consent/new/", views.ConsentCreateView.as_view(), name="consent_create"),
     path("consent/<int:pk>/", views.ConsentView.as_view(), name="consent"),
     path("procedures/", views.ProcedureSettingsView.as_view(), name="procedures"),
+    path("procedures/<int:pk>/steps/", views.ProcedureStepView.as_view(), name="procedure_step"),
     path("meetings/", views.MeetingListView.as_view(), name="meetings"),
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting"),
     path("meetings/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes"),
+    # one URL per move of the meeting's lifecycle: POST meetings/<id>/notice/, …/invite/, …/close/
+    *(
+        path(f"meetings/<int:pk>/{m.name}/", views.MeetingMoveView.as_view(move=m.name), name=f"meeting_{m.name}")
+        for m in MEETING
+    ),
 ]

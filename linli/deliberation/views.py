@@ -2,61 +2,64 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
+from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from linli.cases.models import Category
-from linli.core.ids import ModelMultipleChoiceField, parse_ids
-from linli.core.public_text import PersonalDataError
-from linli.core.views import ScopedMixin, apply_form_errors, get_by_id_or_404, require_perm
+from linli.cases.models import Case, Category
+from linli.cases.similarity import clusters
+from linli.core.ids import parse_ids
+from linli.core.lifecycle import Conflict, Lifecycle, VersionForm
+from linli.core.scope import has_perm
+from linli.core.views import (
+    ScopedMixin,
+    apply_form_errors,
+    form_with_errors,
+    get_by_id_or_404,
+    require_perm,
+)
 from linli.orgs.models import Organisation
-from linli.places.models import Building, Compound, Unit
 
 from . import actions, meetings, procedures
+from .forms import (
+    BallotForm,
+    ConsentForm,
+    MeetingForm,
+    OutcomeForm,
+    ProcedureForm,
+    ProcedureStepForm,
+    ResidentTopicForm,
+    TopicForm,
+    VoteForm,
+)
 from .models import (
     Ballot,
     ConsentCampaign,
     HandVote,
     Invitation,
-    Matter,
     Meeting,
     Opinion,
     OwnerVote,
     Procedure,
-    ProcedureStep,
     StepRule,
     Topic,
     reads_as_resident,
 )
-
-
-class VoteForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    matter = forms.TypedChoiceField(label=gettext_lazy("matter"), choices=Matter.choices, coerce=int)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=Compound.objects.none())
-    buildings = ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=Building.objects.none(), required=False)
-    unit = forms.ModelChoiceField(label=gettext_lazy("only this unit"), queryset=Unit.objects.none(), required=False)
-    closes_at = forms.DateTimeField(label=gettext_lazy("closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related("compound")
-        self.fields["unit"].queryset = Unit.objects.restrict(user, "manage", domain="votes").select_related("building__compound")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 
 class VoteListView(ScopedMixin, ListView):
@@ -77,8 +80,8 @@ class ActionFormView(ScopedMixin, View):
     form's fields. Subclasses name the form, the title and the action (`perform`)."""
 
     action = "manage"
-    form_class = None
-    title = ""
+    form_class: type[Form] | None = None
+    title: str | Promise = ""
 
     def make_form(self, request, data=None):
         return self.form_class(data, user=request.user)
@@ -110,34 +113,48 @@ class VoteCreateView(ActionFormView):
 class VoteDetailView(ScopedMixin, View):
     model = OwnerVote
 
-    def get(self, request, pk):
+    def get(self, request, pk, failed=None, status=200):
         vote = get_object_or_404(self.get_queryset().select_related("compound", "unit"), pk=pk)
         electors = vote.electors.select_related("ballot")
         page = Paginator(electors, 100).get_page(request.GET.get("page"))
-        can_manage = OwnerVote.objects.restrict(request.user, "manage").filter(pk=vote.pk).exists()
+        can_manage = vote.allows(request.user, "manage")
         mine = actions.own_elector(vote, request.user) if request.user.has_role("resident") else None
-        return render(request, "deliberation/vote_detail.html", {
-            "mine": mine, "my_ballot": Ballot.objects.filter(elector=mine).first() if mine else None,
-            # owners see the figures and their own ballot, not how each neighbour voted
-            "show_electorate": can_manage or not request.user.has_role("resident"),
-            "vote": vote, "result": actions.result(vote), "page_obj": page, "can_manage": can_manage,
-            "choices": Ballot.Choice.choices,
-        })
+        return render(
+            request,
+            "deliberation/vote_detail.html",
+            {
+                "mine": mine,
+                "my_ballot": Ballot.objects.filter(elector=mine).first() if mine else None,
+                # owners see the figures and their own ballot, not how each neighbour voted
+                "show_electorate": can_manage or not request.user.has_role("resident"),
+                "vote": vote,
+                "result": actions.result(vote),
+                "page_obj": page,
+                "can_manage": can_manage,
+                "offered": {m.name for m in OWNER_VOTE.available(vote, request.user)},
+                "choices": Ballot.Choice.choices,
+            },
+            status=status,
+        )
 
     def post(self, request, pk):
+        """A ballot: an owner's own (`mine`), or one entered by staff from paper."""
         if request.POST.get("mine"):
             return self.cast_own(request, pk)
         vote = get_object_or_404(OwnerVote.objects.restrict(request.user, "manage"), pk=pk)
+        form = BallotForm(request.POST)
         try:
-            if request.POST.get("close"):
-                actions.close_vote(vote, actor=request.user)
-                messages.success(request, _("The vote is closed."))
-            else:
-                actions.cast(vote.pk, int(request.POST["elector"]), request.POST.get("choice", ""), actor=request.user,
-                             paper_reference=request.POST.get("paper_reference", "")[:40])
-                messages.success(request, _("Ballot recorded."))
-        except (KeyError, ValueError):
-            messages.error(request, _("The ballot could not be read."))
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            elector = get_object_or_404(vote.electors, pk=form.cleaned_data["elector"])
+            actions.cast(
+                vote.pk,
+                elector.pk,
+                form.cleaned_data["choice"],
+                actor=request.user,
+                paper_reference=form.cleaned_data["paper_reference"],
+            )
+            messages.success(request, _("Ballot recorded."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{vote.get_absolute_url()}?page={request.POST.get('page', 1)}")
@@ -149,35 +166,13 @@ class VoteDetailView(ScopedMixin, View):
         if mine is None:
             raise Http404
         try:
-            actions.cast(vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online"))
+            actions.cast(
+                vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online")
+            )
             messages.success(request, _("Ballot recorded."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(vote)
-
-
-class TopicForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    description = forms.CharField(label=gettext_lazy("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    community = forms.ModelChoiceField(label=gettext_lazy("community"), queryset=None)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
-    scale = forms.ChoiceField(label=gettext_lazy("scale"), choices=Topic.Scale.choices)
-    procedure = forms.ModelChoiceField(label=gettext_lazy("procedure"), queryset=Procedure.objects.all())
-    cases = ModelMultipleChoiceField(label=gettext_lazy("source requests"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, user, case_ids=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        from linli.cases.models import Case
-        from linli.places.models import Community
-
-        self.fields["community"].queryset = Community.objects.restrict(user, "manage", domain="votes")
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        # the requests offered are those selected on the request list (GET) or posted back
-        ids = list(case_ids) or (self.data.getlist("cases") if hasattr(self.data, "getlist") else [])
-        self.fields["cases"].queryset = Case.objects.restrict(user, "dispatch").filter(pk__in=ids).select_related("category")
-        for name, f in self.fields.items():
-            if name != "cases":
-                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
 
 class TopicListView(ScopedMixin, ListView):
@@ -189,19 +184,13 @@ class TopicListView(ScopedMixin, ListView):
         return super().get_queryset().select_related("community", "procedure")
 
     def get_context_data(self, **kwargs):
-        from linli.cases.models import Case
-        from linli.cases.similarity import clusters
-        from linli.core.scope import has_perm
-
         ctx = super().get_context_data(**kwargs)
         if has_perm(self.request.user, "votes.manage"):
-            ctx["clusters"] = [(g, ",".join(str(c.pk) for c in g)) for g in clusters(Case.objects.restrict(self.request.user, "dispatch"))]
+            ctx["clusters"] = [
+                (g, ",".join(str(c.pk) for c in g))
+                for g in clusters(Case.objects.restrict(self.request.user, "dispatch"))
+            ]
         return ctx
-
-
-class ResidentTopicForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"}))
-    description = forms.CharField(label=gettext_lazy("description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
 
 
 class TopicCreateView(ActionFormView):
@@ -209,9 +198,11 @@ class TopicCreateView(ActionFormView):
     title = gettext_lazy("Raise a topic")
 
     def dispatch(self, request, *args, **kwargs):
-        from linli.core.scope import has_perm
-
-        if request.user.is_authenticated and not has_perm(request.user, "votes.manage") and has_perm(request.user, "votes.propose"):
+        if (
+            request.user.is_authenticated
+            and not has_perm(request.user, "votes.manage")
+            and has_perm(request.user, "votes.propose")
+        ):
             return ResidentTopicView.as_view()(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
@@ -240,9 +231,14 @@ class ResidentTopicView(ScopedMixin, View):
             return self.get(request, form)
         ra = next(ra for ra in request.user.role_list if ra.role == "resident")
         try:
-            topic = procedures.raise_topic(actor=request.user, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
-                                           community=ra.household.community, compound=ra.household.compound,
-                                           procedure=Procedure.builtin(Procedure.COMMUNITY))
+            topic = procedures.raise_topic(
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                community=ra.household.community,
+                compound=ra.household.compound,
+                procedure=Procedure.builtin(Procedure.COMMUNITY),
+            )
         except ValidationError as exc:  # the neighbours read it: no personal data (people.public_text)
             apply_form_errors(form, exc)
             return self.get(request, form)
@@ -253,11 +249,13 @@ class ResidentTopicView(ScopedMixin, View):
 class TopicDetailView(ScopedMixin, View):
     model = Topic
 
-    def get(self, request, pk, outcome_form=None, status=200):
+    def get(self, request, pk, failed=None, status=200):
+        """`failed`: the form of a move just refused, with its errors (the outcome's text comes
+        back with what the public-text check found marked)."""
         topic = get_object_or_404(self.get_queryset().select_related("procedure", "community", "compound"), pk=pk)
         records = {r.step_id: r for r in topic.records.select_related("completed_by", "owner_vote")}
         steps = [(s, records.get(s.pk)) for s in topic.procedure.steps.all()]
-        can_manage = Topic.objects.restrict(request.user, "manage").filter(pk=topic.pk).exists()
+        offered = {m.name for m in TOPIC.available(topic, request.user)}
         # a resident reads the topic's public summary: no neighbour's words, no internal step records
         resident_view = reads_as_resident(request.user)
         # source requests: only those the user may read anyway (a resident: their own), with the count
@@ -265,119 +263,86 @@ class TopicDetailView(ScopedMixin, View):
         evaluations = list(topic.evaluations.all())
         for e in evaluations:
             e.shown_comment = e.comment if not resident_view or e.author_id == request.user.pk else ""
-        return render(request, "deliberation/topic_detail.html", {
-            "topic": topic, "steps": steps, "next": procedures.next_step(topic),
-            "can_manage": can_manage, "resident_view": resident_view,
-            "cases": cases,
-            "source_count": topic.cases.count(),
-            "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed") if topic.compound_id else [],
-            "action_items": topic.action_items.select_related("assignee_org", "category"),
-            "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by("kind", "name"),
-            "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
-            "meetings": topic.meetings.all(),
-            "timeline": procedures.timeline(topic, cases=cases, evaluations=evaluations),
-            "cosigners": topic.cosignatures.count(),
-            "can_cosign": request.user.has_role("resident") and topic.proposer_id != request.user.pk,
-            "evaluations": evaluations,
-            "average_score": sum(e.score for e in evaluations) / len(evaluations) if evaluations else None,
-            "outcome_form": outcome_form or OutcomeForm(initial={"outcome": topic.outcome}),
-        }, status=status)
-
-    def post(self, request, pk):
-        p = request.POST
-        if p.get("do") in ("cosign", "evaluate"):
-            return self.resident_action(request, pk, p)
-        topic = get_object_or_404(Topic.objects.restrict(request.user, "manage"), pk=pk)
-        try:
-            if p.get("do") == "action_item":
-                from django.utils.dateparse import parse_datetime
-                from django.utils.timezone import get_current_timezone, make_aware
-
-                raw = parse_datetime(p.get("deadline", ""))
-                deadline = make_aware(raw, get_current_timezone()) if raw and raw.tzinfo is None else raw
-                procedures.add_action_item(topic, actor=request.user, measure=p.get("measure", ""), deadline=deadline,
-                                           organisation=get_object_or_404(Organisation, pk=p.get("organisation") or 0, subdistrict_id=topic.subdistrict_id),
-                                           category=get_object_or_404(Category, pk=p.get("category") or 0))
-            elif p.get("screen"):
-                procedures.screen(topic, actor=request.user, accept=p["screen"] == "accept", reason=p.get("reason", ""))
-            else:
-                def num(name):
-                    return int(p[name]) if p.get(name, "").strip() else None
-
-                vote = OwnerVote.objects.restrict(request.user).filter(pk=p.get("owner_vote") or 0).first()
-                procedures.complete_step(topic.pk, int(p.get("step", 0)), actor=request.user, note=p.get("note", ""),
-                                         eligible=num("eligible"), present=num("present"), approving=num("approving"), owner_vote=vote)
-            messages.success(request, _("Saved."))
-        except ValueError:
-            messages.error(request, _("Enter whole numbers."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(topic)
-
-    def resident_action(self, request, pk, p):
-        topic = get_object_or_404(Topic.objects.restrict(request.user), pk=pk)
-        try:
-            if p["do"] == "cosign":
-                procedures.cosign(topic, user=request.user)
-            else:
-                from linli.core.scope import has_perm
-
-                staff = has_perm(request.user, "votes.manage")
-                procedures.evaluate(topic, actor=request.user, score=int(p.get("score") or 0), comment=p.get("comment", ""),
-                                    by_callback=staff and bool(p.get("by_callback")))
-            messages.success(request, _("Saved."))
-        except ValueError:
-            messages.error(request, _("Enter whole numbers."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(topic)
+        outcome_form = (
+            failed
+            if failed is not None and failed.move == "publish"
+            else OutcomeForm(initial={"outcome": topic.outcome})
+        )
+        return render(
+            request,
+            "deliberation/topic_detail.html",
+            {
+                "topic": topic,
+                "steps": steps,
+                "next": procedures.next_step(topic),
+                "offered": offered,
+                "step_move": next((name for name in ("step", "finish") if name in offered), None),
+                "can_manage": topic.allows(request.user, "manage"),
+                "resident_view": resident_view,
+                "cases": cases,
+                "source_count": topic.cases.count(),
+                "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed")
+                if topic.compound_id
+                else [],
+                "action_items": topic.action_items.select_related("assignee_org", "category"),
+                "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by(
+                    "kind", "name"
+                ),
+                "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
+                "meetings": topic.meetings.all(),
+                "timeline": procedures.timeline(topic, cases=cases, evaluations=evaluations),
+                "cosigners": topic.cosignatures.count(),
+                "evaluations": evaluations,
+                "average_score": sum(e.score for e in evaluations) / len(evaluations) if evaluations else None,
+                "outcome_form": outcome_form,
+            },
+            status=status,
+        )
 
 
-class OutcomeForm(forms.Form):
-    outcome = forms.CharField(label=gettext_lazy("Outcome for the community board"), max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
+class MoveMixin(View):
+    """POST only: one move of a lifecycle (`lifecycle`, `move`), with its own form. Refused: the
+    detail page again (400) with the reason; 409 (someone else moved it first): the fresh page
+    with a warning; without the permission 403, outside its scope 404."""
 
-
-class TopicPublishView(TopicDetailView):
-    """实施结果公开: the outcome goes on the community board once it holds no personal data; if it
-    does, the topic page comes back with the text, the error and the matches marked."""
-
-    action = "manage"
     http_method_names = ["post"]
+    lifecycle: Lifecycle | None = None
+    move: str | None = None
 
     def post(self, request, pk):
-        topic = get_object_or_404(self.get_queryset(), pk=pk)
-        form = OutcomeForm(request.POST)
-        if form.is_valid():
-            try:
-                procedures.publish_outcome(topic, actor=request.user, outcome=form.cleaned_data["outcome"])
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("The outcome is published on the community board."))
-                return redirect(topic)
-        return self.get(request, pk, outcome_form=form, status=400)
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        move = self.lifecycle[self.move]
+        version = VersionForm(request.POST)
+        try:
+            if move.versioned and not version.is_valid():
+                raise ValidationError(_("The action could not be carried out; check the form."))
+            self.lifecycle.perform(
+                obj.pk,
+                move.name,
+                actor=request.user,
+                data=request.POST,
+                version=version.cleaned_data["version"] if move.versioned else None,
+            )
+        except Conflict as exc:
+            messages.warning(request, str(exc))
+            return redirect(obj)
+        except self.model.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            form = form_with_errors(move.form(obj=obj, actor=request.user, initial=request.POST.dict()), exc)
+            form.move = move.name
+            return self.get(request, pk, failed=form, status=400)
+        messages.success(request, _("Done: %(action)s.") % {"action": move.label})
+        return redirect(obj)
 
 
-class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=Meeting.Kind.choices)
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    community = forms.ModelChoiceField(label=gettext_lazy("community"), queryset=None)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None, required=False)
-    starts_at = forms.DateTimeField(label=gettext_lazy("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    location = forms.CharField(label=gettext_lazy("location"), max_length=120)
-    topics = ModelMultipleChoiceField(label=gettext_lazy("agenda"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+class VoteMoveView(MoveMixin, VoteDetailView):
+    lifecycle = OWNER_VOTE
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        from linli.places.models import Community
 
-        self.fields["community"].queryset = Community.objects.restrict(user, "manage", domain="votes")
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["topics"].queryset = Topic.objects.restrict(user, "manage").filter(status=Topic.Status.ACCEPTED)
-        for name, f in self.fields.items():
-            if name != "topics":
-                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+class TopicMoveView(MoveMixin, TopicDetailView):
+    lifecycle = TOPIC
 
 
 class MeetingListView(ScopedMixin, ListView):
@@ -402,72 +367,35 @@ class MeetingDetailView(ScopedMixin, View):
     model = Meeting
     template = "deliberation/meeting_detail.html"
 
-    def get(self, request, pk, marked=(), status=200):
+    def get(self, request, pk, failed=None, status=200):
+        """`failed`: the form of a move just refused; a notice refused for personal data shows
+        the title and location with what was found marked."""
         meeting = get_object_or_404(self.get_queryset().select_related("community", "compound"), pk=pk)
-        return render(request, self.template, {
-            "marked": marked,
-            "meeting": meeting,
-            "invitations": meeting.invitations.select_related("organisation"),
-            "opinions": meeting.opinions.select_related("speaker", "topic"),
-            "agenda": meeting.topics.all(),
-            "hand_votes": meeting.hand_votes.all(),
-            "modes": Opinion.Mode.choices,
-            "organisations": Organisation.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by("kind", "name"),
-            "hand_rules": HandVote.Rule.choices,
-            "can_manage": Meeting.objects.restrict(request.user, "manage").filter(pk=meeting.pk).exists(),
-        }, status=status)
-
-    def post(self, request, pk):
-        meeting = get_object_or_404(Meeting.objects.restrict(request.user, "manage"), pk=pk)
-        p, user = request.POST, request.user
-        try:
-            if p.get("do") == "notice":
-                meetings.publish_notice(meeting, actor=user)
-            elif p.get("do") == "invite":
-                org = Organisation.objects.filter(pk=p.get("organisation") or 0, subdistrict_id=meeting.subdistrict_id).first()
-                meetings.invite(meeting, actor=user, name=p.get("name", ""), party=p.get("party", ""), organisation=org)
-            elif p.get("do") == "sign_in":
-                meetings.sign_in(get_object_or_404(meeting.invitations, pk=p.get("invitation") or 0), actor=user)
-            elif p.get("do") == "opinion":
-                topic = meeting.topics.filter(pk=p.get("topic") or 0).first()
-                speaker = get_object_or_404(meeting.invitations, pk=p.get("speaker") or 0)
-                meetings.record_opinion(meeting, actor=user, speaker=speaker, text=p.get("text", ""), topic=topic,
-                                        mode=p.get("mode", "in_turn"))
-            elif p.get("do") == "close":
-                meetings.close_meeting(meeting, actor=user, conclusions=p.get("minutes", ""))
-            elif p.get("do") == "hands":
-                meetings.show_of_hands(meeting, actor=user, question=p.get("question", ""), rule=p.get("rule", "majority"),
-                                       yes=int(p.get("yes") or 0), no=int(p.get("no") or 0), abstain=int(p.get("abstain") or 0))
-            messages.success(request, _("Saved."))
-        except ValueError:
-            messages.error(request, _("Enter whole numbers."))
-        except PersonalDataError as exc:  # the notice would publish it: show what was found, marked
-            messages.error(request, " ".join(exc.messages))
-            marked = [(Meeting._meta.get_field(f).verbose_name, html) for f, html in exc.marked.items()]
-            return self.get(request, pk, marked=marked, status=400)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(meeting)
+        marked = [(Meeting._meta.get_field(name).verbose_name, html) for name, html in getattr(failed, "marked", [])]
+        return render(
+            request,
+            self.template,
+            {
+                "marked": marked,
+                "meeting": meeting,
+                "offered": {m.name for m in MEETING.available(meeting, request.user)},
+                "invitations": meeting.invitations.select_related("organisation"),
+                "opinions": meeting.opinions.select_related("speaker", "topic"),
+                "agenda": meeting.topics.all(),
+                "hand_votes": meeting.hand_votes.all(),
+                "modes": Opinion.Mode.choices,
+                "organisations": Organisation.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by(
+                    "kind", "name"
+                ),
+                "hand_rules": HandVote.Rule.choices,
+                "can_manage": meeting.allows(request.user, "manage"),
+            },
+            status=status,
+        )
 
 
-class ConsentForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    compound = forms.ModelChoiceField(label=gettext_lazy("compound"), queryset=None)
-    buildings = ModelMultipleChoiceField(label=gettext_lazy("only these buildings"), queryset=None, required=False)
-    threshold_percent = forms.IntegerField(label=gettext_lazy("threshold (%)"), min_value=1, max_value=100, initial=80)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
-        self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related("compound")
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("compound") and any(b.compound_id != data["compound"].pk for b in data.get("buildings") or []):
-            self.add_error("buildings", _("The buildings must be in the compound."))
-        return data
+class MeetingMoveView(MoveMixin, MeetingDetailView):
+    lifecycle = MEETING
 
 
 class ConsentCreateView(ScopedMixin, View):
@@ -475,22 +403,17 @@ class ConsentCreateView(ScopedMixin, View):
     action = "manage"
 
     def get(self, request, form=None):
-        return render(request, "core/form.html", {"form": form or ConsentForm(user=request.user), "title": _("Ask households for consent")})
+        return render(
+            request,
+            "core/form.html",
+            {"form": form or ConsentForm(user=request.user), "title": _("Ask households for consent")},
+        )
 
     def post(self, request):
-        from linli.core import audit
-        from linli.core.models import AuditLog
-
         form = ConsentForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.get(request, form)
-        d = form.cleaned_data
-        campaign = ConsentCampaign.objects.create(title=d["title"], compound=d["compound"], threshold_percent=d["threshold_percent"],
-                                                  community_id=d["compound"].community_id, subdistrict_id=d["compound"].subdistrict_id,
-                                                  created_by=request.user)
-        campaign.buildings.set(d["buildings"])
-        audit.record(request.user, AuditLog.Action.CREATE, campaign, {"title": [None, campaign.title]})
-        return redirect(campaign)
+        return redirect(actions.open_campaign(actor=request.user, **form.cleaned_data))
 
 
 class ConsentView(ScopedMixin, View):
@@ -502,26 +425,29 @@ class ConsentView(ScopedMixin, View):
         campaign = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
         yes, total, reached = campaign.progress()
         answers = dict(campaign.consents.values_list("household_id", "consent"))
-        page = Paginator(campaign.households().select_related("house__unit__building").order_by("house_id"), 100).get_page(request.GET.get("page"))
+        page = Paginator(
+            campaign.households().select_related("house__unit__building").order_by("house_id"), 100
+        ).get_page(request.GET.get("page"))
         rows = [(hh, answers.get(hh.pk)) for hh in page]
-        return render(request, "deliberation/consent.html", {
-            "campaign": campaign, "yes": yes, "total": total, "reached": reached, "rows": rows, "page_obj": page,
-            "percent": (yes * 1000 // total) / 10 if total else 0,
-            "can_manage": ConsentCampaign.objects.restrict(request.user, "manage").filter(pk=campaign.pk).exists(),
-        })
+        return render(
+            request,
+            "deliberation/consent.html",
+            {
+                "campaign": campaign,
+                "yes": yes,
+                "total": total,
+                "reached": reached,
+                "rows": rows,
+                "page_obj": page,
+                "percent": (yes * 1000 // total) / 10 if total else 0,
+                "can_manage": campaign.allows(request.user, "manage"),
+            },
+        )
 
     def post(self, request, pk):
         campaign = get_object_or_404(ConsentCampaign.objects.restrict(request.user, "manage"), pk=pk)
         hh = get_by_id_or_404(campaign.households(), request.POST.get("household"))
-        consent = request.POST.get("consent") == "yes"
-        from linli.core import audit
-        from linli.core.models import AuditLog
-
-        from .models import Consent
-
-        old = Consent.objects.filter(campaign=campaign, household=hh).first()
-        Consent.objects.update_or_create(campaign=campaign, household=hh, defaults={"consent": consent, "recorded_by": request.user})
-        audit.record(request.user, AuditLog.Action.UPDATE, campaign, {str(hh): [old.consent if old else None, consent]})
+        actions.record_consent(campaign, hh, actor=request.user, consent=request.POST.get("consent") == "yes")
         return redirect(f"{campaign.get_absolute_url()}?page={request.POST.get('page', 1)}")
 
 
@@ -544,7 +470,7 @@ class ConfirmAttendanceView(View):
             messages.error(request, _("Attendance is confirmed on the day of the meeting."))
         else:
             try:
-                meetings.sign_in(inv, actor=None)
+                meetings.confirm_attendance(inv)
                 messages.success(request, _("Thank you, your attendance is recorded."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -554,14 +480,10 @@ class ConfirmAttendanceView(View):
 def static_only(url, **kwargs):
     """WeasyPrint reads the minutes' stylesheet from the app's own static files and fetches
     nothing else (no request back to the server, nothing a text could point at)."""
-    from django.conf import settings
-    from django.contrib.staticfiles import finders
-    from django.contrib.staticfiles.storage import staticfiles_storage
-
     path = urlsplit(url).path
     if not path.startswith(settings.STATIC_URL):
         raise ValueError(f"not fetched: {url}")
-    name = path[len(settings.STATIC_URL):]
+    name = path[len(settings.STATIC_URL) :]
     found = finders.find(name) or (staticfiles_storage.exists(name) and staticfiles_storage.path(name))
     if not found:
         raise ValueError(f"no static file {name}")
@@ -579,11 +501,13 @@ class MinutesView(MeetingDetailView):
         if request.GET.get("format") != "pdf":
             return response
         try:
-            from weasyprint import HTML
+            from weasyprint import HTML  # noqa: PLC0415 - Pango may be missing: the page says so
         except OSError:  # pango missing on this machine
             messages.error(request, _("PDF output needs the system's Pango library; print the page instead."))
             return redirect(request.path)
-        pdf = HTML(string=response.content.decode(), base_url=request.build_absolute_uri("/"), url_fetcher=static_only).write_pdf()
+        pdf = HTML(
+            string=response.content.decode(), base_url=request.build_absolute_uri("/"), url_fetcher=static_only
+        ).write_pdf()
         out = HttpResponse(pdf, content_type="application/pdf")
         out["Content-Disposition"] = f"inline; filename=minutes-{pk}.pdf"
         return out
@@ -601,37 +525,28 @@ class ProcedureSettingsView(LoginRequiredMixin, View):
         return render(request, "deliberation/procedures.html", {"procedures": procs, "rules": StepRule.choices})
 
     def post(self, request):
-        from linli.core import audit
-        from linli.core.models import AuditLog
-
+        """A new procedure."""
         require_perm(request.user, "config.change")
-        p = request.POST
+        return self.submit(request, ProcedureForm(request.POST), procedures.add_procedure)
+
+    def submit(self, request, form, action, *args):
         try:
-            with transaction.atomic():
-                if p.get("do") == "procedure":
-                    if not p.get("name", "").strip():
-                        raise ValidationError(_("Give the procedure a name."))
-                    if Procedure.objects.filter(name=p["name"].strip()).exists():
-                        raise ValidationError(_("A procedure with this name exists."))
-                    proc = Procedure(name=p["name"].strip(), description=p.get("description", "")[:300])
-                    proc.full_clean()  # a name longer than the column: the message, not PostgreSQL's error
-                    proc.save()
-                    audit.record(request.user, AuditLog.Action.CREATE, proc, {"name": [None, proc.name]})
-                elif p.get("do") == "step":
-                    proc = get_by_id_or_404(Procedure.objects.all(), p.get("procedure"))
-                    if proc.topics.exists():
-                        raise ValidationError(_("Topics already follow this procedure: its steps no longer change."))
-                    if p.get("rule") not in StepRule.values or not p.get("name", "").strip():
-                        raise ValidationError(_("Give the step a name and a rule."))
-                    order = (proc.steps.aggregate(m=Max("order"))["m"] or 0) + 1
-                    lead = p.get("lead_days") or "0"
-                    lead = int(lead) if lead.isascii() and lead.isdigit() and len(lead) <= 3 else -1
-                    if not 0 <= lead <= 365:
-                        raise ValidationError(_("Days before the next step: 0 to 365."))
-                    ProcedureStep.objects.create(procedure=proc, order=order, name=p["name"].strip()[:60], rule=p["rule"],
-                                                 lead_days=lead, needs_hearing_if_major=bool(p.get("needs_hearing_if_major")))
-                    audit.record(request.user, AuditLog.Action.UPDATE, proc, {"step": [None, p["name"].strip()[:60]]})
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            action(*args, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("deliberation:procedures")
+
+
+class ProcedureStepView(ProcedureSettingsView):
+    """POST only: one more step at the end of a procedure no topic follows yet."""
+
+    http_method_names = ["post"]
+    model = Procedure  # what the URL's id names
+
+    def post(self, request, pk):
+        require_perm(request.user, "config.change")
+        procedure = get_by_id_or_404(Procedure.objects.all(), pk)
+        return self.submit(request, ProcedureStepForm(request.POST), procedures.add_step, procedure)

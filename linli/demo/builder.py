@@ -2,8 +2,9 @@
 
 Places, organisations and posts are few and created row by row; households and persons are
 bulk-inserted, with what Person.save() derives taken from the same function
-(people.derive.person_values). Names come from demo/names.py. Deterministic for a given seed, so
-reruns are comparable.
+(people.derive.person_values); work orders are bulk-inserted too, each moved along its path by
+the lifecycle's own effects (core.lifecycle.Lifecycle.replay). Names come from demo/names.py.
+Deterministic for a given seed, so reruns are comparable.
 """
 
 import random
@@ -12,15 +13,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from linli.accounts.models import RoleAssignment, User
-from linli.accounts.roles import Role
+from linli.accounts.roles import ROLE_LEVEL, TWO_FACTOR_ROLES, Role
+from linli.accounts.two_factor import DEMO_TOTP_KEY
+from linli.cases.actions import deadlines
+from linli.cases.models import Case, CaseEvent, Category, HandlerKind
+from linli.cases.workflow import LIFECYCLE
 from linli.core import audit
 from linli.core.models import AuditLog
 from linli.core.validators import id_check_digit
+from linli.deliberation import actions as vote_actions
+from linli.deliberation import meetings, procedures
+from linli.deliberation.models import Meeting, Procedure, StepRecord, Topic
 from linli.orgs.models import Kind, Organisation, PartnerCategory
 from linli.people.derive import person_values
-from linli.people.models import Household, Person, Relation, ResidentPost, Tag, Tenure
+from linli.people.models import Household, Ownership, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
 from .names import Names
@@ -34,8 +45,19 @@ COMMUNITIES = {
     "芙蓉社区": ["芙蓉苑", "新月花园", "芙蓉里", "怡景苑", "锦绣园"],
     "阅海湾社区": ["鸿曦悦海湾", "新华联广场", "香溪美地", "阅海万家"],
 }
-PROPERTY_COMPANIES = ["宁夏万家物业服务有限公司", "银川鸿曦物业管理有限公司", "宁夏中房物业服务有限公司", "新华联物业服务有限公司"]
-DEPARTMENTS = ["金凤区住房和城乡建设局", "金凤区综合执法局", "贺兰山中路派出所", "金凤区市场监督管理局贺兰山中路所", "金凤区消防救援大队"]
+PROPERTY_COMPANIES = [
+    "宁夏万家物业服务有限公司",
+    "银川鸿曦物业管理有限公司",
+    "宁夏中房物业服务有限公司",
+    "新华联物业服务有限公司",
+]
+DEPARTMENTS = [
+    "金凤区住房和城乡建设局",
+    "金凤区综合执法局",
+    "贺兰山中路派出所",
+    "金凤区市场监督管理局贺兰山中路所",
+    "金凤区消防救援大队",
+]
 PARTNERS = [
     ("宁夏银行金凤支行", PartnerCategory.FINANCE),
     ("宁夏中房物业集团", PartnerCategory.PROPERTY),
@@ -45,7 +67,15 @@ PARTNERS = [
     ("金凤区第三幼儿园", PartnerCategory.KINDERGARTEN),
     ("金凤区邻里互助志愿者协会", PartnerCategory.SOCIAL),
 ]
-TAGS = [("党员", False), ("在职党员", False), ("低保", True), ("独居老人", False), ("残疾人", True), ("退役军人", False), ("流动人口", False)]
+TAGS = [
+    ("党员", False),
+    ("在职党员", False),
+    ("低保", True),
+    ("独居老人", False),
+    ("残疾人", True),
+    ("退役军人", False),
+    ("流动人口", False),
+]
 REGION = "640106"  # 银川市金凤区
 ORIGIN = (106.205, 38.470)  # south-west corner of the demo map, near 阅海湾
 
@@ -62,8 +92,12 @@ def _rect(x, y, w, h, rng=None):
     """A roughly rectangular block with its edges bent a little, like real street blocks."""
     j = (lambda: rng.uniform(-0.08, 0.08)) if rng else (lambda: 0.0)
     ring = [
-        [x + w * j(), y + h * j()], [x + w * (0.5 + j()), y + h * j()], [x + w * (1 + j()), y + h * j()],
-        [x + w * (1 + j()), y + h * (1 + j())], [x + w * (0.5 + j()), y + h * (1 + j())], [x + w * j(), y + h * (1 + j())],
+        [x + w * j(), y + h * j()],
+        [x + w * (0.5 + j()), y + h * j()],
+        [x + w * (1 + j()), y + h * j()],
+        [x + w * (1 + j()), y + h * (1 + j())],
+        [x + w * (0.5 + j()), y + h * (1 + j())],
+        [x + w * j(), y + h * (1 + j())],
     ]
     ring = [[round(a, 6), round(b, 6)] for a, b in ring]
     return {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
@@ -86,7 +120,13 @@ class DemoBuilder:
         # houses per compound so that ~90 % occupancy gives the target household count
         per_compound = max(12, round(self.target / 0.9 / n_compounds))
         self.companies = [
-            Organisation.objects.create(kind=Kind.PROPERTY, name=n, subdistrict=self.sub, contact_name=self.names.full(), contact_phone=self._phone())
+            Organisation.objects.create(
+                kind=Kind.PROPERTY,
+                name=n,
+                subdistrict=self.sub,
+                contact_name=self.names.full(),
+                contact_phone=self._phone(),
+            )
             for n in PROPERTY_COMPANIES
         ]
         self.houses = []
@@ -95,17 +135,29 @@ class DemoBuilder:
             community = Community.objects.create(subdistrict=self.sub, name=cname)
             n_grids = 3 if len(compounds) < 5 else 4
             grids = [
-                Grid.objects.create(community=community, name=f"第{'一二三四五'[g]}网格", boundary=_rect(cx + g * 0.018 / n_grids, cy, 0.018 / n_grids, 0.014, self.rng))
+                Grid.objects.create(
+                    community=community,
+                    name=f"第{'一二三四五'[g]}网格",
+                    boundary=_rect(cx + g * 0.018 / n_grids, cy, 0.018 / n_grids, 0.014, self.rng),
+                )
                 for g in range(n_grids)
             ]
             for pi, pname in enumerate(compounds):
                 compound = Compound.objects.create(
-                    community=community, name=pname, address=f"贺兰山中路{self.rng.randint(100, 999)}号",
+                    community=community,
+                    name=pname,
+                    address=f"贺兰山中路{self.rng.randint(100, 999)}号",
                     property_company=self.companies[(ci + pi) % len(self.companies)],
                     boundary=_rect(cx + pi * 0.0035 + 0.0005, cy + 0.002 + (pi % 2) * 0.005, 0.003, 0.004, self.rng),
                 )
                 if pi % 2 == 0:
-                    Organisation.objects.create(kind=Kind.OWNERS_COMMITTEE, name=f"{pname}业主委员会", subdistrict=self.sub, community=community, compound=compound)
+                    Organisation.objects.create(
+                        kind=Kind.OWNERS_COMMITTEE,
+                        name=f"{pname}业主委员会",
+                        subdistrict=self.sub,
+                        community=community,
+                        compound=compound,
+                    )
                 self._buildings(compound, grids, per_compound)
             Organisation.objects.create(kind=Kind.PARTY, name=f"{cname}党委", subdistrict=self.sub, community=community)
 
@@ -120,23 +172,47 @@ class DemoBuilder:
             for u in range(units_per_building):
                 unit = Unit.objects.create(building=building, name=f"{u + 1}单元")
                 houses = [
-                    House(unit=unit, number=f"{f}0{h + 1}", area=area + Decimal(self.rng.randint(-300, 300)) / 100,
-                          building=building, compound_id=building.compound_id, grid_id=building.grid_id,
-                          community_id=building.community_id, subdistrict_id=building.subdistrict_id)
-                    for f in range(1, floors + 1) for h in range(per_floor)
+                    House(
+                        unit=unit,
+                        number=f"{f}0{h + 1}",
+                        area=area + Decimal(self.rng.randint(-300, 300)) / 100,
+                        building=building,
+                        compound_id=building.compound_id,
+                        grid_id=building.grid_id,
+                        community_id=building.community_id,
+                        subdistrict_id=building.subdistrict_id,
+                    )
+                    for f in range(1, floors + 1)
+                    for h in range(per_floor)
                 ]
                 self.houses += House.objects.bulk_create(houses)
 
     def build_orgs(self):
         for name in DEPARTMENTS:
-            Organisation.objects.create(kind=Kind.DEPARTMENT, name=name, subdistrict=self.sub, contact_name=self.names.full(), contact_phone=self._landline())
+            Organisation.objects.create(
+                kind=Kind.DEPARTMENT,
+                name=name,
+                subdistrict=self.sub,
+                contact_name=self.names.full(),
+                contact_phone=self._landline(),
+            )
         for name, category in PARTNERS:
-            Organisation.objects.create(kind=Kind.PARTNER, name=name, subdistrict=self.sub, partner_category=category, contact_name=self.names.full(), contact_phone=self._phone())
+            Organisation.objects.create(
+                kind=Kind.PARTNER,
+                name=name,
+                subdistrict=self.sub,
+                partner_category=category,
+                contact_name=self.names.full(),
+                contact_phone=self._phone(),
+            )
         Organisation.objects.create(kind=Kind.PARTY, name="贺兰山中路街道党工委", subdistrict=self.sub)
 
     # ---- people ---------------------------------------------------------------
     def _phone(self):
-        return self.rng.choice(["138", "139", "150", "151", "158", "177", "180", "186", "189"]) + f"{self.rng.randint(0, 99_999_999):08d}"
+        return (
+            self.rng.choice(["138", "139", "150", "151", "158", "177", "180", "186", "189"])
+            + f"{self.rng.randint(0, 99_999_999):08d}"
+        )
 
     def _landline(self):
         return f"0951-{self.rng.randint(5_000_000, 8_999_999)}"
@@ -166,41 +242,71 @@ class DemoBuilder:
             if head_age > 55 and self.rng.random() < 0.5:
                 members.append((Relation.GRANDCHILD, self.rng.random() < 0.5, self._birth(1, 16)))
             elif head_age < 50 and self.rng.random() < 0.3:
-                members.append((Relation.PARENT, self.rng.random() < 0.5, self._birth(min(head_age + 22, 90), min(head_age + 32, 95))))
+                members.append(
+                    (
+                        Relation.PARENT,
+                        self.rng.random() < 0.5,
+                        self._birth(min(head_age + 22, 90), min(head_age + 32, 95)),
+                    )
+                )
             else:
-                members.append((Relation.CHILD, self.rng.random() < 0.5, self._birth(max(0, head_age - 40), max(1, head_age - 22))))
+                members.append(
+                    (Relation.CHILD, self.rng.random() < 0.5, self._birth(max(0, head_age - 40), max(1, head_age - 22)))
+                )
         return members
 
     def build_people(self):
         occupied = self.rng.sample(self.houses, min(self.target, len(self.houses)))
         occupied.sort(key=lambda h: h.pk)
-        households = Household.objects.bulk_create([
-            Household(house=h, tenure=Tenure.TENANT if self.rng.random() < 0.18 else Tenure.OWNER,
-                      unit_id=h.unit_id, building_id=h.building_id, compound_id=h.compound_id,
-                      grid_id=h.grid_id, community_id=h.community_id, subdistrict_id=h.subdistrict_id)
-            for h in occupied
-        ])
+        households = Household.objects.bulk_create(
+            [
+                Household(
+                    house=h,
+                    tenure=Tenure.TENANT if self.rng.random() < 0.18 else Tenure.OWNER,
+                    unit_id=h.unit_id,
+                    building_id=h.building_id,
+                    compound_id=h.compound_id,
+                    grid_id=h.grid_id,
+                    community_id=h.community_id,
+                    subdistrict_id=h.subdistrict_id,
+                )
+                for h in occupied
+            ]
+        )
         persons, plan = [], []
         for hh in households:
             members = self._members()
             surname = self.names.surname()
             for relation, male, birth in members:
                 given = self.names.given(male)
-                name = (surname if relation in (Relation.HEAD, Relation.CHILD, Relation.GRANDCHILD) else self.names.surname()) + given
+                name = (
+                    surname
+                    if relation in (Relation.HEAD, Relation.CHILD, Relation.GRANDCHILD)
+                    else self.names.surname()
+                ) + given
                 id_number = self._id_number(birth, male)
                 age = (date(2026, 11, 1) - birth).days // 365
                 phone = self._phone() if age >= 16 else ""
-                persons.append(Person(  # bulk: the derived fields as Person.save() derives them
-                    household=hh, name=name, relation=relation,
-                    **person_values(id_number=id_number, phone=phone, household=hh, gender="male" if male else "female"),
-                ))
+                persons.append(
+                    Person(  # bulk: the derived fields as Person.save() derives them
+                        household=hh,
+                        name=name,
+                        relation=relation,
+                        **person_values(
+                            id_number=id_number, phone=phone, household=hh, gender="male" if male else "female"
+                        ),
+                    )
+                )
                 plan.append((hh, age, len(members)))
         self.persons = Person.objects.bulk_create(persons, batch_size=1000)
         self._tag(plan)
         self.households = households
 
     def _tag(self, plan):
-        tags = {name: Tag.objects.get_or_create(name=name, defaults={"sensitive": s, "order": i})[0] for i, (name, s) in enumerate(TAGS)}
+        tags = {
+            name: Tag.objects.get_or_create(name=name, defaults={"sensitive": s, "order": i})[0]
+            for i, (name, s) in enumerate(TAGS)
+        }
         through = Person.tags.through
         rows = []
         for person, (hh, age, size) in zip(self.persons, plan, strict=True):
@@ -233,51 +339,116 @@ class DemoBuilder:
             pool = heads.get(grid.pk, [])
             self.rng.shuffle(pool)
             picks = iter(pool)
-            for post in (P.GRID_CHIEF, P.GRID_WORKER, P.PARTY_GROUP_LEADER, P.DELIBERATION_REP, P.DELIBERATION_REP, P.RESIDENT_REP, P.RESIDENT_REP):
+            for post in (
+                P.GRID_CHIEF,
+                P.GRID_WORKER,
+                P.PARTY_GROUP_LEADER,
+                P.DELIBERATION_REP,
+                P.DELIBERATION_REP,
+                P.RESIDENT_REP,
+                P.RESIDENT_REP,
+            ):
                 person = next(picks, None)
                 if person:
-                    posts.append(ResidentPost(person=person, post=post, grid=grid, community_id=grid.community_id, subdistrict_id=grid.subdistrict_id))
+                    posts.append(
+                        ResidentPost(
+                            person=person,
+                            post=post,
+                            grid=grid,
+                            community_id=grid.community_id,
+                            subdistrict_id=grid.subdistrict_id,
+                        )
+                    )
             for building in grid.buildings.all():
                 candidates = [p for p in pool if p.building_id == building.pk]
                 if candidates:
-                    posts.append(ResidentPost(person=candidates[0], post=P.BUILDING_HEAD, grid=grid, building=building, community_id=grid.community_id, subdistrict_id=grid.subdistrict_id))
+                    posts.append(
+                        ResidentPost(
+                            person=candidates[0],
+                            post=P.BUILDING_HEAD,
+                            grid=grid,
+                            building=building,
+                            community_id=grid.community_id,
+                            subdistrict_id=grid.subdistrict_id,
+                        )
+                    )
                 for unit in building.units.all():
                     in_unit = [p for p in candidates if p.unit_id == unit.pk]
                     if len(in_unit) > 1:
-                        posts.append(ResidentPost(person=in_unit[1], post=P.UNIT_HEAD, grid=grid, building=building, unit=unit, community_id=grid.community_id, subdistrict_id=grid.subdistrict_id))
+                        posts.append(
+                            ResidentPost(
+                                person=in_unit[1],
+                                post=P.UNIT_HEAD,
+                                grid=grid,
+                                building=building,
+                                unit=unit,
+                                community_id=grid.community_id,
+                                subdistrict_id=grid.subdistrict_id,
+                            )
+                        )
         ResidentPost.objects.bulk_create(posts)
 
     # ---- requests (说事 · 办事) ----------------------------------------------------
     CASE_TEXTS = {
-        "环境卫生": ["楼道堆放杂物，影响通行", "小区门口垃圾无人清运"], "垃圾分类": ["分类垃圾桶破损", "厨余垃圾桶满溢"],
-        "文明养犬": ["有人遛狗不牵绳", "草坪上狗粪无人清理"], "绿化与树木修剪": ["树枝挡住三楼窗户", "绿地杂草丛生"],
-        "物业服务": ["物业保安夜间不在岗", "单元门禁坏了一周没人修"], "设施维修": ["楼道灯不亮", "单元门闭门器损坏", "电梯异响"],
-        "供暖": ["暖气不热，室温只有15度", "暖气管道漏水"], "安全隐患": ["外墙瓷砖松动有坠落风险", "井盖缺失"],
-        "飞线充电": ["有人从楼上拉线给电动车充电", "电动车停在楼道充电"], "停车与消防通道": ["消防通道被私家车占用", "小区车位不够乱停车"],
+        "环境卫生": ["楼道堆放杂物，影响通行", "小区门口垃圾无人清运"],
+        "垃圾分类": ["分类垃圾桶破损", "厨余垃圾桶满溢"],
+        "文明养犬": ["有人遛狗不牵绳", "草坪上狗粪无人清理"],
+        "绿化与树木修剪": ["树枝挡住三楼窗户", "绿地杂草丛生"],
+        "物业服务": ["物业保安夜间不在岗", "单元门禁坏了一周没人修"],
+        "设施维修": ["楼道灯不亮", "单元门闭门器损坏", "电梯异响"],
+        "供暖": ["暖气不热，室温只有15度", "暖气管道漏水"],
+        "安全隐患": ["外墙瓷砖松动有坠落风险", "井盖缺失"],
+        "飞线充电": ["有人从楼上拉线给电动车充电", "电动车停在楼道充电"],
+        "停车与消防通道": ["消防通道被私家车占用", "小区车位不够乱停车"],
         "邻里纠纷": ["楼上装修噪音太大", "邻居空调外机滴水"],
     }
-    FINAL_STATES = [("closed", 45), ("rated", 10), ("verified", 5), ("handled", 8), ("in_progress", 10),
-                    ("dispatched", 8), ("accepted", 7), ("returned", 2), ("declined", 5), ("merged", 3), ("escalated", 3)]
+    FINAL_STATES = [
+        ("closed", 45),
+        ("rated", 10),
+        ("verified", 5),
+        ("handled", 8),
+        ("in_progress", 10),
+        ("dispatched", 8),
+        ("accepted", 7),
+        ("returned", 2),
+        ("declined", 5),
+        ("merged", 3),
+        ("escalated", 3),
+    ]
+    # the moves that lead to each final state; what each move implies is the lifecycle's (cases.workflow)
     PATHS = {
-        "accepted": [], "declined": ["decline"], "dispatched": ["dispatch"], "returned": ["dispatch", "return"],
-        "in_progress": ["dispatch", "start"], "handled": ["dispatch", "start", "handle"],
-        "verified": ["dispatch", "start", "handle", "verify"], "rated": ["dispatch", "start", "handle", "verify", "rate"],
-        "closed": ["dispatch", "start", "handle", "verify", "rate", "close"], "merged": ["merge"], "escalated": ["whistle"],
+        "accepted": [],
+        "declined": ["decline"],
+        "dispatched": ["dispatch"],
+        "returned": ["dispatch", "return"],
+        "in_progress": ["dispatch", "start"],
+        "handled": ["dispatch", "start", "handle"],
+        "verified": ["dispatch", "start", "handle", "verify"],
+        "rated": ["dispatch", "start", "handle", "verify", "rate"],
+        "closed": ["dispatch", "start", "handle", "verify", "rate", "close"],
+        "merged": ["merge"],
+        "escalated": ["whistle"],
+    }
+    NOTES = {
+        "whistle": "社区协调未果，吹哨报街道",
+        "decline": "不属于受理范围，已告知居民",
+        "return": "不属于本单位职责",
+        "handle": "已安排人员处理完毕",
     }
 
     def build_cases(self, n=300):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from linli.cases.actions import deadlines
-        from linli.cases.models import Case, CaseEvent, Category, HandlerKind
+        """Requests in every state: written in bulk, each moved through its path by the
+        lifecycle's own effects (`Lifecycle.replay`), so each state's fields are what the
+        application would have written."""
 
         leaves = list(Category.objects.filter(children=None, active=True))
         if not leaves:
             return
         departments = list(Organisation.objects.filter(subdistrict=self.sub, kind=Kind.DEPARTMENT))
-        parties = {o.community_id: o for o in Organisation.objects.filter(subdistrict=self.sub, kind=Kind.PARTY).exclude(community=None)}
+        parties = {
+            o.community_id: o
+            for o in Organisation.objects.filter(subdistrict=self.sub, kind=Kind.PARTY).exclude(community=None)
+        }
         staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
         households = list(Household.objects.filter(subdistrict=self.sub).select_related("house__compound"))
         states = [s for s, _w in self.FINAL_STATES]
@@ -292,7 +463,19 @@ class DemoBuilder:
             recent = final not in ("closed", "rated", "declined") and self.rng.random() < 0.75
             created = now - timedelta(days=self.rng.uniform(1, 6 if recent else 150), hours=self.rng.uniform(0, 12))
             respond_by, resolve_by = deadlines(cat, created)
-            channel = self.rng.choice(["self_service", "patrol", "patrol", "hotline", "visit", "wechat", "reception", "comment_book", "whisper"])
+            channel = self.rng.choice(
+                [
+                    "self_service",
+                    "patrol",
+                    "patrol",
+                    "hotline",
+                    "visit",
+                    "wechat",
+                    "reception",
+                    "comment_book",
+                    "whisper",
+                ]
+            )
             compound = hh.house.compound
             if cat.handler_kind == HandlerKind.PROPERTY and compound.property_company_id:
                 org = compound.property_company
@@ -301,65 +484,86 @@ class DemoBuilder:
             else:
                 org = parties.get(hh.community_id) or (departments[0] if departments else None)
             # a whisper says where the problem is (here: the building), never the reporter's house
-            case = Case(channel=channel, category=cat, description=self.rng.choice(self.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
-                        grid_id=hh.grid_id, compound_id=hh.compound_id, building_id=hh.building_id,
-                        house_id=None if channel == "whisper" else hh.house_id,
-                        community_id=hh.community_id, subdistrict_id=hh.subdistrict_id, anonymous=channel == "whisper",
-                        reporter_household=hh if channel == "self_service" else None, reporter_name="" if channel == "whisper" else "居民",
-                        respond_by=respond_by, resolve_by=resolve_by, created_at=created)
+            case = Case(
+                channel=channel,
+                category=cat,
+                description=self.rng.choice(self.CASE_TEXTS.get(cat.name, ["需要协助处理"])),
+                grid_id=hh.grid_id,
+                compound_id=hh.compound_id,
+                building_id=hh.building_id,
+                house_id=None if channel == "whisper" else hh.house_id,
+                community_id=hh.community_id,
+                subdistrict_id=hh.subdistrict_id,
+                anonymous=channel == "whisper",
+                reporter_household=hh if channel == "self_service" else None,
+                reporter_name="" if channel == "whisper" else "居民",
+                respond_by=respond_by,
+                resolve_by=resolve_by,
+                created_at=created,
+            )
             cases.append(case)
             plans.append((case, final, org))
         Case.objects.bulk_create(cases)
-        events = []
+        events, rows = [], []  # rows: what the effects write elsewhere (merge: a note on the request merged into)
         for case, final, org in plans:
             t = case.created_at
-            events.append(CaseEvent(case=case, action="report", to_state="accepted", actor=staff.get(Role.GRID_WORKER), created_at=t))
-            state = "accepted"
+            events.append(
+                CaseEvent(
+                    case=case, action="report", to_state="accepted", actor=staff.get(Role.GRID_WORKER), created_at=t
+                )
+            )
             path = self.PATHS[final]
+            into = None
             if final == "merged":
-                case.merged_into = next((o for o, f, _org in plans if f in ("accepted", "dispatched", "in_progress") and o.grid_id == case.grid_id), None)
-                path = path if case.merged_into else []  # nothing open to merge into: it stays accepted
+                into = next(
+                    (
+                        o
+                        for o, f, _org in plans
+                        if f in ("accepted", "dispatched", "in_progress") and o.grid_id == case.grid_id
+                    ),
+                    None,
+                )
+                path = path if into else []  # nothing open to merge into: it stays accepted
             late = self.rng.random() < 0.15  # some orders run over their deadline
             for k, step in enumerate(path):
                 # steps move forward in time and never past now
-                t = min(t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)), now - timedelta(minutes=len(path) - k))
-                target = {"dispatch": "dispatched", "decline": "declined", "return": "returned", "start": "in_progress",
-                          "handle": "handled", "verify": "verified", "rate": "rated", "close": "closed", "merge": "merged", "whistle": "escalated"}[step]
-                actor = staff.get(Role.PROPERTY_STAFF if step in ("start", "handle", "return") else Role.GRID_WORKER if step in ("dispatch", "verify") else Role.COMMUNITY_STAFF)
-                note = {"whistle": "社区协调未果，吹哨报街道", "decline": "不属于受理范围，已告知居民", "return": "不属于本单位职责", "handle": "已安排人员处理完毕"}.get(step, "")
-                events.append(CaseEvent(case=case, action=step, from_state=state, to_state=target, actor=actor, note=note, created_at=t))
-                state = target
-                if step in ("dispatch", "decline", "whistle"):
-                    case.responded_at = t
+                t = min(
+                    t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)),
+                    now - timedelta(minutes=len(path) - k),
+                )
+                actor = staff.get(
+                    Role.PROPERTY_STAFF
+                    if step in ("start", "handle", "return")
+                    else Role.GRID_WORKER
+                    if step in ("dispatch", "verify")
+                    else Role.COMMUNITY_STAFF
+                )
+                data = {"note": self.NOTES.get(step, "")}
                 if step == "dispatch":
-                    case.assignee_org = org
-                if step == "handle":
-                    case.handled_at, case.result = t, note
-                if step == "rate":
-                    case.rating = self.rng.choices(["satisfied", "basic", "dissatisfied"], [75, 18, 7])[0]
-                if step in ("close", "decline", "merge"):
-                    case.closed_at = t
-                if step == "merge":
-                    case.responded_at = t
-            case.state, case.version = state, len(path)
-        Case.objects.bulk_update(cases, ["state", "version", "responded_at", "assignee_org", "handled_at", "result", "rating", "closed_at", "merged_into"], batch_size=500)
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
+                    data["assignee_org"] = org
+                elif step == "merge":
+                    data["into"] = into
+                elif step == "rate":
+                    data["rating"] = self.rng.choices(["satisfied", "basic", "dissatisfied"], [75, 18, 7])[0]
+                events.append(
+                    CaseEvent(case=case, **LIFECYCLE.replay(case, step, actor=actor, now=t, data=data, rows=rows))
+                )
+        Case.objects.bulk_update(
+            cases, [f.name for f in Case._meta.concrete_fields if not f.primary_key], batch_size=200
+        )
+        CaseEvent.objects.bulk_create(events + rows, batch_size=1000)
 
     # ---- deliberation (议事) -----------------------------------------------------
     def build_deliberation(self):
         """Topics and a lift vote modelled on the seed stories, at different stages."""
-        from datetime import timedelta
-
-        from django.db.models import F
-        from django.utils import timezone
-
-        from linli.cases.models import Case
-        from linli.deliberation import actions as vote_actions
-        from linli.deliberation import procedures
-        from linli.deliberation.models import Procedure, StepRecord
 
         staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
-        actor = staff.get(Role.COMMUNITY_STAFF)
+        default_actor = staff.get(Role.SUBDISTRICT_STAFF) or staff.get(Role.COMMUNITY_STAFF)
+        # each story is told by its own community's staff: the topic's moves check their scope
+        community_staff = {
+            r.community_id: r.user
+            for r in RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF).select_related("user")
+        }
         stories = [
             ("西湖社区", "枫林湾", Procedure.COMMUNITY, "枫林湾小区消防通道长期被占用", 5, "停车与消防通道"),
             ("双福社区", "荣锦苑", Procedure.FOUR_AND_TWO, "荣锦苑自行车棚改造（申请专项资金）", 3, "设施维修"),
@@ -367,46 +571,74 @@ class DemoBuilder:
             ("馨和苑社区", "馨和苑", Procedure.OWNERS, "馨和苑1号楼1单元加装电梯", 1, None),
         ]
         for community_name, compound_name, procedure, title, steps_done, category in stories:
-            compound = Compound.objects.filter(community__subdistrict=self.sub, community__name=community_name, name=compound_name).first()
+            compound = Compound.objects.filter(
+                community__subdistrict=self.sub, community__name=community_name, name=compound_name
+            ).first()
             if compound is None:
                 continue
+            actor = community_staff.get(compound.community_id) or default_actor
             cases = list(Case.objects.filter(compound=compound, category__name=category)[:3]) if category else []
-            topic = procedures.raise_topic(actor=actor, title=title, community=compound.community, compound=compound, scale="major",
-                                           procedure=Procedure.builtin(procedure), cases=cases)
+            topic = procedures.raise_topic(
+                actor=actor,
+                title=title,
+                community=compound.community,
+                compound=compound,
+                scale="major",
+                procedure=Procedure.builtin(procedure),
+                cases=cases,
+            )
             procedures.screen(topic, actor=actor, accept=True)
             if procedure == Procedure.COMMUNITY and steps_done >= 3:
                 self._demo_meeting(topic, actor)
             for step in list(topic.procedure.steps.all())[:steps_done]:
                 # the story happened over past weeks: notice periods have run
                 StepRecord.objects.filter(topic=topic).update(completed_at=F("completed_at") - timedelta(days=20))
-                figures = {"party_meeting": {"eligible": 36, "present": 30, "approving": 28},
-                           "residents_meeting": {"eligible": 60, "present": 45, "approving": 41}}.get(step.rule, {})
+                figures = {
+                    "party_meeting": {"eligible": 36, "present": 30, "approving": 28},
+                    "residents_meeting": {"eligible": 60, "present": 45, "approving": 41},
+                }.get(step.rule, {})
                 if step.rule == "owner_vote":
                     break
-                procedures.complete_step(topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案", **figures)
+                procedures.complete_step(
+                    topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案", **figures
+                )
             self._date_story(topic)
             if procedure == Procedure.OWNERS:
                 unit = Unit.objects.filter(building__compound=compound).order_by("id").first()
                 # owners who do not live in their house (empty, or let to tenants) are registered as owners
-                from linli.people.models import Ownership
 
-                heads = list(Person.objects.filter(subdistrict=self.sub, relation=Relation.HEAD).exclude(unit=unit)[:200])
-                lived_in = set(Household.objects.filter(unit=unit, tenure=Tenure.OWNER).values_list("house_id", flat=True))
-                Ownership.objects.bulk_create([Ownership(house=h, person=self.rng.choice(heads))
-                                               for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in)])
-                vote = vote_actions.open_vote(actor=actor, title=title, matter=7, compound=compound, unit=unit,
-                                              closes_at=timezone.now() + timedelta(days=20))
+                heads = list(
+                    Person.objects.filter(subdistrict=self.sub, relation=Relation.HEAD).exclude(unit=unit)[:200]
+                )
+                lived_in = set(
+                    Household.objects.filter(unit=unit, tenure=Tenure.OWNER).values_list("house_id", flat=True)
+                )
+                Ownership.objects.bulk_create(
+                    [
+                        Ownership(house=h, person=self.rng.choice(heads))
+                        for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in)
+                    ]
+                )
+                vote = vote_actions.open_vote(
+                    actor=actor,
+                    title=title,
+                    matter=7,
+                    compound=compound,
+                    unit=unit,
+                    closes_at=timezone.now() + timedelta(days=20),
+                )
                 for i, elector in enumerate(vote.electors.all()):
                     if i % 5 != 4:  # most owners have voted on paper so far
-                        vote_actions.cast(vote.pk, elector.pk, "agree" if i % 6 else "disagree", actor=actor, paper_reference=f"XHY-{i + 1:03d}")
+                        vote_actions.cast(
+                            vote.pk,
+                            elector.pk,
+                            "agree" if i % 6 else "disagree",
+                            actor=actor,
+                            paper_reference=f"XHY-{i + 1:03d}",
+                        )
 
     def _date_story(self, topic):
         """Put the topic and its meeting in time order with the backdated steps."""
-        from datetime import timedelta
-
-        from django.db.models import Min
-
-        from linli.deliberation.models import Meeting, StepRecord, Topic
 
         first = StepRecord.objects.filter(topic=topic).aggregate(m=Min("completed_at"))["m"]
         if first:
@@ -418,30 +650,55 @@ class DemoBuilder:
 
     def _demo_meeting(self, topic, actor):
         """A held 协商议事会 on the topic, the way 西湖社区 runs them: each party in turn."""
-        from datetime import timedelta
 
-        from django.utils import timezone
-
-        from linli.deliberation import meetings
-
-        m = meetings.create_meeting(actor=actor, kind="consultation", title=f"{topic.compound.name}协商议事会", community=topic.community,
-                                    compound=topic.compound, starts_at=timezone.now() - timedelta(days=30), location="社区党群服务中心",
-                                    topics=[topic])
-        parties = [("社区党委", "李书记"), ("业委会", "王主任"), ("物业公司", "周经理"), ("网格警", "马警官"), ("居民代表", "张阿姨")]
+        m = meetings.create_meeting(
+            actor=actor,
+            kind="consultation",
+            title=f"{topic.compound.name}协商议事会",
+            community=topic.community,
+            compound=topic.compound,
+            starts_at=timezone.now() - timedelta(days=30),
+            location="社区党群服务中心",
+            topics=[topic],
+        )
+        parties = [
+            ("社区党委", "李书记"),
+            ("业委会", "王主任"),
+            ("物业公司", "周经理"),
+            ("网格警", "马警官"),
+            ("居民代表", "张阿姨"),
+        ]
         for party, name in parties:
             inv = meetings.invite(m, actor=actor, name=name, party=party)
             meetings.sign_in(inv, actor=actor)
-            meetings.record_opinion(m, actor=actor, speaker=inv, topic=topic, text={
-                "社区党委": "先摸清情况，分工到人", "业委会": "支持，经费由公共收益列支", "物业公司": "七日内完成施划和标识",
-                "网格警": "配合劝导，拒不整改的依法处理", "居民代表": "希望尽快解决，居民愿意监督"}[party])
-        meetings.close_meeting(m, actor=actor, conclusions="物业公司7日内完成整改；网格员每日巡查；一个月后回访居民并公示结果。")
+            meetings.record_opinion(
+                m,
+                actor=actor,
+                speaker=inv,
+                topic=topic,
+                text={
+                    "社区党委": "先摸清情况，分工到人",
+                    "业委会": "支持，经费由公共收益列支",
+                    "物业公司": "七日内完成施划和标识",
+                    "网格警": "配合劝导，拒不整改的依法处理",
+                    "居民代表": "希望尽快解决，居民愿意监督",
+                }[party],
+            )
+        meetings.close_meeting(
+            m, actor=actor, conclusions="物业公司7日内完成整改；网格员每日巡查；一个月后回访居民并公示结果。"
+        )
 
     # ---- accounts -------------------------------------------------------------
     def logins(self) -> list[Login]:
         sub = Subdistrict.objects.get(name=SUBDISTRICT)
         community = Community.objects.get(subdistrict=sub, name="馨和苑社区")
         # The resident, grid, building and unit logins all meet in the first household of 馨和苑.
-        household = Household.objects.filter(community=community).select_related("grid", "building", "unit", "compound").order_by("id").first()
+        household = (
+            Household.objects.filter(community=community)
+            .select_related("grid", "building", "unit", "compound")
+            .order_by("id")
+            .first()
+        )
         grid, building, unit = household.grid, household.building, household.unit
         compound = household.compound
         return [
@@ -453,18 +710,21 @@ class DemoBuilder:
             Login("louzhang", "楼栋长·刘建国", Role.BUILDING_HEAD, building),
             Login("danyuanzhang", "单元长·赵芳", Role.UNIT_HEAD, unit),
             Login("wuye", "物业·周经理", Role.PROPERTY_STAFF, compound.property_company),
-            Login("bumen", "综合执法局·孙科长", Role.DEPARTMENT_STAFF, Organisation.objects.get(subdistrict=sub, kind=Kind.DEPARTMENT, name=DEPARTMENTS[1])),
+            Login(
+                "bumen",
+                "综合执法局·孙科长",
+                Role.DEPARTMENT_STAFF,
+                Organisation.objects.get(subdistrict=sub, kind=Kind.DEPARTMENT, name=DEPARTMENTS[1]),
+            ),
             Login("jumin", "居民·" + household.members.get(relation=Relation.HEAD).name, Role.RESIDENT, household),
         ]
 
     def ensure_accounts(self):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        from linli.accounts.roles import ROLE_LEVEL, TWO_FACTOR_ROLES
-        from linli.accounts.two_factor import DEMO_TOTP_KEY
 
         for login in self.logins():
-            user, created = User.objects.get_or_create(username=login.username, defaults={"display_name": login.display_name})
+            user, created = User.objects.get_or_create(
+                username=login.username, defaults={"display_name": login.display_name}
+            )
             if created:
                 user.set_password(PASSWORD)
                 user.save(update_fields=["password"])
@@ -472,7 +732,9 @@ class DemoBuilder:
             place = {level: login.place} if level else {}
             RoleAssignment.objects.get_or_create(user=user, role=login.role, **place)
             if login.role in TWO_FACTOR_ROLES:  # an authenticator app on the published demo key
-                TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "演示验证器", "key": DEMO_TOTP_KEY.hex()})
+                TOTPDevice.objects.get_or_create(
+                    user=user, confirmed=True, defaults={"name": "演示验证器", "key": DEMO_TOTP_KEY.hex()}
+                )
 
     def build(self) -> bool:
         """Build the demo sub-district unless it exists; always make sure the logins exist."""
@@ -485,7 +747,12 @@ class DemoBuilder:
                 self.out(f"生成住户与居民（约 {self.target} 户）……")
                 self.build_people()
                 self.build_posts()
-                audit.record(None, AuditLog.Action.IMPORT, self.sub, note=f"demo data: {len(self.households)} households, {len(self.persons)} people")
+                audit.record(
+                    None,
+                    AuditLog.Action.IMPORT,
+                    self.sub,
+                    note=f"demo data: {len(self.households)} households, {len(self.persons)} people",
+                )
             self.ensure_accounts()
             if created:
                 self.build_cases(n=max(30, self.target // 7))

@@ -13,12 +13,18 @@ from linli.places.models import Community, Grid
 class HomeView(LoginRequiredMixin, View):
     def get(self, request):
         user = request.user
-        ctx = {"roles": user.role_assignments.select_related("subdistrict", "community", "grid", "building", "unit", "household", "organisation")}
+        ctx = {
+            "roles": user.role_assignments.select_related(
+                "subdistrict", "community", "grid", "building", "unit", "household", "organisation"
+            )
+        }
         if has_perm(user, "places.view"):
             ctx["grids"] = Grid.objects.restrict(user).select_related("community")[:12]
             ctx["communities"] = Community.objects.restrict(user)[:12]
         if user.has_role("resident"):
-            ctx["own_households"] = Household.objects.restrict(user).filter(
-                id__in=[ra.household_id for ra in user.role_list if ra.role == "resident"]
-            ).select_related("house__unit__building__compound")
+            ctx["own_households"] = (
+                Household.objects.restrict(user)
+                .filter(id__in=[ra.household_id for ra in user.role_list if ra.role == "resident"])
+                .select_related("house__unit__building__compound")
+            )
         return render(request, "home/home.html", ctx)

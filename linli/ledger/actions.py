@@ -33,6 +33,18 @@ def record_conflicts(user, job, conflicts):
         return
     job_type = ContentType.objects.get_for_model(type(job)).pk
     note = "ID number registered outside the uploader's scope"
-    rows = [(user.pk, AuditLog.Action.IMPORT, job_type, str(job.pk), str(job)[:200], {"row": [None, row], "person": [None, person]}, note)
-            for row, person in conflicts]
-    bulk.insert(AuditLog, ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "note"), rows)
+    rows = [
+        (
+            user.pk,
+            AuditLog.Action.IMPORT,
+            job_type,
+            str(job.pk),
+            str(job)[:200],
+            {"row": [None, row], "person": [None, person]},
+            note,
+        )
+        for row, person in conflicts
+    ]
+    bulk.insert(
+        AuditLog, ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "note"), rows
+    )

@@ -15,9 +15,19 @@ from django.utils import timezone
 
 # Fields whose Python value is what the database stores; every other kind (encrypted text, JSON,
 # datetimes …) goes through its own get_db_prep_save, as in bulk_create.
-_AS_IS = {models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField, models.SmallIntegerField,
-          models.PositiveIntegerField, models.PositiveSmallIntegerField, models.CharField, models.DateField,
-          models.BooleanField, models.ForeignKey}
+_AS_IS = {
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.CharField,
+    models.DateField,
+    models.BooleanField,
+    models.ForeignKey,
+}
 
 
 def insert(model, names, rows, *, returning=False):
@@ -43,8 +53,10 @@ def insert(model, names, rows, *, returning=False):
     ids = [row[names.index(meta.pk.attname)] for row in rows] if returning and numbered else []
     with connection.cursor() as cursor:
         if draw:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [meta.db_table, meta.pk.column, len(rows)])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
             ids = sorted(i for (i,) in cursor.fetchall())
             columns.insert(0, meta.pk.column)
         with _copy(cursor, meta.db_table, columns, len(rows)) as copy:
@@ -69,12 +81,17 @@ def update(objs, names):
     table, temp = quote(meta.db_table), quote(f"bulk_update_{meta.db_table}")
     preps = [_prep(f) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {', '.join(map(quote, columns))} FROM {table} WITH NO DATA")  # noqa: S608 - names from _meta, quoted
+        names = ", ".join(map(quote, columns))
+        # names from _meta, quoted
+        cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
         with _copy(cursor, f"bulk_update_{meta.db_table}", columns, len(objs)) as copy:
             for obj in objs:
-                copy.write_row([obj.pk, *(prep(getattr(obj, f.attname)) for f, prep in zip(fields, preps, strict=True))])
+                copy.write_row(
+                    [obj.pk, *(prep(getattr(obj, f.attname)) for f, prep in zip(fields, preps, strict=True))]
+                )
         sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns[1:])
-        cursor.execute(f"UPDATE {table} SET {sets} FROM {temp} AS u WHERE {table}.{quote(meta.pk.column)} = u.{quote(meta.pk.column)}")  # noqa: S608
+        pk = quote(meta.pk.column)
+        cursor.execute(f"UPDATE {table} SET {sets} FROM {temp} AS u WHERE {table}.{pk} = u.{pk}")  # noqa: S608
         cursor.execute(f"DROP TABLE {temp}")
 
 

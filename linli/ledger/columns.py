@@ -10,12 +10,42 @@ REQUIRED = [COMPOUND, BUILDING, UNIT, HOUSE, NAME, ID_NUMBER]
 EXPORT_HEADERS = ["网格", *HEADERS]
 ERROR_HEADER = "错误原因"
 
-RELATIONS = {"户主": Relation.HEAD, "本人": Relation.HEAD, "配偶": Relation.SPOUSE, "妻子": Relation.SPOUSE, "丈夫": Relation.SPOUSE,
-             "子女": Relation.CHILD, "儿子": Relation.CHILD, "女儿": Relation.CHILD, "父母": Relation.PARENT, "父亲": Relation.PARENT,
-             "母亲": Relation.PARENT, "孙子女": Relation.GRANDCHILD, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
-             "外孙子女": Relation.GRANDCHILD, "祖父母": Relation.GRANDPARENT, "兄弟姐妹": Relation.SIBLING, "其他": Relation.OTHER}  # fmt: skip
-RELATION_LABELS = {Relation.HEAD: "户主", Relation.SPOUSE: "配偶", Relation.CHILD: "子女", Relation.PARENT: "父母",
-                   Relation.GRANDCHILD: "孙子女", Relation.GRANDPARENT: "祖父母", Relation.SIBLING: "兄弟姐妹", Relation.OTHER: "其他"}  # fmt: skip
-TENURES = {"自有": Tenure.OWNER, "业主": Tenure.OWNER, "自住": Tenure.OWNER, "租住": Tenure.TENANT, "租户": Tenure.TENANT}
+RELATIONS = {
+    "户主": Relation.HEAD,
+    "本人": Relation.HEAD,
+    "配偶": Relation.SPOUSE,
+    "妻子": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE,
+    "子女": Relation.CHILD,
+    "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD,
+    "父母": Relation.PARENT,
+    "父亲": Relation.PARENT,
+    "母亲": Relation.PARENT,
+    "孙子女": Relation.GRANDCHILD,
+    "孙子": Relation.GRANDCHILD,
+    "孙女": Relation.GRANDCHILD,
+    "外孙子女": Relation.GRANDCHILD,
+    "祖父母": Relation.GRANDPARENT,
+    "兄弟姐妹": Relation.SIBLING,
+    "其他": Relation.OTHER,
+}
+RELATION_LABELS = {
+    Relation.HEAD: "户主",
+    Relation.SPOUSE: "配偶",
+    Relation.CHILD: "子女",
+    Relation.PARENT: "父母",
+    Relation.GRANDCHILD: "孙子女",
+    Relation.GRANDPARENT: "祖父母",
+    Relation.SIBLING: "兄弟姐妹",
+    Relation.OTHER: "其他",
+}
+TENURES = {
+    "自有": Tenure.OWNER,
+    "业主": Tenure.OWNER,
+    "自住": Tenure.OWNER,
+    "租住": Tenure.TENANT,
+    "租户": Tenure.TENANT,
+}
 TENURE_LABELS = {Tenure.OWNER: "自有", Tenure.TENANT: "租住"}
 TAG_SEPARATORS = ("，", ",", "、", ";", "；", " ")

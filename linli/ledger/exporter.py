@@ -84,11 +84,24 @@ def export_workbook(persons, shown_tags, out) -> Exported:
     done = Exported()
     for p in persons:
         house = p.household.house
-        ws.append(text_row(ws, [
-            p.grid.name, house.unit.building.compound.name, house.unit.building.name, house.unit.name, house.number,
-            C.TENURE_LABELS.get(p.household.tenure, ""), p.name, C.RELATION_LABELS.get(p.relation, ""),
-            mask_id_number(p.id_number), mask_phone(p.phone), "、".join(t.name for t in shown_tags(p)),
-        ]))
+        ws.append(
+            text_row(
+                ws,
+                [
+                    p.grid.name,
+                    house.unit.building.compound.name,
+                    house.unit.building.name,
+                    house.unit.name,
+                    house.number,
+                    C.TENURE_LABELS.get(p.household.tenure, ""),
+                    p.name,
+                    C.RELATION_LABELS.get(p.relation, ""),
+                    mask_id_number(p.id_number),
+                    mask_phone(p.phone),
+                    "、".join(t.name for t in shown_tags(p)),
+                ],
+            )
+        )
         done.rows += 1
         done.subdistricts.add(p.subdistrict_id)
         done.communities.add(p.community_id)

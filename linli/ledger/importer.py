@@ -45,8 +45,22 @@ from .models import ImportJob
 PROGRESS_EVERY = 200
 CHECK_BATCH = 1000  # rows per look-up of ID numbers already in the ledger
 WRITE_CHUNK = 2000  # rows per write round; each round costs a fixed number of queries
-UPDATE_FIELDS = ["household", "name", "relation", "id_number", "birth_date", "gender", "phone", "phone_hash",
-                 "unit", "building", "compound", "grid", "community", "subdistrict"]
+UPDATE_FIELDS = [
+    "household",
+    "name",
+    "relation",
+    "id_number",
+    "birth_date",
+    "gender",
+    "phone",
+    "phone_hash",
+    "unit",
+    "building",
+    "compound",
+    "grid",
+    "community",
+    "subdistrict",
+]
 
 
 NAME_MAX = Person._meta.get_field("name").max_length
@@ -59,7 +73,9 @@ class FileError(Exception):
 
 # Why a row cannot be imported when the reason lies in records the user may not see (an ID number
 # registered outside their scope): one message for every such conflict, naming no person or place.
-CONFLICT = gettext_noop("This row cannot be imported. Check it; if it is correct, contact the sub-district administrator.")
+CONFLICT = gettext_noop(
+    "This row cannot be imported. Check it; if it is correct, contact the sub-district administrator."
+)
 
 
 def _shown(value):
@@ -86,8 +102,20 @@ class Row:
     def checked(self):
         """What pass 2 needs of a row that passed, as plain values (see Checked)."""
         v = self.values
-        return (self.house, v[C.NAME], str(self.relation), str(self.tenure), bool(v.get(C.TENURE)), self.id_number, self.id_hash,
-                self.phone, bool(v.get(C.PHONE)), self.tags, C.TAGS in v, self.existing)  # str(): marshal takes no enum members
+        return (
+            self.house,
+            v[C.NAME],
+            str(self.relation),
+            str(self.tenure),
+            bool(v.get(C.TENURE)),
+            self.id_number,
+            self.id_hash,
+            self.phone,
+            bool(v.get(C.PHONE)),
+            self.tags,
+            C.TAGS in v,
+            self.existing,
+        )  # str(): marshal takes no enum members
 
     def reasons(self):
         """The reasons as the error file shows them, in one cell."""
@@ -152,7 +180,10 @@ def _open(content: bytes):
     except (zipfile.BadZipFile, OSError) as exc:
         raise FileError(_("This is not an Excel .xlsx file.")) from exc
     if unpacked > settings.LINLI_IMPORT_MAX_UNZIPPED_BYTES:
-        raise FileError(_("The file unpacks to more than %(max)s; split it into smaller files.") % {"max": filesizeformat(settings.LINLI_IMPORT_MAX_UNZIPPED_BYTES)})
+        raise FileError(
+            _("The file unpacks to more than %(max)s; split it into smaller files.")
+            % {"max": filesizeformat(settings.LINLI_IMPORT_MAX_UNZIPPED_BYTES)}
+        )
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
@@ -168,7 +199,9 @@ def _parsed(rows):
         except StopIteration:
             return
         except Exception as exc:  # the XML parser's and openpyxl's own errors, whatever their kind
-            raise FileError(_("The Excel file cannot be read after row %(row)s: it may be damaged.") % {"row": number}) from exc
+            raise FileError(
+                _("The Excel file cannot be read after row %(row)s: it may be damaged.") % {"row": number}
+            ) from exc
         number += 1
         yield raw
 
@@ -188,7 +221,9 @@ def read_rows(content: bytes, sized=None):
         header = [_text(v) for v in next(rows, [])]
         missing = [h for h in C.REQUIRED if h not in header]
         if missing:
-            raise FileError(_("The first row must hold the template's headers; missing: %(cols)s.") % {"cols": "、".join(missing)})
+            raise FileError(
+                _("The first row must hold the template's headers; missing: %(cols)s.") % {"cols": "、".join(missing)}
+            )
         index = [(h, header.index(h)) for h in C.HEADERS if h in header]
         for number, raw in enumerate(rows, start=2):
             width = len(raw)
@@ -263,7 +298,11 @@ class Validator:
                 row.error(C.PHONE, exc.messages[0] if hasattr(exc, "messages") else exc)
         if v.get(C.RELATION):
             if v[C.RELATION] not in C.RELATIONS:
-                row.error(C.RELATION, _("Unknown relation “%(value)s”; use one of: %(choices)s.") % {"value": _shown(v[C.RELATION]), "choices": "、".join(C.RELATION_LABELS.values())})
+                row.error(
+                    C.RELATION,
+                    _("Unknown relation “%(value)s”; use one of: %(choices)s.")
+                    % {"value": _shown(v[C.RELATION]), "choices": "、".join(C.RELATION_LABELS.values())},
+                )
             else:
                 row.relation = C.RELATIONS[v[C.RELATION]]
         if v.get(C.TENURE):
@@ -319,10 +358,18 @@ class Validator:
         """IDs already in the ledger may be updated if in the user's scope. Others cannot be
         imported, and the user is not told why: that would say the person is registered
         elsewhere. An administrator is told (actions.record_conflicts)."""
-        existing = dict(Person.objects.filter(id_number_hash__in=[r.id_hash for r in rows if r.id_hash]).values_list("id_number_hash", "pk"))
+        existing = dict(
+            Person.objects.filter(id_number_hash__in=[r.id_hash for r in rows if r.id_hash]).values_list(
+                "id_number_hash", "pk"
+            )
+        )
         in_scope = set()
         if existing:
-            in_scope.update(Person.objects.restrict(self.user, "change").filter(pk__in=existing.values()).values_list("id_number_hash", flat=True))
+            in_scope.update(
+                Person.objects.restrict(self.user, "change")
+                .filter(pk__in=existing.values())
+                .values_list("id_number_hash", flat=True)
+            )
         for row in rows:
             if row.id_hash not in existing:
                 continue
@@ -359,9 +406,19 @@ def _run(job):
         if errors or not count:
             message = _("The file has no rows to import.") if not count else ""
             if stopped:
-                message = _("Checking stopped after %(n)s errors: the file has at least %(n)s errors. Correct these rows and upload the whole file again.") % {"n": len(errors)}
-            return jobs.finish(job, ImportJob.Status.FAILED, total_rows=max(count, job.total_rows), processed_rows=count,
-                               errors=errors, message=message, error_file=error_file.read())
+                message = _(
+                    "Checking stopped after %(n)s errors: the file has at least %(n)s errors. Correct these rows and "
+                    "upload the whole file again."
+                ) % {"n": len(errors)}
+            return jobs.finish(
+                job,
+                ImportJob.Status.FAILED,
+                total_rows=max(count, job.total_rows),
+                processed_rows=count,
+                errors=errors,
+                message=message,
+                error_file=error_file.read(),
+            )
         jobs.progress(job, status=ImportJob.Status.WRITING, processed_rows=count, total_rows=count)
         return write(spool, validator, user, job)
 
@@ -396,7 +453,11 @@ def write(rows, validator, user, job):
     by chunk, one audit record per changed row; the job is marked succeeded in the same
     transaction, whose lock on the job row shows the stale check a live writer."""
     with transaction.atomic():
-        if not ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportJob.Status.WRITING).values_list("pk", flat=True):
+        if (
+            not ImportJob.objects.select_for_update()
+            .filter(pk=job.pk, status=ImportJob.Status.WRITING)
+            .values_list("pk", flat=True)
+        ):
             raise jobs.Abandoned(job.pk)
         writer = _Writer(validator, user, job)
         for chunk in _batches(rows, WRITE_CHUNK):
@@ -405,8 +466,30 @@ def write(rows, validator, user, job):
 
 
 PLACES = PLACE_KEYS
-PERSON_FIELDS = ("household_id", "name", "relation", "id_number", "id_number_hash", "birth_date", "gender", *PLACES, "phone", "phone_hash")
-LOG_FIELDS = ("actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "note", "subdistrict_id", "community_id", "grid_id")
+PERSON_FIELDS = (
+    "household_id",
+    "name",
+    "relation",
+    "id_number",
+    "id_number_hash",
+    "birth_date",
+    "gender",
+    *PLACES,
+    "phone",
+    "phone_hash",
+)
+LOG_FIELDS = (
+    "actor_id",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "changes",
+    "note",
+    "subdistrict_id",
+    "community_id",
+    "grid_id",
+)
 
 
 class _Household(NamedTuple):
@@ -443,8 +526,14 @@ class _Writer:
             person = old.get(row.existing)
             # what the file does not name stays as on file: a blank phone cell, a gender given on screen
             kept_phone, kept_gender = (person.phone, person.gender) if person else ("", "")
-            values = {"household_id": hh.pk, "name": row.name, "relation": row.relation,
-                      **person_values(id_number=row.id_number, phone=row.phone or kept_phone, household=hh, gender=kept_gender)}
+            values = {
+                "household_id": hh.pk,
+                "name": row.name,
+                "relation": row.relation,
+                **person_values(
+                    id_number=row.id_number, phone=row.phone or kept_phone, household=hh, gender=kept_gender
+                ),
+            }
             if person:
                 updated.append(self._update(person, values, row))
             else:
@@ -463,8 +552,13 @@ class _Writer:
                 logs.append(self._log(AuditLog.Action.UPDATE, Person, person.pk, str(person), changes, person))
         for pk, (_values, row) in zip(ids, created, strict=True):
             hh = households[row.house]
-            masked = {"name": row.name, "relation": row.relation, "id_number": mask_id_number(row.id_number),
-                      "phone": mask_phone(row.phone), "household": hh.pk}
+            masked = {
+                "name": row.name,
+                "relation": row.relation,
+                "id_number": mask_id_number(row.id_number),
+                "phone": mask_phone(row.phone),
+                "household": hh.pk,
+            }
             logs.append(self._log(AuditLog.Action.CREATE, Person, pk, row.name, audit.diff({}, masked), hh))
         bulk.insert(AuditLog, LOG_FIELDS, logs + household_logs)
         self.created += len(created)
@@ -483,7 +577,11 @@ class _Writer:
         house_ids = list(dict.fromkeys(r.house for r in rows))
         self.house_ids.update(r.house for r in rows)
         households = {}
-        for house, *values in Household.objects.filter(house_id__in=house_ids).order_by("id").values_list("house_id", "pk", "tenure", *PLACES):
+        for house, *values in (
+            Household.objects.filter(house_id__in=house_ids)
+            .order_by("id")
+            .values_list("house_id", "pk", "tenure", *PLACES)
+        ):
             households.setdefault(house, _Household(*values))
         logs = []
         missing = [pk for pk in house_ids if pk not in households]
@@ -495,7 +593,12 @@ class _Writer:
             for row in rows:
                 if row.house in houses:
                     tenures.setdefault(row.house, row.tenure)
-            ids = bulk.insert(Household, ("house_id", "tenure", *PLACES), [(pk, tenures[pk], *houses[pk][:6]) for pk in missing], returning=True)
+            ids = bulk.insert(
+                Household,
+                ("house_id", "tenure", *PLACES),
+                [(pk, tenures[pk], *houses[pk][:6]) for pk in missing],
+                returning=True,
+            )
             for house, pk in zip(missing, ids, strict=True):
                 hh = households[house] = _Household(pk, tenures[house], *houses[house][:6])
                 changes = {"house": [None, house], "tenure": [None, hh.tenure]}
@@ -505,7 +608,12 @@ class _Writer:
         retenure = {}  # the head's row decides an existing household's tenure
         for row in rows:
             hh = households[row.house]
-            if row.relation == Relation.HEAD and row.tenure_given and hh.tenure != row.tenure and hh.pk not in self.new_household_ids:
+            if (
+                row.relation == Relation.HEAD
+                and row.tenure_given
+                and hh.tenure != row.tenure
+                and hh.pk not in self.new_household_ids
+            ):
                 retenure.setdefault(row.tenure, []).append(hh.pk)
         for tenure, pks in retenure.items():
             Household.objects.filter(pk__in=pks).update(tenure=tenure)
@@ -522,11 +630,25 @@ class _Writer:
 
     def _log(self, action, model, pk, text, changes, places):
         """An audit record as a LOG_FIELDS tuple; `places` has the scope ids."""
-        return (self.user.pk, action, self.types[model], str(pk), text[:200], changes, f"import #{self.job.pk}"[:200],
-                places.subdistrict_id, places.community_id, places.grid_id)
+        return (
+            self.user.pk,
+            action,
+            self.types[model],
+            str(pk),
+            text[:200],
+            changes,
+            f"import #{self.job.pk}"[:200],
+            places.subdistrict_id,
+            places.community_id,
+            places.grid_id,
+        )
 
     def finish(self):
         first = House.objects.select_related("community").get(pk=next(iter(self.house_ids)))
         note = f"{self.job.filename}: {self.created} new, {self.updated} updated"
         audit.record(self.user, AuditLog.Action.IMPORT, first.community, note=note)
-        return {"created_count": self.created, "updated_count": self.updated, "households_created": self.households_created}
+        return {
+            "created_count": self.created,
+            "updated_count": self.updated,
+            "households_created": self.households_created,
+        }

@@ -36,7 +36,9 @@ def progress(job, **fields):
     fields["heartbeat_at"] = timezone.now()
     for k, v in fields.items():
         setattr(job, k, v)
-    if not ImportJob.objects.filter(pk=job.pk, status__in=(ImportJob.Status.PENDING, *ImportJob.RUNNING)).update(**fields):
+    if not ImportJob.objects.filter(pk=job.pk, status__in=(ImportJob.Status.PENDING, *ImportJob.RUNNING)).update(
+        **fields
+    ):
         raise Abandoned(job.pk)
 
 
@@ -52,7 +54,14 @@ def finish(job, status, **fields):
 def crashed(job):
     """The worker hit an unexpected error; the write transaction, if any, was rolled back."""
     if ImportJob.objects.filter(pk=job.pk, status__in=(ImportJob.Status.PENDING, *ImportJob.RUNNING)).exists():
-        finish(job, ImportJob.Status.FAILED, message=_("The import stopped because of an internal error. Nothing was written; upload the file again, or tell your administrator if it happens again."))
+        finish(
+            job,
+            ImportJob.Status.FAILED,
+            message=_(
+                "The import stopped because of an internal error. Nothing was written; upload the file again, or tell "
+                "your administrator if it happens again."
+            ),
+        )
         _tell_owners([job])
 
 
@@ -66,8 +75,12 @@ def fail_stale(now=None) -> int:
         with transaction.atomic():
             # a live writer holds its job's row lock: skipped, never waited for (PostgreSQL);
             # SQLite has one writer at a time, so a live write makes this wait for the database
-            pks = list(ImportJob.objects.select_for_update(skip_locked=True).filter(stale).values_list("pk", flat=True)[:100])
-            ImportJob.objects.filter(stale, pk__in=pks).update(status=ImportJob.Status.FAILED, message=stale_message(), finished_at=now, content=b"")
+            pks = list(
+                ImportJob.objects.select_for_update(skip_locked=True).filter(stale).values_list("pk", flat=True)[:100]
+            )
+            ImportJob.objects.filter(stale, pk__in=pks).update(
+                status=ImportJob.Status.FAILED, message=stale_message(), finished_at=now, content=b""
+            )
             jobs = list(ImportJob.objects.filter(pk__in=pks).only("pk", "owner_id", "filename"))
             transaction.on_commit(lambda: _tell_owners(jobs))
     except OperationalError:
@@ -80,7 +93,10 @@ def fail_stale(now=None) -> int:
 
 
 def stale_message():
-    return _("The import stopped: the background worker ended while it was working on this file. Nothing was written; upload the file again.")
+    return _(
+        "The import stopped: the background worker ended while it was working on this file. Nothing was written; "
+        "upload the file again."
+    )
 
 
 def _tell_owners(jobs):

@@ -21,7 +21,9 @@ class ImportJob(models.Model):
 
     RUNNING = (Status.VALIDATING, Status.WRITING)  # a worker holds the job and beats its heart
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs", verbose_name=_("user"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs", verbose_name=_("user")
+    )
     filename = models.CharField(_("file"), max_length=200)
     # both hold ID numbers and phones as the user typed them: encrypted at rest like the ledger
     content = EncryptedBinaryField()  # emptied when the job ends: the ledger, not the upload, keeps the data

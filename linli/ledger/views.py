@@ -37,7 +37,9 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 class TemplateView(LoginRequiredMixin, View):
     def get(self, request):
         require_perm(request.user, "people.import")
-        return xlsx_response(exporter.template_workbook(), "%E4%BD%8F%E6%88%B7%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx")
+        return xlsx_response(
+            exporter.template_workbook(), "%E4%BD%8F%E6%88%B7%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"
+        )
 
 
 class ImportView(LoginRequiredMixin, View):
@@ -70,9 +72,24 @@ class ImportView(LoginRequiredMixin, View):
 
 def _own_job(request, pk, *fields):
     require_perm(request.user, "people.import")
-    return get_object_or_404(ImportJob.objects.only("pk", "owner", "filename", "status", "total_rows", "processed_rows", "created_count",
-                                                    "updated_count", "households_created", "message", "finished_at", *fields),
-                             pk=pk, owner=request.user)
+    return get_object_or_404(
+        ImportJob.objects.only(
+            "pk",
+            "owner",
+            "filename",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "created_count",
+            "updated_count",
+            "households_created",
+            "message",
+            "finished_at",
+            *fields,
+        ),
+        pk=pk,
+        owner=request.user,
+    )
 
 
 @personal
@@ -84,8 +101,16 @@ class JobView(LoginRequiredMixin, View):
         errors = job.errors if job.status == job.Status.FAILED else []  # deferred: loaded only for a failed job
         has_file = bool(errors) and ImportJob.objects.filter(pk=job.pk).exclude(error_file=b"").exists()
         template = "ledger/_job_status.html" if request.htmx else "ledger/job.html"
-        return render(request, template, {"job": job, "errors": paginate(request, errors, ERRORS_PER_PAGE), "error_count": len(errors),
-                                          "has_error_file": has_file})
+        return render(
+            request,
+            template,
+            {
+                "job": job,
+                "errors": paginate(request, errors, ERRORS_PER_PAGE),
+                "error_count": len(errors),
+                "has_error_file": has_file,
+            },
+        )
 
 
 @personal
@@ -109,7 +134,9 @@ class ExportView(LoginRequiredMixin, View):
             "community_id", "household__house_id", "relation", "id"
         )
         out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        exported = exporter.export_workbook(persons.iterator(chunk_size=2000), lambda p: privacy.shown_tags(request.user, p), out)
+        exported = exporter.export_workbook(
+            persons.iterator(chunk_size=2000), lambda p: privacy.shown_tags(request.user, p), out
+        )
         actions.record_export(request.user, exported, described(filterset))
         out.seek(0)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -31,18 +31,11 @@ class OrganisationSerializer(ActionSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        places = {
-            n: attrs.get(n, getattr(self.instance, n, None))
-            for n in ("compound", "community", "subdistrict")
-        }
-        moved = self.instance is None or any(
-            n in attrs and attrs[n] != getattr(self.instance, n) for n in places
-        )
+        places = {n: attrs.get(n, getattr(self.instance, n, None)) for n in ("compound", "community", "subdistrict")}
+        moved = self.instance is None or any(n in attrs and attrs[n] != getattr(self.instance, n) for n in places)
         name, place = next(((n, p) for n, p in places.items() if p is not None), (None, None))
         if moved and place is not None:
-            allowed = type(place).objects.restrict(
-                self.context["request"].user, "change", domain="orgs"
-            )
+            allowed = type(place).objects.restrict(self.context["request"].user, "change", domain="orgs")
             if not allowed.filter(pk=place.pk).exists():
                 raise serializers.ValidationError(
                     {name: ScopedRelatedField.default_error_messages["out_of_scope"]},
@@ -51,7 +44,5 @@ class OrganisationSerializer(ActionSerializer):
         return attrs
 
 
-OrganisationFilter = filterset(
-    Organisation, ids=PLACES[:2] + ("compound",), fields=["kind", "partner_category"]
-)
+OrganisationFilter = filterset(Organisation, ids=PLACES[:2] + ("compound",), fields=["kind", "partner_category"])
 OrganisationViewSet = scoped(Organisation, OrganisationSerializer, OrganisationFilter)

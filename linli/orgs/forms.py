@@ -9,7 +9,16 @@ from .models import Organisation
 class OrganisationForm(ScopedModelForm):
     class Meta:
         model = Organisation
-        fields = ["kind", "name", "subdistrict", "community", "compound", "partner_category", "contact_name", "contact_phone"]
+        fields = [
+            "kind",
+            "name",
+            "subdistrict",
+            "community",
+            "compound",
+            "partner_category",
+            "contact_name",
+            "contact_phone",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

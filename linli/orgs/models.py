@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import ScopedModel
+from linli.places.models import Building, Compound
 
 
 class Kind(models.TextChoices):
@@ -30,7 +31,6 @@ class PartnerCategory(models.TextChoices):
 
 def _serving_compounds_in(level):
     def q(ids):
-        from linli.places.models import Compound
 
         return Q(id__in=Compound.objects.filter(**{f"{level}__in": sorted(ids)}).values("property_company_id"))
 
@@ -38,7 +38,6 @@ def _serving_compounds_in(level):
 
 
 def _serving_grids(ids):
-    from linli.places.models import Building
 
     return Q(id__in=Building.objects.filter(grid_id__in=sorted(ids)).values("compound__property_company_id"))
 
@@ -61,7 +60,12 @@ class Organisation(ScopedModel):
         "places.Subdistrict", models.PROTECT, related_name="organisations", verbose_name=_("sub-district")
     )
     community = models.ForeignKey(
-        "places.Community", models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name=_("community")
+        "places.Community",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("community"),
     )
     compound = models.ForeignKey(
         "places.Compound",

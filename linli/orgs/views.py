@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from linli.core import actions
 from linli.core.views import ScopedDeleteView, ScopedDetailView, ScopedMixin, apply_form_errors
-from linli.places.models import Community, Subdistrict
+from linli.places.models import Community, Compound, Subdistrict
 
 from .forms import OrganisationForm
 from .models import Kind, Organisation
@@ -24,7 +25,10 @@ class OrganisationListView(ScopedMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["kinds"] = Kind.choices
-        ctx["can_create"] = Subdistrict.objects.restrict(self.request.user, "change", domain="orgs").exists() or Community.objects.restrict(self.request.user, "change", domain="orgs").exists()
+        ctx["can_create"] = (
+            Subdistrict.objects.restrict(self.request.user, "change", domain="orgs").exists()
+            or Community.objects.restrict(self.request.user, "change", domain="orgs").exists()
+        )
         return ctx
 
 
@@ -33,7 +37,6 @@ class OrganisationDetailView(ScopedDetailView):
     template_name = "orgs/org_detail.html"
 
     def get_context_data(self, **kwargs):
-        from linli.places.models import Compound
 
         ctx = super().get_context_data(**kwargs)
         ctx["compounds"] = Compound.objects.restrict(self.request.user).filter(property_company=self.object)
@@ -67,6 +70,5 @@ class OrganisationDeleteView(ScopedDeleteView):
     model = Organisation
 
     def success_url(self, obj):
-        from django.urls import reverse
 
         return reverse("orgs:list")

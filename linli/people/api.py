@@ -40,9 +40,7 @@ class PersonSerializer(ActionSerializer):
     id_number_masked = serializers.CharField(read_only=True)
     phone_masked = serializers.CharField(read_only=True)
     birth_year = serializers.SerializerMethodField()
-    tags = serializers.SlugRelatedField(
-        many=True, slug_field="name", queryset=Tag.objects.all(), required=False
-    )
+    tags = serializers.SlugRelatedField(many=True, slug_field="name", queryset=Tag.objects.all(), required=False)
 
     Meta = meta(
         Person,

@@ -8,7 +8,7 @@ from linli.core.ids import IdFilter
 
 from . import privacy
 from . import search as exact
-from .models import Gender, Person, Relation, Tag, Tenure
+from .models import Gender, Person, Relation, Tag, Tenure, visible_tags
 
 
 class PersonFilterForm(forms.Form):
@@ -23,14 +23,18 @@ class PersonFilterForm(forms.Form):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    community = IdFilter(field_name="community_id", widget=django_filters.widgets.forms.HiddenInput)
-    grid = IdFilter(field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
-    compound = IdFilter(field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
-    building = IdFilter(field_name="building_id", widget=django_filters.widgets.forms.HiddenInput)
+    community = IdFilter(
+        label=_("Community"), field_name="community_id", widget=django_filters.widgets.forms.HiddenInput
+    )
+    grid = IdFilter(label=_("Grid"), field_name="grid_id", widget=django_filters.widgets.forms.HiddenInput)
+    compound = IdFilter(label=_("Compound"), field_name="compound_id", widget=django_filters.widgets.forms.HiddenInput)
+    building = IdFilter(label=_("Building"), field_name="building_id", widget=django_filters.widgets.forms.HiddenInput)
     tag = django_filters.ModelChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), method="with_tag")
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     relation = django_filters.ChoiceFilter(label=_("Relation to head"), choices=Relation.choices)
-    tenure = django_filters.ChoiceFilter(label=_("Owner or tenant"), field_name="household__tenure", choices=Tenure.choices)
+    tenure = django_filters.ChoiceFilter(
+        label=_("Owner or tenant"), field_name="household__tenure", choices=Tenure.choices
+    )
 
     class Meta:
         model = Person
@@ -39,7 +43,6 @@ class PersonFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        from .models import visible_tags
 
         self.user = user
         # filtering by a tag one may not see would reveal it

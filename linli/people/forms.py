@@ -5,8 +5,9 @@ from linli.core.forms import ScopedModelForm
 from linli.core.ids import ModelMultipleChoiceField
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
+from linli.places.models import Building, Unit
 
-from .models import Household, Person, ResidentPost, Tag
+from .models import Household, Person, ResidentPost, Tag, visible_tags
 
 
 class HouseholdForm(ScopedModelForm):
@@ -32,9 +33,6 @@ class PersonForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].widget.attrs["class"] = "form-check-input"
-        from .models import visible_tags
-
         self.fields["tags"].queryset = visible_tags(self.user)
         self.creating = self.instance.pk is None
         if self.creating:
@@ -82,7 +80,6 @@ class ResidentPostForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.places.models import Building, Unit
 
         grid = self.instance.grid
         self.fields["person"].queryset = Person.objects.restrict(self.user, "change").filter(grid=grid).order_by("name")

@@ -1,5 +1,6 @@
 """人进户、户进房: households living in houses, persons in households, their tags and grid posts."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core import crypto
 from linli.core.fields import EncryptedTextField
 from linli.core.masking import mask_date, mask_id_number, mask_phone
-from linli.core.scope import ScopedModel
+from linli.core.scope import ScopedModel, has_perm
 from linli.core.validators import normalise_id, validate_id_number, validate_phone
 
 from .derive import person_values
@@ -63,7 +64,6 @@ class Tag(models.Model):
 def sees_sensitive_tags(user) -> bool:
     """Whether the user may know the names of sensitive tags (低保, 残疾人 …): roles that may reveal
     personal data somewhere. Which persons' sensitive tags they see: privacy.shown_tags."""
-    from linli.core.scope import has_perm
 
     return has_perm(user, "people.reveal")
 
@@ -160,14 +160,15 @@ class Person(_InHouse):
         return mask_phone(self.phone)
 
     def save(self, *args, **kwargs):
-        derived = person_values(id_number=self.id_number, phone=self.phone, household=self.household, gender=self.gender)
+        derived = person_values(
+            id_number=self.id_number, phone=self.phone, household=self.household, gender=self.gender
+        )
         for field, value in derived.items():
             setattr(self, field, value)
         super().save(*args, **kwargs)
 
     def validate_unique(self, exclude=None):
         super().validate_unique(exclude)
-        from django.core.exceptions import ValidationError
 
         digest = crypto.keyed_hash(normalise_id(self.id_number or ""))
         if Person.objects.filter(id_number_hash=digest).exclude(pk=self.pk).exists():
@@ -205,13 +206,23 @@ class ResidentPost(ScopedModel):
     person = models.ForeignKey(Person, models.CASCADE, related_name="posts", verbose_name=_("person"))
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="posts", verbose_name=_("grid"))
-    building = models.ForeignKey("places.Building", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("building"))
-    unit = models.ForeignKey("places.Unit", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("unit"))
+    building = models.ForeignKey(
+        "places.Building", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("building")
+    )
+    unit = models.ForeignKey(
+        "places.Unit", models.PROTECT, null=True, blank=True, related_name="posts", verbose_name=_("unit")
+    )
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
 
     scope_domain = "people"
-    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "grid": "grid_id", "building": "building_id", "unit": "unit_id"}
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "community": "community_id",
+        "grid": "grid_id",
+        "building": "building_id",
+        "unit": "unit_id",
+    }
 
     class Meta:
         ordering = ["grid_id", "post"]
@@ -226,7 +237,6 @@ class ResidentPost(ScopedModel):
         return self.grid.get_absolute_url()
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         errors = {}
         if self.person_id and self.grid_id and self.person.grid_id != self.grid_id:

@@ -5,7 +5,6 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from linli.places.extensions import Count, Panel, add_count, add_panel
-from linli.places.models import Grid, House
 
 from .models import Household, Person, ResidentPost
 
@@ -14,24 +13,36 @@ def grid_posts(request, grid):
     user = request.user
     return {
         "posts": ResidentPost.objects.restrict(user).filter(grid=grid).select_related("person", "building", "unit"),
-        "can_add_post": Grid.objects.restrict(user, "change", domain="people").filter(pk=grid.pk).exists(),
+        "can_add_post": grid.allows(user, "change", domain="people"),
     }
 
 
 def house_households(request, house):
     user = request.user
     return {
-        "can_add_household": House.objects.restrict(user, "change", domain="people").filter(pk=house.pk).exists(),
-        "households": Household.objects.restrict(user).filter(house=house).prefetch_related(
-            Prefetch("members", queryset=Person.objects.restrict(user).prefetch_related("tags"))
-        ),
+        "can_add_household": house.allows(user, "change", domain="people"),
+        "households": Household.objects.restrict(user)
+        .filter(house=house)
+        .prefetch_related(Prefetch("members", queryset=Person.objects.restrict(user).prefetch_related("tags"))),
     }
 
 
 def register():
-    add_count(Count("households", _("Households"), lambda user: Household.objects.restrict(user),
-                    lambda level: "house_id" if level == "house" else f"{level}_id"))
-    add_count(Count("people", _("People"), lambda user: Person.objects.restrict(user),
-                    lambda level: "household__house_id" if level == "house" else f"{level}_id"))
+    add_count(
+        Count(
+            "households",
+            _("Households"),
+            lambda user: Household.objects.restrict(user),
+            lambda level: "house_id" if level == "house" else f"{level}_id",
+        )
+    )
+    add_count(
+        Count(
+            "people",
+            _("People"),
+            lambda user: Person.objects.restrict(user),
+            lambda level: "household__house_id" if level == "house" else f"{level}_id",
+        )
+    )
     add_panel(Panel("grid", "people/_grid_posts.html", grid_posts))
     add_panel(Panel("house", "people/_house_households.html", house_households))

@@ -11,6 +11,8 @@ who is also building head of a building in grid B sees B's people as a building 
 
 from linli.core.scope import scope_for
 
+from .models import Person
+
 
 def reveals(user, obj) -> bool:
     """Whether `user` holds people.reveal over this person (or household): no query per row."""
@@ -30,7 +32,6 @@ def shown_tags(user, person) -> list:
 def with_tag(persons, user, tag):
     """The persons with `tag`; a sensitive one only among those the user may reveal (a filter
     that answered for the others would show the tag as surely as a badge)."""
-    from .models import Person
 
     persons = persons.filter(tags=tag)
     return persons & Person.objects.restrict(user, "reveal") if tag.sensitive else persons

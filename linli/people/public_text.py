@@ -11,9 +11,12 @@ from .models import Person
 
 def ledger_words(community):
     names = Person.objects.filter(community_id=community.pk).values_list("name", flat=True).distinct()
-    ordinary = [community.name, *Compound.objects.filter(community_id=community.pk).values_list("name", flat=True),
-                *Grid.objects.filter(community_id=community.pk).values_list("name", flat=True),
-                *Organisation.objects.filter(subdistrict_id=community.subdistrict_id).values_list("name", flat=True)]
+    ordinary = [
+        community.name,
+        *Compound.objects.filter(community_id=community.pk).values_list("name", flat=True),
+        *Grid.objects.filter(community_id=community.pk).values_list("name", flat=True),
+        *Organisation.objects.filter(subdistrict_id=community.subdistrict_id).values_list("name", flat=True),
+    ]
     return names, ordinary
 
 

@@ -21,6 +21,8 @@ from linli.core.models import AuditLog
 from linli.core.scope import has_perm
 from linli.core.validators import ID_RE, PHONE_RE, normalise_id, normalise_phone
 
+from .models import Person
+
 MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 MAX_FOUND = 50  # a phone shared by a family finds a few; an ID number one
 
@@ -44,7 +46,10 @@ def allow(user) -> None:
     wait = _take(user)
     if wait:
         raise ValidationError(
-            _("Too many searches by ID number or phone: at most %(limit)d in %(minutes)d minutes. Please try again in %(wait)d minutes."),
+            _(
+                "Too many searches by ID number or phone: at most %(limit)d in %(minutes)d minutes. Please try again "
+                "in %(wait)d minutes."
+            ),
             code="identifier_search_throttled",
             params={
                 "limit": settings.LINLI_IDENTIFIER_SEARCH_LIMIT,
@@ -70,7 +75,6 @@ def _take(user) -> int:
 def find(queryset, user, kind: str, value: str):
     """The persons of `queryset` whose ID number or phone is `value`, among those `user` may
     reveal; one audit record per person found (or one on the user's role when nobody is)."""
-    from .models import Person
 
     matches = queryset.filter(**{f"{kind}_hash": crypto.keyed_hash(value)}) & Person.objects.restrict(user, "reveal")
     found = list(matches[:MAX_FOUND])

@@ -10,7 +10,11 @@ app_name = "people"
 urlpatterns = [
     path("", views.PersonListView.as_view(), name="list"),
     path("household/<int:pk>/", views.HouseholdDetailView.as_view(), name="household"),
-    path("household/<int:pk>/edit/", ScopedEditView.as_view(model=Household, form_class=HouseholdForm), name="household_edit"),
+    path(
+        "household/<int:pk>/edit/",
+        ScopedEditView.as_view(model=Household, form_class=HouseholdForm),
+        name="household_edit",
+    ),
     path("household/<int:pk>/delete/", views.HouseholdDeleteView.as_view(), name="household_delete"),
     path("house/<int:parent>/new-household/", views.HouseholdCreateView.as_view(), name="household_create"),
     path("household/<int:parent>/new-person/", views.PersonCreateView.as_view(), name="person_create"),

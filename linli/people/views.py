@@ -59,7 +59,9 @@ def place_links(user, obj):
     """Whether the grid and house in the breadcrumbs may be opened by this user."""
     return {
         "grid_linkable": Grid.objects.restrict(user).filter(pk=obj.grid_id).exists(),
-        "house_linkable": House.objects.restrict(user).filter(pk=getattr(obj, "house_id", None) or obj.household.house_id).exists(),
+        "house_linkable": House.objects.restrict(user)
+        .filter(pk=getattr(obj, "house_id", None) or obj.household.house_id)
+        .exists(),
     }
 
 
@@ -72,7 +74,9 @@ class HouseholdDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["members"] = Person.objects.restrict(self.request.user).filter(household=self.object).prefetch_related("tags")
+        ctx["members"] = (
+            Person.objects.restrict(self.request.user).filter(household=self.object).prefetch_related("tags")
+        )
         ctx["can_reveal"] = privacy.reveals(self.request.user, self.object)
         ctx.update(place_links(self.request.user, self.object))
         return ctx
@@ -86,7 +90,12 @@ class PersonDetailView(ScopedDetailView):
     template_name = "people/person_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("household__house__unit__building__compound", "grid").prefetch_related("tags", "posts__grid")
+        return (
+            super()
+            .get_queryset()
+            .select_related("household__house__unit__building__compound", "grid")
+            .prefetch_related("tags", "posts__grid")
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -142,8 +151,6 @@ class PersonDeleteView(ScopedDeleteView):
 
     def success_url(self, obj):
         return obj.household.get_absolute_url()
-
-
 
 
 class TagListView(LoginRequiredMixin, View):

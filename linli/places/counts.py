@@ -32,7 +32,11 @@ def counts_for(user, level: str, ids) -> dict[int, dict[str, int]]:
     if not ids:
         return {}
     result = {i: {} for i in ids}
-    kinds = [(name, model.objects.restrict(user), f"{level}_id") for name, (_label, model, levels) in OWN.items() if level in levels]
+    kinds = [
+        (name, model.objects.restrict(user), f"{level}_id")
+        for name, (_label, model, levels) in OWN.items()
+        if level in levels
+    ]
     kinds += [(c.name, c.rows(user), c.key(level)) for c in COUNTS.values()]
     for name, qs, key in kinds:
         found = _grouped(qs, key, ids)

@@ -17,7 +17,7 @@ class BoundaryField(forms.JSONField):
         # ValueError: a number of more than 4,300 digits (Python's limit); RecursionError: arrays
         # nested thousands deep. Django's field catches only malformed JSON.
         except (forms.ValidationError, ValueError, RecursionError):
-            raise forms.ValidationError(_("Paste GeoJSON text, e.g. {\"type\": \"Polygon\", …}.")) from None
+            raise forms.ValidationError(_('Paste GeoJSON text, e.g. {"type": "Polygon", …}.')) from None
 
     def bound_data(self, data, initial):
         try:  # the form shown again with the text as it was typed

@@ -32,9 +32,7 @@ def validate_boundary(value):
     if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValidationError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
     try:
-        rings = geom["coordinates"] if geom["type"] == "Polygon" else [
-            r for poly in geom["coordinates"] for r in poly
-        ]
+        rings = geom["coordinates"] if geom["type"] == "Polygon" else [r for poly in geom["coordinates"] for r in poly]
         for ring in rings:
             if len(ring) < 4 or any(len(pt) < 2 or not all(isinstance(c, int | float) for c in pt[:2]) for pt in ring):
                 raise ValueError
@@ -75,7 +73,9 @@ class Subdistrict(Place):
 class Community(Place):
     """社区: a residents' committee area."""
 
-    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="communities", verbose_name=_("sub-district"))
+    subdistrict = models.ForeignKey(
+        Subdistrict, models.PROTECT, related_name="communities", verbose_name=_("sub-district")
+    )
     name = models.CharField(_("name"), max_length=100)
 
     scope_paths = {"subdistrict": "subdistrict_id", "community": "id"}

@@ -24,5 +24,9 @@ for model in (Subdistrict, Community, Grid, Compound, Building, Unit, House):
     if model in PARENTS:
         parent_model, field = PARENTS[model]
         urlpatterns.append(
-            path(f"{parent_model._meta.model_name}/<int:parent>/new-{name}/", views.create(model, parent_model, field), name=f"{name}_create")
+            path(
+                f"{parent_model._meta.model_name}/<int:parent>/new-{name}/",
+                views.create(model, parent_model, field),
+                name=f"{name}_create",
+            )
         )

@@ -85,9 +85,11 @@ class PlaceDetailView(ScopedDetailView):
             (m._meta.model_name, m._meta.verbose_name) for m, _f, _h in CHILDREN[self.model] if ctx["can_change"]
         ]
         # Related places in badges are links only where the user may open them.
-        related = {"grid": getattr(obj, "grid", None) if self.model is Building else None,
-                   "property_company": getattr(obj, "property_company", None) if self.model is Compound else None}
-        ctx["linkable"] = {k: bool(v) and type(v).objects.restrict(user).filter(pk=v.pk).exists() for k, v in related.items()}
+        related = {
+            "grid": getattr(obj, "grid", None) if self.model is Building else None,
+            "property_company": getattr(obj, "property_company", None) if self.model is Compound else None,
+        }
+        ctx["linkable"] = {k: bool(v) and v.allows(user) for k, v in related.items()}
         if self.model is Community:
             ctx["map_places"] = Grid.objects.restrict(user).filter(community=obj).exclude(boundary=None)
         ctx["panels"] = panels_for(self.request, level, obj)  # households, posts (people)
@@ -98,7 +100,14 @@ def breadcrumbs(obj):
     """Ancestors from the sub-district down, from the denormalised keys (already selected)."""
     chain = []
     node = obj
-    parents = {House: "unit", Unit: "building", Building: "compound", Compound: "community", Grid: "community", Community: "subdistrict"}
+    parents = {
+        House: "unit",
+        Unit: "building",
+        Building: "compound",
+        Compound: "community",
+        Grid: "community",
+        Community: "subdistrict",
+    }
     while type(node) in parents:
         node = getattr(node, parents[type(node)])
         chain.append(node)
@@ -107,7 +116,7 @@ def breadcrumbs(obj):
 
 def visible_crumbs(user, crumbs):
     """(ancestor, linkable): ancestors outside the user's scope are shown as plain text."""
-    return [(c, type(c).objects.restrict(user).filter(pk=c.pk).exists()) for c in crumbs]
+    return [(c, c.allows(user)) for c in crumbs]
 
 
 def detail(model):
@@ -119,7 +128,9 @@ def edit(model):
 
 
 def create(model, parent_model, parent_field):
-    return ScopedCreateView.as_view(model=model, parent_model=parent_model, parent_field=parent_field, form_class=forms.FORMS[model])
+    return ScopedCreateView.as_view(
+        model=model, parent_model=parent_model, parent_field=parent_field, form_class=forms.FORMS[model]
+    )
 
 
 class PlaceDeleteView(ScopedDeleteView):

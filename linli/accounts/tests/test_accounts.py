@@ -39,23 +39,43 @@ def test_login_works_before_the_limit(world, client):
 @pytest.mark.django_db
 def test_community_staff_grants_grid_role_in_scope_and_it_is_audited(world, login):
     c = login(world.users.community)
-    r = c.post(reverse("accounts:grant"), {"username": "new_worker", "display_name": "新网格员", "password": "a-Long-pass-2026", "role": Role.GRID_WORKER, "grid": world.grid_b.pk})
+    r = c.post(
+        reverse("accounts:grant"),
+        {
+            "username": "new_worker",
+            "display_name": "新网格员",
+            "password": "a-Long-pass-2026",
+            "role": Role.GRID_WORKER,
+            "grid": world.grid_b.pk,
+        },
+    )
     assert r.status_code == 302
     ra = RoleAssignment.objects.get(user__username="new_worker")
     assert (ra.role, ra.grid) == (Role.GRID_WORKER, world.grid_b)
-    assert AuditLog.objects.filter(action="create", content_type__model="roleassignment", object_id=str(ra.pk), community_id=world.c1.pk).exists()
+    assert AuditLog.objects.filter(
+        action="create", content_type__model="roleassignment", object_id=str(ra.pk), community_id=world.c1.pk
+    ).exists()
 
 
 @pytest.mark.django_db
 def test_grant_outside_scope_or_admin_is_refused(world, login):
     c = login(world.users.community)
-    r = c.post(reverse("accounts:grant"), {"username": "x", "password": "a-Long-pass-2026", "role": Role.GRID_WORKER, "grid": world.grid_c.pk})
+    r = c.post(
+        reverse("accounts:grant"),
+        {"username": "x", "password": "a-Long-pass-2026", "role": Role.GRID_WORKER, "grid": world.grid_c.pk},
+    )
     assert r.status_code == 200 and "grid" in r.context["form"].errors
     r = c.post(reverse("accounts:grant"), {"username": "x", "password": "a-Long-pass-2026", "role": Role.ADMIN})
     assert r.status_code == 200 and "role" in r.context["form"].errors
-    r = c.post(reverse("accounts:grant"), {"username": "x", "password": "a-Long-pass-2026", "role": Role.SUBDISTRICT_STAFF, "subdistrict": world.sub.pk})
+    r = c.post(
+        reverse("accounts:grant"),
+        {"username": "x", "password": "a-Long-pass-2026", "role": Role.SUBDISTRICT_STAFF, "subdistrict": world.sub.pk},
+    )
     assert "subdistrict" in r.context["form"].errors
-    r = c.post(reverse("accounts:grant"), {"username": "x", "password": "123", "role": Role.GRID_WORKER, "grid": world.grid_a.pk})
+    r = c.post(
+        reverse("accounts:grant"),
+        {"username": "x", "password": "123", "role": Role.GRID_WORKER, "grid": world.grid_a.pk},
+    )
     assert "password" in r.context["form"].errors
     assert not User.objects.filter(username="x").exists()
     assert login(world.users.grid_a).get(reverse("accounts:grant")).status_code == 403

@@ -24,7 +24,9 @@ def _behind_nginx(settings):
 def via_proxy(client, addr, password, username="grid_a", forwarded=None):
     """A request as nginx passes it on: from the proxy, the client's address appended."""
     header = f"{forwarded}, {addr}" if forwarded else addr
-    return client.post(URL, {"username": username, "password": password}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=header)
+    return client.post(
+        URL, {"username": username, "password": password}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=header
+    )
 
 
 def direct(client, addr, password, username="grid_a", forwarded=None):
@@ -103,12 +105,27 @@ def test_the_locked_page_says_what_happened_and_until_when(world, client):
 def test_the_token_endpoint_answers_a_lockout_in_json(world):
     api = APIClient()
     for _ in range(5):
-        r = api.post("/api/v1/auth/token/", {"username": "resident", "password": "wrong"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=ALICE)
-    r = api.post("/api/v1/auth/token/", {"username": "resident", "password": PASSWORD}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=ALICE)
+        r = api.post(
+            "/api/v1/auth/token/",
+            {"username": "resident", "password": "wrong"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=ALICE,
+        )
+    r = api.post(
+        "/api/v1/auth/token/",
+        {"username": "resident", "password": PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=ALICE,
+    )
     assert r.status_code == 429
     error = r.json()["errors"][0]
     assert error["code"] == "locked" and "锁定" in error["message"] and "token" not in r.json()
-    ok = api.post("/api/v1/auth/token/", {"username": "resident", "password": PASSWORD}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=BOB)
+    ok = api.post(
+        "/api/v1/auth/token/",
+        {"username": "resident", "password": PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=BOB,
+    )
     assert ok.status_code == 200 and ok.json()["token"]
 
 

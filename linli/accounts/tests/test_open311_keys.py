@@ -30,13 +30,19 @@ def test_an_administrator_issues_a_key_that_files_and_reads_in_its_users_scope(w
     assert AuditLog.objects.filter(action="create", content_type__model="open311key", object_id=str(key.pk)).exists()
     cat = Category.objects.get(name="飞线充电")
     anonymous = client.__class__()
-    r = anonymous.post("/open311/v2/requests.json", {"api_key": secret, "service_code": cat.pk, "address_id": world.grid_a.pk, "description": "楼道飞线充电"})
+    r = anonymous.post(
+        "/open311/v2/requests.json",
+        {"api_key": secret, "service_code": cat.pk, "address_id": world.grid_a.pk, "description": "楼道飞线充电"},
+    )
     assert r.status_code == 201
     assert Case.objects.get(pk=r.json()[0]["service_request_id"]).created_by == world.users.grid_a
     key.refresh_from_db()
     assert key.last_used_at is not None
     # another community's grid is outside the key's user's scope
-    r = anonymous.post("/open311/v2/requests.json", {"api_key": secret, "service_code": cat.pk, "address_id": world.grid_c.pk, "description": "x"})
+    r = anonymous.post(
+        "/open311/v2/requests.json",
+        {"api_key": secret, "service_code": cat.pk, "address_id": world.grid_c.pk, "description": "x"},
+    )
     assert r.status_code == 400
 
 
@@ -56,7 +62,11 @@ def test_keys_are_hashed_at_rest_and_revocable(world, login):
 
 @pytest.mark.django_db
 def test_a_user_api_token_is_no_open311_key(world):
-    token = APIClient().post("/api/v1/auth/token/", {"username": "resident", "password": PASSWORD}, format="json").json()["token"]
+    token = (
+        APIClient()
+        .post("/api/v1/auth/token/", {"username": "resident", "password": PASSWORD}, format="json")
+        .json()["token"]
+    )
     assert ApiToken.objects.count() == 1
     r = APIClient().get("/open311/v2/requests.json", {"api_key": token})
     assert r.status_code == 403

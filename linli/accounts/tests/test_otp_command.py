@@ -48,7 +48,9 @@ def test_reset_removes_the_second_factor_and_is_audited(world, client):
     TOTPDevice.objects.create(user=world.users.grid_a, name="phone", confirmed=True)
     run("grid_a", "--reset")
     assert not TOTPDevice.objects.filter(user=world.users.grid_a).exists()
-    assert AuditLog.objects.filter(action="update", object_id=str(world.users.grid_a.pk), changes__two_factor=[True, False]).exists()
+    assert AuditLog.objects.filter(
+        action="update", object_id=str(world.users.grid_a.pk), changes__two_factor=[True, False]
+    ).exists()
     r = client.post("/accounts/login/", {"username": "grid_a", "password": "Linli-test-2026"})
     assert r.url.startswith("/accounts/two-factor/setup/")
     with pytest.raises(CommandError):

@@ -44,7 +44,9 @@ def no_throttle(settings):
 def test_exactly_the_roles_that_reveal_or_export_and_administrators_need_it(role):
     expected = role == Role.ADMIN or bool({"people.reveal", "people.export"} & PERMISSIONS[role])
     assert (role in TWO_FACTOR_ROLES) is expected
-    assert (role in TWO_FACTOR_ROLES) is (role in {Role.ADMIN, Role.SUBDISTRICT_STAFF, Role.COMMUNITY_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER})
+    assert (role in TWO_FACTOR_ROLES) is (
+        role in {Role.ADMIN, Role.SUBDISTRICT_STAFF, Role.COMMUNITY_STAFF, Role.GRID_CHIEF, Role.GRID_WORKER}
+    )
 
 
 @pytest.mark.django_db
@@ -82,7 +84,9 @@ def test_enrolment_shows_a_qr_code_made_here_and_confirms_with_a_code(world, cli
     assert client.get("/people/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
-    assert AuditLog.objects.filter(action="update", actor=world.users.grid_a, changes__two_factor=[False, True]).exists()
+    assert AuditLog.objects.filter(
+        action="update", actor=world.users.grid_a, changes__two_factor=[False, True]
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -93,7 +97,9 @@ def test_an_enrolled_user_gives_a_code_at_every_login(world, client, no_throttle
     assert client.get("/people/").url.startswith(VERIFY)
     bad = client.post(VERIFY, {"otp_token": "12345"})
     assert bad.status_code == 200 and "验证码不正确" in bad.content.decode()
-    assert AuditLog.objects.filter(action="login_failed", object_id=str(world.users.community.pk), note__contains="动态验证码").exists()
+    assert AuditLog.objects.filter(
+        action="login_failed", object_id=str(world.users.community.pk), note__contains="动态验证码"
+    ).exists()
     ok = client.post(VERIFY + "?next=/people/", {"otp_token": code(device)})
     assert ok.status_code == 302 and ok.url == "/people/"
     assert client.get("/people/").status_code == 200

@@ -61,10 +61,7 @@ def test_reveal_needs_the_reveal_permission_not_the_change_permission(api_world,
     monkeypatch.setitem(PERMISSIONS, Role.GRID_WORKER, grid_worker - {"people.reveal"})
     client = api(w.users.grid_a)
     assert reveal(client, w.p_a1h).status_code == 403
-    assert (
-        client.patch(f"/api/v1/persons/{w.p_a1h.pk}/", {"name": "甲"}, format="json").status_code
-        == 200
-    )
+    assert client.patch(f"/api/v1/persons/{w.p_a1h.pk}/", {"name": "甲"}, format="json").status_code == 200
     assert not AuditLog.objects.filter(action=AuditLog.Action.REVEAL).exists()
 
 
@@ -72,9 +69,7 @@ def test_reveal_of_another_field_is_a_400_without_audit(api_world, api):
     w = api_world
     client = api(w.users.grid_a)
     response = reveal(client, w.p_a1h, "name")
-    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == [
-        "field"
-    ]
+    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == ["field"]
     assert reveal(api(), w.p_a1h).status_code == 401
     assert not AuditLog.objects.filter(action=AuditLog.Action.REVEAL).exists()
 
@@ -82,9 +77,7 @@ def test_reveal_of_another_field_is_a_400_without_audit(api_world, api):
 def test_token_from_the_token_endpoint_authenticates(api_world):
     w = api_world
     client = APIClient()
-    wrong = client.post(
-        "/api/v1/auth/token/", {"username": "grid_a", "password": "wrong"}, format="json"
-    )
+    wrong = client.post("/api/v1/auth/token/", {"username": "grid_a", "password": "wrong"}, format="json")
     assert wrong.status_code == 400 and "token" not in wrong.json()
     device = TOTPDevice.objects.create(user=w.users.grid_a, name="phone", confirmed=True)
     response = client.post(
@@ -139,9 +132,7 @@ def test_place_and_organisation_filters(api_world, api):
     assert {h["id"] for h in houses} == {w.house_b1.pk, w.house_b2.pk}
     grids = client.get("/api/v1/grids/", {"community": w.c1.pk}).json()["results"]
     assert {g["id"] for g in grids} == {w.grid_a.pk, w.grid_b.pk}
-    audit = client.get(
-        "/api/v1/audit/", {"action": "create", "model": "person", "grid": w.grid_c.pk}
-    ).json()
+    audit = client.get("/api/v1/audit/", {"action": "create", "model": "person", "grid": w.grid_c.pk}).json()
     assert audit["count"] == 4
     bad = client.get("/api/v1/persons/", {"grid": "x"})
     assert bad.status_code == 400 and [e["field"] for e in bad.json()["errors"]] == ["grid"]
@@ -153,16 +144,12 @@ def test_lists_are_paginated(api_world, api):
     assert body["count"] == 12 and len(body["results"]) == 5 and body["next"]
 
 
-def test_person_list_query_count_does_not_grow_with_rows(
-    api_world, api, django_assert_max_num_queries
-):
+def test_person_list_query_count_does_not_grow_with_rows(api_world, api, django_assert_max_num_queries):
     w = api_world
 
     def get():
         # A fresh user each time: its role cache must not make later requests cheaper.
-        response = api(User.objects.get(pk=w.users.community.pk)).get(
-            "/api/v1/persons/", {"household": w.hh_a1.pk}
-        )
+        response = api(User.objects.get(pk=w.users.community.pk)).get("/api/v1/persons/", {"household": w.hh_a1.pk})
         assert response.status_code == 200
         return response.json()
 
@@ -202,11 +189,7 @@ def test_place_list_query_count_does_not_grow_with_rows(
     w = api_world
 
     def get():
-        return (
-            api(User.objects.get(pk=w.users.community.pk))
-            .get(f"/api/v1/{path}/", {"page_size": 200})
-            .json()
-        )
+        return api(User.objects.get(pk=w.users.community.pk)).get(f"/api/v1/{path}/", {"page_size": 200}).json()
 
     with CaptureQueriesContext(connection) as few:
         n = get()["count"]
@@ -218,23 +201,14 @@ def test_place_list_query_count_does_not_grow_with_rows(
 
 def test_openapi_document(api_world, api, tmp_path):
     response = api(api_world.users.grid_a).get("/api/v1/openapi.json")
-    assert response.status_code == 200 and response["Content-Type"].startswith(
-        "application/vnd.oai.openapi+json"
-    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.oai.openapi+json")
     doc = json.loads(response.content)
-    assert {"/api/v1/persons/", "/api/v1/persons/{id}/reveal/", "/api/v1/auth/token/"} <= set(
-        doc["paths"]
-    )
+    assert {"/api/v1/persons/", "/api/v1/persons/{id}/reveal/", "/api/v1/auth/token/"} <= set(doc["paths"])
     person = doc["components"]["schemas"]["Person"]["properties"]
     assert "id_number_masked" in person and "id_number" not in person
-    assert (
-        doc["components"]["schemas"]["PersonRequest"]["properties"]["id_number"]["writeOnly"]
-        is True
-    )
+    assert doc["components"]["schemas"]["PersonRequest"]["properties"]["id_number"]["writeOnly"] is True
     # Generation without a single warning or error, and a valid OpenAPI 3 document.
-    call_command(
-        "spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml")
-    )
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
 
 
 def test_token_endpoint_honours_the_login_lockout(api_world, settings):

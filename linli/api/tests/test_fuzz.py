@@ -46,9 +46,14 @@ def flatmap_path_parameters(context, path_parameters):
     return st.one_of(st.just(path_parameters), st.sampled_from(WORLD_IDS).map(lambda i: path_parameters | {"id": i}))
 
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def token(user, two_factor=False):

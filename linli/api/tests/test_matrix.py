@@ -25,16 +25,19 @@ class Resource(NamedTuple):
 
 # fmt: off
 RESOURCES = [
-    Resource("subdistricts", "subdistrict", "sub", "sub2", "subdistrict", "sub", "sub2", {"code": "640104001"}, "department"),
+    Resource("subdistricts", "subdistrict", "sub", "sub2", "subdistrict", "sub", "sub2", {"code": "640104001"},
+             "department"),
     Resource("communities", "community", "c1", "c2", "community", "c1", "c2", {"name": "新社区"}, "department"),
     Resource("grids", "grid_a", "grid_a", "grid_b", "community", "grid_a", "grid_c", {"name": "新网格"}, "department"),
     Resource("compounds", "grid_a", "cp1", "cp2", "community", "cp1", "cp2", {"address": "北京中路1号"}, "department"),
     Resource("buildings", "grid_a", "bld_a", "bld_b", "community", "bld_a", "bld_c", {"name": "9号楼"}, "department"),
     Resource("units", "grid_a", "unit_a", "unit_b", "community", "unit_a", "unit_c", {"name": "2单元"}, "department"),
-    Resource("houses", "grid_a", "house_a1", "house_b1", "community", "house_a1", "house_c1", {"number": "999"}, "department"),
+    Resource("houses", "grid_a", "house_a1", "house_b1", "community", "house_a1", "house_c1", {"number": "999"},
+             "department"),
     Resource("households", "grid_a", "hh_a1", "hh_c1", "grid_a", "hh_a1", "hh_b1", {"note": "空巢"}, "department"),
     Resource("persons", "grid_a", "p_a1h", "p_b1h", "grid_a", "p_a1h", "p_b1h", {"name": "王五"}, "department"),
-    Resource("organisations", "community", "pm", "dept", "community", "pm", "dept", {"contact_name": "李四"}, "resident"),
+    Resource("organisations", "community", "pm", "dept", "community", "pm", "dept", {"contact_name": "李四"},
+             "resident"),
     Resource("audit", "community", "audit_a", "audit_c", "", "", "", {}, "grid_a"),
 ]
 # fmt: on
@@ -68,9 +71,7 @@ def test_detail_in_scope_200_out_of_scope_404(api_world, api, r):
     outside = client.get(url(r, getattr(w, r.outside)))
     assert outside.status_code == 404
     assert outside.json() == {
-        "errors": [
-            {"field": None, "message": outside.json()["errors"][0]["message"], "code": "not_found"}
-        ]
+        "errors": [{"field": None, "message": outside.json()["errors"][0]["message"], "code": "not_found"}]
     }
 
 
@@ -153,9 +154,7 @@ def test_anonymous_gets_401(api_world, api, r):
 def test_viewer_without_write_permission_is_refused(api_world, api, persona, path, attr, method):
     w = api_world
     obj = getattr(w, attr)
-    response = getattr(api(getattr(w.users, persona)), method)(
-        f"/api/v1/{path}/{obj.pk}/", {}, format="json"
-    )
+    response = getattr(api(getattr(w.users, persona)), method)(f"/api/v1/{path}/{obj.pk}/", {}, format="json")
     assert response.status_code == (405 if path == "audit" else 403)
     assert type(obj).objects.filter(pk=obj.pk).exists()
 
@@ -194,9 +193,7 @@ def test_delete_in_scope_is_audited_and_protected_rows_answer_409(api_world, api
     client = api(w.users.community)
     assert client.delete(f"/api/v1/persons/{w.p_a1s.pk}/").status_code == 204
     assert not type(w.p_a1s).objects.filter(pk=w.p_a1s.pk).exists()
-    assert AuditLog.objects.filter(
-        action="delete", object_id=str(w.p_a1s.pk), actor=w.users.community
-    ).exists()
+    assert AuditLog.objects.filter(action="delete", object_id=str(w.p_a1s.pk), actor=w.users.community).exists()
     response = client.delete(f"/api/v1/houses/{w.house_a1.pk}/")  # a household lives there
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "protected"

@@ -39,7 +39,13 @@ def test_a_role_that_reveals_needs_the_code_in_the_request(api_world):
     device = TOTPDevice.objects.create(user=api_world.users.grid_a, name="phone", confirmed=True)
     missing = issue("grid_a")
     assert missing.status_code == 400
-    assert missing.json()["errors"] == [{"field": "otp_token", "message": "该账号须填写动态验证码（手机验证器 App 上的 6 位数字）。", "code": "two_factor_required"}]
+    assert missing.json()["errors"] == [
+        {
+            "field": "otp_token",
+            "message": "该账号须填写动态验证码（手机验证器 App 上的 6 位数字）。",
+            "code": "two_factor_required",
+        }
+    ]
     wrong = issue("grid_a", otp_token="12345")
     assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "otp_token"
     assert AuditLog.objects.filter(action="login_failed", object_id=str(api_world.users.grid_a.pk)).exists()
@@ -89,7 +95,9 @@ def test_a_token_works_until_its_expiry_and_then_says_it_expired(api_world, sett
         r = bearer(secret).get("/api/v1/cases/")
     assert r.status_code == 401
     error = r.json()["errors"][0]
-    assert error["code"] == "token_expired" and "已过期" in error["message"] and "/api/v1/auth/token/" in error["message"]
+    assert (
+        error["code"] == "token_expired" and "已过期" in error["message"] and "/api/v1/auth/token/" in error["message"]
+    )
 
 
 @pytest.mark.django_db

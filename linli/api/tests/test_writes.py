@@ -18,25 +18,57 @@ def errors(response):
 
 # (resource, model, persona, payload builder, field whose place is swapped for one outside scope, that place)
 CREATE = [
-    ("communities", Community, "subdistrict", lambda w: {"subdistrict": w.sub.pk, "name": "新社区"}, "subdistrict", "sub2"),
+    (
+        "communities",
+        Community,
+        "subdistrict",
+        lambda w: {"subdistrict": w.sub.pk, "name": "新社区"},
+        "subdistrict",
+        "sub2",
+    ),
     ("grids", Grid, "community", lambda w: {"community": w.c1.pk, "name": "第三网格"}, "community", "c2"),
     ("compounds", Compound, "community", lambda w: {"community": w.c1.pk, "name": "新小区"}, "community", "c2"),
-    ("buildings", Building, "community", lambda w: {"compound": w.cp1.pk, "grid": w.grid_a.pk, "name": "5号楼"}, "grid", "grid_c"),
-    ("buildings", Building, "community", lambda w: {"compound": w.cp1.pk, "grid": w.grid_a.pk, "name": "6号楼"}, "compound", "cp2"),
+    (
+        "buildings",
+        Building,
+        "community",
+        lambda w: {"compound": w.cp1.pk, "grid": w.grid_a.pk, "name": "5号楼"},
+        "grid",
+        "grid_c",
+    ),
+    (
+        "buildings",
+        Building,
+        "community",
+        lambda w: {"compound": w.cp1.pk, "grid": w.grid_a.pk, "name": "6号楼"},
+        "compound",
+        "cp2",
+    ),
     ("units", Unit, "community", lambda w: {"building": w.bld_a.pk, "name": "3单元"}, "building", "bld_c"),
     ("houses", House, "community", lambda w: {"unit": w.unit_a.pk, "number": "502", "area": "66.00"}, "unit", "unit_c"),
     ("households", Household, "grid_a", lambda w: {"house": w.house_a1.pk, "tenure": "tenant"}, "house", "house_b1"),
     (
-        "persons", Person, "grid_a",
-        lambda w: {"household": w.hh_a1.pk, "name": "新居民", "relation": "child", "id_number": make_id(901, "20100101")},
-        "household", "hh_b1",
+        "persons",
+        Person,
+        "grid_a",
+        lambda w: {
+            "household": w.hh_a1.pk,
+            "name": "新居民",
+            "relation": "child",
+            "id_number": make_id(901, "20100101"),
+        },
+        "household",
+        "hh_b1",
     ),
     (
-        "organisations", Organisation, "community",
+        "organisations",
+        Organisation,
+        "community",
         lambda w: {"kind": "party", "name": "第一党支部", "subdistrict": w.sub.pk, "community": w.c1.pk},
-        "community", "c2",
+        "community",
+        "c2",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -73,12 +105,7 @@ def test_unknown_parent_id_gets_the_same_answer_as_one_outside_scope(api_world, 
 
 def test_only_a_user_whose_scope_is_everything_creates_a_subdistrict(api_world, api):
     w = api_world
-    assert (
-        api(w.users.subdistrict)
-        .post("/api/v1/subdistricts/", {"name": "新街道"}, format="json")
-        .status_code
-        == 403
-    )
+    assert api(w.users.subdistrict).post("/api/v1/subdistricts/", {"name": "新街道"}, format="json").status_code == 403
     response = api(w.users.admin).post("/api/v1/subdistricts/", {"name": "新街道"}, format="json")
     assert response.status_code == 201
     assert Subdistrict.objects.filter(name="新街道").count() == 1
@@ -98,9 +125,7 @@ def test_person_with_wrong_check_digit_is_a_400_on_id_number(api_world, api):
 def test_person_needs_an_unique_id_number(api_world, api):
     w = api_world
     client = api(w.users.grid_a)
-    missing = client.post(
-        "/api/v1/persons/", {"household": w.hh_a1.pk, "name": "新居民"}, format="json"
-    )
+    missing = client.post("/api/v1/persons/", {"household": w.hh_a1.pk, "name": "新居民"}, format="json")
     assert missing.status_code == 400 and errors(missing) == {("id_number", "required")}
     # The duplicate lives in grid C: the model rule answers, from full_clean inside the action.
     duplicate = {"household": w.hh_a1.pk, "name": "新居民", "id_number": w.p_c1h.id_number}
@@ -140,9 +165,7 @@ def test_person_reads_are_masked_and_writes_accept_clear_values(api_world, api):
     assert w.p_a1h.id_number not in listing.content.decode()
 
     # Omitted on update, the ID number and phone keep their values; tags are replaced by name.
-    response = client.patch(
-        f"/api/v1/persons/{person.pk}/", {"name": "赵七", "tags": ["党员"]}, format="json"
-    )
+    response = client.patch(f"/api/v1/persons/{person.pk}/", {"name": "赵七", "tags": ["党员"]}, format="json")
     assert response.status_code == 200 and response.json()["tags"] == ["党员"]
     person.refresh_from_db()
     assert (person.name, person.id_number, person.phone) == ("赵七", id_number, phone)
@@ -150,9 +173,7 @@ def test_person_reads_are_masked_and_writes_accept_clear_values(api_world, api):
 
 def test_unknown_tag_name_is_a_field_error(api_world, api):
     w = api_world
-    response = api(w.users.grid_a).patch(
-        f"/api/v1/persons/{w.p_a1h.pk}/", {"tags": ["没有的"]}, format="json"
-    )
+    response = api(w.users.grid_a).patch(f"/api/v1/persons/{w.p_a1h.pk}/", {"tags": ["没有的"]}, format="json")
     assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == ["tags"]
 
@@ -162,9 +183,7 @@ def test_parent_cannot_be_changed_after_creation(api_world, api):
     client = api(w.users.grid_a)
     moved = client.patch(f"/api/v1/persons/{w.p_a1h.pk}/", {"household": w.hh_a2.pk}, format="json")
     assert moved.status_code == 400 and errors(moved) == {("household", "create_only")}
-    same = client.patch(
-        f"/api/v1/persons/{w.p_a1h.pk}/", {"household": w.hh_a1.pk, "name": "甲"}, format="json"
-    )
+    same = client.patch(f"/api/v1/persons/{w.p_a1h.pk}/", {"household": w.hh_a1.pk, "name": "甲"}, format="json")
     assert same.status_code == 200
     w.p_a1h.refresh_from_db()
     assert (w.p_a1h.household_id, w.p_a1h.name) == (w.hh_a1.pk, "甲")
@@ -180,18 +199,12 @@ def test_model_validation_errors_come_back_with_field_paths(api_world, api):
     assert [e["field"] for e in response.json()["errors"]] == ["grid"]
     assert not Building.objects.filter(name="7号楼").exists()
     # A unique constraint over two fields belongs to no single field.
-    response = client.post(
-        "/api/v1/units/", {"building": w.bld_a.pk, "name": "1单元"}, format="json"
-    )
+    response = client.post("/api/v1/units/", {"building": w.bld_a.pk, "name": "1单元"}, format="json")
     assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == [None]
     # A GeoJSON validator on a JSON field.
-    response = client.patch(
-        f"/api/v1/grids/{w.grid_a.pk}/", {"boundary": {"type": "Point"}}, format="json"
-    )
-    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == [
-        "boundary"
-    ]
+    response = client.patch(f"/api/v1/grids/{w.grid_a.pk}/", {"boundary": {"type": "Point"}}, format="json")
+    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == ["boundary"]
 
 
 def test_organisation_registered_at_a_place_outside_scope_is_refused(api_world, api):
@@ -199,15 +212,11 @@ def test_organisation_registered_at_a_place_outside_scope_is_refused(api_world, 
     client = api(w.users.community)
     # The property company serves compound 1, so community staff may edit its contact …
     assert (
-        client.patch(
-            f"/api/v1/organisations/{w.pm.pk}/", {"contact_phone": "0951-1234567"}, format="json"
-        ).status_code
+        client.patch(f"/api/v1/organisations/{w.pm.pk}/", {"contact_phone": "0951-1234567"}, format="json").status_code
         == 200
     )
     # … but not move it into a community outside their scope.
-    response = client.patch(
-        f"/api/v1/organisations/{w.pm.pk}/", {"community": w.c2.pk}, format="json"
-    )
+    response = client.patch(f"/api/v1/organisations/{w.pm.pk}/", {"community": w.c2.pk}, format="json")
     assert response.status_code == 400 and errors(response) == {("community", "out_of_scope")}
     w.pm.refresh_from_db()
     assert w.pm.community_id is None
@@ -219,23 +228,15 @@ def test_organisation_registered_at_a_place_outside_scope_is_refused(api_world, 
         "community": w.c1.pk,
     }
     response = client.post("/api/v1/organisations/", payload, format="json")
-    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == [
-        "compound"
-    ]
+    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == ["compound"]
 
 
 def test_compound_property_company_must_be_visible_to_the_user(api_world, api):
     w = api_world
     client = api(w.users.community)
-    response = client.patch(
-        f"/api/v1/compounds/{w.cp1.pk}/", {"property_company": w.dept.pk}, format="json"
-    )
-    assert response.status_code == 400 and errors(response) == {
-        ("property_company", "out_of_scope")
-    }
-    response = client.patch(
-        f"/api/v1/compounds/{w.cp1.pk}/", {"property_company": None}, format="json"
-    )
+    response = client.patch(f"/api/v1/compounds/{w.cp1.pk}/", {"property_company": w.dept.pk}, format="json")
+    assert response.status_code == 400 and errors(response) == {("property_company", "out_of_scope")}
+    response = client.patch(f"/api/v1/compounds/{w.cp1.pk}/", {"property_company": None}, format="json")
     assert response.status_code == 200
     w.cp1.refresh_from_db()
     assert w.cp1.property_company_id is None

@@ -2,6 +2,7 @@
 complete. (Speed is measured by `make bench`; `make bench-smoke` runs every benchmark end to end.)"""
 
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,7 +23,13 @@ from linli.places.models import Building, Compound, Grid, House, Subdistrict
 
 def test_sizes_follow_the_scale_and_never_vanish():
     full = sizes(1.0)
-    assert (full["subdistricts"], full["communities"], full["grids"], full["households"], full["cases"]) == (10, 100, 600, 300_000, 1_000_000)
+    assert (full["subdistricts"], full["communities"], full["grids"], full["households"], full["cases"]) == (
+        10,
+        100,
+        600,
+        300_000,
+        1_000_000,
+    )
     assert (full["vote_houses"], full["vote_ballots"]) == (5000, 4000)
     tiny = sizes(0.0001)
     assert tiny["subdistricts"] == tiny["communities"] == tiny["grids"] == 1
@@ -73,9 +80,41 @@ def test_requests_have_timelines_ending_in_their_state(district):
             assert case.closed_at and case.handled_at and case.rating
     assert CaseEvent.objects.count() == counts["case_events"]
     # the generator numbered ids itself: the sequences were moved past them
-    assert Case.objects.create(channel="patrol", category_id=Case.objects.first().category_id, description="x", grid_id=Case.objects.first().grid_id,
-                               community_id=Case.objects.first().community_id, subdistrict_id=Case.objects.first().subdistrict_id,
-                               respond_by=Case.objects.first().respond_by, resolve_by=Case.objects.first().resolve_by).pk > counts["cases"]
+    assert (
+        Case.objects.create(
+            channel="patrol",
+            category_id=Case.objects.first().category_id,
+            description="x",
+            grid_id=Case.objects.first().grid_id,
+            community_id=Case.objects.first().community_id,
+            subdistrict_id=Case.objects.first().subdistrict_id,
+            respond_by=Case.objects.first().respond_by,
+            resolve_by=Case.objects.first().resolve_by,
+        ).pk
+        > counts["cases"]
+    )
+
+
+def test_each_request_carries_what_its_moves_imply(district):
+    """The requests are moved by the lifecycle's own effects (Lifecycle.replay): every field a
+    move sets agrees with the timeline, the varied paths included (交办, 延期, 退回重办)."""
+    seen = Counter()
+    for case in Case.objects.prefetch_related("events", "assignments", "merged"):
+        moves = [e.action for e in case.events.all() if e.action not in ("report", "comment")]
+        seen.update(moves)
+        assert case.version == len(moves)
+        assert case.reworked == ("send_back" in moves) and case.extended == ("extend" in moves)
+        assert (case.responded_at is not None) == bool({"dispatch", "decline", "whistle", "merge"} & set(moves))
+        assert (case.closed_at is not None) == (case.state in (State.CLOSED, State.DECLINED, State.MERGED))
+        assert bool(case.result) == ("handle" in moves) and bool(case.rating) == ("rate" in moves)
+        assert [a.department_id for a in case.assignments.all()] == (
+            [case.assignee_org_id] if "assign" in moves else []
+        )
+        comments = [e for e in case.events.all() if e.action == "comment"]
+        assert len(comments) == len(case.merged.all()), "a request merged into this one leaves a note on its timeline"
+        if case.state == State.MERGED:
+            assert case.merged_into.state in (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS)
+    assert min(seen[m] for m in ("assign", "extend", "send_back", "merge", "whistle", "decline", "return")) > 0, seen
 
 
 def test_owners_vote_is_counted_by_the_real_tally(district):
@@ -84,7 +123,9 @@ def test_owners_vote_is_counted_by_the_real_tally(district):
     assert vote.electors.count() == sizes(0.001)["vote_houses"]
     assert Ballot.objects.filter(vote=vote).count() == sizes(0.001)["vote_ballots"]
     result = votes.result(vote)
-    assert result.quorum[1].part == sizes(0.001)["vote_ballots"] and result.quorum[1].whole == sizes(0.001)["vote_houses"]
+    assert (
+        result.quorum[1].part == sizes(0.001)["vote_ballots"] and result.quorum[1].whole == sizes(0.001)["vote_houses"]
+    )
 
 
 def test_a_second_run_is_refused(district):
@@ -102,21 +143,61 @@ def test_scale_out_of_range_is_an_error(db):
 
 def _report(**changes):
     results = [
-        {"group": "import", "name": "ledger import of 60 people", "status": "succeeded", "rows": 60, "seconds": 0.1, "rows_per_s": 600.0,
-         "baseline_rss_mb": 90.0, "peak_rss_mb": 95.0, "file_mb": 0.0, "errors": []},
-        {"group": "intake", "name": "1 client", "workers": 2, "intake_rps": 50.0, "intake_p50_ms": 10.0, "intake_p95_ms": 20.0, "intake_errors": 0,
-         "bare_rps": 100.0, "bare_p95_ms": 2.0, "bare_errors": 0, "ratio": 0.5},
+        {
+            "group": "import",
+            "name": "ledger import of 60 people",
+            "status": "succeeded",
+            "rows": 60,
+            "seconds": 0.1,
+            "rows_per_s": 600.0,
+            "baseline_rss_mb": 90.0,
+            "peak_rss_mb": 95.0,
+            "file_mb": 0.0,
+            "errors": [],
+        },
+        {
+            "group": "intake",
+            "name": "1 client",
+            "workers": 2,
+            "intake_rps": 50.0,
+            "intake_p50_ms": 10.0,
+            "intake_p95_ms": 20.0,
+            "intake_errors": 0,
+            "bare_rps": 100.0,
+            "bare_p95_ms": 2.0,
+            "bare_errors": 0,
+            "ratio": 0.5,
+        },
         {"group": "lists", "name": "page 1", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "lists", "name": "page 200", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "dashboard", "name": "d", "queries": 7, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "tally", "name": "t", "queries": 2, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "scope", "name": "grid", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1, "in_scope": 10},
-        {"group": "scope", "name": "community", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1, "in_scope": 100},
+        {
+            "group": "scope",
+            "name": "community",
+            "queries": 9,
+            "median_ms": 5.0,
+            "p95_ms": 6.0,
+            "runs": 1,
+            "in_scope": 100,
+        },
     ]
     for index, values in changes.items():
         results[int(index[1:])].update(values)
-    meta = {"date": "2026-11-25T12:00:00+08:00", "database": "sqlite 3", "python": "3.11", "cpus": 2, "machine": "x86_64",
-            "requests": 1, "households": 1, "people": 1, "repeat": 1, "http_seconds": 1, "gunicorn_workers": 2}
+    meta = {
+        "date": "2026-11-25T12:00:00+08:00",
+        "database": "sqlite 3",
+        "python": "3.11",
+        "cpus": 2,
+        "machine": "x86_64",
+        "requests": 1,
+        "households": 1,
+        "people": 1,
+        "repeat": 1,
+        "http_seconds": 1,
+        "gunicorn_workers": 2,
+    }
     return {"meta": meta, "results": results}
 
 
@@ -132,7 +213,10 @@ def test_check_accepts_a_complete_report_and_names_what_is_wrong():
 
 def test_report_is_saved_as_json_and_replaces_only_the_table(tmp_path):
     md = tmp_path / "benchmarks.md"
-    md.write_text("# Benchmarks\n\nIntro stays.\n\n<!-- bench:results:sqlite -->\nold table\n<!-- /bench:results:sqlite -->\n\nNotes stay.\n")
+    md.write_text(
+        "# Benchmarks\n\nIntro stays.\n\n<!-- bench:results:sqlite -->\nold table\n<!-- /bench:results:sqlite "
+        "-->\n\nNotes stay.\n"
+    )
     path = runner.save(_report(), tmp_path / "results", md)
     assert path.name == "2026-11-25-sqlite.json" and '"rows_per_s": 600.0' in path.read_text()
     text = md.read_text()

@@ -42,21 +42,37 @@ def server():
 
 
 def test_the_mix_counts_statuses_per_target_and_lists_every_failure_with_its_time(server):
-    targets = [Target("ok", f"{server}/ok", weight=2), Target("form", f"{server}/moved", "POST", body="a=1", expect=302),
-               Target("form expecting a redirect got 200", f"{server}/ok", "POST", body="a=1", expect=302), Target("broken", f"{server}/broken")]
+    targets = [
+        Target("ok", f"{server}/ok", weight=2),
+        Target("form", f"{server}/moved", "POST", body="a=1", expect=302),
+        Target("form expecting a redirect got 200", f"{server}/ok", "POST", body="a=1", expect=302),
+        Target("broken", f"{server}/broken"),
+    ]
     result = run_mix(targets, clients=2, seconds=0.5, seed=1)
     per = result["targets"]
     assert all(per[t.name]["requests"] > 0 for t in targets)
-    assert per["ok"]["errors"] == 0 and per["form"]["errors"] == 0 and per["form"]["statuses"] == {"302": per["form"]["requests"]}
+    assert (
+        per["ok"]["errors"] == 0
+        and per["form"]["errors"] == 0
+        and per["form"]["statuses"] == {"302": per["form"]["requests"]}
+    )
     assert per["form expecting a redirect got 200"]["errors"] == per["form expecting a redirect got 200"]["requests"]
     assert per["broken"]["errors"] == per["broken"]["requests"]
     failures = result["failures"]
-    assert len(failures) == result["total"]["errors"] == per["broken"]["requests"] + per["form expecting a redirect got 200"]["requests"]
-    assert all(f["started"] <= f["ended"] and f["target"] in ("broken", "form expecting a redirect got 200") for f in failures)
+    assert (
+        len(failures)
+        == result["total"]["errors"]
+        == per["broken"]["requests"] + per["form expecting a redirect got 200"]["requests"]
+    )
+    assert all(
+        f["started"] <= f["ended"] and f["target"] in ("broken", "form expecting a redirect got 200") for f in failures
+    )
 
 
 def test_a_short_run_reaches_every_target_however_light_its_weight(server):
-    targets = [Target("heavy", f"{server}/ok", weight=1000)] + [Target(f"light {k}", f"{server}/ok", weight=0.001) for k in range(5)]
+    targets = [Target("heavy", f"{server}/ok", weight=1000)] + [
+        Target(f"light {k}", f"{server}/ok", weight=0.001) for k in range(5)
+    ]
     result = run_mix(targets, clients=2, seconds=0.05)
     assert all(figures["requests"] >= 1 for figures in result["targets"].values())
 
@@ -70,13 +86,16 @@ def test_a_closed_port_is_an_error_named_by_its_exception():
 WINDOW = {"began": 100.0, "back": 102.0}
 
 
-@pytest.mark.parametrize(("started", "ended", "during"), [
-    (99.0, 99.999, False),   # finished before the restart began
-    (99.0, 100.0, True),     # still in flight when it began
-    (100.5, 101.0, True),    # sent while PostgreSQL was down
-    (102.0, 102.1, True),    # sent the instant it came back
-    (102.001, 102.1, False),  # sent after it came back: a real error
-])
+@pytest.mark.parametrize(
+    ("started", "ended", "during"),
+    [
+        (99.0, 99.999, False),  # finished before the restart began
+        (99.0, 100.0, True),  # still in flight when it began
+        (100.5, 101.0, True),  # sent while PostgreSQL was down
+        (102.0, 102.1, True),  # sent the instant it came back
+        (102.001, 102.1, False),  # sent after it came back: a real error
+    ],
+)
 def test_a_failure_is_the_restarts_cost_only_if_it_overlaps_the_window(started, ended, during):
     failures = [{"target": "p", "started": started, "ended": ended, "status": 500}]
     in_window, outside = soak.classify(failures, WINDOW)
@@ -85,18 +104,51 @@ def test_a_failure_is_the_restarts_cost_only_if_it_overlaps_the_window(started, 
 
 def test_without_a_restart_every_failure_counts():
     assert soak.classify([{"target": "p", "started": 101.0, "ended": 101.5, "status": "RemoteDisconnected"}], None) == (
-        {}, {"p": {"RemoteDisconnected": 1}})
+        {},
+        {"p": {"RemoteDisconnected": 1}},
+    )
 
 
 def test_memory_per_worker_from_first_to_last_sample():
-    samples = [(0, {11: (80.0, 1.0), 12: (81.0, 1.0)}), (5, {11: (90.0, 2.0), 12: (79.5, 1.5)}), (10, {11: (85.0, 4.5), 13: (70.0, 0.2)})]
+    samples = [
+        (0, {11: (80.0, 1.0), 12: (81.0, 1.0)}),
+        (5, {11: (90.0, 2.0), 12: (79.5, 1.5)}),
+        (10, {11: (85.0, 4.5), 13: (70.0, 0.2)}),
+    ]
     assert soak.memory(samples) == [
-        {"pid": 11, "start_mb": 80.0, "half_mb": 90.0, "end_mb": 85.0, "max_mb": 90.0, "whole_run": True, "cpu_s": 3.5,
-         "growth_mb": 5.0, "second_half_mb": -5.0},
-        {"pid": 12, "start_mb": 81.0, "half_mb": 79.5, "end_mb": 79.5, "max_mb": 81.0, "whole_run": False, "cpu_s": 0.5,
-         "growth_mb": -1.5, "second_half_mb": 0.0},
-        {"pid": 13, "start_mb": 70.0, "half_mb": 70.0, "end_mb": 70.0, "max_mb": 70.0, "whole_run": False, "cpu_s": 0.0,
-         "growth_mb": 0.0, "second_half_mb": 0.0},
+        {
+            "pid": 11,
+            "start_mb": 80.0,
+            "half_mb": 90.0,
+            "end_mb": 85.0,
+            "max_mb": 90.0,
+            "whole_run": True,
+            "cpu_s": 3.5,
+            "growth_mb": 5.0,
+            "second_half_mb": -5.0,
+        },
+        {
+            "pid": 12,
+            "start_mb": 81.0,
+            "half_mb": 79.5,
+            "end_mb": 79.5,
+            "max_mb": 81.0,
+            "whole_run": False,
+            "cpu_s": 0.5,
+            "growth_mb": -1.5,
+            "second_half_mb": 0.0,
+        },
+        {
+            "pid": 13,
+            "start_mb": 70.0,
+            "half_mb": 70.0,
+            "end_mb": 70.0,
+            "max_mb": 70.0,
+            "whole_run": False,
+            "cpu_s": 0.0,
+            "growth_mb": 0.0,
+            "second_half_mb": 0.0,
+        },
     ]
 
 
@@ -119,17 +171,47 @@ def test_a_sample_reads_this_processs_children():
 
 
 def _result(failures=()):
-    targets = {"list": {"requests": 100, "errors": 0, "rps": 10.0, "p50_ms": 20.0, "p95_ms": 40.0, "statuses": {"200": 100}},
-               "intake": {"requests": 10, "errors": 0, "rps": 1.0, "p50_ms": 30.0, "p95_ms": 50.0, "statuses": {"201": 10}}}
-    return {"total": {"requests": 110, "errors": len(failures), "rps": 11.0, "p50_ms": 21.0, "p95_ms": 45.0, "statuses": {"200": 100, "201": 10}},
-            "targets": targets, "failures": list(failures)}
+    targets = {
+        "list": {"requests": 100, "errors": 0, "rps": 10.0, "p50_ms": 20.0, "p95_ms": 40.0, "statuses": {"200": 100}},
+        "intake": {"requests": 10, "errors": 0, "rps": 1.0, "p50_ms": 30.0, "p95_ms": 50.0, "statuses": {"201": 10}},
+    }
+    return {
+        "total": {
+            "requests": 110,
+            "errors": len(failures),
+            "rps": 11.0,
+            "p50_ms": 21.0,
+            "p95_ms": 45.0,
+            "statuses": {"200": 100, "201": 10},
+        },
+        "targets": targets,
+        "failures": list(failures),
+    }
 
 
-META = {"date": "2026-11-29T20:00:00+08:00", "database": "postgresql 15.20", "python": "3.11.7", "cpus": 2, "requests_in_db": 50000,
-        "households": 15000, "people": 45000, "workers": 5, "clients": 8, "seconds": 600.0, "load_average_before": [3.0, 2.0, 1.0],
-        "load_average_after": [4.0, 3.0, 2.0], "log_server_errors": 2}
+META = {
+    "date": "2026-11-29T20:00:00+08:00",
+    "database": "postgresql 15.20",
+    "python": "3.11.7",
+    "cpus": 2,
+    "requests_in_db": 50000,
+    "households": 15000,
+    "people": 45000,
+    "workers": 5,
+    "clients": 8,
+    "seconds": 600.0,
+    "load_average_before": [3.0, 2.0, 1.0],
+    "load_average_after": [4.0, 3.0, 2.0],
+    "log_server_errors": 2,
+}
 SAMPLES = [(0, {11: (80.0, 10.0)}), (300, {11: (81.0, 40.0)}), (600, {11: (82.0, 65.0)})]
-RESTART = {"command": "pg_ctlcluster --skip-systemctl-redirect 15 main restart", "began": 100.0, "back": 102.0, "at_s": 300.0, "down_s": 2.0}
+RESTART = {
+    "command": "pg_ctlcluster --skip-systemctl-redirect 15 main restart",
+    "began": 100.0,
+    "back": 102.0,
+    "at_s": 300.0,
+    "down_s": 2.0,
+}
 
 
 def test_the_verdict_fails_on_an_error_outside_the_restart_only():
@@ -139,7 +221,9 @@ def test_the_verdict_fails_on_an_error_outside_the_restart_only():
     assert clean["total"]["failed_during_restart"] == 2 and clean["total"]["errors"] == 0
     assert [p["failed_during_restart"] for p in clean["pages"]] == [1, 1]
 
-    late = soak.report(META, _result([in_flight, in_flight | {"started": 103.0, "ended": 103.1}]), SAMPLES, RESTART, True)
+    late = soak.report(
+        META, _result([in_flight, in_flight | {"started": 103.0, "ended": 103.1}]), SAMPLES, RESTART, True
+    )
     assert late["total"]["errors"] == 1 and late["errors_by_status"] == {"500": 1}
     problems = soak.check(late)
     assert len(problems) == 1 and '{"500": 1}' in problems[0]
@@ -152,31 +236,50 @@ def test_the_verdict_fails_on_an_error_outside_the_restart_only():
 def test_the_report_is_saved_as_json_and_replaces_only_the_soak_section(tmp_path):
     md = tmp_path / "benchmarks.md"
     md.write_text("# Benchmarks\n\nIntro.\n\n<!-- bench:soak -->\nold figures\n<!-- /bench:soak -->\n\nAfter.\n")
-    report = soak.report(META, _result([{"target": "list", "started": 101.0, "ended": 101.2, "status": 500}]), SAMPLES, RESTART, True)
+    report = soak.report(
+        META, _result([{"target": "list", "started": 101.0, "ended": 101.2, "status": 500}]), SAMPLES, RESTART, True
+    )
     path = soak.save(report, tmp_path / "results", md)
-    assert path.name == "2026-11-29-soak-postgresql.json" and json.loads(path.read_text())["total"]["failed_during_restart"] == 1
+    assert (
+        path.name == "2026-11-29-soak-postgresql.json"
+        and json.loads(path.read_text())["total"]["failed_during_restart"] == 1
+    )
     text = md.read_text()
     assert "Intro." in text and "After." in text and "old figures" not in text
     assert "| list | 100 | 10.0 | 20.0 | 40.0 | 1 | 0 |" in text
-    assert "| 11 | 80.0 | 81.0 | 82.0 | 82.0 | +2.0 | +1.0 | 55.0 |" in text and "accepted connections again 2.0 s later" in text
+    assert (
+        "| 11 | 80.0 | 81.0 | 82.0 | 82.0 | +2.0 | +1.0 | 55.0 |" in text
+        and "accepted connections again 2.0 s later" in text
+    )
     assert "500.0 ms of CPU a request" in text  # 55 s over 110 requests
 
 
 def test_the_restart_command_names_the_cluster_on_the_databases_port(tmp_path, monkeypatch, settings):
     fake = tmp_path / "pg_lsclusters"
-    fake.write_text("#!/bin/sh\necho '15  main    5432 online postgres /var/lib/postgresql/15/main log'\n"
-                    "echo '15  soak    5433 online postgres /var/lib/postgresql/15/soak log'\n")
+    fake.write_text(
+        "#!/bin/sh\necho '15  main    5432 online postgres /var/lib/postgresql/15/main log'\n"
+        "echo '15  soak    5433 online postgres /var/lib/postgresql/15/soak log'\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     from django.db import connection
 
     monkeypatch.setitem(connection.settings_dict, "PORT", "5433")
-    assert soak.restart_command(soak.Options()) == ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "soak", "restart"]
+    assert soak.restart_command(soak.Options()) == [
+        "pg_ctlcluster",
+        "--skip-systemctl-redirect",
+        "15",
+        "soak",
+        "restart",
+    ]
     monkeypatch.setitem(connection.settings_dict, "PORT", "5999")
     with pytest.raises(soak.SoakError, match="5999"):
         soak.restart_command(soak.Options())
     assert soak.restart_command(soak.Options(restart_command="systemctl restart 'postgresql@15-main'")) == [
-        "systemctl", "restart", "postgresql@15-main"]
+        "systemctl",
+        "restart",
+        "postgresql@15-main",
+    ]
 
 
 @pytest.mark.django_db
@@ -192,7 +295,13 @@ def test_every_page_of_the_mix_answers_the_soaks_clients_as_expected():
     for t in targets:
         client = Client(enforce_csrf_checks=True)
         headers = {k: v for k, v in t.headers.items() if k != "Content-Type"}
-        response = client.generic(t.method, t.url, data=t.body or "", content_type=t.headers.get("Content-Type", "application/json"), headers=headers)
+        response = client.generic(
+            t.method,
+            t.url,
+            data=t.body or "",
+            content_type=t.headers.get("Content-Type", "application/json"),
+            headers=headers,
+        )
         assert t.ok(response.status_code), f"{t.name}: {response.status_code}"
         if t.method == "GET":
             assert response.status_code == 200

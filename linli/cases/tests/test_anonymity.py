@@ -33,7 +33,15 @@ def api(user):
 def people(world):
     """顾建 of household A1 in the ledger and signed in as a resident; his wife, also a resident of
     A1; a grid chief of grid A. With the world's personas, everyone who sees a whisper of grid A."""
-    create_object(Person, actor=None, household=world.hh_a1, name=NAME, relation=Relation.CHILD, id_number=make_id(900), phone="13900009999")
+    create_object(
+        Person,
+        actor=None,
+        household=world.hh_a1,
+        name=NAME,
+        relation=Relation.CHILD,
+        id_number=make_id(900),
+        phone="13900009999",
+    )
     reporter = User.objects.create_user(LOGIN, display_name=f"居民·{NAME}")
     RoleAssignment.objects.create(user=reporter, role="resident", household=world.hh_a1)
     wife = User.objects.create_user("gujian_wife", display_name="居民·顾妻")
@@ -41,8 +49,17 @@ def people(world):
     chief = User.objects.create_user("grid_chief", display_name="网格长")
     RoleAssignment.objects.create(user=chief, role="grid_chief", grid=world.grid_a)
     u = world.users
-    return {"reporter": reporter, "household_member": wife, "grid_chief": chief, "grid_worker": u.grid_a, "community": u.community,
-            "subdistrict": u.subdistrict, "admin": u.admin, "building_head": u.building_head, "property": u.property}
+    return {
+        "reporter": reporter,
+        "household_member": wife,
+        "grid_chief": chief,
+        "grid_worker": u.grid_a,
+        "community": u.community,
+        "subdistrict": u.subdistrict,
+        "admin": u.admin,
+        "building_head": u.building_head,
+        "property": u.property,
+    }
 
 
 def step(case, name, user, **kw):
@@ -54,9 +71,18 @@ def step(case, name, user, **kw):
 def walked(world, people):
     """A whisper about building 1, dispatched, handled, verified, rated and commented on by its reporter."""
     reporter = people["reporter"]
-    case = actions.report_case(actor=reporter, category=Category.objects.get(name="邻里纠纷"), grid=world.grid_a, compound=world.cp1,
-                               building=world.bld_a, description=SECRET, channel="whisper", reporter=reporter,
-                               reporter_household=world.hh_a1, reporter_name=str(reporter))
+    case = actions.report_case(
+        actor=reporter,
+        category=Category.objects.get(name="邻里纠纷"),
+        grid=world.grid_a,
+        compound=world.cp1,
+        building=world.bld_a,
+        description=SECRET,
+        channel="whisper",
+        reporter=reporter,
+        reporter_household=world.hh_a1,
+        reporter_name=str(reporter),
+    )
     u = world.users
     step(case, "dispatch", u.grid_a, assignee_org=world.pm)
     step(case, "start", u.property)
@@ -107,15 +133,24 @@ def test_no_event_of_a_whisper_names_its_reporter_in_the_api(world, people, walk
 def test_a_whisper_is_the_reporters_alone_in_the_household(world, people, walked, login):
     """The household's other residents see its ordinary requests, not a member's whisper (it may be
     about them): in the list, the page and the API."""
-    ordinary = actions.report_case(actor=people["reporter"], category=walked.category, grid=world.grid_a, description="楼道灯坏了",
-                                   channel="self_service", reporter=people["reporter"], reporter_household=world.hh_a1)
+    ordinary = actions.report_case(
+        actor=people["reporter"],
+        category=walked.category,
+        grid=world.grid_a,
+        description="楼道灯坏了",
+        channel="self_service",
+        reporter=people["reporter"],
+        reporter_household=world.hh_a1,
+    )
     wife = people["household_member"]
     assert list(Case.objects.restrict(wife).values_list("pk", flat=True)) == [ordinary.pk]
     assert login(wife).get(walked.get_absolute_url()).status_code == 404
     assert SECRET[:6] not in login(wife).get(reverse("cases:list")).content.decode()
     assert api(wife).get(f"/api/v1/cases/{walked.pk}/").status_code == 404
     assert api(wife).post(f"/api/v1/cases/{walked.pk}/comment/", {"note": "x"}, format="json").status_code == 404
-    assert sorted(Case.objects.restrict(people["reporter"]).values_list("pk", flat=True)) == sorted([walked.pk, ordinary.pk])
+    assert sorted(Case.objects.restrict(people["reporter"]).values_list("pk", flat=True)) == sorted(
+        [walked.pk, ordinary.pk]
+    )
 
 
 @pytest.mark.django_db
@@ -128,19 +163,31 @@ def test_the_reporter_sees_their_own_events_as_theirs(world, people, walked, log
 
 def reporter_shown(client, case):
     """What the request page's Reporter field says."""
-    return re.search(r'<span id="reporter-value">(.*?)</span>', client.get(case.get_absolute_url()).content.decode()).group(1)
+    return re.search(
+        r'<span id="reporter-value">(.*?)</span>', client.get(case.get_absolute_url()).content.decode()
+    ).group(1)
 
 
 @pytest.mark.django_db
-def test_the_reporter_field_says_you_to_the_reporter_anonymous_to_the_others_and_names_ordinary_reporters(world, people, walked, login):
+def test_the_reporter_field_says_you_to_the_reporter_anonymous_to_the_others_and_names_ordinary_reporters(
+    world, people, walked, login
+):
     assert reporter_shown(login(people["reporter"]), walked) == "您（匿名）"
     for persona in ("grid_worker", "community", "property"):
         assert reporter_shown(login(people[persona]), walked) == "匿名", persona
     reporter, staff = people["reporter"], login(world.users.grid_a)
     kw = {"category": walked.category, "grid": world.grid_a, "description": "楼道灯坏了"}
-    named = actions.report_case(actor=reporter, channel="self_service", reporter=reporter, reporter_household=world.hh_a1,
-                                reporter_name="顾先生", **kw)
-    unnamed = actions.report_case(actor=reporter, channel="self_service", reporter=reporter, reporter_household=world.hh_a1, **kw)
+    named = actions.report_case(
+        actor=reporter,
+        channel="self_service",
+        reporter=reporter,
+        reporter_household=world.hh_a1,
+        reporter_name="顾先生",
+        **kw,
+    )
+    unnamed = actions.report_case(
+        actor=reporter, channel="self_service", reporter=reporter, reporter_household=world.hh_a1, **kw
+    )
     hotline = actions.report_case(actor=None, channel="hotline", **kw)
     assert [reporter_shown(staff, c) for c in (named, unnamed, hotline)] == ["顾先生", f"居民·{NAME}", "—"]
 
@@ -187,7 +234,11 @@ def test_the_audit_log_of_a_whisper_never_names_its_reporter(world, people, walk
     rows = [row for row in page.split("<tr")[2:] if walked.number in row]
     assert sum("rate" in row or "comment" in row for row in rows) == 3  # the rating, two comments
     assert all(NAME not in row and LOGIN not in row for row in rows), persona
-    records = [r for r in api(people[persona]).get("/api/v1/audit/", {"page_size": 200}).json()["results"] if walked.number in r["object_repr"]]
+    records = [
+        r
+        for r in api(people[persona]).get("/api/v1/audit/", {"page_size": 200}).json()["results"]
+        if walked.number in r["object_repr"]
+    ]
     assert {r["note"] for r in records} >= {"dispatch", "start", "handle", "verify", "rate", "comment"}
     assert [r["actor"] for r in records if r["note"] == "rate"] == [None]
     assert all(NAME not in json.dumps(r, ensure_ascii=False) and LOGIN not in json.dumps(r) for r in records), persona
@@ -228,14 +279,28 @@ def test_notifications_and_open311_never_name_the_reporter(world, people, walked
     from linli.accounts.actions import issue_open311_key
     from linli.cases.overdue import mark_overdue
 
-    fresh = actions.report_case(actor=people["reporter"], category=Category.objects.get(name="邻里纠纷"), grid=world.grid_a,
-                                compound=world.cp1, description=SECRET, channel="whisper", reporter=people["reporter"],
-                                reporter_household=world.hh_a1, reporter_name=str(people["reporter"]))
+    fresh = actions.report_case(
+        actor=people["reporter"],
+        category=Category.objects.get(name="邻里纠纷"),
+        grid=world.grid_a,
+        compound=world.cp1,
+        description=SECRET,
+        channel="whisper",
+        reporter=people["reporter"],
+        reporter_household=world.hh_a1,
+        reporter_name=str(people["reporter"]),
+    )
     Case.objects.filter(pk=fresh.pk).update(resolve_by=timezone.now() - timezone.timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
         assert mark_overdue() == 1
         step(fresh, "whistle", world.users.community, note="需街道协调")
-        step(fresh, "assign", world.users.subdistrict, assignee_org=world.dept, deadline=timezone.now() + timezone.timedelta(days=3))
+        step(
+            fresh,
+            "assign",
+            world.users.subdistrict,
+            assignee_org=world.dept,
+            deadline=timezone.now() + timezone.timedelta(days=3),
+        )
     assert Notification.objects.exists()
     for n in Notification.objects.all():
         assert NAME not in n.text and LOGIN not in n.text
@@ -247,10 +312,25 @@ def test_notifications_and_open311_never_name_the_reporter(world, people, walked
 @pytest.mark.django_db
 def test_merging_a_whisper_tells_no_one_who_reported_it(world, people, login, django_capture_on_commit_callbacks):
     cat = Category.objects.get(name="邻里纠纷")
-    whisper = actions.report_case(actor=people["reporter"], category=cat, grid=world.grid_a, compound=world.cp1, description=SECRET,
-                                  channel="whisper", reporter=people["reporter"], reporter_household=world.hh_a1, reporter_name=str(people["reporter"]))
-    kept = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, compound=world.cp1,
-                               description="楼上半夜装修噪音，物业不管", channel="patrol")
+    whisper = actions.report_case(
+        actor=people["reporter"],
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        description=SECRET,
+        channel="whisper",
+        reporter=people["reporter"],
+        reporter_household=world.hh_a1,
+        reporter_name=str(people["reporter"]),
+    )
+    kept = actions.report_case(
+        actor=world.users.grid_a,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        description="楼上半夜装修噪音，物业不管",
+        channel="patrol",
+    )
     page = login(world.users.grid_a).get(kept.get_absolute_url()).content.decode()
     assert 'data-testid="similar"' in page and whisper.number in page and NAME not in page and LOGIN not in page
     actions.merge(whisper.pk, kept.pk, actor=world.users.grid_a, version=0)
@@ -261,7 +341,12 @@ def test_merging_a_whisper_tells_no_one_who_reported_it(world, people, login, dj
         assert NAME not in body and LOGIN not in body, persona
     with django_capture_on_commit_callbacks(execute=True):
         for name in ("start", "handle", "verify", "close"):
-            step(kept, name, world.users.property if name in ("start", "handle") else world.users.grid_a, **({"note": "已处理"} if name == "handle" else {}))
+            step(
+                kept,
+                name,
+                world.users.property if name in ("start", "handle") else world.users.grid_a,
+                **({"note": "已处理"} if name == "handle" else {}),
+            )
     assert Notification.objects.filter(user=people["reporter"]).exists()  # the reporter hears the outcome
     for n in Notification.objects.exclude(user=people["reporter"]):
         assert NAME not in n.text and LOGIN not in n.text
@@ -274,11 +359,16 @@ def test_merging_a_whisper_tells_no_one_who_reported_it(world, people, login, dj
 def test_resident_form_never_stores_the_reporters_house_for_a_whisper(world, people, login):
     c = login(people["reporter"])
     cat = Category.objects.get(name="邻里纠纷")
-    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": str(world.bld_b.pk)})
+    r = c.post(
+        reverse("cases:report_mine"),
+        {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": str(world.bld_b.pk)},
+    )
     assert r.status_code == 302
     case = Case.objects.get()
     assert case.anonymous and case.channel == "whisper"
-    assert case.house is None and case.building == world.bld_b and case.compound == world.cp1 and case.grid == world.grid_b
+    assert (
+        case.house is None and case.building == world.bld_b and case.compound == world.cp1 and case.grid == world.grid_b
+    )
     assert case.reporter_household == world.hh_a1 and case.reporter == people["reporter"]
     assert c.get(case.get_absolute_url()).status_code == 200  # the reporter still follows it
 
@@ -287,7 +377,9 @@ def test_resident_form_never_stores_the_reporters_house_for_a_whisper(world, peo
 def test_a_whisper_cannot_be_placed_at_the_reporters_home(world, people, login):
     c = login(people["reporter"])
     cat = Category.objects.get(name="邻里纠纷")
-    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": "home"})
+    r = c.post(
+        reverse("cases:report_mine"), {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": "home"}
+    )
     assert r.status_code == 200 and "place" in r.context["form"].errors
     assert "悄悄话" in " ".join(r.context["form"].errors["place"])
     assert not Case.objects.exists()
@@ -304,7 +396,10 @@ def test_resident_form_offers_only_the_buildings_of_their_compound(world, people
     page = c.get(reverse("cases:report_mine"))
     choices = [v for v, _label in page.context["form"].fields["place"].choices]
     assert choices == ["", "home", "common", str(world.bld_a.pk), str(world.bld_b.pk)]
-    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "x", "anonymous": "on", "place": str(world.bld_c.pk)})
+    r = c.post(
+        reverse("cases:report_mine"),
+        {"category": cat.pk, "description": "x", "anonymous": "on", "place": str(world.bld_c.pk)},
+    )
     assert r.status_code == 200 and "place" in r.context["form"].errors and not Case.objects.exists()
     r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "x", "anonymous": "on"})
     assert "place" in r.context["form"].errors and not Case.objects.exists()
@@ -318,13 +413,19 @@ def test_common_area_grid_does_not_depend_on_who_reports(world, people, login):
     neighbour = User.objects.create_user("b_resident")
     RoleAssignment.objects.create(user=neighbour, role="resident", household=world.hh_b1)  # lives in building 2, grid B
     for user in (people["reporter"], neighbour):
-        r = login(user).post(reverse("cases:report_mine"), {"category": cat.pk, "description": "小区大门坏了", "anonymous": "on", "place": "common"})
+        r = login(user).post(
+            reverse("cases:report_mine"),
+            {"category": cat.pk, "description": "小区大门坏了", "anonymous": "on", "place": "common"},
+        )
         assert r.status_code == 302
     grids = {(c.grid_id, c.compound_id, c.building_id, c.house_id) for c in Case.objects.all()}
     assert grids == {(min(world.grid_a.pk, world.grid_b.pk), world.cp1.pk, None, None)}
     # one more building in grid B: now grid B holds most of the compound
     create_object(type(world.bld_b), actor=None, compound=world.cp1, grid=world.grid_b, name="3号楼")
-    login(people["reporter"]).post(reverse("cases:report_mine"), {"category": cat.pk, "description": "小区大门又坏了", "anonymous": "on", "place": "common"})
+    login(people["reporter"]).post(
+        reverse("cases:report_mine"),
+        {"category": cat.pk, "description": "小区大门又坏了", "anonymous": "on", "place": "common"},
+    )
     assert Case.objects.order_by("-id").first().grid == world.grid_b
 
 
@@ -333,7 +434,10 @@ def test_common_area_grid_does_not_depend_on_who_reports(world, people, login):
 def test_no_role_sees_the_reporters_house_on_a_whisper(world, people, login, persona):
     c = login(people["reporter"])
     cat = Category.objects.get(name="邻里纠纷")
-    c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": str(world.bld_a.pk)})
+    c.post(
+        reverse("cases:report_mine"),
+        {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": str(world.bld_a.pk)},
+    )
     case = Case.objects.get()
     step(case, "dispatch", world.users.grid_a, assignee_org=world.pm)
     user = people[persona]
@@ -347,25 +451,70 @@ def test_no_role_sees_the_reporters_house_on_a_whisper(world, people, login, per
 @pytest.mark.django_db
 def test_staff_intake_and_api_refuse_a_house_on_an_anonymous_request(world, login):
     cat = Category.objects.get(name="邻里纠纷")
-    r = login(world.users.grid_a).post(reverse("cases:report"), {"channel": "whisper", "category": cat.pk, "grid": world.grid_a.pk,
-                                                                 "building": world.bld_a.pk, "house": world.house_a1.pk, "description": "x"})
+    r = login(world.users.grid_a).post(
+        reverse("cases:report"),
+        {
+            "channel": "whisper",
+            "category": cat.pk,
+            "grid": world.grid_a.pk,
+            "building": world.bld_a.pk,
+            "house": world.house_a1.pk,
+            "description": "x",
+        },
+    )
     assert r.status_code == 200 and "house" in r.context["form"].errors and not Case.objects.exists()
-    r = api(world.users.grid_a).post("/api/v1/cases/", {"channel": "patrol", "anonymous": True, "category": cat.pk, "grid": world.grid_a.pk,
-                                                        "house": world.house_a1.pk, "description": "x"}, format="json")
+    r = api(world.users.grid_a).post(
+        "/api/v1/cases/",
+        {
+            "channel": "patrol",
+            "anonymous": True,
+            "category": cat.pk,
+            "grid": world.grid_a.pk,
+            "house": world.house_a1.pk,
+            "description": "x",
+        },
+        format="json",
+    )
     assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["house"]
     assert not Case.objects.exists()
-    r = api(world.users.grid_a).post("/api/v1/cases/", {"channel": "whisper", "category": cat.pk, "grid": world.grid_a.pk,
-                                                        "building": world.bld_a.pk, "description": "x"}, format="json")
+    r = api(world.users.grid_a).post(
+        "/api/v1/cases/",
+        {
+            "channel": "whisper",
+            "category": cat.pk,
+            "grid": world.grid_a.pk,
+            "building": world.bld_a.pk,
+            "description": "x",
+        },
+        format="json",
+    )
     assert r.status_code == 201 and r.json()["house"] is None and r.json()["anonymous"] is True
 
 
 @pytest.mark.django_db
 def test_migration_clears_the_house_of_existing_whispers(world, people):
     cat = Category.objects.get(name="邻里纠纷")
-    whisper = actions.report_case(actor=people["reporter"], category=cat, grid=world.grid_a, compound=world.cp1, building=world.bld_a,
-                                  description=SECRET, channel="whisper", reporter=people["reporter"], reporter_household=world.hh_a1)
-    public = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, compound=world.cp1, building=world.bld_a,
-                                 house=world.house_a2, description="楼道堆物", channel="patrol")
+    whisper = actions.report_case(
+        actor=people["reporter"],
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        building=world.bld_a,
+        description=SECRET,
+        channel="whisper",
+        reporter=people["reporter"],
+        reporter_household=world.hh_a1,
+    )
+    public = actions.report_case(
+        actor=world.users.grid_a,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        building=world.bld_a,
+        house=world.house_a2,
+        description="楼道堆物",
+        channel="patrol",
+    )
     Case.objects.filter(pk=whisper.pk).update(house=world.house_a1, state=State.CLOSED)  # as the old form stored it
     migration = importlib.import_module("linli.cases.migrations.0010_clear_whisper_houses")
     migration.clear_whisper_houses(apps, None)

@@ -17,12 +17,23 @@ def cat(db):
 
 @pytest.mark.django_db
 def test_report_and_walk_the_lifecycle_over_the_api(world, cat):
-    r = api(world.users.grid_a).post("/api/v1/cases/", {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk,
-                                                         "building": world.bld_a.pk, "description": "单元门坏了"}, format="json")
+    r = api(world.users.grid_a).post(
+        "/api/v1/cases/",
+        {
+            "channel": "patrol",
+            "category": cat.pk,
+            "grid": world.grid_a.pk,
+            "building": world.bld_a.pk,
+            "description": "单元门坏了",
+        },
+        format="json",
+    )
     assert r.status_code == 201, r.json()
     pk = r.json()["id"]
     assert r.json()["state"] == "accepted" and r.json()["community"] == world.c1.pk
-    r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json")
+    r = api(world.users.grid_a).post(
+        f"/api/v1/cases/{pk}/dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json"
+    )
     assert r.status_code == 200 and r.json()["state"] == "dispatched"
     assert [e["action"] for e in r.json()["events"]] == ["report", "dispatch"]
     # the same stale version again: 409, nothing changed
@@ -32,7 +43,9 @@ def test_report_and_walk_the_lifecycle_over_the_api(world, cat):
     r = api(world.users.grid_a).post(f"/api/v1/cases/{pk}/verify/", {"version": 1}, format="json")
     assert r.status_code == 400
     # handler of the company: sees it and may start; another grid's worker: 404; department: 404
-    assert api(world.users.property).post(f"/api/v1/cases/{pk}/start/", {"version": 1}, format="json").status_code == 200
+    assert (
+        api(world.users.property).post(f"/api/v1/cases/{pk}/start/", {"version": 1}, format="json").status_code == 200
+    )
     assert api(world.users.grid_b).get(f"/api/v1/cases/{pk}/").status_code == 404
     assert api(world.users.department).get(f"/api/v1/cases/{pk}/").status_code == 404
     assert api(world.users.department).get("/api/v1/cases/").json()["count"] == 0
@@ -40,7 +53,11 @@ def test_report_and_walk_the_lifecycle_over_the_api(world, cat):
 
 @pytest.mark.django_db
 def test_api_errors_have_field_paths(world, cat):
-    r = api(world.users.grid_a).post("/api/v1/cases/", {"channel": "patrol", "category": cat.pk, "grid": world.grid_c.pk, "description": ""}, format="json")
+    r = api(world.users.grid_a).post(
+        "/api/v1/cases/",
+        {"channel": "patrol", "category": cat.pk, "grid": world.grid_c.pk, "description": ""},
+        format="json",
+    )
     assert r.status_code == 400
     fields = {e["field"] for e in r.json()["errors"]}
     assert {"grid", "description"} <= fields
@@ -53,8 +70,15 @@ def test_api_errors_have_field_paths(world, cat):
 def test_anonymous_reporter_never_in_the_api(world, cat):
     from linli.cases import actions
 
-    case = actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, description="悄悄话", channel="whisper",
-                               reporter=world.users.resident, reporter_name="居民a1h")
+    case = actions.report_case(
+        actor=world.users.resident,
+        category=cat,
+        grid=world.grid_a,
+        description="悄悄话",
+        channel="whisper",
+        reporter=world.users.resident,
+        reporter_name="居民a1h",
+    )
     body = api(world.users.grid_a).get(f"/api/v1/cases/{case.pk}/").content.decode()
     assert "居民a1h" not in body and "resident" not in body
 
@@ -65,15 +89,28 @@ def test_api_escalation_merge_and_comment(world, cat):
 
     from linli.cases import actions
 
-    a = actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description="路灯不亮", channel="hotline")
-    b = actions.report_case(actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description="路灯不亮了", channel="hotline")
+    a = actions.report_case(
+        actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description="路灯不亮", channel="hotline"
+    )
+    b = actions.report_case(
+        actor=None, category=cat, grid=world.grid_a, compound=world.cp1, description="路灯不亮了", channel="hotline"
+    )
     r = api(world.users.grid_a).post(f"/api/v1/cases/{b.pk}/merge/", {"into": a.pk, "version": 0}, format="json")
     assert r.status_code == 200 and r.json()["state"] == "merged"
     r = api(world.users.grid_a).post(f"/api/v1/cases/{a.pk}/comment/", {"note": "已联系电工"}, format="json")
     assert r.json()["events"][-1]["note"] == "已联系电工"
-    assert api(world.users.community).post(f"/api/v1/cases/{a.pk}/whistle/", {"version": 0, "note": "需街道协调"}, format="json").status_code == 200
+    assert (
+        api(world.users.community)
+        .post(f"/api/v1/cases/{a.pk}/whistle/", {"version": 0, "note": "需街道协调"}, format="json")
+        .status_code
+        == 200
+    )
     deadline = (timezone.now() + timezone.timedelta(days=2)).isoformat()
-    r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/assign/", {"version": 1, "assignee_org": world.dept.pk, "deadline": deadline}, format="json")
+    r = api(world.users.subdistrict).post(
+        f"/api/v1/cases/{a.pk}/assign/",
+        {"version": 1, "assignee_org": world.dept.pk, "deadline": deadline},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["assignee_org"] == world.dept.pk
     r = api(world.users.subdistrict).post(f"/api/v1/cases/{a.pk}/assign/", {"version": 2}, format="json")
     assert r.status_code == 400
@@ -105,13 +142,32 @@ def api_schema(world):
 def test_move_endpoints_answer_403_404_409_and_400_with_field_paths(world, cat):
     from linli.cases import actions
 
-    case = actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, description="楼道灯坏了", channel="self_service",
-                               reporter=world.users.resident, reporter_household=world.hh_a1)
+    case = actions.report_case(
+        actor=world.users.resident,
+        category=cat,
+        grid=world.grid_a,
+        description="楼道灯坏了",
+        channel="self_service",
+        reporter=world.users.resident,
+        reporter_household=world.hh_a1,
+    )
     url = f"/api/v1/cases/{case.pk}/"
-    assert api(world.users.resident).post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json").status_code == 403
-    assert api(world.users.grid_b).post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json").status_code == 404
+    assert (
+        api(world.users.resident)
+        .post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api(world.users.grid_b)
+        .post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json")
+        .status_code
+        == 404
+    )
     r = api(world.users.community).post(url + "decline/", {"version": 0, "note": "  "}, format="json")
-    assert r.status_code == 400 and r.json()["errors"] == [{"field": "note", "message": "请填写原因或处理结果。", "code": "blank"}]
+    assert r.status_code == 400 and r.json()["errors"] == [
+        {"field": "note", "message": "请填写原因或处理结果。", "code": "blank"}
+    ]
     r = api(world.users.grid_a).post(url + "dispatch/", {"version": 0}, format="json")
     assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["assignee_org"]
     r = api(world.users.grid_a).post(url + "dispatch/", {"version": 0, "assignee_org": world.pm.pk}, format="json")
@@ -119,7 +175,9 @@ def test_move_endpoints_answer_403_404_409_and_400_with_field_paths(world, cat):
     r = api(world.users.grid_a).post(url + "defer/", {"version": 0, "note": "等配件"}, format="json")
     assert r.status_code == 409 and r.json()["errors"][0]["code"] == "conflict"
     r = api(world.users.subdistrict).post(url + "supervise/", {"version": 1}, format="json")  # the guard's reason
-    assert r.status_code == 400 and r.json()["errors"] == [{"field": None, "message": "只有街道交办的诉求才有督办和反馈。", "code": "invalid"}]
+    assert r.status_code == 400 and r.json()["errors"] == [
+        {"field": None, "message": "只有街道交办的诉求才有督办和反馈。", "code": "invalid"}
+    ]
     assert api(world.users.property).post(url + "verify/", {"version": 1}, format="json").status_code == 403
     r = api(world.users.property).post(url + "start/", {"version": "一"}, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "version"

@@ -9,15 +9,18 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("start", "n", "expected"), [
-    (dt.date(2026, 11, 20), 1, dt.date(2026, 11, 23)),   # Friday + 1 → Monday
-    (dt.date(2026, 11, 23), 5, dt.date(2026, 11, 30)),   # a full week
-    (dt.date(2026, 9, 30), 1, dt.date(2026, 10, 8)),     # over the National Day holiday
-    (dt.date(2026, 10, 9), 1, dt.date(2026, 10, 10)),    # Saturday 10 October is a make-up working day
-    (dt.date(2026, 9, 19), 1, dt.date(2026, 9, 20)),     # so is Sunday 20 September
-    (dt.date(2026, 2, 13), 1, dt.date(2026, 2, 14)),     # Spring Festival make-up Saturday
-    (dt.date(2026, 2, 14), 1, dt.date(2026, 2, 24)),     # then nine days off
-])
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        (dt.date(2026, 11, 20), 1, dt.date(2026, 11, 23)),  # Friday + 1 → Monday
+        (dt.date(2026, 11, 23), 5, dt.date(2026, 11, 30)),  # a full week
+        (dt.date(2026, 9, 30), 1, dt.date(2026, 10, 8)),  # over the National Day holiday
+        (dt.date(2026, 10, 9), 1, dt.date(2026, 10, 10)),  # Saturday 10 October is a make-up working day
+        (dt.date(2026, 9, 19), 1, dt.date(2026, 9, 20)),  # so is Sunday 20 September
+        (dt.date(2026, 2, 13), 1, dt.date(2026, 2, 14)),  # Spring Festival make-up Saturday
+        (dt.date(2026, 2, 14), 1, dt.date(2026, 2, 24)),  # then nine days off
+    ],
+)
 def test_add_workdays_follows_the_holiday_calendar(start, n, expected):
     assert add_workdays(start, n) == expected
 

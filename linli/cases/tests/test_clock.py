@@ -13,7 +13,9 @@ from linli.cases.overdue import mark_overdue, warn_near_deadline
 @pytest.fixture
 def case(world):
     cat = Category.objects.get(name="设施维修")
-    c = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, description="水管漏水", channel="patrol")
+    c = actions.report_case(
+        actor=world.users.grid_a, category=cat, grid=world.grid_a, description="水管漏水", channel="patrol"
+    )
     return actions.transition(c.pk, "dispatch", actor=world.users.grid_a, version=0, assignee_org=world.pm)
 
 
@@ -69,14 +71,22 @@ def test_supervision_centre_rates(world):
     cat = Category.objects.get(name="设施维修")
     now = timezone.now()
     past = now - dt.timedelta(days=1)
-    base = {"channel": "hotline", "category": cat, "grid": world.grid_a, "community": world.c1, "subdistrict": world.sub,
-            "description": "x", "respond_by": past, "resolve_by": past}
-    Case.objects.create(**base, handled_at=past - dt.timedelta(hours=1), state="handled")              # on time
-    Case.objects.create(**base, handled_at=past, state="handled", reworked=True)                       # exactly at the deadline: on time
+    base = {
+        "channel": "hotline",
+        "category": cat,
+        "grid": world.grid_a,
+        "community": world.c1,
+        "subdistrict": world.sub,
+        "description": "x",
+        "respond_by": past,
+        "resolve_by": past,
+    }
+    Case.objects.create(**base, handled_at=past - dt.timedelta(hours=1), state="handled")  # on time
+    Case.objects.create(**base, handled_at=past, state="handled", reworked=True)  # exactly at the deadline: on time
     Case.objects.create(**base, handled_at=past + dt.timedelta(seconds=1), state="handled", extended=True)  # late
-    Case.objects.create(**base, deferred=True)                                                          # deferred: not counted as due
-    Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}))                         # not yet due
-    Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}), deferred=True)          # deferred, not yet due
+    Case.objects.create(**base, deferred=True)  # deferred: not counted as due
+    Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}))  # not yet due
+    Case.objects.create(**(base | {"resolve_by": now + dt.timedelta(days=3)}), deferred=True)  # deferred, not yet due
     s = metrics.summary(Case.objects.all(), now=now)
     assert (s["due"], s["due_deferred"], s["closed_on_time"]) == (4, 1, 2)
     assert s["on_time_rate"] == Fraction(2, 3)

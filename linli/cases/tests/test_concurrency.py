@@ -61,13 +61,32 @@ def test_writes_that_lock_a_row_open_their_own_transaction():
     from linli.deliberation.models import Procedure
 
     world = build_world()
-    case = actions.report_case(actor=None, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
-                               description="电梯停运", channel="hotline")
-    assert actions.transition(case.pk, "dispatch", actor=world.users.grid_a, version=0, assignee_org=world.pm).state == State.DISPATCHED
-    vote = vote_actions.open_vote(actor=world.users.community, title="加装电梯", matter=7, compound=world.cp1, unit=world.unit_a,
-                                  closes_at=timezone.now() + dt.timedelta(days=15))
+    case = actions.report_case(
+        actor=None,
+        category=Category.objects.get(name="设施维修"),
+        grid=world.grid_a,
+        description="电梯停运",
+        channel="hotline",
+    )
+    assert (
+        actions.transition(case.pk, "dispatch", actor=world.users.grid_a, version=0, assignee_org=world.pm).state
+        == State.DISPATCHED
+    )
+    vote = vote_actions.open_vote(
+        actor=world.users.community,
+        title="加装电梯",
+        matter=7,
+        compound=world.cp1,
+        unit=world.unit_a,
+        closes_at=timezone.now() + dt.timedelta(days=15),
+    )
     assert vote_actions.cast(vote.pk, vote.electors.first().pk, "agree", actor=world.users.community).choice == "agree"
-    topic = procedures.raise_topic(actor=world.users.community, title="车棚", community=world.c1, procedure=Procedure.objects.get(name="四议两公开"))
+    topic = procedures.raise_topic(
+        actor=world.users.community,
+        title="车棚",
+        community=world.c1,
+        procedure=Procedure.objects.get(name="四议两公开"),
+    )
     procedures.screen(topic, actor=world.users.community, accept=True)
     step = procedures.next_step(topic)
     assert procedures.complete_step(topic.pk, step.pk, actor=world.users.community, note="党支部提议").step == step
@@ -85,8 +104,14 @@ def test_a_second_rollup_job_skips_the_requests_the_first_is_counting():
     world = build_world()
     past = timezone.now() - dt.timedelta(days=30)
     for text in ("路灯不亮", "井盖松动", "垃圾满溢"):
-        actions.report_case(actor=None, category=Category.objects.get(name="设施维修"), grid=world.grid_a, description=text,
-                            channel="hotline", now=past)
+        actions.report_case(
+            actor=None,
+            category=Category.objects.get(name="设施维修"),
+            grid=world.grid_a,
+            description=text,
+            channel="hotline",
+            now=past,
+        )
     Case.objects.update(respond_by=past, resolve_by=past)  # both deadlines passed: settled
     second, skipped_at_once, jobs = [], [], []
 

@@ -18,7 +18,14 @@ def step(case, name, user, **kw):
 def test_whistle_assign_supervise_feedback(world, django_capture_on_commit_callbacks):
     u = world.users
     cat = Category.objects.get(name="停车与消防通道")
-    case = actions.report_case(actor=u.grid_a, category=cat, grid=world.grid_a, compound=world.cp1, description="消防通道长期被占", channel="patrol")
+    case = actions.report_case(
+        actor=u.grid_a,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        description="消防通道长期被占",
+        channel="patrol",
+    )
     with pytest.raises(PermissionDenied):
         step(case, "whistle", u.grid_a, note="物业管不了")  # grid workers go through the community
     due = timezone.now() + dt.timedelta(days=3)
@@ -30,7 +37,13 @@ def test_whistle_assign_supervise_feedback(world, django_capture_on_commit_callb
             step(case, "assign", u.subdistrict, assignee_org=world.pm, deadline=due)
         assert "assignee_org" in err.value.message_dict  # a department, not the property company
         with pytest.raises(ValidationError):
-            step(case, "assign", u.subdistrict, assignee_org=world.dept, deadline=timezone.now() - dt.timedelta(minutes=1))
+            step(
+                case,
+                "assign",
+                u.subdistrict,
+                assignee_org=world.dept,
+                deadline=timezone.now() - dt.timedelta(minutes=1),
+            )
         step(case, "assign", u.subdistrict, assignee_org=world.dept, deadline=due)
         assert Case.objects.restrict(u.department).filter(pk=case.pk).exists()
         step(case, "supervise", u.subdistrict)
@@ -39,10 +52,23 @@ def test_whistle_assign_supervise_feedback(world, django_capture_on_commit_callb
     a = Assignment.objects.get(case=case)
     assert (case.state, case.assignee_org, case.resolve_by) == (State.DISPATCHED, world.dept, due)
     assert (a.department, a.reminders, a.feedback) == (world.dept, 1, "已约谈车主，三日内清理")
-    assert list(case.events.values_list("action", flat=True)) == ["report", "whistle", "assign", "supervise", "feedback"]
+    assert list(case.events.values_list("action", flat=True)) == [
+        "report",
+        "whistle",
+        "assign",
+        "supervise",
+        "feedback",
+    ]
     kinds = ("交办给您", "督办提醒", "吹哨报到", "部门反馈")
-    notified = sorted((n.user.username, next(k for k in kinds if k in n.text)) for n in Notification.objects.select_related("user"))
-    assert notified == [("department", "交办给您"), ("department", "督办提醒"), ("subdistrict", "吹哨报到"), ("subdistrict", "部门反馈")]
+    notified = sorted(
+        (n.user.username, next(k for k in kinds if k in n.text)) for n in Notification.objects.select_related("user")
+    )
+    assert notified == [
+        ("department", "交办给您"),
+        ("department", "督办提醒"),
+        ("subdistrict", "吹哨报到"),
+        ("subdistrict", "部门反馈"),
+    ]
 
 
 @pytest.mark.django_db

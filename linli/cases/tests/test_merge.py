@@ -18,8 +18,15 @@ def test_similar_requests_are_found_and_merged(world, login, django_capture_on_c
     cat = Category.objects.get(name="设施维修")
 
     def report(text, who=None, grid=None):
-        return actions.report_case(actor=who, category=cat, grid=grid or world.grid_a, compound=world.cp1, description=text,
-                                   channel="self_service", reporter=who)
+        return actions.report_case(
+            actor=who,
+            category=cat,
+            grid=grid or world.grid_a,
+            compound=world.cp1,
+            description=text,
+            channel="self_service",
+            reporter=who,
+        )
 
     first = report("3号楼楼道灯不亮，晚上很黑", world.users.resident)
     dup = report("3号楼楼道的灯不亮了", world.users.building_head)
@@ -40,8 +47,13 @@ def test_similar_requests_are_found_and_merged(world, login, django_capture_on_c
 
     u = world.users
     with django_capture_on_commit_callbacks(execute=True):
-        for name, user, kw in (("dispatch", u.grid_a, {"assignee_org": world.pm}), ("start", u.property, {}),
-                               ("handle", u.property, {"note": "已修"}), ("verify", u.grid_a, {}), ("close", u.community, {})):
+        for name, user, kw in (
+            ("dispatch", u.grid_a, {"assignee_org": world.pm}),
+            ("start", u.property, {}),
+            ("handle", u.property, {"note": "已修"}),
+            ("verify", u.grid_a, {}),
+            ("close", u.community, {}),
+        ):
             first.refresh_from_db()
             actions.transition(first.pk, name, actor=user, version=first.version, **kw)
     assert Notification.objects.filter(user=u.building_head, url=first.get_absolute_url()).exists()

@@ -11,8 +11,16 @@ from linli.cases.models import Case, Category, State
 def make(world, n=1, **fields):
     cat = Category.objects.get(name="设施维修")
     now = timezone.now()
-    base = {"channel": "hotline", "category": cat, "grid": world.grid_a, "community": world.c1, "subdistrict": world.sub,
-            "description": "x", "respond_by": now + dt.timedelta(hours=24), "resolve_by": now + dt.timedelta(days=7)}
+    base = {
+        "channel": "hotline",
+        "category": cat,
+        "grid": world.grid_a,
+        "community": world.c1,
+        "subdistrict": world.sub,
+        "description": "x",
+        "respond_by": now + dt.timedelta(hours=24),
+        "resolve_by": now + dt.timedelta(days=7),
+    }
     return [Case.objects.create(**(base | fields)) for _ in range(n)]
 
 
@@ -38,7 +46,7 @@ def test_counts_at_exactly_the_deadline(world):
     # 以内 includes the deadline: due for a response / for closure from the deadline on; overdue after it
     now = timezone.now()
     tick = dt.timedelta(microseconds=1)
-    make(world, respond_by=now, resolve_by=now)                # at both deadlines: due, not overdue
+    make(world, respond_by=now, resolve_by=now)  # at both deadlines: due, not overdue
     make(world, respond_by=now + tick, resolve_by=now + tick)  # not due yet
     make(world, respond_by=now - tick, resolve_by=now - tick)  # past both: due and overdue
     s = metrics.summary(Case.objects.all(), now=now)
@@ -50,12 +58,12 @@ def test_counts_at_exactly_the_deadline(world):
 def test_escalated_counts_open_requests_escalated_assigned_or_for_the_supervisor(world):
     from linli.cases.models import Assignment
 
-    make(world, state=State.ESCALATED)                                     # whistle blown, not yet assigned
-    assigned = make(world, state=State.DISPATCHED)[0]                      # assigned to a department
+    make(world, state=State.ESCALATED)  # whistle blown, not yet assigned
+    assigned = make(world, state=State.DISPATCHED)[0]  # assigned to a department
     Assignment.objects.create(case=assigned, department=world.dept, deadline=timezone.now() + dt.timedelta(days=3))
-    make(world, needs_supervisor=True)                                     # dissatisfied twice
-    make(world, state=State.DISPATCHED)                                    # ordinary: not counted
-    make(world, state=State.CLOSED, needs_supervisor=True)                 # closed: not counted
+    make(world, needs_supervisor=True)  # dissatisfied twice
+    make(world, state=State.DISPATCHED)  # ordinary: not counted
+    make(world, state=State.CLOSED, needs_supervisor=True)  # closed: not counted
     assert metrics.summary(Case.objects.all())["escalated"] == 3
 
 
@@ -77,8 +85,20 @@ def test_grouped_rates_in_one_query(world, django_assert_num_queries):
 
 @pytest.mark.django_db
 def test_rates_by_month(world, django_assert_num_queries):
-    make(world, 2, created_at=timezone.make_aware(dt.datetime(2026, 9, 30, 23, 30)), rating="satisfied", state=State.CLOSED)
-    make(world, 1, created_at=timezone.make_aware(dt.datetime(2026, 10, 1, 0, 30)), rating="dissatisfied", state=State.RATED)
+    make(
+        world,
+        2,
+        created_at=timezone.make_aware(dt.datetime(2026, 9, 30, 23, 30)),
+        rating="satisfied",
+        state=State.CLOSED,
+    )
+    make(
+        world,
+        1,
+        created_at=timezone.make_aware(dt.datetime(2026, 10, 1, 0, 30)),
+        rating="dissatisfied",
+        state=State.RATED,
+    )
     with django_assert_num_queries(1):
         rows = metrics.by_month(Case.objects.all())
     assert [(r["label"], r["total"], r["satisfaction_rate"]) for r in rows] == [("2026-09", 2, 1), ("2026-10", 1, 0)]
@@ -93,3 +113,20 @@ def test_email_backend_sends_to_users_with_an_address(mailoutbox):
     without = User.objects.create_user("m2")
     EmailBackend().send([with_mail, without], "诉求已超期", "/cases/1/")
     assert [m.to for m in mailoutbox] == [["a@example.org"]] and "/cases/1/" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_the_list_filters_overdue_requests_from_its_select(world, login):
+    """The list draws each filter as a <select> of its choices: the overdue filter has two, and
+    each keeps the requests it names (the dashboard's 已超期 card links to ?overdue=true)."""
+    now = timezone.now()
+    (late,) = make(world, resolve_by=now - dt.timedelta(minutes=1), description="逾期的")
+    (on_time,) = make(world, resolve_by=now + dt.timedelta(minutes=1), description="未到期的")
+    (done,) = make(world, resolve_by=now - dt.timedelta(days=1), state=State.CLOSED, description="已办结的")
+    c = login(world.users.admin)
+    page = c.get("/cases/").content.decode()
+    assert '<option value="true">已超期</option>' in page and '<option value="false">未超期</option>' in page
+    listed = lambda value: {x.pk for x in c.get("/cases/", {"overdue": value}).context["page_obj"]}  # noqa: E731
+    assert late.pk in listed("true") and not {on_time.pk, done.pk} & listed("true")
+    assert {on_time.pk, done.pk} <= listed("false") and late.pk not in listed("false")
+    assert {late.pk, on_time.pk, done.pk} <= listed("")

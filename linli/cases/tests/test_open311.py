@@ -20,9 +20,18 @@ def world(transactional_db):
 @pytest.fixture
 def filed(world):
     cat = Category.objects.get(name="设施维修")
-    public = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, compound=world.cp1,
-                                 description="3号楼电梯停运", channel="patrol", reporter_name="张三")
-    secret = actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, description="悄悄话内容", channel="whisper")
+    public = actions.report_case(
+        actor=world.users.grid_a,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        description="3号楼电梯停运",
+        channel="patrol",
+        reporter_name="张三",
+    )
+    secret = actions.report_case(
+        actor=world.users.resident, category=cat, grid=world.grid_a, description="悄悄话内容", channel="whisper"
+    )
     return public, secret
 
 
@@ -48,21 +57,39 @@ def test_georeport_client_reads_services_and_requests(world, filed, live_server,
 def test_post_with_api_key_and_errors(world, filed, client):
     _key, api_key = issue_open311_key(actor=world.users.admin, user=world.users.grid_a, name="热线")
     cat = Category.objects.get(name="飞线充电")
-    base = {"api_key": api_key, "service_code": cat.pk, "description": "楼道飞线充电", "first_name": "四", "last_name": "李"}
+    base = {
+        "api_key": api_key,
+        "service_code": cat.pk,
+        "description": "楼道飞线充电",
+        "first_name": "四",
+        "last_name": "李",
+    }
     r = client.post("/open311/v2/requests.json", base | {"lat": 38.45, "long": 106.25})  # inside grid A's square
     assert r.status_code == 201, r.content
     case = Case.objects.get(pk=r.json()[0]["service_request_id"])
-    assert (case.grid, case.channel, case.reporter_name, case.created_by) == (world.grid_a, "hotline", "李 四", world.users.grid_a)
+    assert (case.grid, case.channel, case.reporter_name, case.created_by) == (
+        world.grid_a,
+        "hotline",
+        "李 四",
+        world.users.grid_a,
+    )
     # errors are the spec's error list
     r = client.post("/open311/v2/requests.json", base | {"lat": 10, "long": 10})
     assert r.status_code == 400 and r.json()[0]["code"] == 400 and "服务范围" in r.json()[0]["description"]
-    r = client.post("/open311/v2/requests.xml", {k: v for k, v in base.items() if k != "api_key"} | {"address_id": world.grid_a.pk})
+    r = client.post(
+        "/open311/v2/requests.xml", {k: v for k, v in base.items() if k != "api_key"} | {"address_id": world.grid_a.pk}
+    )
     assert r.status_code == 403 and b"<errors><error><code>403</code>" in r.content
     r = client.post("/open311/v2/requests.json", base | {"address_id": world.grid_c.pk})  # another community's grid
     assert r.status_code == 400
     r = client.post("/open311/v2/requests.json", base | {"service_code": 999999, "address_id": world.grid_a.pk})
     assert r.status_code == 400 and "service_code" in r.json()[0]["description"]
-    assert client.get("/open311/v2/requests.json", {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}).status_code == 400
+    assert (
+        client.get(
+            "/open311/v2/requests.json", {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}
+        ).status_code
+        == 400
+    )
     # with the key, reads are the key holder's scope, descriptions included
     rows = client.get("/open311/v2/requests.json", {"api_key": api_key, "page_size": 10}).json()
     assert {r["description"] for r in rows} == {"3号楼电梯停运", "楼道飞线充电", "悄悄话内容"}

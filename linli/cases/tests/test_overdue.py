@@ -16,7 +16,14 @@ from linli.core.models import Notification
 @pytest.fixture
 def case(world):
     cat = Category.objects.get(name="设施维修")
-    c = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, compound=world.cp1, description="电梯坏了", channel="patrol")
+    c = actions.report_case(
+        actor=world.users.grid_a,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        description="电梯坏了",
+        channel="patrol",
+    )
     return actions.transition(c.pk, "dispatch", actor=world.users.grid_a, version=0, assignee_org=world.pm)
 
 
@@ -61,7 +68,14 @@ def three_cases(world):
     cat = Category.objects.get(name="设施维修")
     pks = []
     for text in ("电梯坏了", "路灯不亮", "水管漏水"):
-        c = actions.report_case(actor=world.users.grid_a, category=cat, grid=world.grid_a, compound=world.cp1, description=text, channel="patrol")
+        c = actions.report_case(
+            actor=world.users.grid_a,
+            category=cat,
+            grid=world.grid_a,
+            compound=world.cp1,
+            description=text,
+            channel="patrol",
+        )
         pks.append(actions.transition(c.pk, "dispatch", actor=world.users.grid_a, version=0, assignee_org=world.pm).pk)
     due = timezone.now() + dt.timedelta(hours=10)
     Case.objects.filter(pk__in=pks).update(resolve_by=due)
@@ -88,12 +102,16 @@ def another_worker_claims_first(column, at):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("job", "column", "action", "after_due"), [
-    (mark_overdue, "overdue_notified_at", "overdue", dt.timedelta(seconds=1)),
-    (warn_near_deadline, "warned_at", "warn", -dt.timedelta(hours=1)),  # 9 of 10 hours used, share 0.5
-])
-def test_a_claim_lost_to_another_worker_does_not_stop_the_batch(world, three_cases, settings, django_capture_on_commit_callbacks,
-                                                                job, column, action, after_due):
+@pytest.mark.parametrize(
+    ("job", "column", "action", "after_due"),
+    [
+        (mark_overdue, "overdue_notified_at", "overdue", dt.timedelta(seconds=1)),
+        (warn_near_deadline, "warned_at", "warn", -dt.timedelta(hours=1)),  # 9 of 10 hours used, share 0.5
+    ],
+)
+def test_a_claim_lost_to_another_worker_does_not_stop_the_batch(
+    world, three_cases, settings, django_capture_on_commit_callbacks, job, column, action, after_due
+):
     settings.LINLI_WARN_SHARE = 0.5
     pks, due = three_cases
     now = due + after_due
@@ -117,7 +135,9 @@ def test_a_request_short_of_the_share_does_not_stop_the_warnings(world, three_ca
     settings.LINLI_WARN_SHARE = 0.5
     (first, middle, last), now = three_cases[0], timezone.now()
     for pk, reported, due in ((first, 9, 1), (middle, 6, 10), (last, 3, 1)):  # hours ago, hours from now
-        Case.objects.filter(pk=pk).update(created_at=now - dt.timedelta(hours=reported), resolve_by=now + dt.timedelta(hours=due))
+        Case.objects.filter(pk=pk).update(
+            created_at=now - dt.timedelta(hours=reported), resolve_by=now + dt.timedelta(hours=due)
+        )
     # used 9 of 10 hours, 6 of 16, 3 of 4
     assert warn_near_deadline(now=now) == 2
     assert sorted(CaseEvent.objects.filter(action="warn").values_list("case_id", flat=True)) == sorted([first, last])

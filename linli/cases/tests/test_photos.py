@@ -35,7 +35,9 @@ def test_resident_photo_is_stored_without_exif_and_served_in_scope_only(world, l
     c = login(world.users.resident)
     cat = Category.objects.get(name="设施维修")
     photo = SimpleUploadedFile("IMG_0001.jpg", jpeg_with_gps(), content_type="image/jpeg")
-    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "灯坏了", "place": "home", "photo": photo})
+    r = c.post(
+        reverse("cases:report_mine"), {"category": cat.pk, "description": "灯坏了", "place": "home", "photo": photo}
+    )
     assert r.status_code == 302
     stored = CasePhoto.objects.get()
     raw = stored.image.read()
@@ -52,7 +54,10 @@ def test_resident_photo_is_stored_without_exif_and_served_in_scope_only(world, l
 def test_not_a_photo_or_too_big_is_refused_with_a_message(world, login, media, settings):
     c = login(world.users.resident)
     cat = Category.objects.get(name="设施维修")
-    r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "x", "photo": SimpleUploadedFile("a.jpg", b"%PDF-1.4 not an image")})
+    r = c.post(
+        reverse("cases:report_mine"),
+        {"category": cat.pk, "description": "x", "photo": SimpleUploadedFile("a.jpg", b"%PDF-1.4 not an image")},
+    )
     assert r.status_code == 200 and "不是照片" in r.content.decode()
     big = SimpleUploadedFile("big.jpg", b"0" * (settings.LINLI_PHOTO_MAX_BYTES + 1))
     r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "x", "photo": big})
@@ -87,17 +92,23 @@ def post_photo(client, world, form, data):
     photo = SimpleUploadedFile("bomb.png", data, content_type="image/png")
     cat = Category.objects.get(name="设施维修")
     if form == "resident":
-        return client.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "灯坏了", "place": "home", "photo": photo})
+        return client.post(
+            reverse("cases:report_mine"), {"category": cat.pk, "description": "灯坏了", "place": "home", "photo": photo}
+        )
     if form == "staff":
-        return client.post(reverse("cases:report"), {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk,
-                                                     "description": "灯坏了", "photo": photo})
+        return client.post(
+            reverse("cases:report"),
+            {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "description": "灯坏了", "photo": photo},
+        )
     from linli.cases import actions
 
     case = Case.objects.get(description="楼道灯坏了")
     if case.state == "accepted":  # the result's photo comes with "handled"
         actions.transition(case.pk, "dispatch", actor=world.users.grid_a, version=case.version, assignee_org=world.pm)
         case = actions.transition(case.pk, "start", actor=world.users.property, version=case.version + 1)
-    return client.post(reverse("cases:move_handle", args=[case.pk]), {"version": case.version, "note": "已更换灯泡", "photo": photo})
+    return client.post(
+        reverse("cases:move_handle", args=[case.pk]), {"version": case.version, "note": "已更换灯泡", "photo": photo}
+    )
 
 
 def photo_errors(r):
@@ -109,8 +120,13 @@ def photo_errors(r):
 def open_case(world):
     from linli.cases import actions
 
-    return actions.report_case(actor=world.users.grid_a, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
-                               description="楼道灯坏了", channel="patrol")
+    return actions.report_case(
+        actor=world.users.grid_a,
+        category=Category.objects.get(name="设施维修"),
+        grid=world.grid_a,
+        description="楼道灯坏了",
+        channel="patrol",
+    )
 
 
 FORMS = {"resident": "resident", "staff": "grid_a", "result": "property"}  # the form -> who posts it

@@ -35,12 +35,50 @@ def history(world):
     start = timezone.now() - dt.timedelta(days=40)
     due = start + dt.timedelta(days=5)
     heat = Category.objects.get(name="供暖")
-    make(world, 3, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due, responded_at=start + dt.timedelta(hours=1),
-         handled_at=start + dt.timedelta(hours=30), closed_at=due, state=State.CLOSED, rating="satisfied", assignee_org=world.pm)
-    make(world, 2, grid=world.grid_b, category=heat, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due,
-         responded_at=start + dt.timedelta(hours=3), handled_at=due + dt.timedelta(hours=1), state=State.RATED, rating="dissatisfied")
-    make(world, 1, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due, deferred=True, needs_supervisor=True)
-    make(world, 1, created_at=start, respond_by=start + dt.timedelta(hours=2), resolve_by=due, responded_at=start, state=State.DECLINED)
+    make(
+        world,
+        3,
+        created_at=start,
+        respond_by=start + dt.timedelta(hours=2),
+        resolve_by=due,
+        responded_at=start + dt.timedelta(hours=1),
+        handled_at=start + dt.timedelta(hours=30),
+        closed_at=due,
+        state=State.CLOSED,
+        rating="satisfied",
+        assignee_org=world.pm,
+    )
+    make(
+        world,
+        2,
+        grid=world.grid_b,
+        category=heat,
+        created_at=start,
+        respond_by=start + dt.timedelta(hours=2),
+        resolve_by=due,
+        responded_at=start + dt.timedelta(hours=3),
+        handled_at=due + dt.timedelta(hours=1),
+        state=State.RATED,
+        rating="dissatisfied",
+    )
+    make(
+        world,
+        1,
+        created_at=start,
+        respond_by=start + dt.timedelta(hours=2),
+        resolve_by=due,
+        deferred=True,
+        needs_supervisor=True,
+    )
+    make(
+        world,
+        1,
+        created_at=start,
+        respond_by=start + dt.timedelta(hours=2),
+        resolve_by=due,
+        responded_at=start,
+        state=State.DECLINED,
+    )
     make(world, 2)  # this week's: deadlines ahead, never rolled up yet
     return start
 
@@ -73,7 +111,9 @@ def test_a_change_to_a_rolled_up_request_takes_it_out_first(world, history):
     rollup.refresh()
     declined = Case.objects.get(state=State.DECLINED)
     open_one = Case.objects.get(state=State.ACCEPTED, deferred=True)
-    actions.transition(open_one.pk, "dispatch", actor=world.users.grid_a, version=open_one.version, assignee_org=world.pm)
+    actions.transition(
+        open_one.pk, "dispatch", actor=world.users.grid_a, version=open_one.version, assignee_org=world.pm
+    )
     open_one.refresh_from_db()
     assert not open_one.rolled_up and open_one.state == State.DISPATCHED
     summary = assert_exact()
@@ -82,7 +122,9 @@ def test_a_change_to_a_rolled_up_request_takes_it_out_first(world, history):
     assert assert_exact()["total"] == 8
     assert rollup.refresh() == 1  # the dispatched one is settled still: back in, with its new state
     assert_exact()
-    assert sum(CaseStat.objects.filter(dimension="category").values_list("total", flat=True)) == 6  # 7 settled, 1 deleted
+    assert (
+        sum(CaseStat.objects.filter(dimension="category").values_list("total", flat=True)) == 6
+    )  # 7 settled, 1 deleted
 
 
 @pytest.mark.django_db
@@ -108,7 +150,9 @@ def test_scope_and_period_filters_apply_to_both_parts(world, history):
     mine = Case.objects.restrict(user, "dispatch")
     assert_exact(mine, CaseStat.objects.restrict(user, "dispatch"))
     other = world.users.other_community
-    assert both(Case.objects.restrict(other, "dispatch"), CaseStat.objects.restrict(other, "dispatch"))[0][0]["total"] == 0
+    assert (
+        both(Case.objects.restrict(other, "dispatch"), CaseStat.objects.restrict(other, "dispatch"))[0][0]["total"] == 0
+    )
     year = timezone.localtime(history).year
     start = timezone.make_aware(dt.datetime(year, 1, 1))
     in_year = Case.objects.filter(created_at__gte=start, created_at__lt=start.replace(year=year + 1))
@@ -117,7 +161,14 @@ def test_scope_and_period_filters_apply_to_both_parts(world, history):
 
 @pytest.mark.django_db
 def test_dashboard_page_adds_the_rollup_of_its_own_scope_only(world, login, history):
-    make(world, grid=world.grid_c, community=world.c2, created_at=history, respond_by=history, resolve_by=history + dt.timedelta(days=1))
+    make(
+        world,
+        grid=world.grid_c,
+        community=world.c2,
+        created_at=history,
+        respond_by=history,
+        resolve_by=history + dt.timedelta(days=1),
+    )
     assert rollup.refresh() == 8
     assert CaseStat.objects.filter(community=world.c1).exists() and CaseStat.objects.filter(community=world.c2).exists()
     for user, total in ((world.users.community, 9), (world.users.other_community, 1), (world.users.subdistrict, 10)):
@@ -130,13 +181,25 @@ def test_dashboard_page_adds_the_rollup_of_its_own_scope_only(world, login, hist
 def test_ninety_percent_bound_is_nearest_rank_on_the_buckets(world):
     start = timezone.now() - dt.timedelta(days=60)
     for hours in (1, 2, 3, 4, 4, 5, 6, 7, 8, 50):  # 10 handled: the 9th is 8 h → within 8 h
-        make(world, created_at=start, respond_by=start, resolve_by=start + dt.timedelta(days=1), handled_at=start + dt.timedelta(hours=hours),
-             state=State.HANDLED)
+        make(
+            world,
+            created_at=start,
+            respond_by=start,
+            resolve_by=start + dt.timedelta(days=1),
+            handled_at=start + dt.timedelta(hours=hours),
+            state=State.HANDLED,
+        )
     rollup.refresh()
     _summary, hours, _tables = rollup.dashboard(Case.objects.all(), CaseStat.objects.all())
     assert hours["p90"] == 8 and hours["n"] == 10 and hours["average"] == pytest.approx(9.0)
-    make(world, created_at=start, respond_by=start, resolve_by=start + dt.timedelta(days=1), handled_at=start + dt.timedelta(hours=8, seconds=1),
-         state=State.HANDLED)  # 11 handled: ceil(9.9) = 10th is 8 h 1 s → the next bound, 24 h
+    make(
+        world,
+        created_at=start,
+        respond_by=start,
+        resolve_by=start + dt.timedelta(days=1),
+        handled_at=start + dt.timedelta(hours=8, seconds=1),
+        state=State.HANDLED,
+    )  # 11 handled: ceil(9.9) = 10th is 8 h 1 s → the next bound, 24 h
     assert rollup.dashboard(Case.objects.all(), CaseStat.objects.all())[1]["p90"] == 24
     assert rollup.percentile_hours({f"within_{h}h": 0 for h in rollup.WITHIN_HOURS}, 0) is None
 
@@ -148,7 +211,10 @@ def test_dashboard_page_uses_the_rollup_and_a_year(world, login, history):
     r = c.get(reverse("cases:dashboard"))
     assert r.status_code == 200 and r.context["summary"]["total"] == 9
     year = timezone.localtime(history).year
-    assert c.get(reverse("cases:dashboard"), {"year": year}).context["summary"]["total"] == Case.objects.filter(created_at__year=year).count()
+    assert (
+        c.get(reverse("cases:dashboard"), {"year": year}).context["summary"]["total"]
+        == Case.objects.filter(created_at__year=year).count()
+    )
     bad = c.get(reverse("cases:dashboard"), {"year": "1900"})
     assert bad.status_code == 200 and bad.context["summary"]["total"] == 9
     assert "选择一个有效的选项" in bad.content.decode()
@@ -163,7 +229,10 @@ def test_rebuild_recounts_what_refresh_and_release_kept(world, history):
     def sums():
         from django.db.models import Sum
 
-        return {d: CaseStat.objects.filter(dimension=d).aggregate(**{c: Sum(c) for c in rollup.COUNTERS}) for d in rollup.KEYS}
+        return {
+            d: CaseStat.objects.filter(dimension=d).aggregate(**{c: Sum(c) for c in rollup.COUNTERS})
+            for d in rollup.KEYS
+        }
 
     before = sums()
     assert rollup.rebuild() == CaseStat.objects.count()
@@ -198,8 +267,14 @@ def test_handling_time_bounds_are_the_documented_ones():
 @pytest.mark.parametrize("bound", rollup.WITHIN_HOURS)
 def test_handling_time_bounds_include_their_hour(world, bound):
     start = timezone.now() - dt.timedelta(days=60)
-    case = make(world, created_at=start, respond_by=start, resolve_by=start, state=State.HANDLED,
-                handled_at=start + dt.timedelta(hours=bound))[0]
+    case = make(
+        world,
+        created_at=start,
+        respond_by=start,
+        resolve_by=start,
+        state=State.HANDLED,
+        handled_at=start + dt.timedelta(hours=bound),
+    )[0]
     assert rollup.dashboard(Case.objects.all(), None)[1]["p90"] == bound
     Case.objects.filter(pk=case.pk).update(handled_at=start + dt.timedelta(hours=bound, seconds=1))
     later = [h for h in rollup.WITHIN_HOURS if h > bound]
@@ -212,8 +287,17 @@ def test_handling_time_bounds_include_their_hour(world, bound):
 def test_average_handling_time_keeps_minutes_and_seconds(world):
     start = timezone.now() - dt.timedelta(days=60)
     for spent in (dt.timedelta(hours=1, minutes=30), dt.timedelta(hours=2, minutes=15, seconds=36)):
-        make(world, created_at=start, respond_by=start, resolve_by=start + dt.timedelta(days=1), handled_at=start + spent, state=State.HANDLED)
-    assert rollup.dashboard(Case.objects.all(), None)[1]["average"] == (5400 + 8136) / 3600 / 2  # 1.88 h, not whole hours
+        make(
+            world,
+            created_at=start,
+            respond_by=start,
+            resolve_by=start + dt.timedelta(days=1),
+            handled_at=start + spent,
+            state=State.HANDLED,
+        )
+    assert (
+        rollup.dashboard(Case.objects.all(), None)[1]["average"] == (5400 + 8136) / 3600 / 2
+    )  # 1.88 h, not whole hours
     rollup.refresh()
     assert rollup.dashboard(Case.objects.all(), CaseStat.objects.all())[1]["average"] == (5400 + 8136) / 3600 / 2
 
@@ -242,7 +326,9 @@ def test_release_takes_a_request_out_once_and_clears_its_mark(world, history):
 
 
 @pytest.mark.django_db
-def test_a_few_requests_are_grouped_in_one_query_and_all_of_them_in_one_per_dimension(world, history, django_assert_num_queries):
+def test_a_few_requests_are_grouped_in_one_query_and_all_of_them_in_one_per_dimension(
+    world, history, django_assert_num_queries
+):
     """_grouped's two ways (docs: a few requests on every key at once, folded; all of them one
     dimension at a time) give the same rows."""
     rollup.refresh()

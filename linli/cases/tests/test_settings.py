@@ -13,14 +13,35 @@ def test_subdistrict_staff_edit_time_limits_and_calendar(world, login):
     assert login(world.users.community).get(reverse("cases:settings_categories")).status_code == 403
     c = login(world.users.subdistrict)
     cat = Category.objects.get(name="供暖")
-    r = c.post(reverse("cases:settings_categories"), {"pk": cat.pk, "parent": cat.parent_id, "name": "供暖", "handler_kind": "property",
-                                                      "respond_hours": 2, "resolve_workdays": 1, "order": 1, "active": "on"})
+    r = c.post(
+        reverse("cases:settings_categories"),
+        {
+            "pk": cat.pk,
+            "parent": cat.parent_id,
+            "name": "供暖",
+            "handler_kind": "property",
+            "respond_hours": 2,
+            "resolve_workdays": 1,
+            "order": 1,
+            "active": "on",
+        },
+    )
     assert r.status_code == 302
     cat.refresh_from_db()
     assert (cat.respond_hours, cat.resolve_workdays) == (2, 1)
     assert AuditLog.objects.filter(action="update", object_repr__contains="供暖").exists()
-    r = c.post(reverse("cases:settings_categories"), {"pk": cat.pk, "parent": cat.parent_id, "name": "供暖", "handler_kind": "property",
-                                                      "respond_hours": 2, "resolve_workdays": 0, "order": 1})
+    r = c.post(
+        reverse("cases:settings_categories"),
+        {
+            "pk": cat.pk,
+            "parent": cat.parent_id,
+            "name": "供暖",
+            "handler_kind": "property",
+            "respond_hours": 2,
+            "resolve_workdays": 0,
+            "order": 1,
+        },
+    )
     assert r.status_code == 200 and "至少一个工作日" in r.content.decode()
 
     # a new holiday on a Monday moves deadlines

@@ -15,9 +15,19 @@ from linli.testing import database_refuses_inserts_into
 @pytest.fixture
 def case(world):
     cat = Category.objects.get(name="设施维修")
-    return actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, compound=world.cp1,
-                               building=world.bld_a, house=world.house_a1, description="楼道灯坏了", channel="self_service",
-                               reporter=world.users.resident, reporter_household=world.hh_a1, reporter_name="居民a1h")
+    return actions.report_case(
+        actor=world.users.resident,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        building=world.bld_a,
+        house=world.house_a1,
+        description="楼道灯坏了",
+        channel="self_service",
+        reporter=world.users.resident,
+        reporter_household=world.hh_a1,
+        reporter_name="居民a1h",
+    )
 
 
 def step(case, name, user, **kw):
@@ -40,7 +50,15 @@ def test_full_loop_with_the_right_roles(world, case):
     step(case, "close", u.community)
     case.refresh_from_db()
     assert (case.state, case.result, case.rating, case.version) == (State.CLOSED, "已更换灯泡", "satisfied", 6)
-    assert list(case.events.values_list("action", flat=True)) == ["report", "dispatch", "start", "handle", "verify", "rate", "close"]
+    assert list(case.events.values_list("action", flat=True)) == [
+        "report",
+        "dispatch",
+        "start",
+        "handle",
+        "verify",
+        "rate",
+        "close",
+    ]
     assert case.responded_at and case.handled_at and case.closed_at
 
 
@@ -49,16 +67,25 @@ def test_deadlines_are_24_hours_and_5_working_days(world):
     # reported Wednesday 18 November 2026, 10:00 in Shanghai: respond by Thursday 10:00, resolve by
     # the end of the fifth working day after the day of intake, Wednesday 25 November
     reported = timezone.make_aware(dt.datetime(2026, 11, 18, 10, 0))
-    c = actions.report_case(actor=None, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
-                            description="x", channel="hotline", now=reported)
+    c = actions.report_case(
+        actor=None,
+        category=Category.objects.get(name="设施维修"),
+        grid=world.grid_a,
+        description="x",
+        channel="hotline",
+        now=reported,
+    )
     assert timezone.localtime(c.respond_by) == timezone.make_aware(dt.datetime(2026, 11, 19, 10, 0))
     assert timezone.localtime(c.resolve_by) == timezone.make_aware(dt.datetime(2026, 11, 25, 23, 59, 59, 999999))
 
 
 def handled(world, case):
     u = world.users
-    for name, user, kw in (("dispatch", u.grid_a, {"assignee_org": world.pm}), ("start", u.property, {}),
-                           ("handle", u.property, {"note": "已修复"})):
+    for name, user, kw in (
+        ("dispatch", u.grid_a, {"assignee_org": world.pm}),
+        ("start", u.property, {}),
+        ("handle", u.property, {"note": "已修复"}),
+    ):
         step(case, name, user, **kw)
 
 
@@ -138,8 +165,12 @@ def test_dissatisfied_reopens_once_then_goes_to_supervisor(world, case):
 @pytest.mark.django_db
 def test_only_the_reporter_or_staff_rate(world, case):
     u = world.users
-    for name, user, kw in (("dispatch", u.grid_a, {"assignee_org": world.pm}), ("start", u.property, {}),
-                           ("handle", u.property, {"note": "ok"}), ("verify", u.grid_a, {})):
+    for name, user, kw in (
+        ("dispatch", u.grid_a, {"assignee_org": world.pm}),
+        ("start", u.property, {}),
+        ("handle", u.property, {"note": "ok"}),
+        ("verify", u.grid_a, {}),
+    ):
         step(case, name, user, **kw)
     with pytest.raises(PermissionDenied):
         step(case, "rate", u.property, rating="satisfied")
@@ -151,8 +182,16 @@ def test_only_the_reporter_or_staff_rate(world, case):
 @pytest.mark.django_db
 def test_detail_page_offers_only_permitted_actions_and_hides_anonymous_reporter(world, login):
     cat = Category.objects.get(name="邻里纠纷")
-    c = actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, description="楼上噪音", channel="whisper",
-                            reporter=world.users.resident, reporter_household=world.hh_a1, reporter_name="居民a1h")
+    c = actions.report_case(
+        actor=world.users.resident,
+        category=cat,
+        grid=world.grid_a,
+        description="楼上噪音",
+        channel="whisper",
+        reporter=world.users.resident,
+        reporter_household=world.hh_a1,
+        reporter_name="居民a1h",
+    )
     assert c.anonymous
     page = login(world.users.grid_a).get(c.get_absolute_url()).content.decode()
     assert "居民a1h" not in page and "匿名" in page
@@ -205,7 +244,12 @@ def test_resident_reports_from_their_house(world, login):
     r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "垃圾桶满了", "place": "home"})
     assert r.status_code == 302
     case = Case.objects.get()
-    assert (case.house, case.grid, case.reporter, case.channel) == (world.house_a1, world.grid_a, world.users.resident, "self_service")
+    assert (case.house, case.grid, case.reporter, case.channel) == (
+        world.house_a1,
+        world.grid_a,
+        world.users.resident,
+        "self_service",
+    )
     assert c.get(reverse("cases:list")).status_code == 200
     assert login(world.users.grid_a).get(case.get_absolute_url()).status_code == 200
 
@@ -214,14 +258,37 @@ def test_resident_reports_from_their_house(world, login):
 def test_staff_intake_form_checks_place_and_phone(world, login):
     c = login(world.users.grid_a)
     cat = Category.objects.get(name="飞线充电")
-    r = c.post(reverse("cases:report"), {"channel": "patrol", "category": cat.pk, "grid": world.grid_c.pk, "description": "x"})
+    r = c.post(
+        reverse("cases:report"), {"channel": "patrol", "category": cat.pk, "grid": world.grid_c.pk, "description": "x"}
+    )
     assert "grid" in r.context["form"].errors
-    r = c.post(reverse("cases:report"), {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "building": world.bld_b.pk, "description": "x"})
+    r = c.post(
+        reverse("cases:report"),
+        {
+            "channel": "patrol",
+            "category": cat.pk,
+            "grid": world.grid_a.pk,
+            "building": world.bld_b.pk,
+            "description": "x",
+        },
+    )
     assert r.status_code == 200  # building of grid B is outside grid A's scope
-    r = c.post(reverse("cases:report"), {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "description": "x", "reporter_phone": "123"})
+    r = c.post(
+        reverse("cases:report"),
+        {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "description": "x", "reporter_phone": "123"},
+    )
     assert "reporter_phone" in r.context["form"].errors
     assert not Case.objects.exists()
-    r = c.post(reverse("cases:report"), {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "building": world.bld_a.pk, "description": "电动车飞线"})
+    r = c.post(
+        reverse("cases:report"),
+        {
+            "channel": "patrol",
+            "category": cat.pk,
+            "grid": world.grid_a.pk,
+            "building": world.bld_a.pk,
+            "description": "电动车飞线",
+        },
+    )
     case = Case.objects.get()
     assert r.status_code == 302 and case.compound == world.cp1 and case.created_by == world.users.grid_a
     assert case.respond_by - case.created_at == dt.timedelta(hours=4)
@@ -235,7 +302,14 @@ def test_case_list_query_count_is_constant(world, login, case, django_assert_max
         c.get(reverse("cases:list"))
     cat = Category.objects.get(name="供暖")
     for i in range(15):
-        actions.report_case(actor=None, category=cat, grid=world.grid_b, compound=world.cp1, description=f"暖气不热{i}", channel="hotline")
+        actions.report_case(
+            actor=None,
+            category=cat,
+            grid=world.grid_b,
+            compound=world.cp1,
+            description=f"暖气不热{i}",
+            channel="hotline",
+        )
     with django_assert_max_num_queries(len(before.captured_queries)):
         r = c.get(reverse("cases:list"))
     assert r.context["page_obj"].paginator.count == 16
@@ -261,11 +335,17 @@ def test_dashboard_counts_scope_and_chart(world, login, case):
 @pytest.mark.django_db
 def test_public_board_shows_handled_cases_without_personal_data(world, client, case):
     u = world.users
-    for name, user, kw in (("dispatch", u.grid_a, {"assignee_org": world.pm}), ("start", u.property, {}),
-                           ("handle", u.property, {"note": "已修复，住户居民a1h确认"}), ("verify", u.grid_a, {})):
+    for name, user, kw in (
+        ("dispatch", u.grid_a, {"assignee_org": world.pm}),
+        ("start", u.property, {}),
+        ("handle", u.property, {"note": "已修复，住户居民a1h确认"}),
+        ("verify", u.grid_a, {}),
+    ):
         step(case, name, user, **kw)
     cat = Category.objects.get(name="邻里纠纷")
-    whisper = actions.report_case(actor=u.resident, category=cat, grid=world.grid_a, description="秘密", channel="whisper")
+    whisper = actions.report_case(
+        actor=u.resident, category=cat, grid=world.grid_a, description="秘密", channel="whisper"
+    )
     Case.objects.filter(pk=whisper.pk).update(state=State.CLOSED)
     r = client.get(reverse("board:community", args=[world.c1.pk]))  # no login
     body = r.content.decode()
@@ -304,7 +384,9 @@ def test_dashboard_query_count_is_constant(world, login, case, django_assert_max
         c.get(reverse("cases:dashboard"))
     cat = Category.objects.get(name="供暖")
     for i in range(12):
-        x = actions.report_case(actor=None, category=cat, grid=world.grid_b, compound=world.cp1, description=f"暖气{i}", channel="hotline")
+        x = actions.report_case(
+            actor=None, category=cat, grid=world.grid_b, compound=world.cp1, description=f"暖气{i}", channel="hotline"
+        )
         actions.transition(x.pk, "dispatch", actor=world.users.grid_b, version=0, assignee_org=world.pm)
     with django_assert_max_num_queries(len(before.captured_queries)):
         r = c.get(reverse("cases:dashboard"))
@@ -386,7 +468,13 @@ def test_an_assignment_deadline_must_be_later_than_now(world, case):
         with pytest.raises(ValidationError) as err:
             step(case, "assign", world.users.subdistrict, assignee_org=world.dept, deadline=now)
         assert list(err.value.message_dict) == ["deadline"]
-        step(case, "assign", world.users.subdistrict, assignee_org=world.dept, deadline=now + dt.timedelta(microseconds=1))
+        step(
+            case,
+            "assign",
+            world.users.subdistrict,
+            assignee_org=world.dept,
+            deadline=now + dt.timedelta(microseconds=1),
+        )
 
 
 @pytest.mark.django_db
@@ -396,13 +484,20 @@ def test_decline_send_back_and_whistle_record_their_times(world, case):
         step(case, "decline", u.community, note=" ")
     assert list(err.value.message_dict) == ["note"]
     declined = step(case, "decline", u.community, note="不属于受理范围", now=case.created_at + dt.timedelta(hours=1))
-    assert (declined.state, declined.responded_at, declined.closed_at) == (State.DECLINED, case.created_at + dt.timedelta(hours=1),
-                                                                           case.created_at + dt.timedelta(hours=1))
-    other = actions.report_case(actor=None, category=case.category, grid=world.grid_a, description="x", channel="hotline")
+    assert (declined.state, declined.responded_at, declined.closed_at) == (
+        State.DECLINED,
+        case.created_at + dt.timedelta(hours=1),
+        case.created_at + dt.timedelta(hours=1),
+    )
+    other = actions.report_case(
+        actor=None, category=case.category, grid=world.grid_a, description="x", channel="hotline"
+    )
     t = other.created_at + dt.timedelta(minutes=30)
     whistled = step(other, "whistle", u.community, note="需执法", now=t)
     assert (whistled.state, whistled.responded_at) == (State.ESCALATED, t)
-    third = actions.report_case(actor=None, category=case.category, grid=world.grid_a, description="y", channel="hotline")
+    third = actions.report_case(
+        actor=None, category=case.category, grid=world.grid_a, description="y", channel="hotline"
+    )
     handled(world, third)
     with pytest.raises(ValidationError):
         step(third, "send_back", u.grid_a)  # a reason is required
@@ -426,7 +521,9 @@ def test_deadlines_given_must_be_in_the_future_and_extensions_later(world, case)
         with pytest.raises(ValidationError) as err:  # in the future, but earlier than the current deadline
             step(case, "extend", u.grid_a, note="施工", deadline=case.resolve_by - dt.timedelta(seconds=1))
         assert list(err.value.message_dict) == ["deadline"]
-        step(case, "extend", u.grid_a, note="施工", deadline=now + dt.timedelta(microseconds=1) + (case.resolve_by - now))
+        step(
+            case, "extend", u.grid_a, note="施工", deadline=now + dt.timedelta(microseconds=1) + (case.resolve_by - now)
+        )
     case.refresh_from_db()
     assert case.extended and case.state == State.DISPATCHED
 
@@ -481,7 +578,9 @@ def test_photos_of_the_result_are_marked_as_such(world, case, settings, tmp_path
     step(case, "start", u.property)
     step(case, "handle", u.property, note="已修复", photos=[jpeg("done.jpg")])
     assert sorted(CasePhoto.objects.filter(case=case).values_list("kind", "uploaded_by__username")) == [
-        ("intake", "grid_a"), ("result", "property")]
+        ("intake", "grid_a"),
+        ("result", "property"),
+    ]
 
 
 @pytest.mark.django_db
@@ -508,5 +607,7 @@ def test_timeline_actions_are_the_lifecycles_moves_and_the_other_entries(world, 
     for action in choices:
         CaseEvent(case=case, action=action, to_state=case.state, actor=world.users.grid_a).full_clean()
     with pytest.raises(ValidationError) as refused:
-        CaseEvent(case=case, action="escalate", to_state=case.state, actor=world.users.grid_a).full_clean()  # no such move
+        CaseEvent(
+            case=case, action="escalate", to_state=case.state, actor=world.users.grid_a
+        ).full_clean()  # no such move
     assert list(refused.value.message_dict) == ["action"]

@@ -10,7 +10,12 @@ class IdField(serializers.IntegerField):
     """An id in a JSON body (`community`, `topics[]`, `elector` …): 1 … 2⁶³−1, else a 400 on the
     field (0, negative and huge numbers included; core.ids)."""
 
-    default_error_messages = {"invalid": INVALID, "min_value": INVALID, "max_value": INVALID, "max_string_length": INVALID}
+    default_error_messages = {
+        "invalid": INVALID,
+        "min_value": INVALID,
+        "max_value": INVALID,
+        "max_string_length": INVALID,
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)

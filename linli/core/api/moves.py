@@ -1,20 +1,24 @@
 """One endpoint per move of a lifecycle: `POST /api/v1/<things>/{id}/<move>/`.
 
-Each move gets a request serializer generated from its form (core.lifecycle.Move.form) plus the
-`version` the client saw, so the OpenAPI document shows one schema per move. The serializer checks
+Each move gets a request serializer generated from its form (core.lifecycle.Move.form) plus, for a
+versioned move, the `version` the client saw, so the OpenAPI document shows one schema per move. The serializer checks
 the shape of the JSON; the move's form, inside `Lifecycle.perform`, checks the input against the
 row as the screen's post is checked. Answers: 200 with the row, 400 with field paths, 403 without
 the permission, 404 outside its scope, 409 on a stale version.
 """
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 
-from linli.core.lifecycle import Conflict
+from linli.core.lifecycle import Conflict, Lifecycle
 
 
 class ConflictError(APIException):
@@ -29,17 +33,30 @@ def _field(f: forms.Field) -> serializers.Field:
     value, so both answer alike)."""
     missing = f.error_messages["required"]
     messages = {"required": missing, "null": missing, "blank": missing}
-    kw = {"required": f.required, "label": f.label, "help_text": f.help_text or None, "error_messages": messages}
+    kw: dict[str, Any] = {
+        "required": f.required,
+        "label": f.label,
+        "help_text": f.help_text or None,
+        "error_messages": messages,
+    }
     if isinstance(f, forms.ModelChoiceField):
-        model = f.queryset.model
-        return serializers.PrimaryKeyRelatedField(queryset=model._default_manager.all(), allow_null=not f.required, **kw)
+        model = cast(QuerySet, f.queryset).model
+        return serializers.PrimaryKeyRelatedField(
+            queryset=model._default_manager.all(), allow_null=not f.required, **kw
+        )
     if isinstance(f, forms.ChoiceField):
         messages["invalid_choice"] = f.error_messages["invalid_choice"]
-        return serializers.ChoiceField(choices=[c for c in f.choices if c[0] != ""], **kw)
+        return serializers.ChoiceField(
+            choices=[c for c in cast(Iterable[tuple[Any, Any]], f.choices) if c[0] != ""], **kw
+        )
+    if isinstance(f, forms.BooleanField):
+        return serializers.BooleanField(required=False, label=f.label, help_text=f.help_text or None)
     if isinstance(f, forms.DateTimeField):
         return serializers.DateTimeField(allow_null=not f.required, **kw)
     if isinstance(f, forms.IntegerField):
-        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, **kw)
+        return serializers.IntegerField(
+            min_value=cast(int | None, f.min_value), max_value=cast(int | None, f.max_value), **kw
+        )
     if isinstance(f, forms.CharField):
         return serializers.CharField(max_length=f.max_length, allow_blank=not f.required, **kw)
     raise TypeError(f"no serializer field for {type(f).__name__}: add it to api.moves._field")
@@ -47,7 +64,9 @@ def _field(f: forms.Field) -> serializers.Field:
 
 def move_serializer(lifecycle, move) -> type[serializers.Serializer]:
     """`version` and the move's inputs (files excepted: photos do not come through the API yet)."""
-    fields = {"version": serializers.IntegerField(min_value=0, help_text="The version of the row the client saw.")}
+    fields: dict[str, serializers.Field] = {}
+    if move.versioned:
+        fields["version"] = serializers.IntegerField(min_value=0, help_text="The version of the row the client saw.")
     for name, f in move.form.base_fields.items():
         if not isinstance(f, forms.FileField):
             fields[name] = _field(f)
@@ -59,23 +78,29 @@ def move_serializer(lifecycle, move) -> type[serializers.Serializer]:
 def move_endpoint(lifecycle, move, response):
     serializer_class = move_serializer(lifecycle, move)
     target = f"to `{move.target}`" if move.target else "keeping the state"
-    description = (f"From {', '.join(f'`{s}`' for s in move.sources)}, {target}. "
-                   f"Needs `{move.permission}` over the row; 409 when `version` is stale.")
+    stale = "; 409 when `version` is stale" if move.versioned else " (no version: it only adds a related row)"
+    description = (
+        f"From {', '.join(f'`{s}`' for s in move.sources)}, {target}. Needs `{move.permission}` over the row{stale}."
+    )
 
     def endpoint(self, request, pk=None):
         return self.perform_move(request, move, serializer_class)
 
     endpoint.__name__ = f"move_{move.name}"
-    endpoint = action(detail=True, methods=["post"], url_path=move.name, url_name=move.name, scope_action="view")(endpoint)
-    return extend_schema(request=serializer_class, responses=response, summary=move.label, description=description)(endpoint)
+    endpoint = action(detail=True, methods=["post"], url_path=move.name, url_name=move.name, scope_action="view")(
+        endpoint
+    )
+    return extend_schema(request=serializer_class, responses=response, summary=move.label, description=description)(
+        endpoint
+    )
 
 
 class MovesMixin:
     """For a ScopedViewSet: `lifecycle` and `move_response` (the serializer of the answer) set
     on the class give it one route per move."""
 
-    lifecycle = None
-    move_response = None
+    lifecycle: Lifecycle | None = None
+    move_response: type[serializers.Serializer] | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -88,7 +113,7 @@ class MovesMixin:
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        version = data.pop("version")
+        version = data.pop("version", None)
         try:
             self.lifecycle.perform(obj.pk, move.name, actor=request.user, version=version, data=data)
         except Conflict as exc:

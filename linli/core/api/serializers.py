@@ -29,9 +29,7 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         domain = self.scope_domain or self.parent.Meta.model.scope_domain
         user = self.context["request"].user
-        return self.queryset.model.objects.restrict(user, self.scope_action, domain=domain).filter(
-            **self.filters
-        )
+        return self.queryset.model.objects.restrict(user, self.scope_action, domain=domain).filter(**self.filters)
 
     def to_internal_value(self, data):
         instance = getattr(self.parent, "instance", None)
@@ -63,11 +61,7 @@ class ActionSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         errors = {}
         for name in getattr(self.Meta, "create_only", ()):
-            if (
-                self.instance is not None
-                and name in attrs
-                and attrs[name] != getattr(self.instance, name)
-            ):
+            if self.instance is not None and name in attrs and attrs[name] != getattr(self.instance, name):
                 errors[name] = _("This cannot be changed after creation.")
         if errors:
             raise serializers.ValidationError(errors, code="create_only")
@@ -81,9 +75,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         data, m2m = self._split(validated_data)
-        return actions.create_object(
-            self.Meta.model, actor=self.context["request"].user, m2m=m2m, **data
-        )
+        return actions.create_object(self.Meta.model, actor=self.context["request"].user, m2m=m2m, **data)
 
     def update(self, instance, validated_data):
         data, m2m = self._split(validated_data)

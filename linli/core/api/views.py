@@ -6,6 +6,9 @@ action is "view" for reads, "change" for create and update, "delete" for delete,
 extra route declares (`scope_action="reveal"`). Writes go through core.actions.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db.models import ProtectedError
 from rest_framework import permissions, viewsets
 
@@ -17,15 +20,13 @@ from .errors import Protected
 
 class ScopePermission(permissions.IsAuthenticated):
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and has_perm(
-            request.user, view.required_perm()
-        )
+        return super().has_permission(request, view) and has_perm(request.user, view.required_perm())
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
-    model = None
-    select = ()
-    prefetch = ()
+    model: Any = None  # a model with scope_domain and ScopedQuerySet objects
+    select: Sequence[str] = ()
+    prefetch: Sequence[str] = ()
     scope_action = None  # set per route by @action(scope_action=...)
     permission_classes = [ScopePermission]
 

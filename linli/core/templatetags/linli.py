@@ -51,17 +51,29 @@ def _svg(shapes, size):
 
     parts = []
     for rings, label, url in shapes:
-        d = " ".join("M" + " L".join("{:.1f},{:.1f}".format(*project(x, y)) for x, y, *_r in ring) + " Z" for ring in rings)
-        cx, cy = project(sum(x for x, *_r in rings[0]) / len(rings[0]), sum(y for _x, y, *_r in rings[0]) / len(rings[0]))
+        d = " ".join(
+            "M" + " L".join("{:.1f},{:.1f}".format(*project(x, y)) for x, y, *_r in ring) + " Z" for ring in rings
+        )
+        cx, cy = project(
+            sum(x for x, *_r in rings[0]) / len(rings[0]), sum(y for _x, y, *_r in rings[0]) / len(rings[0])
+        )
         shape = format_html(
-            '<path d="{}" fill="#dc354522" stroke="#dc3545" stroke-width="1.5" fill-rule="evenodd"><title>{}</title></path>'
+            '<path d="{}" fill="#dc354522" stroke="#dc3545" stroke-width="1.5" '
+            'fill-rule="evenodd"><title>{}</title></path>'
             '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#842029">{}</text>',
-            d, label, f"{cx:.1f}", f"{cy:.1f}", label,
+            d,
+            label,
+            f"{cx:.1f}",
+            f"{cy:.1f}",
+            label,
         )
         parts.append(format_html('<a href="{}">{}</a>', url, shape) if url else shape)
     return format_html(
         '<svg class="boundary-map" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
-        size, f"{h * scale + 20:.0f}", _("Boundary"), mark_safe("".join(conditional_escape(p) for p in parts)),  # noqa: S308 - each part is escaped
+        size,
+        f"{h * scale + 20:.0f}",
+        _("Boundary"),
+        mark_safe("".join(conditional_escape(p) for p in parts)),  # noqa: S308 - each part is escaped
     )
 
 

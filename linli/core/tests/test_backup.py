@@ -59,8 +59,16 @@ def district(media, client):
     w = build_world()
     category = Category.objects.filter(children=None).order_by("id").first()
     photo = ContentFile(b"\xff\xd8\xff\xe0 not really a jpeg, but bytes to keep", name="problem.jpg")
-    w.case = cases.report_case(actor=w.users.grid_a, category=category, grid=w.grid_a, description="楼道灯不亮",
-                               channel="patrol", reporter_name="王女士", reporter_phone="13912345678", photos=[photo])
+    w.case = cases.report_case(
+        actor=w.users.grid_a,
+        category=category,
+        grid=w.grid_a,
+        description="楼道灯不亮",
+        channel="patrol",
+        reporter_name="王女士",
+        reporter_phone="13912345678",
+        photos=[photo],
+    )
     client.force_login(w.users.community)  # a live session: it must not travel in the archive
     w.session_key = client.session.session_key
     _token, w.token = issue_api_token(w.users.grid_a, name="phone")  # the secret neither (only its digest is stored)
@@ -87,15 +95,25 @@ def personal_data_checksum():
 
 
 def media_checksums(root):
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _admin_sql(statement):
     import psycopg
 
     s = connection.settings_dict
-    with psycopg.connect(dbname="postgres", user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"] or None,
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        dbname="postgres",
+        user=s["USER"],
+        password=s["PASSWORD"],
+        host=s["HOST"],
+        port=s["PORT"] or None,
+        autocommit=True,
+    ) as conn:
         conn.execute(statement)
 
 
@@ -135,7 +153,10 @@ def run(command, *args, **options):
 
 def test_backup_wipe_restore_gives_back_every_row_personal_data_and_file(district, media, tmp_path):
     before_counts, before_personal, before_media = table_counts(), personal_data_checksum(), media_checksums(media)
-    assert before_counts["people_person"] == 12 and before_counts["django_session"] == before_counts["accounts_apitoken"] == 1
+    assert (
+        before_counts["people_person"] == 12
+        and before_counts["django_session"] == before_counts["accounts_apitoken"] == 1
+    )
     assert len(before_media) == 1
     archive = tmp_path / "backup.tar"
     _out, err = run("backup", str(archive))
@@ -169,14 +190,20 @@ def test_the_archive_holds_no_key_no_clear_personal_data_and_no_session(district
         names = tar.getnames()
         manifest = json.load(tar.extractfile("manifest.json"))
         tar.extractall(tmp_path / "open", filter="data")
-    assert {"manifest.json", manifest["database"]["file"]} <= set(names) and any(n.startswith("media/cases/") for n in names)
+    assert {"manifest.json", manifest["database"]["file"]} <= set(names) and any(
+        n.startswith("media/cases/") for n in names
+    )
     assert manifest["database"]["kind"] == connection.vendor
     assert manifest["tables"]["people_person"] == 12 and manifest["tables"]["django_session"] == 0
     assert manifest["tables"]["accounts_apitoken"] == 1
     assert "cases.0002_seed_categories_and_holidays" in manifest["migrations"]
     dump = readable_dump(tmp_path / "open" / manifest["database"]["file"])
     assert "王女士".encode() in dump and b"django_session" in dump, "the search below looks at readable text"
-    secrets = [k.encode() for k in settings.LINLI_FIELD_KEYS] + [settings.LINLI_HASH_KEY.encode(), district.session_key.encode(), district.token.encode()]
+    secrets = [k.encode() for k in settings.LINLI_FIELD_KEYS] + [
+        settings.LINLI_HASH_KEY.encode(),
+        district.session_key.encode(),
+        district.token.encode(),
+    ]
     clear = [make_id(1).encode(), b"13800000001", b"13912345678"]
     for path in (tmp_path / "open").rglob("*"):
         if path.is_file():
@@ -257,7 +284,9 @@ def test_restore_checks_encrypted_files_in_the_database_too(media, tmp_path, key
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     keys([old])
-    ImportJob.objects.create(owner=User.objects.create_user("uploader"), filename="台账.xlsx", content=b"PK\x03\x04 a ledger file")
+    ImportJob.objects.create(
+        owner=User.objects.create_user("uploader"), filename="台账.xlsx", content=b"PK\x03\x04 a ledger file"
+    )
     keys([new, old])
     archive = tmp_path / "backup"
     run("backup", str(archive))

@@ -35,19 +35,25 @@ def test_a_production_environment_starts_and_passes_check_deploy(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
-    ({"SECRET_KEY": DEV_SECRET}, "SECRET_KEY is the development value"),
-    ({"SECRET_KEY": "short-but-random-Zq8!"}, "SECRET_KEY is too short"),
-    ({"LINLI_FIELD_KEYS": "notakey"}, "LINLI_FIELD_KEYS: key 1 is not a valid Fernet key"),
-    ({"LINLI_FIELD_KEYS": f"{GOOD_FIELD_KEY},notakey"}, "LINLI_FIELD_KEYS: key 2 is not a valid Fernet key"),
-    ({"LINLI_FIELD_KEYS": DEV_FIELD_KEY}, "LINLI_FIELD_KEYS: key 1 is the development value"),
-    ({"LINLI_HASH_KEY": ""}, "LINLI_HASH_KEY must be set"),
-    ({"LINLI_HASH_KEY": DEV_HASH_KEY}, "LINLI_HASH_KEY is the development value"),
-    ({"LINLI_HASH_KEY": "production-hash-key"}, "LINLI_HASH_KEY is too short"),
-    ({"LINLI_HASH_KEY": PRODUCTION["SECRET_KEY"]}, "LINLI_HASH_KEY must differ from SECRET_KEY"),
-    ({"LINLI_TRUSTED_PROXIES": "127.0.0.1,nginx"}, "LINLI_TRUSTED_PROXIES: 'nginx' is not an IP address or network"),
-])
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": DEV_SECRET}, "SECRET_KEY is the development value"),
+        ({"SECRET_KEY": "short-but-random-Zq8!"}, "SECRET_KEY is too short"),
+        ({"LINLI_FIELD_KEYS": "notakey"}, "LINLI_FIELD_KEYS: key 1 is not a valid Fernet key"),
+        ({"LINLI_FIELD_KEYS": f"{GOOD_FIELD_KEY},notakey"}, "LINLI_FIELD_KEYS: key 2 is not a valid Fernet key"),
+        ({"LINLI_FIELD_KEYS": DEV_FIELD_KEY}, "LINLI_FIELD_KEYS: key 1 is the development value"),
+        ({"LINLI_HASH_KEY": ""}, "LINLI_HASH_KEY must be set"),
+        ({"LINLI_HASH_KEY": DEV_HASH_KEY}, "LINLI_HASH_KEY is the development value"),
+        ({"LINLI_HASH_KEY": "production-hash-key"}, "LINLI_HASH_KEY is too short"),
+        ({"LINLI_HASH_KEY": PRODUCTION["SECRET_KEY"]}, "LINLI_HASH_KEY must differ from SECRET_KEY"),
+        (
+            {"LINLI_TRUSTED_PROXIES": "127.0.0.1,nginx"},
+            "LINLI_TRUSTED_PROXIES: 'nginx' is not an IP address or network",
+        ),
+    ],
+)
 def test_production_refuses_to_start_and_names_the_variable(tmp_path, env, expected):
     r = run(tmp_path, **env)
     assert r.returncode != 0 and expected in r.stderr, r.stderr[-2000:]
@@ -72,16 +78,21 @@ def test_check_deploy_reports_the_development_defaults(tmp_path):
         assert code in out, out
 
 
-@pytest.mark.parametrize(("secret_key", "hash_key", "ok"), [
-    ("a1b2c" * 10, "h" * 16 + "0123456789abcdef", True),   # 50 and 32 characters: long enough
-    ("a1b2c" * 10 + "x", "h" * 16 + "0123456789abcdef", True),
-    ("a1b2c" * 9 + "a1b2", "h" * 16 + "0123456789abcdef", False),  # 49
-    ("a1b2c" * 10, "h" * 16 + "0123456789abcde", False),  # 31
-    ("ab" * 25, "h" * 16 + "0123456789abcdef", False),  # 50 characters but only 2 different ones
-    ("django-insecure-" + "a1b2c3d4e5" * 4, "h" * 16 + "0123456789abcdef", False),  # startproject's prefix
-])
+@pytest.mark.parametrize(
+    ("secret_key", "hash_key", "ok"),
+    [
+        ("a1b2c" * 10, "h" * 16 + "0123456789abcdef", True),  # 50 and 32 characters: long enough
+        ("a1b2c" * 10 + "x", "h" * 16 + "0123456789abcdef", True),
+        ("a1b2c" * 9 + "a1b2", "h" * 16 + "0123456789abcdef", False),  # 49
+        ("a1b2c" * 10, "h" * 16 + "0123456789abcde", False),  # 31
+        ("ab" * 25, "h" * 16 + "0123456789abcdef", False),  # 50 characters but only 2 different ones
+        ("django-insecure-" + "a1b2c3d4e5" * 4, "h" * 16 + "0123456789abcdef", False),  # startproject's prefix
+    ],
+)
 def test_length_boundaries(secret_key, hash_key, ok):
     from linli.core.config import problems
 
-    found = problems(debug=False, secret_key=secret_key, field_keys=[GOOD_FIELD_KEY], hash_key=hash_key, trusted_proxies=[])
+    found = problems(
+        debug=False, secret_key=secret_key, field_keys=[GOOD_FIELD_KEY], hash_key=hash_key, trusted_proxies=[]
+    )
     assert (found == []) is ok, found

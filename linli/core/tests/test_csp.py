@@ -45,12 +45,25 @@ def assert_no_inline(html, url):
 
 def staff_pages(world):
     return [
-        reverse("home:home"), reverse("core:audit"), reverse("core:notifications"), reverse("places:tree"),
-        world.c1.get_absolute_url(), world.grid_a.get_absolute_url(), world.house_a1.get_absolute_url(),
-        reverse("people:list"), world.hh_a1.get_absolute_url(), world.p_a1h.get_absolute_url(),
-        reverse("people:tags"), reverse("orgs:list"), reverse("accounts:roles"), reverse("accounts:grant"),
-        reverse("cases:list"), reverse("cases:dashboard"), reverse("ledger:import"),
-        reverse("deliberation:topics"), reverse("deliberation:votes"),
+        reverse("home:home"),
+        reverse("core:audit"),
+        reverse("core:notifications"),
+        reverse("places:tree"),
+        world.c1.get_absolute_url(),
+        world.grid_a.get_absolute_url(),
+        world.house_a1.get_absolute_url(),
+        reverse("people:list"),
+        world.hh_a1.get_absolute_url(),
+        world.p_a1h.get_absolute_url(),
+        reverse("people:tags"),
+        reverse("orgs:list"),
+        reverse("accounts:roles"),
+        reverse("accounts:grant"),
+        reverse("cases:list"),
+        reverse("cases:dashboard"),
+        reverse("ledger:import"),
+        reverse("deliberation:topics"),
+        reverse("deliberation:votes"),
         "/no-such-page/",
     ]
 
@@ -68,7 +81,13 @@ def test_every_page_of_community_staff_carries_the_policy_and_nothing_inline(wor
 
 @pytest.mark.django_db
 def test_anonymous_pages_and_the_api_carry_the_policy(world, client):
-    for url in (reverse("accounts:login"), reverse("board:index"), "/api/v1/persons/", "/open311/v2/services.json", "/no-such-page/"):
+    for url in (
+        reverse("accounts:login"),
+        reverse("board:index"),
+        "/api/v1/persons/",
+        "/open311/v2/services.json",
+        "/no-such-page/",
+    ):
         r = client.get(url)
         assert_policy(r, url)
         if r["Content-Type"].startswith("text/html"):
@@ -95,4 +114,6 @@ def test_no_template_comment_spans_lines():
     """Django's {# … #} comment is one line only: spread over two, it is printed into the page."""
     for path in ROOT.glob("linli/**/templates/**/*.html"):
         for number, line in enumerate(path.read_text().splitlines(), start=1):
-            assert line.count("{#") == line.count("#}"), f"{path.relative_to(ROOT)}:{number}: use {{% comment %}} across lines"
+            assert line.count("{#") == line.count("#}"), (
+                f"{path.relative_to(ROOT)}:{number}: use {{% comment %}} across lines"
+            )

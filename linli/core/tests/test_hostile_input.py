@@ -117,7 +117,9 @@ def forms(body):
                 fields.setdefault(name, "")
                 continue
             fields[name] = a.get("value", "")
-        for name, value in re.findall(r'<select\b[^>]*name="([^"]+)"[^>]*>.*?<option[^>]*value="([^"]*)"[^>]*selected', inner, re.S):
+        for name, value in re.findall(
+            r'<select\b[^>]*name="([^"]+)"[^>]*>.*?<option[^>]*value="([^"]*)"[^>]*selected', inner, re.S
+        ):
             fields[name] = html.unescape(value)
         found.append((attrs.get("method", "get").lower(), attrs.get("action", ""), fields, texts))
     return found
@@ -161,7 +163,11 @@ def with_hostile_ids(url):
     """The URL with each int path argument replaced by hostile numbers (str ones stay)."""
     match = resolve(url)
     for value in (str(2**63), "0", "9" * 30):
-        yield re.sub(r"/\d+/", f"/{value}/", url, count=1) if any(isinstance(v, int) for v in match.kwargs.values()) else None
+        yield (
+            re.sub(r"/\d+/", f"/{value}/", url, count=1)
+            if any(isinstance(v, int) for v in match.kwargs.values())
+            else None
+        )
 
 
 # --- the walk ------------------------------------------------------------------------------------------
@@ -202,7 +208,11 @@ def api_operations():
     for template, operations in document["paths"].items():
         if "get" in operations:
             params = operations["get"].get("parameters", [])
-            yield (template, [p["name"] for p in params if p["in"] == "query"], [p["name"] for p in params if p["in"] == "path"])
+            yield (
+                template,
+                [p["name"] for p in params if p["in"] == "query"],
+                [p["name"] for p in params if p["in"] == "path"],
+            )
 
 
 def walk_api(walk):
@@ -232,8 +242,10 @@ def test_no_hostile_value_gets_a_server_error(content, persona):
     took, sent = time.monotonic() - started, sum(walk.counts.values())
     # one line per view, parameter and exception, then every request that failed
     summary = sorted({(m, url, what.split("=")[0], exc.split("(")[0]) for m, url, what, _s, exc in walk.failures})
-    assert not walk.failures, (f"{persona}: {len(walk.failures)} server errors in {sent} requests ({took:.0f} s):\n"
-                               + "\n".join(map(str, summary + walk.failures)))
+    assert not walk.failures, (
+        f"{persona}: {len(walk.failures)} server errors in {sent} requests ({took:.0f} s):\n"
+        + "\n".join(map(str, summary + walk.failures))
+    )
     print(f"{persona}: {sent} requests in {took:.1f} s: {dict(walk.counts)}")
 
 
@@ -248,7 +260,9 @@ def test_an_id_is_a_whole_number_from_1_to_2_63_minus_1():
 
     assert int(LARGEST) == MAX_ID
     assert [parse_id(v) for v in ("1", " 12 ", 7, LARGEST)] == [1, 12, 7, MAX_ID]
-    assert {parse_id(v) for v in (TOO_BIG, "0", "-1", "1e5", "1.0", "abc", "", None, True, "１２", "9" * 5000, "1\x00")} == {None}
+    assert {
+        parse_id(v) for v in (TOO_BIG, "0", "-1", "1e5", "1.0", "abc", "", None, True, "１２", "9" * 5000, "1\x00")
+    } == {None}
     assert parse_ids(["3", "x", "0", "4"]) == [3, 4]
 
 
@@ -259,7 +273,9 @@ def test_api_id_filters_beyond_64_bits_are_a_400_on_the_field(world):
     client = APIClient()
     client.force_authenticate(world.users.admin)
     for url in ("/api/v1/persons/", "/api/v1/households/", "/api/v1/cases/", "/api/v1/audit/", "/api/v1/compounds/"):
-        key = {"/api/v1/audit/": "actor", "/api/v1/compounds/": "property_company", "/api/v1/cases/": "handler"}.get(url, "grid")
+        key = {"/api/v1/audit/": "actor", "/api/v1/compounds/": "property_company", "/api/v1/cases/": "handler"}.get(
+            url, "grid"
+        )
         r = client.get(url, {key: TOO_BIG})
         assert r.status_code == 400, (url, r.status_code)
         assert r.json()["errors"][0]["field"] == key and NOT_AN_ID in r.json()["errors"][0]["message"]
@@ -298,11 +314,19 @@ def test_api_writes_with_a_community_that_is_no_id_are_a_400_on_the_field(world,
 
     client = APIClient()
     client.force_authenticate(world.users.community)
-    body = {"title": "供暖协商", "community": community, "kind": "consultation", "starts_at": "2030-01-01T19:00:00+08:00",
-            "location": "会议室", "procedure": Procedure.objects.order_by("pk").first().pk}
+    body = {
+        "title": "供暖协商",
+        "community": community,
+        "kind": "consultation",
+        "starts_at": "2030-01-01T19:00:00+08:00",
+        "location": "会议室",
+        "procedure": Procedure.objects.order_by("pk").first().pk,
+    }
     r = client.post(path, body, format="json")
     assert r.status_code == 400, r.content
-    assert r.json()["errors"] == [{"field": "community", "message": "请输入有效的编号（从 1 开始的整数）。", "code": "invalid"}]
+    assert r.json()["errors"] == [
+        {"field": "community", "message": "请输入有效的编号（从 1 开始的整数）。", "code": "invalid"}
+    ]
     r = client.post(path, body | {"community": world.c1.pk, "topics": [int(TOO_BIG)], "cases": [0]}, format="json")
     assert r.status_code == 400 and {e["field"] for e in r.json()["errors"]} <= {"topics.0", "cases.0"}
 
@@ -311,14 +335,18 @@ def test_api_writes_with_a_community_that_is_no_id_are_a_400_on_the_field(world,
 def test_hand_read_ids_that_are_no_ids_are_a_404(world, login):
     from linli.deliberation.models import ConsentCampaign
 
-    campaign = ConsentCampaign.objects.create(title="老旧小区改造", compound=world.cp1, community=world.c1, subdistrict=world.sub)
+    campaign = ConsentCampaign.objects.create(
+        title="老旧小区改造", compound=world.cp1, community=world.c1, subdistrict=world.sub
+    )
     c = login(world.users.admin)
     for value in ("abc", "1e5", TOO_BIG, "0"):
-        assert c.post(f"/deliberation/consent/{campaign.pk}/", {"household": value, "consent": "yes"}).status_code == 404
+        assert (
+            c.post(f"/deliberation/consent/{campaign.pk}/", {"household": value, "consent": "yes"}).status_code == 404
+        )
         assert c.post("/people/tags/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/categories/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/calendar/", {"delete": value}).status_code == 404
-        assert c.post("/deliberation/procedures/", {"do": "step", "procedure": value, "name": "x", "rule": "record"}).status_code == 404
+        assert c.post(f"/deliberation/procedures/{value}/steps/", {"name": "x", "rule": "record"}).status_code == 404
     assert not campaign.consents.exists()
     r = c.post(f"/deliberation/consent/{campaign.pk}/", {"household": world.hh_a1.pk, "consent": "yes"})
     assert r.status_code == 302 and campaign.consents.get().household == world.hh_a1
@@ -331,10 +359,14 @@ def test_a_step_with_days_that_are_no_number_is_refused_with_a_message(world, lo
     proc = Procedure.objects.create(name="新程序")
     c = login(world.users.admin)
     for days in ("abc", "1e5", "-1", "366", TOO_BIG):
-        r = c.post("/deliberation/procedures/", {"do": "step", "procedure": proc.pk, "name": "公示", "rule": "record", "lead_days": days}, follow=True)
+        r = c.post(
+            f"/deliberation/procedures/{proc.pk}/steps/",
+            {"name": "公示", "rule": "record", "lead_days": days},
+            follow=True,
+        )
         assert r.status_code == 200 and "0 至 365" in r.content.decode(), days
     assert not proc.steps.exists()
-    c.post("/deliberation/procedures/", {"do": "step", "procedure": proc.pk, "name": "公示", "rule": "record", "lead_days": "365"})
+    c.post(f"/deliberation/procedures/{proc.pk}/steps/", {"name": "公示", "rule": "record", "lead_days": "365"})
     assert proc.steps.get().lead_days == 365
 
 
@@ -350,7 +382,10 @@ def test_the_calendar_year_is_checked(world, login):
 @pytest.mark.django_db
 def test_several_ids_in_one_field_are_checked_before_the_query(world, login):
     c = login(world.users.admin)
-    r = c.post(f"/people/person/{world.p_a1h.pk}/edit/", {"name": "居民", "relation": "head", "tags": [world.tag_party.pk, TOO_BIG]})
+    r = c.post(
+        f"/people/person/{world.p_a1h.pk}/edit/",
+        {"name": "居民", "relation": "head", "tags": [world.tag_party.pk, TOO_BIG]},
+    )
     assert r.status_code == 200 and "tags" in r.context["form"].errors
     assert list(world.p_a1h.tags.all()) == [world.tag_party]
 
@@ -370,7 +405,7 @@ def test_a_nul_character_anywhere_is_a_400_naming_the_parameter(world, login):
     c = login(world.users.admin)
     r = c.get("/audit/", {"q": "a\x00b"})
     assert r.status_code == 400 and "空字符" in r.content.decode() and "(q)" in r.content.decode()
-    r = c.post("/deliberation/procedures/", {"do": "procedure", "name": "x\x00"})
+    r = c.post("/deliberation/procedures/", {"name": "x\x00"})
     assert r.status_code == 400
     r = c.get("/api/v1/persons/", {"tag": "\x00"})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "tag"
@@ -386,15 +421,22 @@ def test_an_unrated_request_has_rating_null_as_the_document_says(world):
     from linli.cases import actions
     from linli.cases.models import Category
 
-    case = actions.report_case(actor=world.users.grid_a, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
-                               description="路灯不亮", channel="patrol")
+    case = actions.report_case(
+        actor=world.users.grid_a,
+        category=Category.objects.get(name="设施维修"),
+        grid=world.grid_a,
+        description="路灯不亮",
+        channel="patrol",
+    )
     client = APIClient()
     client.force_authenticate(world.users.admin)
     assert client.get(f"/api/v1/cases/{case.pk}/").json()["rating"] is None
     assert client.get("/api/v1/cases/").json()["results"][0]["rating"] is None
     document = SchemaGenerator().get_schema(request=None, public=True)
     rating = document["components"]["schemas"]["Case"]["properties"]["rating"]
-    assert rating.get("nullable") or any(s.get("enum") == [None] or s.get("$ref", "").endswith("NullEnum") for s in rating.get("oneOf", [])), rating
+    assert rating.get("nullable") or any(
+        s.get("enum") == [None] or s.get("$ref", "").endswith("NullEnum") for s in rating.get("oneOf", [])
+    ), rating
 
 
 @pytest.mark.django_db
@@ -408,11 +450,22 @@ def test_api_times_are_years_2000_to_2099_in_asia_shanghai(world, starts_at, sta
 
     client = APIClient()
     client.force_authenticate(world.users.community)
-    r = client.post("/api/v1/meetings/", {"title": "供暖协商", "community": world.c1.pk, "kind": "consultation",
-                                          "starts_at": starts_at, "location": "会议室"}, format="json")
+    r = client.post(
+        "/api/v1/meetings/",
+        {
+            "title": "供暖协商",
+            "community": world.c1.pk,
+            "kind": "consultation",
+            "starts_at": starts_at,
+            "location": "会议室",
+        },
+        format="json",
+    )
     assert r.status_code == status, r.content
     if status == 400:
-        assert r.json()["errors"] == [{"field": "starts_at", "message": "请填写 2000 年至 2099 年之间的时间。", "code": "out_of_range"}]
+        assert r.json()["errors"] == [
+            {"field": "starts_at", "message": "请填写 2000 年至 2099 年之间的时间。", "code": "out_of_range"}
+        ]
 
 
 @pytest.mark.django_db
@@ -426,12 +479,16 @@ def test_counts_of_a_step_are_checked_before_they_are_written(content):
     topic = Topic.objects.get(title="深夜噪音治理")
     client = APIClient()
     client.force_authenticate(content.world.users.community)
-    act = f"/api/v1/topics/{topic.pk}/act/"
+    step = f"/api/v1/topics/{topic.pk}/step/"
     for value, code in ((int(TOO_BIG), "max_value"), (-1, "min_value")):
-        r = client.post(act, {"action": "step", "note": "党支部提议", "eligible": value}, format="json")
-        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "eligible" and r.json()["errors"][0]["code"] == code
+        r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": value}, format="json")
+        assert (
+            r.status_code == 400
+            and r.json()["errors"][0]["field"] == "eligible"
+            and r.json()["errors"][0]["code"] == code
+        )
     assert not StepRecord.objects.filter(topic=topic).exists()
-    r = client.post(act, {"action": "step", "note": "党支部提议", "eligible": 0}, format="json")
+    r = client.post(step, {"version": topic.version, "note": "党支部提议", "eligible": 0}, format="json")
     assert r.status_code == 200 and StepRecord.objects.get(topic=topic).eligible == 0
 
 
@@ -444,14 +501,23 @@ def test_text_longer_than_its_column_is_a_message_not_a_database_error(content, 
     from linli.deliberation.models import HandVote, Meeting, Procedure
 
     c = login(content.world.users.admin)
-    r = c.post("/deliberation/procedures/", {"do": "procedure", "name": "程" * 61}, follow=True)
+    r = c.post("/deliberation/procedures/", {"name": "程" * 61}, follow=True)
     assert r.status_code == 200 and "60" in r.content.decode() and not Procedure.objects.filter(name="程" * 61).exists()
-    c.post("/deliberation/procedures/", {"do": "procedure", "name": "程" * 60})
+    c.post("/deliberation/procedures/", {"name": "程" * 60})
     assert Procedure.objects.filter(name="程" * 60).exists()
     client = APIClient()
     client.force_authenticate(content.world.users.community)
-    act = f"/api/v1/meetings/{Meeting.objects.get(title='噪音治理协商议事会').pk}/act/"
-    r = client.post(act, {"action": "hands", "question": "问" * 201}, format="json")
+    hands = f"/api/v1/meetings/{Meeting.objects.get(title='噪音治理协商议事会').pk}/hands/"
+    r = client.post(hands, {"question": "问" * 201}, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "question"
-    assert client.post(act, {"action": "hands", "question": "问" * 200}, format="json").status_code == 200
+    assert client.post(hands, {"question": "问" * 200}, format="json").status_code == 200
     assert HandVote.objects.get().question == "问" * 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/cases/", "/people/"])
+def test_a_list_names_the_filter_whose_value_it_refuses(world, login, url):
+    """A refused filter value is shown with the filter's Chinese label, never the parameter's name."""
+    page = login(world.users.admin).get(url, {"grid": "-1"}).content.decode()
+    assert 'data-testid="errors"' in page and "网格：" in page and "从 1 开始的整数" in page
+    assert "<li>grid" not in page and ">grid<" not in page

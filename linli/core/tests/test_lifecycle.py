@@ -17,8 +17,14 @@ from linli.core.models import AuditLog, Notification
 
 @pytest.fixture
 def case(world):
-    return actions.report_case(actor=world.users.grid_a, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
-                               compound=world.cp1, description="楼道灯坏了", channel="patrol")
+    return actions.report_case(
+        actor=world.users.grid_a,
+        category=Category.objects.get(name="设施维修"),
+        grid=world.grid_a,
+        compound=world.cp1,
+        description="楼道灯坏了",
+        channel="patrol",
+    )
 
 
 def audit_rows(case):
@@ -27,13 +33,25 @@ def audit_rows(case):
 
 @pytest.mark.django_db
 def test_a_move_writes_state_version_timeline_and_audit_in_one_go(world, case):
-    moved = LIFECYCLE.perform(case.pk, "dispatch", actor=world.users.grid_a, version=0, data={"assignee_org": world.pm.pk, "note": "请尽快"})
+    moved = LIFECYCLE.perform(
+        case.pk, "dispatch", actor=world.users.grid_a, version=0, data={"assignee_org": world.pm.pk, "note": "请尽快"}
+    )
     case.refresh_from_db()
     assert (case.state, case.version, case.assignee_org) == (State.DISPATCHED, 1, world.pm) and moved.pk == case.pk
     event = case.events.get(action="dispatch")
-    assert (event.from_state, event.to_state, event.actor, event.note) == ("accepted", "dispatched", world.users.grid_a, "请尽快")
+    assert (event.from_state, event.to_state, event.actor, event.note) == (
+        "accepted",
+        "dispatched",
+        world.users.grid_a,
+        "请尽快",
+    )
     row = audit_rows(case).get()
-    assert (row.action, row.actor, row.note, row.grid_id) == (AuditLog.Action.UPDATE, world.users.grid_a, "dispatch", world.grid_a.pk)
+    assert (row.action, row.actor, row.note, row.grid_id) == (
+        AuditLog.Action.UPDATE,
+        world.users.grid_a,
+        "dispatch",
+        world.grid_a.pk,
+    )
     assert row.changes["state"] == ["accepted", "dispatched"]
     assert row.changes["assignee_org"] == [None, world.pm.pk]
     assert "version" not in row.changes  # bookkeeping, in every record, says nothing
@@ -66,14 +84,18 @@ def test_input_is_checked_by_the_moves_form_field_by_field(world, case):
     with pytest.raises(ValidationError) as err:
         LIFECYCLE.perform(case.pk, "decline", actor=world.users.community, version=0, data={"note": "   "})
     assert err.value.message_dict == {"note": ["请填写原因或处理结果。"]}
-    far = Organisation.objects.create(name="外区物业", kind="property", subdistrict=Subdistrict.objects.create(name="外街道"))
+    far = Organisation.objects.create(
+        name="外区物业", kind="property", subdistrict=Subdistrict.objects.create(name="外街道")
+    )
     with pytest.raises(ValidationError) as err:  # an organisation of another sub-district is no choice
         LIFECYCLE.perform(case.pk, "dispatch", actor=world.users.grid_a, version=0, data={"assignee_org": far.pk})
     assert list(err.value.message_dict) == ["assignee_org"]
     # posted strings and Python values are the same input
     LIFECYCLE.perform(case.pk, "dispatch", actor=world.users.grid_a, version=0, data={"assignee_org": str(world.pm.pk)})
     with pytest.raises(ValidationError) as err:  # the form checks against the row: later than its deadline
-        LIFECYCLE.perform(case.pk, "extend", actor=world.users.grid_a, version=1, data={"note": "施工", "deadline": case.resolve_by})
+        LIFECYCLE.perform(
+            case.pk, "extend", actor=world.users.grid_a, version=1, data={"note": "施工", "deadline": case.resolve_by}
+        )
     assert err.value.message_dict == {"deadline": ["延期后的期限须晚于当前期限。"]}
 
 
@@ -120,9 +142,19 @@ class OrgForm(MoveForm):
 
 @pytest.mark.django_db
 def test_nothing_is_written_when_the_effect_fails(world, case, django_capture_on_commit_callbacks):
-    flaky = Lifecycle(Case, [Move("flaky", "试", (State.ACCEPTED,), State.DISPATCHED, "cases.dispatch", OrgForm, effect=_writes_then_fails)],
-                      record=lambda ctx: CaseEvent.objects.create(case=ctx.obj, action="flaky"))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError, match="中途失败"):
+    flaky = Lifecycle(
+        Case,
+        [
+            Move(
+                "flaky", "试", (State.ACCEPTED,), State.DISPATCHED, "cases.dispatch", OrgForm, effect=_writes_then_fails
+            )
+        ],
+        record=lambda ctx: CaseEvent.objects.create(case=ctx.obj, action="flaky"),
+    )
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValidationError, match="中途失败"),
+    ):
         flaky.perform(case.pk, "flaky", actor=world.users.grid_a, version=0, data={"org": world.dept.pk})
     case.refresh_from_db()
     assert (case.state, case.version, case.result) == (State.ACCEPTED, 0, "")
@@ -132,8 +164,11 @@ def test_nothing_is_written_when_the_effect_fails(world, case, django_capture_on
 
 @pytest.mark.django_db
 def test_available_asks_the_scope_once_per_permission_not_per_move(world, case, django_assert_num_queries):
-    three = Lifecycle(Case, [Move(n, n, (State.ACCEPTED,), None, "cases.dispatch") for n in ("a", "b", "c")]
-                      + [Move("d", "d", (State.CLOSED,), None, "cases.verify")])
+    three = Lifecycle(
+        Case,
+        [Move(n, n, (State.ACCEPTED,), None, "cases.dispatch") for n in ("a", "b", "c")]
+        + [Move("d", "d", (State.CLOSED,), None, "cases.verify")],
+    )
     user = world.users.grid_a
     three.available(case, user)  # the user's scope is read once and kept for the request
     with django_assert_num_queries(1):
@@ -144,16 +179,36 @@ def test_available_asks_the_scope_once_per_permission_not_per_move(world, case, 
 @pytest.mark.django_db
 def test_the_audit_record_names_no_anonymous_reporter(world, case):
     u = world.users
-    whisper = actions.report_case(actor=u.resident, category=case.category, grid=world.grid_a, description="悄悄话", channel="whisper",
-                                  reporter=u.resident, reporter_household=world.hh_a1, reporter_name="居民a1h")
-    for name, user, kw in (("dispatch", u.grid_a, {"assignee_org": world.pm}), ("start", u.property, {}), ("handle", u.property, {"note": "好了"}),
-                           ("verify", u.grid_a, {}), ("rate", u.resident, {"rating": Rating.SATISFIED})):
+    whisper = actions.report_case(
+        actor=u.resident,
+        category=case.category,
+        grid=world.grid_a,
+        description="悄悄话",
+        channel="whisper",
+        reporter=u.resident,
+        reporter_household=world.hh_a1,
+        reporter_name="居民a1h",
+    )
+    for name, user, kw in (
+        ("dispatch", u.grid_a, {"assignee_org": world.pm}),
+        ("start", u.property, {}),
+        ("handle", u.property, {"note": "好了"}),
+        ("verify", u.grid_a, {}),
+        ("rate", u.resident, {"rating": Rating.SATISFIED}),
+    ):
         actions.transition(whisper.pk, name, actor=user, version=Case.objects.get(pk=whisper.pk).version, **kw)
     actions.comment(whisper, actor=u.resident, note="谢谢")
     actions.comment(whisper, actor=u.grid_a, note="已回访")
     rows = {(r.note, r.actor.username if r.actor else None) for r in audit_rows(whisper)}
-    assert rows == {("dispatch", "grid_a"), ("start", "property"), ("handle", "property"), ("verify", "grid_a"),
-                    ("rate", None), ("comment", None), ("comment", "grid_a")}
+    assert rows == {
+        ("dispatch", "grid_a"),
+        ("start", "property"),
+        ("handle", "property"),
+        ("verify", "grid_a"),
+        ("rate", None),
+        ("comment", None),
+        ("comment", "grid_a"),
+    }
 
 
 def test_the_declaration_renders_as_a_diagram_and_a_table():
@@ -162,12 +217,17 @@ def test_the_declaration_renders_as_a_diagram_and_a_table():
     assert chart[0] == "stateDiagram-v2"
     assert "    accepted --> dispatched: dispatch Dispatch (cases.dispatch)" in chart
     assert "    returned --> dispatched: dispatch Dispatch (cases.dispatch)" in chart
-    assert sorted(line for line in chart if line.endswith("[*]")) == [f"    {s} --> [*]" for s in ("closed", "declined", "merged")]
+    assert sorted(line for line in chart if line.endswith("[*]")) == [
+        f"    {s} --> [*]" for s in ("closed", "declined", "merged")
+    ]
     assert not any("supervise" in line for line in chart)  # keeps the state: in the table only
     assert len(table) == 2 + len(LIFECYCLE.moves)
-    assert "| `supervise` Send a supervision reminder | dispatched, in_progress | (unchanged) | `cases.assign` | note?, photo? " \
-           "| Only on a request the sub-district assigned (交办). " \
-           "| One more reminder counted on the assignment; the department is told. |" in table
+    assert (
+        "| `supervise` Send a supervision reminder | dispatched, in_progress | (unchanged) | `cases.assign` | note?, "
+        "photo? "
+        "| Only on a request the sub-district assigned (交办). "
+        "| One more reminder counted on the assignment; the department is told. |" in table
+    )
 
 
 def test_the_docs_show_what_the_declaration_says(tmp_path):
@@ -234,3 +294,48 @@ def test_the_worked_example_of_the_architecture_page(world, case):
     row = audit_rows(case).get(note="extend")
     assert set(row.changes) == {"resolve_by", "extended"} and row.changes["extended"] == [False, True]
     assert case.events.filter(action="extend", note="施工").exists()
+
+
+def _adds_a_row(ctx):
+    """Writes a row of its own and no field of the case."""
+    CaseEvent.objects.create(case=ctx.obj, action="comment", note=ctx.data["note"])
+    ctx.changes["comment"] = [None, ctx.data["note"]]
+
+
+class NoteOnly(MoveForm):
+    from django import forms
+
+    note = forms.CharField()
+
+
+@pytest.mark.django_db
+def test_an_unversioned_move_needs_no_version_and_bumps_none(world, case):
+    """`versioned=False`: a move that only adds a related row; the lock, the scope, the state and
+    the audit record stay, the version neither checked nor moved."""
+    lc = Lifecycle(
+        Case,
+        [
+            Move(
+                "note", "记", (State.ACCEPTED,), None, "cases.dispatch", NoteOnly, effect=_adds_a_row, versioned=False
+            ),
+            Move("dispatch", "派", (State.ACCEPTED,), State.DISPATCHED, "cases.dispatch", OrgForm),
+        ],
+    )
+    lc.perform(case.pk, "note", actor=world.users.grid_a, data={"note": "一"})
+    lc.perform(case.pk, "note", actor=world.users.grid_a, version=7, data={"note": "二"})  # any version: ignored
+    case.refresh_from_db()
+    assert case.version == 0 and list(case.events.filter(action="comment").values_list("note", flat=True)) == [
+        "一",
+        "二",
+    ]
+    assert [r.changes for r in audit_rows(case).order_by("id")] == [
+        {"comment": [None, "一"]},
+        {"comment": [None, "二"]},
+    ]
+    with pytest.raises(Case.DoesNotExist):  # the scope still holds
+        lc.perform(case.pk, "note", actor=world.users.grid_b, data={"note": "三"})
+    with pytest.raises(TypeError):  # a versioned move still needs one
+        lc.perform(case.pk, "dispatch", actor=world.users.grid_a, data={"org": world.dept.pk})
+    lc.perform(case.pk, "dispatch", actor=world.users.grid_a, version=0, data={"org": world.dept.pk})
+    with pytest.raises(ValidationError):  # and the state
+        lc.perform(case.pk, "note", actor=world.users.grid_a, data={"note": "四"})

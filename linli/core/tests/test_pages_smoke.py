@@ -6,13 +6,26 @@ from django.urls import reverse
 def test_pages_render_for_community_staff(world, login):
     c = login(world.users.community)
     urls = [
-        reverse("home:home"), reverse("core:audit"), reverse("places:tree"),
-        world.c1.get_absolute_url(), world.grid_a.get_absolute_url(), world.cp1.get_absolute_url(),
-        world.bld_a.get_absolute_url(), world.unit_a.get_absolute_url(), world.house_a1.get_absolute_url(),
-        reverse("people:list"), world.hh_a1.get_absolute_url(), world.p_a1h.get_absolute_url(),
-        reverse("orgs:list"), world.pm.get_absolute_url(), reverse("accounts:roles"), reverse("accounts:grant"),
-        reverse("places:grid_edit", args=[world.grid_a.pk]), reverse("people:person_edit", args=[world.p_a1h.pk]),
-        reverse("people:person_create", args=[world.hh_a1.pk]), reverse("places:building_create", args=[world.cp1.pk]),
+        reverse("home:home"),
+        reverse("core:audit"),
+        reverse("places:tree"),
+        world.c1.get_absolute_url(),
+        world.grid_a.get_absolute_url(),
+        world.cp1.get_absolute_url(),
+        world.bld_a.get_absolute_url(),
+        world.unit_a.get_absolute_url(),
+        world.house_a1.get_absolute_url(),
+        reverse("people:list"),
+        world.hh_a1.get_absolute_url(),
+        world.p_a1h.get_absolute_url(),
+        reverse("orgs:list"),
+        world.pm.get_absolute_url(),
+        reverse("accounts:roles"),
+        reverse("accounts:grant"),
+        reverse("places:grid_edit", args=[world.grid_a.pk]),
+        reverse("people:person_edit", args=[world.p_a1h.pk]),
+        reverse("people:person_create", args=[world.hh_a1.pk]),
+        reverse("places:building_create", args=[world.cp1.pk]),
         reverse("orgs:create"),
     ]
     for url in urls:

@@ -53,8 +53,19 @@ from linli.testing import log_in, make_id, response_text
 
 # The world's personas (linli/testing.py) and two of this module: a resident of another household
 # and a visitor who is not signed in. A persona added to the world must be added here.
-WORLD_PERSONAS = ["admin", "subdistrict", "community", "other_community", "grid_a", "grid_b", "building_head",
-                  "property", "department", "resident", "nobody"]  # fmt: skip
+WORLD_PERSONAS = [
+    "admin",
+    "subdistrict",
+    "community",
+    "other_community",
+    "grid_a",
+    "grid_b",
+    "building_head",
+    "property",
+    "department",
+    "resident",
+    "nobody",
+]
 PERSONAS = [*WORLD_PERSONAS, "neighbour", "visitor"]
 # Whoever may know who sent a 网格悄悄话 learns it through an audited reveal, never from a page:
 # on pages, only the reporter themself. (docs/workorders.md names the roles.)
@@ -65,15 +76,30 @@ QUERY_VARIANTS_PER_PATH = 3  # ?page=2, ?grid=1 …: enough to cover list filter
 
 # Pages (and API responses) each persona must at least be able to read, ~80 % of what they read on
 # 2026-11-29: fewer means the crawl lost its way (a broken link, a login loop), not that it is safe.
-MIN_ANSWERED = {"visitor": 14, "nobody": 15, "department": 20, "property": 40, "neighbour": 36, "resident": 38,
-                "building_head": 48, "grid_a": 80, "grid_b": 80, "other_community": 100}  # fmt: skip
+MIN_ANSWERED = {
+    "visitor": 14,
+    "nobody": 15,
+    "department": 20,
+    "property": 40,
+    "neighbour": 36,
+    "resident": 38,
+    "building_head": 48,
+    "grid_a": 80,
+    "grid_b": 80,
+    "other_community": 100,
+}
 
 # URL names whose int argument is not the view's own model.
 ARG_MODELS = {
-    "cases:photo": CasePhoto, "ledger:job": ImportJob, "ledger:errors": ImportJob, "open311:request": Case,
-    "open311:service": Category, "board:community": None,  # board: communities, below
-    "accounts:token_revoke": ApiToken, "accounts:open311_key_revoke": Open311Key,
-}  # fmt: skip
+    "cases:photo": CasePhoto,
+    "ledger:job": ImportJob,
+    "ledger:errors": ImportJob,
+    "open311:request": Case,
+    "open311:service": Category,
+    "board:community": None,  # board: communities, below
+    "accounts:token_revoke": ApiToken,
+    "accounts:open311_key_revoke": Open311Key,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -101,25 +127,55 @@ def content(world, client):
     neighbour = User.objects.create_user("neighbour", password="x", display_name="邻居")  # noqa: S106
     RoleAssignment.objects.create(user=neighbour, role=Role.RESIDENT, household=world.hh_b1)
     extra = [
-        create_object(Person, actor=u.grid_a, household=world.hh_a1, name="测试甲", relation=Relation.PARENT,
-                      id_number=make_id(321, "19570823"), phone="13912340823"),
-        create_object(Person, actor=u.grid_b, household=world.hh_b1, name="测试乙", relation=Relation.CHILD,
-                      id_number=make_id(322, "19991231"), phone="13912341231"),
-        create_object(Person, actor=u.community, household=world.hh_c1, name="测试丙", relation=Relation.CHILD,
-                      id_number=make_id(323, "20120229")),
-    ]  # fmt: skip
+        create_object(
+            Person,
+            actor=u.grid_a,
+            household=world.hh_a1,
+            name="测试甲",
+            relation=Relation.PARENT,
+            id_number=make_id(321, "19570823"),
+            phone="13912340823",
+        ),
+        create_object(
+            Person,
+            actor=u.grid_b,
+            household=world.hh_b1,
+            name="测试乙",
+            relation=Relation.CHILD,
+            id_number=make_id(322, "19991231"),
+            phone="13912341231",
+        ),
+        create_object(
+            Person,
+            actor=u.community,
+            household=world.hh_c1,
+            name="测试丙",
+            relation=Relation.CHILD,
+            id_number=make_id(323, "20120229"),
+        ),
+    ]
     for p in (world.p_a1h, world.p_b1h, world.p_c1h, *extra):
         p.tags.add(world.tag_poor)
     category = Category.objects.filter(active=True, children=None).order_by("pk").first()
 
     # 网格悄悄话: reported by the resident from their phone, as the app's own form does it
     client.force_login(u.resident)
-    r = client.post(reverse("cases:report_mine"), {"category": category.pk, "description": "悄悄话测试：楼上深夜噪音扰民", "anonymous": "on",
-                                                      "place": world.bld_a.pk})
+    r = client.post(
+        reverse("cases:report_mine"),
+        {
+            "category": category.pk,
+            "description": "悄悄话测试：楼上深夜噪音扰民",
+            "anonymous": "on",
+            "place": world.bld_a.pk,
+        },
+    )
     assert r.status_code == 302, r.content.decode()[-2000:]
     client.logout()
     whisper = Case.objects.get(description="悄悄话测试：楼上深夜噪音扰民")
-    step = lambda name, user, **kw: case_actions.transition(whisper.pk, name, actor=user, version=Case.objects.get(pk=whisper.pk).version, **kw)  # noqa: E731
+
+    def step(name, user, **kw):
+        case_actions.transition(whisper.pk, name, actor=user, version=Case.objects.get(pk=whisper.pk).version, **kw)
+
     step("dispatch", u.grid_a, assignee_org=world.pm)
     step("start", u.property)
     step("handle", u.property, note="已上门劝导")
@@ -127,17 +183,45 @@ def content(world, client):
     step("rate", u.resident, rating="satisfied", note="谢谢")
     case_actions.comment(Case.objects.get(pk=whisper.pk), actor=u.resident, note="晚上好多了")
     hotline = case_actions.report_case(
-        actor=u.grid_a, category=category, grid=world.grid_b, compound=world.cp1, building=world.bld_b, house=world.house_b1,
-        description="楼道灯坏了", channel="hotline", reporter_name="李四", reporter_phone="13700001111",
-    )  # fmt: skip
-    topic = procedures.raise_topic(actor=u.community, title="深夜噪音治理", community=world.c1, compound=world.cp1,
-                                   procedure=Procedure.objects.get(name="城乡社区协商"), cases=[whisper, hotline])
+        actor=u.grid_a,
+        category=category,
+        grid=world.grid_b,
+        compound=world.cp1,
+        building=world.bld_b,
+        house=world.house_b1,
+        description="楼道灯坏了",
+        channel="hotline",
+        reporter_name="李四",
+        reporter_phone="13700001111",
+    )
+    topic = procedures.raise_topic(
+        actor=u.community,
+        title="深夜噪音治理",
+        community=world.c1,
+        compound=world.cp1,
+        procedure=Procedure.objects.get(name="城乡社区协商"),
+        cases=[whisper, hotline],
+    )
     procedures.screen(topic, actor=u.community, accept=True)
-    meeting = meetings.create_meeting(actor=u.community, kind="consultation", title="噪音治理协商议事会", community=world.c1,
-                                      compound=world.cp1, starts_at=timezone.now() + dt.timedelta(days=3), location="社区会议室", topics=[topic])
+    meeting = meetings.create_meeting(
+        actor=u.community,
+        kind="consultation",
+        title="噪音治理协商议事会",
+        community=world.c1,
+        compound=world.cp1,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        location="社区会议室",
+        topics=[topic],
+    )
     meetings.invite(meeting, actor=u.community, name="王经理", party="物业公司")
-    vote_actions.open_vote(actor=u.community, title="1号楼1单元加装电梯", matter=7, compound=world.cp1, unit=world.unit_a,
-                           closes_at=timezone.now() + dt.timedelta(days=15))
+    vote_actions.open_vote(
+        actor=u.community,
+        title="1号楼1单元加装电梯",
+        matter=7,
+        compound=world.cp1,
+        unit=world.unit_a,
+        closes_at=timezone.now() + dt.timedelta(days=15),
+    )
     ConsentCampaign.objects.create(title="老旧小区改造", compound=world.cp1, community=world.c1, subdistrict=world.sub)
     # credentials: their secrets are shown once, when issued, and never on a page or in the API after
     secrets = {issue_api_token(user, name="手机")[1] for user in (u.grid_a, u.resident, u.property)}
@@ -228,7 +312,12 @@ def crawl(client, start, only=None):
     while queue:
         url = queue.popleft()
         path = url.split("?")[0]
-        if url in seen or path.startswith(SKIP) or "/reveal/" in path or (only and path != "/" and not path.startswith(only)):
+        if (
+            url in seen
+            or path.startswith(SKIP)
+            or "/reveal/" in path
+            or (only and path != "/" and not path.startswith(only))
+        ):
             continue
         if "?" in url and variants.setdefault(path, 0) >= QUERY_VARIANTS_PER_PATH:
             continue
@@ -298,8 +387,21 @@ def test_no_page_or_api_response_shows_personal_data_beyond_the_reveal(content, 
 
 # --- the anonymous reporter -------------------------------------------------------------------------
 
-CASE_SURFACES = ("/cases/", "/board/", "/open311/", "/deliberation/", "/notifications/", "/places/house/", "/audit/",
-                 "/api/v1/cases/", "/api/v1/topics/", "/api/v1/meetings/", "/api/v1/votes/", "/api/v1/audit/", "/m/")  # fmt: skip
+CASE_SURFACES = (
+    "/cases/",
+    "/board/",
+    "/open311/",
+    "/deliberation/",
+    "/notifications/",
+    "/places/house/",
+    "/audit/",
+    "/api/v1/cases/",
+    "/api/v1/topics/",
+    "/api/v1/meetings/",
+    "/api/v1/votes/",
+    "/api/v1/audit/",
+    "/m/",
+)
 
 
 def _chunks(url, text):
@@ -320,14 +422,20 @@ def test_no_page_names_or_locates_the_anonymous_reporter(content, persona):
     home = w.hh_a1.house
     markers = {"顾建", w.p_a1h.phone, str(home), f"{home.unit.building.name}{home.unit.name}{home.number}"}
     about = {whisper.description, whisper.number, f"/cases/{whisper.pk}/"}
-    own_pages = {reverse("cases:detail", args=[whisper.pk]), f"/api/v1/cases/{whisper.pk}/",
-                 reverse("open311:request", kwargs={"pk": whisper.pk, "fmt": "json"}), reverse("open311:request", kwargs={"pk": whisper.pk, "fmt": "xml"})}  # fmt: skip
+    own_pages = {
+        reverse("cases:detail", args=[whisper.pk]),
+        f"/api/v1/cases/{whisper.pk}/",
+        reverse("open311:request", kwargs={"pk": whisper.pk, "fmt": "json"}),
+        reverse("open311:request", kwargs={"pk": whisper.pk, "fmt": "xml"}),
+    }
     fetched = fetch_all(content, persona, only=CASE_SURFACES)
     found = []
     for url, status, text in fetched:
         if status != 200:
             continue
-        pieces = [text] if url.split("?")[0] in own_pages else [c for c in _chunks(url, text) if any(a in c for a in about)]
+        pieces = (
+            [text] if url.split("?")[0] in own_pages else [c for c in _chunks(url, text) if any(a in c for a in about)]
+        )
         found += [(url, m) for piece in pieces for m in markers if m in piece]
         if url.startswith("/api/v1/cases/") and text.lstrip().startswith("{"):
             data = json.loads(text)

@@ -92,36 +92,42 @@ def test_findings_side_by_side_or_apart_are_all_kept():
 # ---- houses and rooms ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, house", [
-    ("1号楼101", "1号楼101"),
-    ("1号楼101室漏水", "1号楼101室"),
-    ("1号楼-101", "1号楼-101"),
-    ("1号楼 101", "1号楼 101"),
-    ("1号楼（101）", "1号楼（101"),
-    ("1号楼·1单元·302", "1号楼·1单元·302"),
-    ("１号楼１０１", "１号楼１０１"),
-    ("3单元502室", "3单元502室"),
-    ("三单元502", "三单元502"),
-    ("5-2-301", "5-2-301"),
-    ("5－2－301", "5－2－301"),
-    ("A栋1单元1202", "A栋1单元1202"),
-    ("12幢301", "12幢301"),
-    ("住在502室", "502室"),
-])
+@pytest.mark.parametrize(
+    "text, house",
+    [
+        ("1号楼101", "1号楼101"),
+        ("1号楼101室漏水", "1号楼101室"),
+        ("1号楼-101", "1号楼-101"),
+        ("1号楼 101", "1号楼 101"),
+        ("1号楼（101）", "1号楼（101"),
+        ("1号楼·1单元·302", "1号楼·1单元·302"),
+        ("１号楼１０１", "１号楼１０１"),
+        ("3单元502室", "3单元502室"),
+        ("三单元502", "三单元502"),
+        ("5-2-301", "5-2-301"),
+        ("5－2－301", "5－2－301"),
+        ("A栋1单元1202", "A栋1单元1202"),
+        ("12幢301", "12幢301"),
+        ("住在502室", "502室"),
+    ],
+)
 def test_house_and_room_numbers(text, house):
     assert ("house", house) in found(text)
 
 
-@pytest.mark.parametrize("text", [
-    "1号楼加装电梯",  # a building is a place, not a home
-    "1号楼1单元加装电梯",
-    "1号楼、101户已签字",  # a list: building 1, then 101 households
-    "1号楼101户居民",  # 101 households
-    "1号楼120平米",
-    "2024-05-12召开",  # a date
-    "1号楼12层",
-    "第101次会议",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1号楼加装电梯",  # a building is a place, not a home
+        "1号楼1单元加装电梯",
+        "1号楼、101户已签字",  # a list: building 1, then 101 households
+        "1号楼101户居民",  # 101 households
+        "1号楼120平米",
+        "2024-05-12召开",  # a date
+        "1号楼12层",
+        "第101次会议",
+    ],
+)
 def test_not_house_numbers(text):
     assert [k for k, _t in found(text) if k == "house"] == []
 
@@ -197,7 +203,9 @@ def test_highlight_escapes_and_marks():
 def test_the_refusal_names_each_finding_by_its_kind_in_chinese():
     with pytest.raises(PersonalDataError) as err:
         check({"outcome": "顾建（1号楼101）已签字", "title": "加装电梯"}, names=["顾建"])
-    assert err.value.message_dict == {"outcome": ["公开发布的内容不能含有个人信息：姓名“顾建”、门牌号“1号楼101”。请删去或改写后再发布。"]}
+    assert err.value.message_dict == {
+        "outcome": ["公开发布的内容不能含有个人信息：姓名“顾建”、门牌号“1号楼101”。请删去或改写后再发布。"]
+    }
     assert 'title="姓名">顾建</mark>' in err.value.marked["outcome"]
 
 

@@ -10,7 +10,14 @@ from linli.orgs.models import Kind, Organisation
 
 def grow_orgs(world, n):
     for i in range(n):
-        create_object(Organisation, actor=world.users.community, kind=Kind.PARTY, name=f"支部{i}", subdistrict=world.sub, community=world.c1)
+        create_object(
+            Organisation,
+            actor=world.users.community,
+            kind=Kind.PARTY,
+            name=f"支部{i}",
+            subdistrict=world.sub,
+            community=world.c1,
+        )
 
 
 def grow_roles(world, n):
@@ -21,12 +28,18 @@ def grow_roles(world, n):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("url", "grow"), [
-    ("orgs:list", grow_orgs),       # also writes audit records, so it grows the audit list too
-    ("core:audit", grow_orgs),
-    ("accounts:roles", grow_roles),
-    ("places:tree", lambda w, n: [create_object(type(w.grid_a), actor=None, community=w.c1, name=f"网格{i}") for i in range(n)]),
-])
+@pytest.mark.parametrize(
+    ("url", "grow"),
+    [
+        ("orgs:list", grow_orgs),  # also writes audit records, so it grows the audit list too
+        ("core:audit", grow_orgs),
+        ("accounts:roles", grow_roles),
+        (
+            "places:tree",
+            lambda w, n: [create_object(type(w.grid_a), actor=None, community=w.c1, name=f"网格{i}") for i in range(n)],
+        ),
+    ],
+)
 def test_list_query_count_is_constant(world, login, django_assert_max_num_queries, url, grow):
     c = login(world.users.community if url != "places:tree" else world.users.subdistrict)
     c.get(reverse(url))

@@ -44,7 +44,9 @@ def test_no_user_no_scope(world):
     for nobody in (None, AnonymousUser(), world.users.nobody):
         assert scope_for(nobody, "people.view").empty and not has_perm(nobody, "people.view")
         assert not Person.objects.restrict(nobody).exists()
-    assert scope_for(world.users.admin, "people.view").everything and not scope_for(world.users.admin, "people.view").empty
+    assert (
+        scope_for(world.users.admin, "people.view").everything and not scope_for(world.users.admin, "people.view").empty
+    )
     assert scope_for(world.users.grid_a, "people.view").ids == {"grid": {world.grid_a.pk}}
 
 
@@ -72,7 +74,11 @@ def test_covers_agrees_with_restrict_for_every_kind_of_path(world):
             for action in ("view", "change"):
                 scope = scope_for(user, f"{model.scope_domain}.{action}")
                 covered = {obj.pk for obj in model.objects.all() if scope.covers(obj)}
-                assert covered == set(model.objects.restrict(user, action).values_list("pk", flat=True)), (name, model, action)
+                assert covered == set(model.objects.restrict(user, action).values_list("pk", flat=True)), (
+                    name,
+                    model,
+                    action,
+                )
                 checked.add((model.__name__, bool(covered)))
     assert len(checked) == 10  # every model, both covered and not by someone
 
@@ -83,5 +89,25 @@ def test_scope_keys_of_rows_without_a_plain_path_for_a_level():
     from linli.accounts.models import Open311Key
     from linli.deliberation.models import OwnerVote
 
-    assert OwnerVote(subdistrict_id=1, community_id=2, compound_id=3).scope_keys() == {"subdistrict": 1, "community": 2, "grid": None}
+    assert OwnerVote(subdistrict_id=1, community_id=2, compound_id=3).scope_keys() == {
+        "subdistrict": 1,
+        "community": 2,
+        "grid": None,
+    }
     assert Open311Key().scope_keys() == {"subdistrict": None, "community": None, "grid": None}
+
+
+@pytest.mark.django_db
+def test_allows_is_the_permission_in_a_scope_that_covers_the_row(world, django_assert_num_queries):
+    """A grid worker may see their grid's household, not another grid's; a resident may see their
+    own household but not change it; without the permission anywhere, no query of the rows is run."""
+    u = world.users.grid_a
+    assert world.hh_a1.allows(u) and not world.hh_b1.allows(u)
+    assert world.grid_a.allows(u) and not world.grid_b.allows(u)
+    resident = world.users.resident
+    assert world.hh_a1.allows(resident) and not world.hh_a2.allows(resident)
+    assert not world.hh_a1.allows(resident, "change")
+    nobody = world.users.nobody
+    assert not world.hh_a1.allows(nobody, "change")  # reads the user's roles once
+    with django_assert_num_queries(0):
+        assert not world.hh_a2.allows(nobody, "change")

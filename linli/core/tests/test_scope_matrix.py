@@ -147,11 +147,16 @@ def test_roles_and_audit_lists_are_scoped(world, login):
     assert c.get(revoke_own).status_code == 200
     assert login(world.users.grid_a).get(reverse("core:audit")).status_code == 403
     c = login(world.users.community)
-    assert c.get(reverse("accounts:revoke", args=[world.users.other_community.role_assignments.get().pk])).status_code == 404
+    assert (
+        c.get(reverse("accounts:revoke", args=[world.users.other_community.role_assignments.get().pk])).status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["grid_a", "community", "subdistrict", "building_head", "property", "resident", "admin"])
+@pytest.mark.parametrize(
+    "persona", ["grid_a", "community", "subdistrict", "building_head", "property", "resident", "admin"]
+)
 def test_every_link_on_a_persons_pages_opens(world, login, persona):
     """Walk two levels of links from home and the place tree: nothing the page offers is a 404/403."""
     import re

@@ -24,7 +24,9 @@ def test_every_source_message_is_in_the_catalog(tmp_path):
     (copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").unlink()
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location"],
-        cwd=copy, check=True, capture_output=True,
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(CATALOG)) if e.translated()}

@@ -9,37 +9,61 @@ from django.utils import timezone
 from linli.deliberation import meetings, procedures
 from linli.deliberation.models import Meeting, Procedure
 
+from .moves import post_move
+
 
 @pytest.fixture
 def meeting(world):
-    topic = procedures.raise_topic(actor=world.users.community, title="枫林湾消防通道", community=world.c1, compound=world.cp1,
-                                   procedure=Procedure.objects.get(name="城乡社区协商"))
+    topic = procedures.raise_topic(
+        actor=world.users.community,
+        title="枫林湾消防通道",
+        community=world.c1,
+        compound=world.cp1,
+        procedure=Procedure.objects.get(name="城乡社区协商"),
+    )
     procedures.screen(topic, actor=world.users.community, accept=True)
-    return meetings.create_meeting(actor=world.users.community, kind="consultation", title="消防通道协商议事会", community=world.c1,
-                                   compound=world.cp1, starts_at=timezone.now() + dt.timedelta(days=3), location="社区会议室", topics=[topic])
+    return meetings.create_meeting(
+        actor=world.users.community,
+        kind="consultation",
+        title="消防通道协商议事会",
+        community=world.c1,
+        compound=world.cp1,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        location="社区会议室",
+        topics=[topic],
+    )
 
 
 @pytest.mark.django_db
 def test_consultation_meeting_with_attendance_opinions_and_minutes(world, login, meeting, client):
     c = login(world.users.community)
-    url = meeting.get_absolute_url()
-    c.post(url, {"do": "notice"})
-    assert "消防通道协商议事会" in client.get(reverse("board:community", args=[world.c1.pk])).content.decode()  # public notice
+    assert post_move(c, meeting, "notice").status_code == 302
+    assert (
+        "消防通道协商议事会" in client.get(reverse("board:community", args=[world.c1.pk])).content.decode()
+    )  # public notice
     c = login(world.users.community)
     for party, name in (("业委会", "李主任"), ("物业公司", "王经理"), ("网格警", "赵警官")):
-        c.post(url, {"do": "invite", "party": party, "name": name})
+        post_move(c, meeting, "invite", {"party": party, "name": name})
     li, wang, zhao = meeting.invitations.all()
-    c.post(url, {"do": "sign_in", "invitation": li.pk})
-    c.post(url, {"do": "sign_in", "invitation": wang.pk})
+    post_move(c, meeting, "sign_in", {"invitation": li.pk})
+    post_move(c, meeting, "sign_in", {"invitation": wang.pk})
     topic = meeting.topics.get()
-    c.post(url, {"do": "opinion", "speaker": li.pk, "topic": topic.pk, "text": "建议划线并设置禁停标识"})
-    r = c.post(url, {"do": "opinion", "speaker": zhao.pk, "text": "未签到发言"}, follow=True)
-    assert "签到" in r.content.decode() and meeting.opinions.count() == 1
-    c.post(url, {"do": "close", "minutes": "物业公司7日内完成划线；网格员每日巡查"})
+    post_move(
+        c,
+        meeting,
+        "opinion",
+        {"speaker": li.pk, "topic": topic.pk, "text": "建议划线并设置禁停标识", "mode": "in_turn"},
+    )
+    r = post_move(c, meeting, "opinion", {"speaker": zhao.pk, "text": "未签到发言", "mode": "in_turn"})
+    assert r.status_code == 400 and "签到" in r.content.decode() and meeting.opinions.count() == 1
+    assert post_move(c, meeting, "close", {"minutes": "物业公司7日内完成划线；网格员每日巡查"}).status_code == 302
     meeting.refresh_from_db()
     assert meeting.closed_at and "7日内" in meeting.minutes
     minutes = c.get(reverse("deliberation:minutes", args=[meeting.pk])).content.decode()
-    assert "业委会李主任、物业公司王经理" in minutes and "赵警官" not in minutes.split("data-testid=\"present\">")[1].split("</p>")[0]
+    assert (
+        "业委会李主任、物业公司王经理" in minutes
+        and "赵警官" not in minutes.split('data-testid="present">')[1].split("</p>")[0]
+    )
     assert "建议划线" in minutes and "7日内" in minutes
     with pytest.raises(ValidationError):
         meetings.record_opinion(meeting, actor=world.users.community, speaker=wang, text="会后补充")
@@ -49,21 +73,35 @@ def test_consultation_meeting_with_attendance_opinions_and_minutes(world, login,
 def test_meeting_rules_and_scope(world, login, meeting):
     with pytest.raises(ValidationError):
         meetings.close_meeting(meeting, actor=world.users.community, conclusions="无人到会")  # nobody signed in
-    past = meetings.create_meeting(actor=world.users.community, kind="forum", title="已开过的会", community=world.c1,
-                                   starts_at=timezone.now() - dt.timedelta(hours=1), location="x")
+    past = meetings.create_meeting(
+        actor=world.users.community,
+        kind="forum",
+        title="已开过的会",
+        community=world.c1,
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        location="x",
+    )
     with pytest.raises(ValidationError):
         meetings.publish_notice(past, actor=world.users.community)
     assert login(world.users.other_community).get(meeting.get_absolute_url()).status_code == 404
-    assert login(world.users.grid_a).post(meeting.get_absolute_url(), {"do": "notice"}).status_code == 404
+    assert post_move(login(world.users.grid_a), meeting, "notice").status_code == 403  # sees it, does not manage it
+    assert post_move(login(world.users.other_community), meeting, "notice").status_code == 404
+    assert Meeting.objects.get(pk=meeting.pk).notice_published_at is None
     assert Meeting.objects.restrict(world.users.grid_a).filter(pk=meeting.pk).exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rule", "yes", "no", "adopted"), [
-    ("majority", 3, 2, True), ("majority", 2, 2, False),       # 5 present / 4 present…
-    ("two_thirds", 4, 2, True), ("two_thirds", 3, 2, False),   # 4/6 = 2/3 adopted; 3/5 not
-    ("unanimity", 5, 0, True), ("unanimity", 4, 0, False),
-])
+@pytest.mark.parametrize(
+    ("rule", "yes", "no", "adopted"),
+    [
+        ("majority", 3, 2, True),
+        ("majority", 2, 2, False),  # 5 present / 4 present…
+        ("two_thirds", 4, 2, True),
+        ("two_thirds", 3, 2, False),  # 4/6 = 2/3 adopted; 3/5 not
+        ("unanimity", 5, 0, True),
+        ("unanimity", 4, 0, False),
+    ],
+)
 def test_show_of_hands_rules_at_their_boundaries(world, meeting, rule, yes, no, adopted):
     from linli.deliberation.models import HandVote
 
@@ -73,7 +111,9 @@ def test_show_of_hands_rules_at_their_boundaries(world, meeting, rule, yes, no, 
         if i < present:
             meetings.sign_in(inv, actor=world.users.community)
     abstain = present - yes - no
-    v = meetings.show_of_hands(meeting, actor=world.users.community, question="是否同意施划黄线", rule=rule, yes=yes, no=no, abstain=abstain)
+    v = meetings.show_of_hands(
+        meeting, actor=world.users.community, question="是否同意施划黄线", rule=rule, yes=yes, no=no, abstain=abstain
+    )
     assert isinstance(v, HandVote) and v.quorate and v.passed is adopted
 
 
@@ -82,10 +122,14 @@ def test_show_of_hands_needs_quorum_and_consistent_counts(world, meeting):
     invs = [meetings.invite(meeting, actor=world.users.community, name=f"代表{i}", party="居民代表") for i in range(4)]
     for inv in invs[:2]:
         meetings.sign_in(inv, actor=world.users.community)  # 2 of 4: not more than half
-    v = meetings.show_of_hands(meeting, actor=world.users.community, question="x", rule="majority", yes=2, no=0, abstain=0)
+    v = meetings.show_of_hands(
+        meeting, actor=world.users.community, question="x", rule="majority", yes=2, no=0, abstain=0
+    )
     assert not v.quorate and not v.passed
     with pytest.raises(ValidationError):
-        meetings.show_of_hands(meeting, actor=world.users.community, question="x", rule="majority", yes=3, no=0, abstain=0)
+        meetings.show_of_hands(
+            meeting, actor=world.users.community, question="x", rule="majority", yes=3, no=0, abstain=0
+        )
 
 
 @pytest.mark.django_db
@@ -130,11 +174,11 @@ def test_minutes_as_pdf_with_chinese_text(world, meeting, login):
 @pytest.mark.django_db
 def test_invite_an_organisation_and_opinion_formats(world, meeting, login):
     c = login(world.users.community)
-    c.post(meeting.get_absolute_url(), {"do": "invite", "organisation": world.pm.pk, "name": "周经理"})
+    post_move(c, meeting, "invite", {"organisation": world.pm.pk, "name": "周经理"})
     inv = meeting.invitations.get()
     assert (inv.party, inv.organisation) == ("宁和物业", world.pm)
-    c.post(meeting.get_absolute_url(), {"do": "sign_in", "invitation": inv.pk})
-    c.post(meeting.get_absolute_url(), {"do": "opinion", "speaker": inv.pk, "text": "同意整改", "mode": "form"})
+    post_move(c, meeting, "sign_in", {"invitation": inv.pk})
+    post_move(c, meeting, "opinion", {"speaker": inv.pk, "text": "同意整改", "mode": "form"})
     assert meeting.opinions.get().get_mode_display() == "填写意见征求表"
     with pytest.raises(ValidationError):
         meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text="x", mode="shouting")
@@ -148,7 +192,12 @@ def test_an_opinion_is_in_the_audit_log(world, meeting):
     meetings.sign_in(inv, actor=world.users.community)
     meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text="  建议施划禁停黄线  ")
     entry = history(meeting).order_by("-id").first()
-    assert (entry.action, entry.actor, entry.changes) == ("create", world.users.community, {"opinion": [None, f"{inv}: 建议施划禁停黄线"]})
+    assert (entry.action, entry.note, entry.actor, entry.changes) == (
+        "update",
+        "opinion",
+        world.users.community,
+        {"opinion": [None, f"{inv}: 建议施划禁停黄线"]},
+    )
     with pytest.raises(ValidationError):  # refused: nothing written, nothing audited
         meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text=" ")
     assert history(meeting).filter(changes__has_key="opinion").count() == 1

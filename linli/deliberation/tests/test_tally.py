@@ -104,7 +104,12 @@ def test_shares_are_exact_fractions_and_results_cannot_be_edited():
     import dataclasses
 
     r = tally(5, electorate(12), ballots(7, 2))
-    assert [f.share for f in r.quorum + r.approval] == [Fraction(9, 12), Fraction(9, 12), Fraction(7, 9), Fraction(7, 9)]
+    assert [f.share for f in r.quorum + r.approval] == [
+        Fraction(9, 12),
+        Fraction(9, 12),
+        Fraction(7, 9),
+        Fraction(7, 9),
+    ]
     assert tally(5, {"a": 0}, {}).quorum[0].share is None  # nothing to divide: no share, not 0 %
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.quorum[0].part = 12

@@ -25,13 +25,36 @@ def api(user):
 @pytest.fixture
 def topic(world):
     cat = Category.objects.get(name="设施维修")
-    whisper = actions.report_case(actor=world.users.resident, category=cat, grid=world.grid_a, compound=world.cp1, building=world.bld_a,
-                                  description=SECRET, channel="whisper", reporter=world.users.resident, reporter_household=world.hh_a1)
-    lamp = actions.report_case(actor=world.users.grid_b, category=cat, grid=world.grid_b, compound=world.cp1, building=world.bld_b,
-                               description=LAMP, channel="patrol", reporter_name="居民b1h")
-    topic = procedures.raise_topic(actor=world.users.community, title="馨和苑夜间安宁与照明", description="居民反映的噪音与照明问题",
-                                   community=world.c1, compound=world.cp1, procedure=Procedure.objects.get(name="城乡社区协商"),
-                                   cases=[whisper, lamp])
+    whisper = actions.report_case(
+        actor=world.users.resident,
+        category=cat,
+        grid=world.grid_a,
+        compound=world.cp1,
+        building=world.bld_a,
+        description=SECRET,
+        channel="whisper",
+        reporter=world.users.resident,
+        reporter_household=world.hh_a1,
+    )
+    lamp = actions.report_case(
+        actor=world.users.grid_b,
+        category=cat,
+        grid=world.grid_b,
+        compound=world.cp1,
+        building=world.bld_b,
+        description=LAMP,
+        channel="patrol",
+        reporter_name="居民b1h",
+    )
+    topic = procedures.raise_topic(
+        actor=world.users.community,
+        title="馨和苑夜间安宁与照明",
+        description="居民反映的噪音与照明问题",
+        community=world.c1,
+        compound=world.cp1,
+        procedure=Procedure.objects.get(name="城乡社区协商"),
+        cases=[whisper, lamp],
+    )
     topic.whisper, topic.lamp = whisper, lamp
     return topic
 
@@ -71,7 +94,9 @@ def test_the_reporter_sees_their_own_request_among_the_sources(world, topic, log
 
 @pytest.mark.django_db
 def test_staff_see_only_the_source_requests_in_their_scope(world, topic, login):
-    body = login(world.users.grid_b).get(topic.get_absolute_url()).content.decode()  # grid B has building 2 of the compound
+    body = (
+        login(world.users.grid_b).get(topic.get_absolute_url()).content.decode()
+    )  # grid B has building 2 of the compound
     assert LAMP[:8] in body and SECRET[:8] not in body and topic.whisper.number not in body
     assert api(world.users.grid_b).get(f"/api/v1/topics/{topic.pk}/").json()["cases"] == [topic.lamp.pk]
     body = login(world.users.community).get(topic.get_absolute_url()).content.decode()
@@ -97,9 +122,13 @@ def test_residents_do_not_read_each_others_evaluations(world, topic, neighbour, 
 def test_residents_read_no_step_records(world, topic, neighbour, login):
     procedures.screen(topic, actor=world.users.community, accept=True)
     step = procedures.next_step(topic)
-    procedures.complete_step(topic.pk, step.pk, actor=world.users.community, note="两委商议：1号楼的反映人情绪激动，需单独回访")
+    procedures.complete_step(
+        topic.pk, step.pk, actor=world.users.community, note="两委商议：1号楼的反映人情绪激动，需单独回访"
+    )
     assert "情绪激动" not in login(neighbour).get(topic.get_absolute_url()).content.decode()
     data = api(neighbour).get(f"/api/v1/topics/{topic.pk}/").json()
     assert [r["note"] for r in data["records"]] == [""] and data["records"][0]["step"] == step.name
     assert "情绪激动" in login(world.users.community).get(topic.get_absolute_url()).content.decode()
-    assert "情绪激动" in api(world.users.grid_b).get(f"/api/v1/topics/{topic.pk}/").content.decode()  # staff read the record
+    assert (
+        "情绪激动" in api(world.users.grid_b).get(f"/api/v1/topics/{topic.pk}/").content.decode()
+    )  # staff read the record

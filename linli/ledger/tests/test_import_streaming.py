@@ -22,19 +22,36 @@ from .helpers import row, xlsx
 
 def add_houses(world, count):
     u = world.unit_a
-    return House.objects.bulk_create([
-        House(unit=u, number=str(900 + i), area=Decimal("80"), building_id=u.building_id, compound_id=u.compound_id,
-              grid_id=u.grid_id, community_id=u.community_id, subdistrict_id=u.subdistrict_id)
-        for i in range(count)
-    ])
+    return House.objects.bulk_create(
+        [
+            House(
+                unit=u,
+                number=str(900 + i),
+                area=Decimal("80"),
+                building_id=u.building_id,
+                compound_id=u.compound_id,
+                grid_id=u.grid_id,
+                community_id=u.community_id,
+                subdistrict_id=u.subdistrict_id,
+            )
+            for i in range(count)
+        ]
+    )
 
 
 def families(houses, count):
     """`count` new people, three to a house (head, spouse, child); some with a phone or a tag."""
     relations = ("户主", "配偶", "子女")
     return [
-        row(f"住户{i}", make_id(i, "19900101"), house=houses[i // 3].number, relation=relations[i % 3],
-            phone=f"1390000{i:04d}" if i % 2 else "", tags="党员" if i % 4 == 0 else "", tenure="租住" if i % 5 == 0 else "自有")
+        row(
+            f"住户{i}",
+            make_id(i, "19900101"),
+            house=houses[i // 3].number,
+            relation=relations[i % 3],
+            phone=f"1390000{i:04d}" if i % 2 else "",
+            tags="党员" if i % 4 == 0 else "",
+            tenure="租住" if i % 5 == 0 else "自有",
+        )
         for i in range(count)
     ]
 
@@ -56,7 +73,12 @@ def run(user, rows):
 
 
 def counts():
-    return (Person.objects.count(), Household.objects.count(), AuditLog.objects.count(), Person.tags.through.objects.count())
+    return (
+        Person.objects.count(),
+        Household.objects.count(),
+        AuditLog.objects.count(),
+        Person.tags.through.objects.count(),
+    )
 
 
 @pytest.fixture
@@ -81,7 +103,12 @@ def test_an_error_on_the_last_row_of_three_chunks_writes_nothing(world, small_ch
     ws = load_workbook(io.BytesIO(bytes(job.error_file)))["住户台账"]
     assert [r[5] for r in ws.iter_rows(min_row=2, values_only=True)] == ["末行"]
     people, households, logs, tags = before
-    assert counts() == (people, households, logs + (last == "outside scope"), tags)  # + the administrators' record of the conflict
+    assert counts() == (
+        people,
+        households,
+        logs + (last == "outside scope"),
+        tags,
+    )  # + the administrators' record of the conflict
 
 
 @pytest.mark.django_db
@@ -107,8 +134,18 @@ def ledger_state(since):
     """People, households and the import's audit records, without the ids that differ between runs."""
     house_of = dict(Household.objects.values_list("pk", "house_id"))
     persons = sorted(
-        (p.name, p.relation, p.id_number, p.phone, p.phone_hash, house_of[p.household_id], p.grid_id, str(p.birth_date), p.gender,
-         tuple(sorted(t.name for t in p.tags.all())))
+        (
+            p.name,
+            p.relation,
+            p.id_number,
+            p.phone,
+            p.phone_hash,
+            house_of[p.household_id],
+            p.grid_id,
+            str(p.birth_date),
+            p.gender,
+            tuple(sorted(t.name for t in p.tags.all())),
+        )
         for p in Person.objects.prefetch_related("tags")
     )
     households = sorted(Household.objects.values_list("house_id", "tenure"))
@@ -175,16 +212,34 @@ def test_what_a_chunked_import_writes(world, small_chunks, monkeypatch):
 
     for house in houses:
         hh = Household.objects.get(house=house)
-        assert (hh.tenure, hh.grid_id, hh.unit_id) == ("tenant" if house == houses[0] else "owner", world.grid_a.pk, world.unit_a.pk)
+        assert (hh.tenure, hh.grid_id, hh.unit_id) == (
+            "tenant" if house == houses[0] else "owner",
+            world.grid_a.pk,
+            world.unit_a.pk,
+        )
         log = AuditLog.objects.get(action="create", content_type__model="household", object_id=str(hh.pk))
         assert log.object_repr == str(hh) and log.changes == {"house": [None, house.pk], "tenure": [None, hh.tenure]}
     for data in new:
         person = Person.objects.get(id_number_hash=crypto.keyed_hash(data["身份证号"]))
-        assert (person.name, person.household.house.number, person.grid_id) == (data["姓名"], data["门牌号"], world.grid_a.pk)
+        assert (person.name, person.household.house.number, person.grid_id) == (
+            data["姓名"],
+            data["门牌号"],
+            world.grid_a.pk,
+        )
         log = AuditLog.objects.get(action="create", content_type__model="person", object_id=str(person.pk))
-        assert log.changes == {"name": [None, person.name], "relation": [None, person.relation], "household": [None, person.household_id],
-                               "id_number": [None, mask_id_number(person.id_number)], "phone": [None, mask_phone(person.phone)]}
-        assert (log.actor, log.note, log.grid_id, log.community_id) == (world.users.community, f"import #{job.pk}", world.grid_a.pk, world.c1.pk)
+        assert log.changes == {
+            "name": [None, person.name],
+            "relation": [None, person.relation],
+            "household": [None, person.household_id],
+            "id_number": [None, mask_id_number(person.id_number)],
+            "phone": [None, mask_phone(person.phone)],
+        }
+        assert (log.actor, log.note, log.grid_id, log.community_id) == (
+            world.users.community,
+            f"import #{job.pk}",
+            world.grid_a.pk,
+            world.c1.pk,
+        )
     assert AuditLog.objects.filter(action="update", note=f"import #{job.pk}").count() == 3
 
 

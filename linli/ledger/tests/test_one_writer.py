@@ -13,7 +13,9 @@ from .test_import_streaming import add_houses, existing, families, run
 
 
 def derived_as_saved(person):
-    return person_values(id_number=person.id_number, phone=person.phone, household=person.household, gender=person.gender)
+    return person_values(
+        id_number=person.id_number, phone=person.phone, household=person.household, gender=person.gender
+    )
 
 
 def stored(person):

@@ -29,7 +29,9 @@ BOUND = dt.timedelta(seconds=300)
 
 
 def job_at(world, status, heartbeat):
-    return ImportJob.objects.create(owner=world.users.community, filename="台账.xlsx", content=b"x", status=status, heartbeat_at=heartbeat)
+    return ImportJob.objects.create(
+        owner=world.users.community, filename="台账.xlsx", content=b"x", status=status, heartbeat_at=heartbeat
+    )
 
 
 @pytest.fixture
@@ -81,7 +83,9 @@ def test_the_bound_is_a_setting(world, settings, check_at):
 @pytest.mark.django_db
 def test_a_job_left_running_before_heartbeats_existed_is_failed_by_its_age(world, check_at):
     created = timezone.now() - dt.timedelta(hours=1)
-    job = ImportJob.objects.create(owner=world.users.community, filename="旧.xlsx", content=b"x", status="writing", created_at=created)
+    job = ImportJob.objects.create(
+        owner=world.users.community, filename="旧.xlsx", content=b"x", status="writing", created_at=created
+    )
     check_at(created + BOUND)
     assert ImportJob.objects.get(pk=job.pk).status == "writing"
     check_at(created + BOUND + dt.timedelta(seconds=1))
@@ -111,7 +115,10 @@ def test_a_running_import_beats_its_heart(world, monkeypatch):
         return original(self, rows)
 
     monkeypatch.setattr(importer.Validator, "check_existing", check_existing)
-    rows = [row(f"心{i}", make_id(900 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女") for i in range(15)]
+    rows = [
+        row(f"心{i}", make_id(900 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女")
+        for i in range(15)
+    ]
     job = ImportJob.objects.create(owner=world.users.community, filename="台账.xlsx", content=xlsx(rows))
     assert importer.run(job).status == "succeeded"
     assert len(beats) == 3 and None not in beats and beats == sorted(beats) and beats[0] < beats[-1]
@@ -166,15 +173,26 @@ def first_line(process, timeout):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_while_writing_leaves_nothing_written_and_its_job_is_failed(world, tmp_path, check_at):
-    rows = [row(f"杀{i}", make_id(950 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女") for i in range(6)]
+    rows = [
+        row(f"杀{i}", make_id(950 + i, "19900101"), house="201", relation="户主" if i == 0 else "子女")
+        for i in range(6)
+    ]
     job = ImportJob.objects.create(owner=world.users.community, filename="台账.xlsx", content=xlsx(rows))
     people = Person.objects.count()
     with database_for_a_child(tmp_path) as url:
         env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "linli.settings", "DEBUG": "1"}
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(job.pk)], env=env, cwd=Path(__file__).resolve().parents[3],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(job.pk)],
+            env=env,
+            cwd=Path(__file__).resolve().parents[3],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
-            assert first_line(child, timeout=120) == "wrote 2\n", child.stderr.read() if child.poll() is not None else "no output"
+            assert first_line(child, timeout=120) == "wrote 2\n", (
+                child.stderr.read() if child.poll() is not None else "no output"
+            )
             if connection.vendor == "postgresql":
                 # alive, holding its write lock: not failed, however old its heartbeat looks
                 check_at(timezone.now() + 10 * BOUND)
@@ -203,7 +221,9 @@ def test_a_worker_killed_while_writing_leaves_nothing_written_and_its_job_is_fai
 
 
 @pytest.mark.django_db
-def test_an_unexpected_error_in_the_worker_fails_the_job_and_tells_its_owner(world, monkeypatch, django_capture_on_commit_callbacks):
+def test_an_unexpected_error_in_the_worker_fails_the_job_and_tells_its_owner(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
     from linli.ledger import importer
     from linli.ledger.tasks import run_import
 
@@ -232,8 +252,11 @@ def test_an_unexpected_error_in_an_inline_import_is_a_failed_job_not_a_500(world
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(importer._Writer, "write", broken)
-    r = login(world.users.community).post(reverse("ledger:import"), {"file": upload(xlsx([row("错", make_id(991, "19900101"), house="201")]))},
-                                          follow=True)
+    r = login(world.users.community).post(
+        reverse("ledger:import"),
+        {"file": upload(xlsx([row("错", make_id(991, "19900101"), house="201")]))},
+        follow=True,
+    )
     assert r.status_code == 200
     job = ImportJob.objects.get()
     assert job.status == "failed" and "内部错误" in r.content.decode()

@@ -40,10 +40,18 @@ def test_edit_person_records_masked_before_after(world, login):
     c = login(world.users.grid_a)
     p = world.p_a1h
     new_id = make_id(900)
-    r = c.post(reverse("people:person_edit", args=[p.pk]), {
-        "name": "新名字", "relation": "head", "gender": "male", "birth_date": "1980-01-01",
-        "id_number": new_id, "phone": "", "tags": [world.tag_poor.pk],
-    })
+    r = c.post(
+        reverse("people:person_edit", args=[p.pk]),
+        {
+            "name": "新名字",
+            "relation": "head",
+            "gender": "male",
+            "birth_date": "1980-01-01",
+            "id_number": new_id,
+            "phone": "",
+            "tags": [world.tag_poor.pk],
+        },
+    )
     assert r.status_code == 302
     p.refresh_from_db()
     assert (p.name, p.id_number, p.phone) == ("新名字", new_id, "13800000001")  # blank phone keeps the old one
@@ -59,7 +67,10 @@ def test_create_person_with_bad_id_shows_field_error_and_saves_nothing(world, lo
     c = login(world.users.grid_a)
     before = Person.objects.count()
     bad = make_id(901)[:17] + ("0" if make_id(901)[17] != "0" else "1")
-    r = c.post(reverse("people:person_create", args=[world.hh_a1.pk]), {"name": "新人", "relation": "child", "id_number": bad, "phone": "12345"})
+    r = c.post(
+        reverse("people:person_create", args=[world.hh_a1.pk]),
+        {"name": "新人", "relation": "child", "id_number": bad, "phone": "12345"},
+    )
     assert r.status_code == 200
     errors = r.context["form"].errors
     assert "校验码" in errors["id_number"][0]
@@ -70,17 +81,29 @@ def test_create_person_with_bad_id_shows_field_error_and_saves_nothing(world, lo
 @pytest.mark.django_db
 def test_create_person_duplicate_id_is_refused(world, login):
     c = login(world.users.grid_a)
-    r = c.post(reverse("people:person_create", args=[world.hh_a1.pk]), {"name": "重复", "relation": "child", "id_number": world.p_c1h.id_number})
+    r = c.post(
+        reverse("people:person_create", args=[world.hh_a1.pk]),
+        {"name": "重复", "relation": "child", "id_number": world.p_c1h.id_number},
+    )
     assert r.status_code == 200 and "已在台账中" in r.context["form"].errors["id_number"][0]
 
 
 @pytest.mark.django_db
 def test_create_person_in_scope_sets_ancestors_and_audits(world, login):
     c = login(world.users.grid_a)
-    r = c.post(reverse("people:person_create", args=[world.hh_a1.pk]), {"name": "小明", "relation": "child", "id_number": make_id(77, "20150601"), "phone": "13912345678"})
+    r = c.post(
+        reverse("people:person_create", args=[world.hh_a1.pk]),
+        {"name": "小明", "relation": "child", "id_number": make_id(77, "20150601"), "phone": "13912345678"},
+    )
     assert r.status_code == 302
     p = Person.objects.get(name="小明")
-    assert (p.grid_id, p.community_id, p.building_id, p.gender, str(p.birth_date)) == (world.grid_a.pk, world.c1.pk, world.bld_a.pk, "male", "2015-06-01")
+    assert (p.grid_id, p.community_id, p.building_id, p.gender, str(p.birth_date)) == (
+        world.grid_a.pk,
+        world.c1.pk,
+        world.bld_a.pk,
+        "male",
+        "2015-06-01",
+    )
     assert AuditLog.objects.filter(action="create", object_id=str(p.pk), grid_id=world.grid_a.pk).exists()
 
 
@@ -96,7 +119,9 @@ def test_delete_asks_then_deletes_and_household_with_members_is_protected(world,
     r = c.post(reverse("people:household_delete", args=[world.hh_a1.pk]), follow=True)
     assert Household.objects.filter(pk=world.hh_a1.pk).exists()
     assert "无法删除" in r.content.decode()
-    assert not AuditLog.objects.filter(action="delete", object_id=str(world.hh_a1.pk), content_type__model="household").exists()
+    assert not AuditLog.objects.filter(
+        action="delete", object_id=str(world.hh_a1.pk), content_type__model="household"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -109,7 +134,14 @@ def test_residents_list_constant_queries(world, login, django_assert_max_num_que
     with django_assert_max_num_queries(12) as small:
         c.get(reverse("people:list"))
     for i in range(30):
-        p = create_object(Person, actor=None, household=world.hh_a2, name=f"加{i}", relation="child", id_number=mk(500 + i, "20100101"))
+        p = create_object(
+            Person,
+            actor=None,
+            household=world.hh_a2,
+            name=f"加{i}",
+            relation="child",
+            id_number=mk(500 + i, "20100101"),
+        )
         p.tags.add(world.tag_party)
     with django_assert_max_num_queries(len(small.captured_queries)):
         c.get(reverse("people:list"))

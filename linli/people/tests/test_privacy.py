@@ -157,13 +157,18 @@ def test_audit_records_keep_the_birth_year_only(world, login):
     c = login(world.users.grid_a)
     p = world.p_a1h
     new_id = make_id(902, "19640305")
-    r = c.post(reverse("people:person_edit", args=[p.pk]), {"name": p.name, "relation": "head", "gender": "male", "id_number": new_id, "phone": ""})
+    r = c.post(
+        reverse("people:person_edit", args=[p.pk]),
+        {"name": p.name, "relation": "head", "gender": "male", "id_number": new_id, "phone": ""},
+    )
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.birth_date == datetime.date(1964, 3, 5)  # the ID number's birth digits are the birth date
     update = AuditLog.objects.get(action=AuditLog.Action.UPDATE, object_id=str(p.pk), content_type__model="person")
     assert update.changes["birth_date"] == ["1980-**-**", "1964-**-**"]
-    create = AuditLog.objects.get(action=AuditLog.Action.CREATE, object_id=str(world.p_b1h.pk), content_type__model="person")
+    create = AuditLog.objects.get(
+        action=AuditLog.Action.CREATE, object_id=str(world.p_b1h.pk), content_type__model="person"
+    )
     assert create.changes["birth_date"] == [None, "1980-**-**"]
     assert all("1980-01-01" not in json.dumps(r.changes) for r in AuditLog.objects.all())
 
@@ -176,11 +181,30 @@ def test_migration_masks_birth_dates_already_in_the_audit_log(world):
     from django.contrib.contenttypes.models import ContentType
 
     person, household = ContentType.objects.get_for_model(Person), ContentType.objects.get_for_model(world.hh_a1)
-    old = AuditLog.objects.create(action="update", content_type=person, object_id=str(world.p_a1h.pk), object_repr="居民a1h",
-                                  changes={"birth_date": ["1980-01-01", "1964-03-05"], "name": ["甲", "乙"]})
-    new = AuditLog.objects.create(action="create", content_type=person, object_id="1", object_repr="x", changes={"birth_date": [None, "1980-**-**"]})
-    other = AuditLog.objects.create(action="update", content_type=household, object_id="1", object_repr="x", changes={"birth_date": [None, "1999-09-09"]})
-    importlib.import_module("linli.people.migrations.0004_mask_birth_dates_in_audit_records").mask_birth_dates(apps, None)
+    old = AuditLog.objects.create(
+        action="update",
+        content_type=person,
+        object_id=str(world.p_a1h.pk),
+        object_repr="居民a1h",
+        changes={"birth_date": ["1980-01-01", "1964-03-05"], "name": ["甲", "乙"]},
+    )
+    new = AuditLog.objects.create(
+        action="create",
+        content_type=person,
+        object_id="1",
+        object_repr="x",
+        changes={"birth_date": [None, "1980-**-**"]},
+    )
+    other = AuditLog.objects.create(
+        action="update",
+        content_type=household,
+        object_id="1",
+        object_repr="x",
+        changes={"birth_date": [None, "1999-09-09"]},
+    )
+    importlib.import_module("linli.people.migrations.0004_mask_birth_dates_in_audit_records").mask_birth_dates(
+        apps, None
+    )
     for record in (old, new, other):
         record.refresh_from_db()
     assert old.changes == {"birth_date": ["1980-**-**", "1964-**-**"], "name": ["甲", "乙"]}
@@ -201,4 +225,8 @@ def test_scope_covers_a_row_exactly_when_restrict_returns_it(world):
             for action in ("view", "reveal", "change"):
                 scope = scope_for(user, f"people.{action}")
                 covered = {obj.pk for obj in model.objects.all() if scope.covers(obj)}
-                assert covered == set(model.objects.restrict(user, action).values_list("pk", flat=True)), (name, model, action)
+                assert covered == set(model.objects.restrict(user, action).values_list("pk", flat=True)), (
+                    name,
+                    model,
+                    action,
+                )

@@ -47,7 +47,11 @@ def test_exact_search_by_a_revealing_role_is_audited_masked(world, login, field)
     assert names_found(c.get(reverse("people:list"), {"q": value})) == [world.p_a1h.name]
     record = searches().get()
     assert (record.actor, record.content_type.model, record.object_id, record.grid_id) == (
-        world.users.grid_a, "person", str(world.p_a1h.pk), world.grid_a.pk)
+        world.users.grid_a,
+        "person",
+        str(world.p_a1h.pk),
+        world.grid_a.pk,
+    )
     masked = getattr(world.p_a1h, f"{field}_masked")
     assert masked in record.note
     assert value not in json.dumps([record.note, record.object_repr, record.changes], ensure_ascii=False)
@@ -60,7 +64,11 @@ def test_a_search_that_finds_nobody_is_audited_too(world, login):
     c = login(world.users.grid_a)
     assert names_found(c.get(reverse("people:list"), {"q": "139 0000 9999"})) == []
     record = searches().get()
-    assert (record.actor, record.content_type.model, record.grid_id) == (world.users.grid_a, "roleassignment", world.grid_a.pk)
+    assert (record.actor, record.content_type.model, record.grid_id) == (
+        world.users.grid_a,
+        "roleassignment",
+        world.grid_a.pk,
+    )
     assert "139****9999" in record.note and "13900009999" not in record.note
 
 
@@ -122,17 +130,17 @@ def test_a_refused_search_says_how_many_minutes_to_wait_rounded_up(world, login,
     def told(at):
         clock.move_to(start + datetime.timedelta(seconds=at))
         text = c.get(url, {"q": world.p_a1h.phone}).content.decode()
-        return text[text.index("过于频繁"):].split("后再试")[0]
+        return text[text.index("过于频繁") :].split("后再试")[0]
 
     with time_machine.travel(start, tick=False) as clock:
         for at in (0, 4):  # the two allowed, at start + 0 s and start + 4 s
             clock.move_to(start + datetime.timedelta(seconds=at))
             assert names_found(c.get(url, {"q": world.p_a1h.phone})) == [world.p_a1h.name]
         assert "11 分钟内最多 2 次" in told(5)
-        assert "请 10 分钟" in told(5)     # 600 s until start + 0 s leaves the window
-        assert "请 10 分钟" in told(60)    # 545 s: 9.08 minutes
-        assert "请 9 分钟" in told(65)     # 540 s: exactly 9
-        assert "请 1 分钟" in told(604)    # 1 s
+        assert "请 10 分钟" in told(5)  # 600 s until start + 0 s leaves the window
+        assert "请 10 分钟" in told(60)  # 545 s: 9.08 minutes
+        assert "请 9 分钟" in told(65)  # 540 s: exactly 9
+        assert "请 1 分钟" in told(604)  # 1 s
     assert searches().count() == 2
 
 
@@ -173,8 +181,15 @@ def test_one_search_finds_and_audits_at_most_50_persons(world):
     from linli.testing import make_id
 
     for serial in range(51):
-        create_object(Person, actor=None, household=world.hh_a2, name=f"同号{serial}", relation=Relation.OTHER,
-                      id_number=make_id(serial, birth="19900101"), phone="13911112222")
+        create_object(
+            Person,
+            actor=None,
+            household=world.hh_a2,
+            name=f"同号{serial}",
+            relation=Relation.OTHER,
+            id_number=make_id(serial, birth="19900101"),
+            phone="13911112222",
+        )
     found = search.find(Person.objects.all(), world.users.grid_a, "phone", "13911112222")
     assert found.count() == 50 == search.MAX_FOUND
     assert searches().count() == 50

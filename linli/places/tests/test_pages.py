@@ -26,9 +26,12 @@ def test_counts_per_place_in_the_users_scope(world):
         c2: {"households": 2, "people": 4, "grids": 1, "buildings": 1},
     }
     # a grid worker counts what lies in their grid only
-    assert counts_for(world.users.grid_a, "community", [c1]) == {c1: {"households": 2, "people": 4, "grids": 1, "buildings": 1}}
+    assert counts_for(world.users.grid_a, "community", [c1]) == {
+        c1: {"households": 2, "people": 4, "grids": 1, "buildings": 1}
+    }
     assert counts_for(world.users.grid_a, "house", [world.house_a1.pk, world.house_b1.pk]) == {
-        world.house_a1.pk: {"households": 1, "people": 2}, world.house_b1.pk: {"households": 0, "people": 0},
+        world.house_a1.pk: {"households": 1, "people": 2},
+        world.house_b1.pk: {"households": 0, "people": 0},
     }
     assert counts_for(world.users.grid_a, "unit", []) == {}
 
@@ -38,13 +41,20 @@ def test_a_community_page_shows_its_counts_and_its_childrens(world, login):
     for text, n in (("Grids", 2), ("Buildings", 2), ("Households", 4), ("People", 8)):
         assert f'<span class="badge text-bg-light border">{label(text)} {n}</span>' in body, text
     # the grid table: grid A has one building, one household per house, two people per household
-    row = body[body.index(world.grid_a.get_absolute_url()):]
-    row = row[:row.index("</tr>")]
+    row = body[body.index(world.grid_a.get_absolute_url()) :]
+    row = row[: row.index("</tr>")]
     assert [cell.split(">")[1] for cell in row.split('<td class="text-end')[1:]] == ["1</td", "2</td", "4</td"]
 
 
 def test_a_house_page_lists_its_household_and_a_grid_page_its_posts(world, login):
-    create_object(ResidentPost, actor=None, person=world.p_a1h, post=ResidentPost.Post.BUILDING_HEAD, grid=world.grid_a, building=world.bld_a)
+    create_object(
+        ResidentPost,
+        actor=None,
+        person=world.p_a1h,
+        post=ResidentPost.Post.BUILDING_HEAD,
+        grid=world.grid_a,
+        building=world.bld_a,
+    )
     c = login(world.users.community)
     house = c.get(world.house_a1.get_absolute_url()).content.decode()
     assert world.p_a1h.name in house and world.p_a1s.name in house and world.p_b1h.name not in house
@@ -59,12 +69,23 @@ def test_a_house_page_lists_its_household_and_a_grid_page_its_posts(world, login
 
 
 def test_a_moved_building_takes_its_units_houses_households_people_and_posts_along(world, login):
-    post = create_object(ResidentPost, actor=None, person=world.p_a1h, post=ResidentPost.Post.UNIT_HEAD, grid=world.grid_a,
-                         building=world.bld_a, unit=world.unit_a)
-    r = login(world.users.community).post(reverse("places:building_edit", args=[world.bld_a.pk]), {"name": "1号楼", "grid": world.grid_b.pk})
+    post = create_object(
+        ResidentPost,
+        actor=None,
+        person=world.p_a1h,
+        post=ResidentPost.Post.UNIT_HEAD,
+        grid=world.grid_a,
+        building=world.bld_a,
+        unit=world.unit_a,
+    )
+    r = login(world.users.community).post(
+        reverse("places:building_edit", args=[world.bld_a.pk]), {"name": "1号楼", "grid": world.grid_b.pk}
+    )
     assert r.status_code == 302
     for model in (Unit, House, Household, Person, ResidentPost):
-        assert set(model.objects.filter(building=world.bld_a).values_list("grid_id", flat=True)) == {world.grid_b.pk}, model
+        assert set(model.objects.filter(building=world.bld_a).values_list("grid_id", flat=True)) == {world.grid_b.pk}, (
+            model
+        )
     assert ResidentPost.objects.get(pk=post.pk).grid_id == world.grid_b.pk
     # the other building stays where it was
     assert set(Person.objects.filter(building=world.bld_b).values_list("grid_id", flat=True)) == {world.grid_b.pk}

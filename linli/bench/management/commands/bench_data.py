@@ -22,12 +22,27 @@ class Command(BaseCommand):
         if not 0 < scale <= 4:
             raise CommandError(_("The scale must be more than 0 and at most 4."))
         n = sizes(scale)
-        self.stdout.write(_("Generating a district at scale %(scale)s: %(subs)s sub-districts, %(communities)s communities, %(grids)s grids, "
-                            "%(households)s households, %(cases)s requests.") % {
-            "scale": scale, "subs": n["subdistricts"], "communities": n["communities"], "grids": n["grids"],
-            "households": f"{n['households']:,}", "cases": f"{n['cases']:,}"})
+        self.stdout.write(
+            _(
+                "Generating a district at scale %(scale)s: %(subs)s sub-districts, %(communities)s communities, "
+                "%(grids)s grids, "
+                "%(households)s households, %(cases)s requests."
+            )
+            % {
+                "scale": scale,
+                "subs": n["subdistricts"],
+                "communities": n["communities"],
+                "grids": n["grids"],
+                "households": f"{n['households']:,}",
+                "cases": f"{n['cases']:,}",
+            }
+        )
         try:
             counts = District(scale, seed=seed, out=self.stdout.write).build()
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(_("Done in %(seconds)s s: %(counts)s") % {"seconds": counts.pop("seconds"), "counts": counts}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Done in %(seconds)s s: %(counts)s") % {"seconds": counts.pop("seconds"), "counts": counts}
+            )
+        )

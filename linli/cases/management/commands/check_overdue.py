@@ -8,8 +8,11 @@ from linli.ledger.jobs import fail_stale
 
 
 class Command(BaseCommand):
-    help = ("Mark overdue requests, notify their handlers and supervisors, roll settled requests up for the dashboard, and fail "
-            "ledger imports whose worker died (run from cron, or with --every).")
+    help = (
+        "Mark overdue requests, notify their handlers and supervisors, roll settled requests up for the dashboard, "
+        "and fail "
+        "ledger imports whose worker died (run from cron, or with --every)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, help="repeat every N seconds")

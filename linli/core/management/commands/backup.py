@@ -15,10 +15,17 @@ def shout(stream, style, text):
 
 
 class Command(BaseCommand):
-    help = "Back up the database, the uploaded files and a manifest into one archive (.tar or a directory). The field keys are not in it."
+    help = (
+        "Back up the database, the uploaded files and a manifest into one archive (.tar or a directory). "
+        "The field keys are not in it."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", help="a new .tar file or a new directory (default: <LINLI_DATA_DIR>/backups/linli-<time>.tar)")
+        parser.add_argument(
+            "path",
+            nargs="?",
+            help="a new .tar file or a new directory (default: <LINLI_DATA_DIR>/backups/linli-<time>.tar)",
+        )
 
     def handle(self, path, **options):
         if path is None:
@@ -29,8 +36,16 @@ class Command(BaseCommand):
             manifest = backup.backup(Path(path), out=self.stdout.write)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            _("Backup written to %(path)s: %(rows)s rows in %(tables)s tables, %(files)s files, in %(seconds)s s.") % {
-                "path": path, "rows": f"{sum(manifest['tables'].values()):,}", "tables": len(manifest["tables"]),
-                "files": len(manifest["media"]), "seconds": manifest["seconds"]}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Backup written to %(path)s: %(rows)s rows in %(tables)s tables, %(files)s files, in %(seconds)s s.")
+                % {
+                    "path": path,
+                    "rows": f"{sum(manifest['tables'].values()):,}",
+                    "tables": len(manifest["tables"]),
+                    "files": len(manifest["media"]),
+                    "seconds": manifest["seconds"],
+                }
+            )
+        )
         shout(self.stderr, self.style.ERROR, backup.key_reminder())

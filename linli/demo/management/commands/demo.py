@@ -36,9 +36,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         created = builder.build()
         if created:
-            self.stdout.write(self.style.SUCCESS(
-                f"演示数据已生成：{Household.objects.count()} 户，{Person.objects.count()} 人，用时 {time.monotonic() - started:.1f} 秒。"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"演示数据已生成：{Household.objects.count()} 户，{Person.objects.count()} 人，用时 "
+                    f"{time.monotonic() - started:.1f} 秒。"
+                )
+            )
         else:
             self.stdout.write("演示街道已存在，未重复生成（账号已核对）。")
         self.print_logins(builder)
