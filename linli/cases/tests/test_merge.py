@@ -77,7 +77,10 @@ def test_a_request_is_merged_neither_into_itself_nor_into_a_closed_one(world):
     from django.core.exceptions import ValidationError
 
     cat = Category.objects.get(name="设施维修")
-    a, b = (actions.report_case(actor=None, category=cat, grid=world.grid_a, description="楼道灯坏了", channel="hotline") for _ in "ab")
+    a, b = (
+        actions.report_case(actor=None, category=cat, grid=world.grid_a, description="楼道灯坏了", channel="hotline")
+        for _ in "ab"
+    )
     actions.transition(b.pk, "decline", actor=world.users.grid_a, version=0, note="重复")
     for into in (a, b):  # itself (open), then a declined one (another request)
         with pytest.raises(ValidationError) as err:

@@ -207,7 +207,9 @@ def test_ui_dispatch_and_conflict_message(world, login, case):
     r = c.post(reverse("cases:move_dispatch", args=[case.pk]), {"version": 0, "assignee_org": world.pm.pk})
     assert r.status_code == 302
     r = c.post(reverse("cases:move_decline", args=[case.pk]), {"version": 0, "note": "x"}, follow=True)
-    assert "他人刚刚处理了该诉求，以下为当前状态。" in r.content.decode()  # the work order's words, not the generic ones
+    assert (
+        "他人刚刚处理了该诉求，以下为当前状态。" in r.content.decode()
+    )  # the work order's words, not the generic ones
     r = c.post(reverse("cases:move_dispatch", args=[case.pk]), {"version": 1})
     assert r.status_code == 400
     # no version is negative: bad input (400), not "someone else changed it" (version 0 passed above)

@@ -262,7 +262,10 @@ def _two_sentences(ctx):
 
 def test_the_table_shows_the_first_sentence_of_each_docstring():
     one = Lifecycle(Case, [Move("tell", "告知", (State.ACCEPTED,), None, "cases.dispatch", effect=_two_sentences)])
-    assert one.table().splitlines()[2] == "| `tell` 告知 | accepted | (unchanged) | `cases.dispatch` | — | — | Tells the department. |"
+    assert (
+        one.table().splitlines()[2]
+        == "| `tell` 告知 | accepted | (unchanged) | `cases.dispatch` | — | — | Tells the department. |"
+    )
 
 
 def test_a_page_is_rendered_only_between_its_two_markers():
