@@ -42,10 +42,10 @@ MODULES = {
         "linli/deliberation/tests/test_procedures.py::test_owner_vote_step_needs_a_closed_vote_that_passed"]),
     "workflow": ("linli/cases/workflow.py", None, [
         "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py",
-        "linli/cases/tests/test_merge.py", "linli/core/tests/test_lifecycle.py"]),
+        "linli/cases/tests/test_merge.py", "linli/core/tests/test_lifecycle.py", "linli/core/tests/test_replay.py"]),
     "lifecycle": ("linli/core/lifecycle.py", None, [
-        "linli/core/tests/test_lifecycle.py", "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py",
-        "linli/cases/tests/test_clock.py"]),
+        "linli/core/tests/test_lifecycle.py", "linli/core/tests/test_replay.py", "linli/cases/tests/test_workflow.py",
+        "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py"]),
     "case_actions": ("linli/cases/actions.py", ["allowed", "transition", "merge", "comment"], [
         "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py",
         "linli/cases/tests/test_merge.py", "linli/cases/tests/test_anonymity.py"]),
