@@ -5,6 +5,7 @@ what it writes. The meeting page posts the same forms to meetings/<id>/<move>/."
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -196,3 +197,14 @@ def test_a_participants_own_link_signs_in_without_a_user(world, meeting):
         meetings.confirm_attendance(late)
     late.refresh_from_db()
     assert late.signed_in_at is None
+
+
+@pytest.mark.django_db
+def test_the_notice_is_refused_from_the_moment_the_meeting_starts(world, meeting):
+    staff = api(world.users.community)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=now)  # starting this very moment: too late
+        assert api_move(staff, meeting, "notice").status_code == 400
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=now + dt.timedelta(microseconds=1))
+        assert api_move(staff, meeting, "notice").status_code == 200
