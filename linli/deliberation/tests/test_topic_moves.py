@@ -252,3 +252,14 @@ def api_client(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.mark.django_db
+def test_staff_evaluate_once_in_their_own_name_and_record_call_backs_after_it(world, topic):
+    at(topic, S.DONE)
+    staff = api_client(world.users.community)
+    assert api_move(staff, topic, "evaluate", {"score": 4}).status_code == 200
+    r = api_move(staff, topic, "evaluate", {"score": 5})  # their own opinion: once, as a resident's
+    assert r.status_code == 400
+    assert api_move(staff, topic, "evaluate", {"score": 3, "by_callback": True}).status_code == 200
+    assert list(Evaluation.objects.order_by("id").values_list("by_callback", flat=True)) == [False, True]
