@@ -263,3 +263,13 @@ def test_staff_evaluate_once_in_their_own_name_and_record_call_backs_after_it(wo
     assert r.status_code == 400
     assert api_move(staff, topic, "evaluate", {"score": 3, "by_callback": True}).status_code == 200
     assert list(Evaluation.objects.order_by("id").values_list("by_callback", flat=True)) == [False, True]
+
+
+@pytest.mark.django_db
+def test_an_action_item_of_a_topic_without_a_compound_lies_in_the_communitys_first_grid(world, topic):
+    Topic.objects.filter(pk=topic.pk).update(compound=None)
+    at(topic, S.ACCEPTED)
+    _state, data = body(world, "action_item")
+    assert api_move(api_client(world.users.community), topic, "action_item", data).status_code == 200
+    case = Case.objects.get(resolution_of=topic)
+    assert (case.grid, case.compound) == (world.c1.grids.first(), None)
