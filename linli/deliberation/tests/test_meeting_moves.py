@@ -208,3 +208,16 @@ def test_the_notice_is_refused_from_the_moment_the_meeting_starts(world, meeting
         assert api_move(staff, meeting, "notice").status_code == 400
         Meeting.objects.filter(pk=meeting.pk).update(starts_at=now + dt.timedelta(microseconds=1))
         assert api_move(staff, meeting, "notice").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_audit_record_of_an_opinion_or_a_show_of_hands_keeps_the_first_40_characters(world, meeting):
+    staff = api(world.users.community)
+    inv = meeting.invitations.get()
+    Invitation.objects.filter(pk=inv.pk).update(signed_in_at=timezone.now())
+    text = "甲" * 40 + "乙"  # 41 characters: the 41st is cut
+    assert api_move(staff, meeting, "opinion", {"speaker": inv.pk, "text": text}).status_code == 200
+    meeting.refresh_from_db()
+    assert api_move(staff, meeting, "hands", {"question": text, "yes": 1}).status_code == 200
+    assert history(meeting).get(note="opinion").changes["opinion"] == [None, f"{inv}: {'甲' * 40}"]
+    assert history(meeting).get(note="hands").changes["show_of_hands"] == [None, f"{'甲' * 40}: 1/0/0"]
