@@ -273,3 +273,13 @@ def test_an_action_item_of_a_topic_without_a_compound_lies_in_the_communitys_fir
     assert api_move(api_client(world.users.community), topic, "action_item", data).status_code == 200
     case = Case.objects.get(resolution_of=topic)
     assert (case.grid, case.compound) == (world.c1.grids.first(), None)
+
+
+@pytest.mark.django_db
+def test_the_audit_record_of_an_action_item_keeps_the_first_60_characters_of_the_measure(world, topic):
+    at(topic, S.ACCEPTED)
+    _state, data = body(world, "action_item")
+    measure = "清" * 60 + "理"  # 61 characters: the 61st is cut
+    staff = api_client(world.users.community)
+    assert api_move(staff, topic, "action_item", data | {"measure": measure}).status_code == 200
+    assert history(topic).get(note="action_item").changes["action_item"] == [None, f"{world.pm}: {'清' * 60}"]
