@@ -221,3 +221,22 @@ def test_the_audit_record_of_an_opinion_or_a_show_of_hands_keeps_the_first_40_ch
     assert api_move(staff, meeting, "hands", {"question": text, "yes": 1}).status_code == 200
     assert history(meeting).get(note="opinion").changes["opinion"] == [None, f"{inv}: {'甲' * 40}"]
     assert history(meeting).get(note="hands").changes["show_of_hands"] == [None, f"{'甲' * 40}: 1/0/0"]
+
+
+@pytest.mark.django_db
+def test_invitations_opinions_and_shows_of_hands_leave_the_page_current(world, meeting):
+    staff, shown = api(world.users.community), meeting.version
+    for name in ("opinion", "hands", "invite"):
+        assert api_move(staff, meeting, name, body(meeting, name)).status_code == 200
+    assert Meeting.objects.get(pk=meeting.pk).version == shown
+
+
+@pytest.mark.django_db
+def test_a_sign_in_is_audited_with_whom_once(world, meeting):
+    staff, inv = api(world.users.community), meeting.invitations.get()
+    for _ in range(2):  # the second finds them present already
+        assert api_move(staff, meeting, "sign_in", {"invitation": inv.pk}).status_code == 200
+    assert [r.changes for r in history(meeting).filter(note="sign_in").order_by("pk")] == [
+        {"signed_in": [None, str(inv)]},
+        {},
+    ]
