@@ -34,7 +34,7 @@ from linli.core.views import (
 )
 from linli.orgs.models import Organisation
 
-from . import actions, meetings, procedures
+from . import actions, filters, meetings, procedures
 from .forms import (
     BallotForm,
     ConsentForm,
@@ -68,7 +68,7 @@ class VoteListView(ScopedMixin, ListView):
     paginate_by = 30
 
     def get_queryset(self):
-        return super().get_queryset().select_related("compound")
+        return filters.votes(super().get_queryset().select_related("compound"), self.request.GET)
 
     def get_context_data(self, **kwargs):
         campaigns = ConsentCampaign.objects.restrict(self.request.user).select_related("compound")[:20]
@@ -351,7 +351,7 @@ class MeetingListView(ScopedMixin, ListView):
     paginate_by = 30
 
     def get_queryset(self):
-        return super().get_queryset().select_related("community")
+        return filters.meetings(super().get_queryset().select_related("community"), self.request.GET)
 
 
 class MeetingCreateView(ActionFormView):
