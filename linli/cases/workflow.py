@@ -79,6 +79,16 @@ def dissatisfied(case, actor, data):
     return None
 
 
+def handler(case, user) -> bool:
+    """Only the staff of the organisation it is dispatched to, or the community's staff when that
+    organisation is one of their community's own (its party committee: 社区能解决的就地解决)."""
+    scope = scope_for(user, "cases.handle")
+    if scope.everything or case.assignee_org_id in scope.ids.get("organisation", ()):
+        return True
+    communities = scope.ids.get("community", ())
+    return bool(communities) and case.assignee_org_id is not None and case.assignee_org.community_id in communities
+
+
 def reporter_or_staff(case, user) -> bool:
     """Only the reporter, or staff who verify (recording a telephone call-back)."""
     return case.reporter_id == user.pk or not scope_for(user, "cases.verify").empty
@@ -289,9 +299,18 @@ LIFECYCLE = Lifecycle(
             S.IN_PROGRESS,
             "cases.handle",
             forms.CaseMoveForm,
+            may=handler,
             style="danger",
         ),
-        Move("return", gettext_lazy("Return to dispatcher"), WORKING, S.RETURNED, "cases.handle", forms.NoteForm),
+        Move(
+            "return",
+            gettext_lazy("Return to dispatcher"),
+            WORKING,
+            S.RETURNED,
+            "cases.handle",
+            forms.NoteForm,
+            may=handler,
+        ),
         Move(
             "handle",
             gettext_lazy("Report as handled"),
@@ -300,6 +319,7 @@ LIFECYCLE = Lifecycle(
             "cases.handle",
             forms.HandleForm,
             effect=handle,
+            may=handler,
             style="danger",
         ),
         Move(
@@ -392,6 +412,7 @@ LIFECYCLE = Lifecycle(
             forms.NoteForm,
             guard=assigned,
             effect=feedback,
+            may=handler,
         ),
         # 缓办 / 延期: the clock stops while deferred; an approved extension moves the deadline
         Move(

@@ -531,8 +531,10 @@ class DemoBuilder:
                     t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)),
                     now - timedelta(minutes=len(path) - k),
                 )
+                # the community handles what was dispatched to its own party committee (就地解决)
+                handler = Role.COMMUNITY_STAFF if org is not None and org.kind == Kind.PARTY else Role.PROPERTY_STAFF
                 actor = staff.get(
-                    Role.PROPERTY_STAFF
+                    handler
                     if step in ("start", "handle", "return")
                     else Role.GRID_WORKER
                     if step in ("dispatch", "verify")
