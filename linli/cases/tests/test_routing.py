@@ -107,6 +107,7 @@ def test_the_detail_page_preselects_the_suggested_organisation(world, login, t):
     case = request_on(world, world.grid_a, t.heat)
     page = login(world.users.grid_a).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert f'<option value="{t.block.pk}" selected>' in page
+    assert "派单路由建议：一网格热力班" in page
 
 
 @pytest.mark.django_db
