@@ -17,6 +17,7 @@ from django.views import View
 
 from linli.core import actions
 from linli.core.forms import ScopedModelForm
+from linli.core.ids import ModelMultipleChoiceField
 from linli.core.views import detached, get_by_id_or_404, require_perm
 from linli.orgs.models import DepartmentGrid, Kind, Organisation, grids_outside
 from linli.places.models import Community, Grid
@@ -149,6 +150,7 @@ class DepartmentGridForm(ScopedModelForm):
     class Meta:
         model = DepartmentGrid
         fields = ["organisation", "name", "grids"]
+        field_classes = {"grids": ModelMultipleChoiceField}  # ids checked before the pk__in query
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
