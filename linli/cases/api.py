@@ -15,7 +15,7 @@ from linli.orgs.api import SettingsViewSet
 from linli.orgs.models import DepartmentGrid, Kind, Organisation
 from linli.places.models import Building, Community, Compound, Grid, House
 
-from . import actions, reporter
+from . import actions, reporter, routing
 from .filters import CaseFilter
 from .models import Case, CaseEvent, Category, Rating, Route
 from .workflow import LIFECYCLE
@@ -132,9 +132,18 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     events = EventSerializer(many=True, read_only=True)
+    suggested_orgs = serializers.SerializerMethodField(
+        help_text="What the routing table suggests for dispatch (cases.routing), for those who dispatch it."
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "events"]
+        fields = [*CaseSerializer.Meta.fields, "events", "suggested_orgs"]
+
+    def get_suggested_orgs(self, case) -> list[int]:
+        user = self.context["request"].user
+        if case.state not in LIFECYCLE["dispatch"].sources or not case.allows(user, "dispatch"):
+            return []
+        return [org.pk for org in routing.suggest(case)]
 
 
 class CommentSerializer(serializers.Serializer):

@@ -224,3 +224,12 @@ def test_api_writes_department_grids_in_scope_only(world, t, elsewhere):
     assert r.status_code == 201, r.content
     r = c.post("/api/v1/department-grids/", {"organisation": t.power.pk, "name": "越界", "grids": [elsewhere.grid.pk]})
     assert r.status_code == 400
+
+
+@pytest.mark.django_db
+def test_api_case_detail_names_the_suggestion_to_dispatchers_only(world, t):
+    case = request_on(world, world.grid_a, t.heat)
+    assert api(world.users.grid_a).get(f"/api/v1/cases/{case.pk}/").json()["suggested_orgs"] == [t.block.pk]
+    assert api(world.users.grid_b).get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    actions.transition(case.pk, "dispatch", actor=world.users.grid_a, version=case.version, assignee_org=t.block)
+    assert api(world.users.grid_a).get(f"/api/v1/cases/{case.pk}/").json()["suggested_orgs"] == []
