@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.ids import IdFilter
 from linli.core.scope import scope_for
 
+from . import workflow
 from .models import OPEN_STATES, Assignment, Case, Category, Channel, State
 from .workflow import LIFECYCLE
 
@@ -52,6 +53,8 @@ def awaiting(user, name: str):
     first = LIFECYCLE[moves[0]]
     states = sorted({s for m in moves for s in LIFECYCLE[m].sources})
     rows = Case.objects.restrict(user, first.action, domain=first.domain).filter(extra, state__in=states)
+    if first.may is workflow.handler:  # the community's staff handle only its own organisations' requests
+        rows = rows.filter(workflow.handled_by_q(user))
     if name == "rate" and scope_for(user, "cases.verify").empty:  # as workflow.reporter_or_staff
         rows = rows.filter(reporter_id=user.pk)
     return rows
