@@ -101,3 +101,15 @@ def test_a_compound_offers_the_property_companies_the_user_may_see(world):
     assert offered(world.users.subdistrict, world.cp1) == [world.pm]
     # 宁和物业 serves no compound in C2 and is registered at the sub-district: not C2's to pick
     assert offered(world.users.other_community, world.cp2) == []
+
+
+def test_the_house_form_marks_a_house_as_the_developers(world, login):
+    client = login(world.users.community)
+    url = reverse("places:house_edit", args=[world.house_a1.pk])
+    response = client.post(url, {"number": "101", "area": "89.50", "developer_owned": "on"})
+    assert response.status_code == 302
+    world.house_a1.refresh_from_db()
+    assert world.house_a1.developer_owned is True
+    client.post(url, {"number": "101", "area": "89.50"})
+    world.house_a1.refresh_from_db()
+    assert world.house_a1.developer_owned is False
