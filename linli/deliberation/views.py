@@ -133,6 +133,7 @@ class VoteDetailView(ScopedMixin, View):
                 "can_manage": can_manage,
                 "offered": {m.name for m in OWNER_VOTE.available(vote, request.user)},
                 "choices": Ballot.Choice.choices,
+                "own_choices": [c for c in Ballot.Choice.choices if c[0] != Ballot.Choice.SPOILED],
             },
             status=status,
         )
@@ -167,7 +168,12 @@ class VoteDetailView(ScopedMixin, View):
             raise Http404
         try:
             actions.cast(
-                vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online")
+                vote.pk,
+                mine.pk,
+                request.POST.get("choice", ""),
+                actor=request.user,
+                paper_reference=_("online"),
+                online=True,
             )
             messages.success(request, _("Ballot recorded."))
         except ValidationError as exc:
