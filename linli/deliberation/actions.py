@@ -29,14 +29,11 @@ def electorate(compound, buildings=(), unit=None):
     owners_of = {}
     # registered owners first: co-owners of one house vote once; one owner of several houses is one key
     registered = defaultdict(list)
-    for o in Ownership.objects.filter(house__in=houses).select_related("person"):
-        registered[o.house_id].append(o.person)
-    for house_id, persons in registered.items():
-        persons.sort(key=lambda p: p.id_number_hash)
-        owners_of[house_id] = (
-            "p:" + "+".join(p.id_number_hash for p in persons),
-            "、".join(mask_name(p.name) for p in persons),
-        )
+    for o in Ownership.objects.filter(house__in=houses).select_related("person").order_by("id"):
+        registered[o.house_id].append(o)
+    for house_id, owners in registered.items():
+        owners.sort(key=lambda o: o.owner_key)
+        owners_of[house_id] = ("p:" + "+".join(o.owner_key for o in owners), "、".join(o.owner_label for o in owners))
     # otherwise the head of the owner-occupier household
     for hh in (
         Household.objects.filter(house__in=houses, tenure=Tenure.OWNER)
@@ -79,6 +76,20 @@ def check_topic(topic, compound):
         raise ValidationError({"topic": exc.messages}) from None
 
 
+def house_names(electors):
+    """Each elector's houses by name (1号楼1单元101), for the page of electors shown: which houses and
+    area each owner holds (one query)."""
+    electors = list(electors)
+    ids = {i for e in electors for i in e.houses}
+    names = {
+        h.pk: f"{h.unit.building.name}{h.unit.name}{h.number}"
+        for h in House.objects.filter(pk__in=ids).select_related("unit__building")
+    }
+    for e in electors:
+        e.house_names = [names[i] for i in e.houses if i in names]
+    return electors
+
+
 @transaction.atomic
 def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=None, topic=None):
     if closes_at <= timezone.now():
@@ -113,7 +124,7 @@ def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=N
             Elector(
                 vote=vote,
                 key=key,
-                label=f"{label} · {'、'.join(houses_label[i] for i in ids[:4])}{'…' if len(ids) > 4 else ''}",
+                label=f"{label} · {'、'.join(houses_label[i] for i in ids[:4])}{'…' if len(ids) > 4 else ''}"[:120],
                 area=area,
                 houses=ids,
             )

@@ -98,7 +98,9 @@ class Elector(models.Model):
     """One owner in the frozen electorate: all their houses in scope, their total exclusive area."""
 
     vote = models.ForeignKey(OwnerVote, models.CASCADE, related_name="electors")
-    key = models.CharField(max_length=80)  # keyed hash of the owner's ID, "developer", or "house:<id>"
+    # "p:" + the owners' keys joined by "+" (keyed hashes of ID numbers, "o:<credit code>" of an
+    # organisation: co-owners of one house are one key), "developer", or "house:<id>"
+    key = models.TextField()
     label = models.CharField(_("owner"), max_length=120)  # masked name and house numbers
     area = models.BigIntegerField(_("area (hundredths of m²)"))
     houses = models.JSONField(default=list)

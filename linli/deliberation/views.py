@@ -117,6 +117,7 @@ class VoteDetailView(ScopedMixin, View):
         vote = get_object_or_404(self.get_queryset().select_related("compound", "unit"), pk=pk)
         electors = vote.electors.select_related("ballot")
         page = Paginator(electors, 100).get_page(request.GET.get("page"))
+        actions.house_names(page.object_list)
         can_manage = vote.allows(request.user, "manage")
         mine = actions.own_elector(vote, request.user) if request.user.has_role("resident") else None
         return render(

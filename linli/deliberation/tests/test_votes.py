@@ -365,3 +365,36 @@ def test_the_vote_form_opens_a_topics_vote_only_after_its_notice(world, login):
     other = login(world.users.other_community)  # a topic outside one's scope is not offered
     r = other.post(reverse("deliberation:vote_create"), data | {"compound": world.cp2.pk, "topic": topic.pk})
     assert r.status_code == 200 and "topic" in r.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_the_register_makes_the_electorate_by_head_and_area(world, login, lift_unit):
+    """A landlord of three houses in two buildings is one elector with the three areas; two
+    co-owners (a person and an organisation, 50/50) of a house are one elector together; the
+    vote page shows each elector's houses and area, the names masked."""
+    from linli.people.models import Ownership
+
+    landlord = world.p_c1h  # lives in another compound
+    for house in (lift_unit["h301"], lift_unit["h501"], world.house_b1):
+        create_object(Ownership, actor=world.users.admin, house=house, person=landlord)
+    create_object(Ownership, actor=None, house=world.house_b2, person=world.p_b2h, share=Decimal("50"))
+    create_object(Ownership, actor=None, house=world.house_b2, organisation="宁夏某投资有限公司", share=Decimal("50"))
+    vote = actions.open_vote(
+        actor=world.users.community,
+        title="续聘物业",
+        matter=4,
+        compound=world.cp1,
+        closes_at=timezone.now() + dt.timedelta(days=15),
+    )
+    electors = {e.key: e for e in vote.electors.all()}
+    mine = electors[f"p:{landlord.id_number_hash}"]
+    assert sorted(mine.houses) == sorted([lift_unit["h301"].pk, lift_unit["h501"].pk, world.house_b1.pk])
+    assert mine.area == 10000 + 10000 + 8950
+    together = electors["p:" + "+".join(sorted([world.p_b2h.id_number_hash, "o:宁夏某投资有限公司"]))]
+    assert together.houses == [world.house_b2.pk] and together.area == 8950
+    # a1h (101), a2h (201), the landlord, the developer (401), the co-owners of B2: five by head
+    assert len(electors) == 5 and sum(e.area for e in electors.values()) == 4 * 8950 + 3 * 10000
+    assert f"house:{lift_unit['h501'].pk}" not in electors  # registered now
+    page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
+    assert "1号楼1单元301、1号楼1单元501、2号楼1单元101" in page and "289.50" in page
+    assert landlord.name not in page and "居**" in page and "宁夏某投资有限公司" in page
