@@ -1,14 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core import crypto
 from linli.core.forms import ScopedModelForm
 from linli.core.ids import ModelMultipleChoiceField
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
 from linli.places.models import Building, Unit
 
-from .models import Household, Ownership, Person, ResidentPost, Tag, visible_tags
+from .models import Household, Ownership, Person, ResidentPost, Tag, ledger_person, visible_tags
 
 
 class HouseholdForm(ScopedModelForm):
@@ -112,16 +111,7 @@ class OwnershipForm(ScopedModelForm):
                 del self.fields["organisation"], self.fields["organisation_code"]
 
     def clean_person(self):
-        value = normalise_id(self.cleaned_data["person"])
-        if not value:
-            return None
-        validate_id_number(value)
-        person = Person.objects.filter(id_number_hash=crypto.keyed_hash(value)).first()
-        if person is None:
-            raise forms.ValidationError(
-                _("Nobody with this ID number is in the ledger: add them to their household first.")
-            )
-        return person
+        return ledger_person(self.cleaned_data["person"])
 
     def clean_organisation_code(self):
         return self.cleaned_data["organisation_code"].strip().upper()

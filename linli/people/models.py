@@ -179,6 +179,20 @@ class Person(_InHouse):
             raise ValidationError({"id_number": _("A person with this ID number is already in the ledger.")})
 
 
+def ledger_person(id_number: str) -> "Person | None":
+    """The person of the ledger with this ID number, wherever they live (an owner need not live in
+    the house, nor in the user's scope); None for a blank number. Entering it, staff learn only
+    that the person is in the ledger."""
+    value = normalise_id(id_number or "")
+    if not value:
+        return None
+    validate_id_number(value)
+    person = Person.objects.filter(id_number_hash=crypto.keyed_hash(value)).first()
+    if person is None:
+        raise ValidationError(_("Nobody with this ID number is in the ledger: add them to their household first."))
+    return person
+
+
 class Ownership(_InHouse):
     """产权人: the register of a house's owners, counted in owners' votes (R1.4): a person of the
     ledger (who need not live there: a landlord, a buyer of several houses) or an organisation

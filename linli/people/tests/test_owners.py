@@ -79,3 +79,63 @@ def test_the_register_is_scoped_like_the_house(world, login):
     assert 'data-testid="owners"' in page and "居**" in page  # masked: the owner lives outside their scope
     with pytest.raises(ValidationError):
         create_object(Ownership, actor=None, house=world.house_c1, person=world.p_a1h, organisation="某公司")
+
+
+def api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def fields(response):
+    return [e["field"] for e in response.json()["errors"]]
+
+
+@pytest.mark.django_db
+def test_the_register_over_the_api_scoped_and_audited(world):
+    c = api(world.users.community)
+    r = c.post(
+        "/api/v1/ownerships/",
+        {"house": world.house_a1.pk, "person_id_number": world.p_c1h.id_number, "share": "50"},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    body = r.json()
+    assert (body["person"], body["owner"], body["share"], body["grid"]) == (
+        world.p_c1h.pk,
+        "居****",
+        "50.00",
+        world.grid_a.pk,
+    )
+    assert "person_id_number" not in body and world.p_c1h.id_number not in r.content.decode()
+    r = c.post(
+        "/api/v1/ownerships/", {"house": world.house_a1.pk, "organisation": "某公司", "share": "50.01"}, format="json"
+    )
+    assert r.status_code == 400 and fields(r) == ["share"]
+    r = c.post("/api/v1/ownerships/", {"house": world.house_a1.pk, "person_id_number": make_id(998)}, format="json")
+    assert r.status_code == 400 and fields(r) == ["person_id_number"] and "台账" in r.json()["errors"][0]["message"]
+    owner = Ownership.objects.get()
+    r = c.patch(f"/api/v1/ownerships/{owner.pk}/", {"share": "40"}, format="json")
+    assert r.status_code == 200 and r.json()["share"] == "40.00"
+    r = c.patch(
+        f"/api/v1/ownerships/{owner.pk}/", {"person_id_number": world.p_a1h.id_number}, format="json"
+    )  # the owner is fixed: a change of owner is a removal and an addition
+    assert r.status_code == 400 and fields(r) == ["person_id_number"]
+    # another community: a house outside its scope is refused, the row is neither listed nor found
+    other = api(world.users.other_community)
+    r = other.post("/api/v1/ownerships/", {"house": world.house_a1.pk, "organisation": "某公司"}, format="json")
+    assert r.status_code == 400 and fields(r) == ["house"]
+    assert other.get("/api/v1/ownerships/").json()["count"] == 0
+    assert other.get(f"/api/v1/ownerships/{owner.pk}/").status_code == 404
+    assert other.delete(f"/api/v1/ownerships/{owner.pk}/").status_code == 404
+    # a resident of house A1 sees no register (it is staff's ledger): nothing listed, not found
+    assert api(world.users.resident).get("/api/v1/ownerships/").json()["count"] == 0
+    assert api(world.users.resident).get(f"/api/v1/ownerships/{owner.pk}/").status_code == 404
+    assert c.get("/api/v1/ownerships/", {"house": world.house_a1.pk}).json()["count"] == 1
+    assert c.delete(f"/api/v1/ownerships/{owner.pk}/").status_code == 204
+    actions = list(
+        AuditLog.objects.filter(content_type__model="ownership").order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["create", "update", "delete"]
