@@ -288,9 +288,8 @@ class TopicDetailView(ScopedMixin, View):
                 "resident_view": resident_view,
                 "cases": cases,
                 "source_count": topic.cases.count(),
-                "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed")
-                if topic.compound_id
-                else [],
+                # the 业主表决 step takes only a closed vote opened for this topic (steps.check_rule)
+                "votes": OwnerVote.objects.restrict(request.user).filter(topic=topic, status="closed"),
                 "action_items": topic.action_items.select_related("assignee_org", "category"),
                 "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by(
                     "kind", "name"

@@ -424,7 +424,7 @@ def test_owners_assembly_notice_at_least_15_days_before_the_vote_opens(world):
 
 
 @pytest.mark.django_db
-def test_owner_vote_step_accepts_only_the_vote_opened_for_its_topic(world):
+def test_owner_vote_step_accepts_only_the_vote_opened_for_its_topic(world, login):
     """A vote of another compound, or one opened without the topic, is refused by the step;
     a topic's vote is of the topic's compound and of its buildings/unit only."""
     import datetime as dt
@@ -456,6 +456,9 @@ def test_owner_vote_step_accepts_only_the_vote_opened_for_its_topic(world):
                 actions.cast(vote.pk, e.pk, "agree", actor=world.users.community)
             actions.close_vote(vote, actor=world.users.community)
         assert refused(t, world.users.community, note="表决", owner_vote=loose) == {"owner_vote"}
+        page = login(world.users.community).get(t.get_absolute_url()).content.decode()
+        offered = page.split('name="owner_vote"')[1].split("</select>")[0]  # the step's choice of votes
+        assert f'<option value="{own.pk}">' in offered and f'<option value="{loose.pk}">' not in offered
         record = complete(t, world.users.community, note="表决", owner_vote=own)
     assert record.owner_vote == own
 
