@@ -645,12 +645,11 @@ class DemoBuilder:
                 lived_in = set(
                     Household.objects.filter(unit=unit, tenure=Tenure.OWNER).values_list("house_id", flat=True)
                 )
-                Ownership.objects.bulk_create(
-                    [
-                        Ownership(house=h, person=self.rng.choice(heads))
-                        for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in)
-                    ]
-                )
+                owned = []
+                for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in):
+                    owned.append(Ownership(house=h, person=self.rng.choice(heads)))
+                    owned[-1].copy_places(h)  # bulk_create skips save(): the register is scoped like the house
+                Ownership.objects.bulk_create(owned)
                 vote = vote_actions.open_vote(
                     actor=actor,
                     title=title,
