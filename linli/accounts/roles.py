@@ -63,8 +63,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the sub-district assigns escalated requests to departments and supervises them (交办 · 督办)
     # …and keeps the shared settings: tags, request categories and time limits, the holiday calendar
     Role.SUBDISTRICT_STAFF: frozenset(_STAFF | {"tags.change", "config.change", "cases.assign"}),
-    # the community blows the whistle (吹哨) when it cannot solve a request itself
-    Role.COMMUNITY_STAFF: frozenset(_STAFF | {"cases.whistle"}),
+    # the community blows the whistle (吹哨) when it cannot solve a request itself, and handles the
+    # work orders dispatched to its own organisations (社区能解决的就地解决: cases.workflow.handler)
+    Role.COMMUNITY_STAFF: frozenset(_STAFF | {"cases.whistle", "cases.handle"}),
     Role.GRID_CHIEF: frozenset(_GRID | {"audit.view"}),
     Role.GRID_WORKER: frozenset(_GRID),
     # Building and unit heads help keep the ledger current but never see full ID numbers.

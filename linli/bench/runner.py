@@ -204,7 +204,7 @@ def write_import_file(path, rows):
     )  # not write_only: that omits the sheet's dimension, which makes reading slower than a file from Excel or WPS
     ws = wb.active
     ws.title = C.SHEET
-    ws.append(C.HEADERS)
+    ws.append(C.PERSON_HEADERS)  # the benchmark imports residents, not the owners register
     written = 0
     for house in vacant.iterator(chunk_size=2000):
         for k, relation in enumerate(("户主", "配偶", "子女")):

@@ -9,12 +9,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from linli.core.api.moves import MovesMixin
-from linli.core.api.views import ScopedViewSet, ScopePermission
-from linli.places.models import Building, Compound, Grid, House
+from linli.core.api.serializers import ActionSerializer, ScopedRelatedField, meta
+from linli.core.api.views import ScopedViewSet, ScopePermission, scoped
+from linli.orgs.api import SettingsViewSet
+from linli.orgs.models import DepartmentGrid, Kind, Organisation
+from linli.places.models import Building, Community, Compound, Grid, House
 
-from . import actions, reporter
+from . import actions, reporter, routing
 from .filters import CaseFilter
-from .models import Case, CaseEvent, Category, Rating
+from .models import Case, CaseEvent, Category, Rating, Route
 from .workflow import LIFECYCLE
 
 
@@ -129,9 +132,18 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     events = EventSerializer(many=True, read_only=True)
+    suggested_orgs = serializers.SerializerMethodField(
+        help_text="What the routing table suggests for dispatch (cases.routing), for those who dispatch it."
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "events"]
+        fields = [*CaseSerializer.Meta.fields, "events", "suggested_orgs"]
+
+    def get_suggested_orgs(self, case) -> list[int]:
+        user = self.context["request"].user
+        if case.state not in LIFECYCLE["dispatch"].sources or not case.allows(user, "dispatch"):
+            return []
+        return [org.pk for org in routing.suggest(case)]
 
 
 class CommentSerializer(serializers.Serializer):
@@ -199,3 +211,30 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def required_perm(self):
         return "cases.view"
+
+
+class RouteSerializer(ActionSerializer):
+    """派单路由: a category at a place (the sub-district when none is given) to an organisation,
+    every reference in the user's config scope; the sub-district is the organisation's."""
+
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(active=True))
+    organisation = ScopedRelatedField(
+        Organisation, filters={"kind__in": [Kind.PROPERTY, Kind.DEPARTMENT, Kind.UTILITY, Kind.PARTY]}
+    )
+    community = ScopedRelatedField(Community, required=False, allow_null=True)
+    grid = ScopedRelatedField(Grid, required=False, allow_null=True)
+    department_grid = ScopedRelatedField(DepartmentGrid, required=False, allow_null=True)
+    Meta = meta(Route, ["category", "subdistrict", "community", "grid", "department_grid", "organisation"])
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        org = attrs.get("organisation") or self.instance.organisation
+        return attrs | {"subdistrict": org.subdistrict}
+
+
+RouteViewSet = scoped(
+    Route,
+    RouteSerializer,
+    select=("category__parent", "organisation", "subdistrict", "community", "grid", "department_grid__organisation"),
+    base=SettingsViewSet,
+)

@@ -12,6 +12,7 @@ from linli.core.validators import normalise_phone, validate_phone
 from linli.orgs.models import Kind, Organisation
 from linli.places.models import Building, Compound, Grid, House
 
+from . import routing
 from .models import Case, Category, Channel, Rating
 from .photos import clean_photo
 
@@ -229,25 +230,33 @@ class HandleForm(NoteForm):
 
 class DispatchForm(CaseMoveForm):
     """派单: to an organisation of the request's sub-district; the screen lists the property
-    companies, departments and party bodies, the compound's property company first when the
-    category is the property's to handle (an action item of a topic may go to any of them)."""
+    companies, departments, utilities and party bodies (an action item of a topic may go to any of
+    them) and pre-selects what the routing table suggests (cases.routing), else the compound's
+    property company when the category is the property's to handle."""
 
     assignee_org = OfferedModelChoiceField(
         label=_("Handled by"),
         queryset=Organisation.objects.none(),
         error_messages=NEED_ORG,
-        offer=Q(kind__in=[Kind.PROPERTY, Kind.DEPARTMENT, Kind.PARTY]),
+        offer=Q(kind__in=[Kind.PROPERTY, Kind.DEPARTMENT, Kind.UTILITY, Kind.PARTY]),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         case = self.obj
-        self.fields["assignee_org"].queryset = Organisation.objects.filter(subdistrict_id=case.subdistrict_id).order_by(
-            "kind", "name"
-        )
-        if not self.is_bound and case.compound_id and case.category.handler_kind == "property":
-            self.fields["assignee_org"].initial = case.compound.property_company_id
+        field = self.fields["assignee_org"]
+        field.queryset = Organisation.objects.filter(subdistrict_id=case.subdistrict_id).order_by("kind", "name")
+        if self.is_bound or case is None:
+            return
+        suggested = routing.suggest(case)
+        if suggested:
+            field.initial = suggested[0].pk
+            field.help_text = _("Suggested by the routing table: %(orgs)s") % {
+                "orgs": ", ".join(o.name for o in suggested)
+            }
+        elif case.compound_id and case.category.handler_kind == "property":
+            field.initial = case.compound.property_company_id
 
 
 class AssignForm(DispatchForm):

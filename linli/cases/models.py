@@ -69,6 +69,80 @@ class Category(models.Model):
             raise ValidationError({"resolve_workdays": _("At least one working day.")})
 
 
+class Route(ScopedModel):
+    """派单路由: who handles a category of request at a place — the sub-district, a community, a
+    community grid, or a department's own grid (部门网格, which stands for the community grids it
+    covers). A route on a category group covers its leaves. Dispatch suggests the organisations of
+    the most specific routes that match (cases.routing). Kept by those with config.change."""
+
+    category = models.ForeignKey(Category, models.CASCADE, related_name="routes", verbose_name=_("category"))
+    organisation = models.ForeignKey(
+        "orgs.Organisation", models.CASCADE, related_name="routes", verbose_name=_("handled by")
+    )
+    subdistrict = models.ForeignKey("places.Subdistrict", models.CASCADE, related_name="+", editable=False)
+    community = models.ForeignKey(
+        "places.Community", models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("community")
+    )
+    grid = models.ForeignKey(
+        "places.Grid", models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("grid")
+    )
+    department_grid = models.ForeignKey(
+        "orgs.DepartmentGrid",
+        models.PROTECT,  # deleted only once no route uses it (the deletion of each is audited)
+        null=True,
+        blank=True,
+        related_name="routes",
+        verbose_name=_("department grid"),
+    )
+
+    scope_domain = "config"
+    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "grid": "grid_id"}
+
+    class Meta:
+        ordering = ["category__order", "category__name", "community_id", "grid_id", "id"]
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+
+    def __str__(self):
+        return f"{self.category} @ {self.place} → {self.organisation.name}"
+
+    @property
+    def place(self):
+        return self.department_grid or self.grid or self.community or self.subdistrict
+
+    def clean(self):
+        errors = {}
+        if self.grid_id and self.department_grid_id:
+            errors["department_grid"] = _("Choose a community grid or a department grid, not both.")
+        if self.grid_id:
+            if self.community_id and self.community_id != self.grid.community_id:
+                errors["grid"] = _("The grid is not in this community.")
+            self.community_id = self.grid.community_id  # a grid's route is its community's too
+        if self.department_grid_id:
+            if self.community_id:  # it may cover the grids of several communities
+                errors["community"] = _("A department grid stands for its own grids: leave the community empty.")
+            if self.department_grid.subdistrict_id != self.subdistrict_id:
+                errors["department_grid"] = _("The department grid is not in this sub-district.")
+        if self.community_id and self.community.subdistrict_id != self.subdistrict_id:
+            errors["community"] = _("The community is not in this sub-district.")
+        if self.organisation_id and self.organisation.subdistrict_id != self.subdistrict_id:
+            errors["organisation"] = _("The organisation is not in this sub-district.")
+        if not errors and self._twin().exists():
+            errors["organisation"] = _("This route exists already.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _twin(self):
+        return Route.objects.filter(
+            category_id=self.category_id,
+            organisation_id=self.organisation_id,
+            subdistrict_id=self.subdistrict_id,
+            community_id=self.community_id,
+            grid_id=self.grid_id,
+            department_grid_id=self.department_grid_id,
+        ).exclude(pk=self.pk)
+
+
 class Channel(models.TextChoices):
     SELF_SERVICE = "self_service", _("Resident self-service")
     PATROL = "patrol", _("Grid patrol")

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from linli.orgs.models import DepartmentGrid
+
 from . import settings_views, views
+from .models import Route
 from .workflow import LIFECYCLE
 
 app_name = "cases"
@@ -17,4 +20,21 @@ urlpatterns = [
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
     path("settings/categories/", settings_views.CategorySettingsView.as_view(), name="settings_categories"),
     path("settings/calendar/", settings_views.CalendarSettingsView.as_view(), name="settings_calendar"),
+    path("settings/routing/", settings_views.RoutingSettingsView.as_view(), name="settings_routing"),
+    path("settings/routing/routes/", settings_views.RouteCreateView.as_view(), name="route_create"),
+    path(
+        "settings/routing/routes/<int:pk>/delete/",
+        settings_views.RoutingDeleteView.as_view(model=Route),
+        name="route_delete",
+    ),
+    path(
+        "settings/routing/department-grids/",
+        settings_views.DepartmentGridCreateView.as_view(),
+        name="department_grid_create",
+    ),
+    path(
+        "settings/routing/department-grids/<int:pk>/delete/",
+        settings_views.RoutingDeleteView.as_view(model=DepartmentGrid),
+        name="department_grid_delete",
+    ),
 ]

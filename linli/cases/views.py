@@ -32,7 +32,9 @@ class CaseListView(ScopedMixin, ListView):
     template_name = "cases/case_list.html"
 
     def get_queryset(self):
-        self.filterset = CaseFilter(self.request.GET, queryset=super().get_queryset().select_related(*LIST_SELECT))
+        self.filterset = CaseFilter(
+            self.request.GET, queryset=super().get_queryset().select_related(*LIST_SELECT), request=self.request
+        )
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):

@@ -12,6 +12,7 @@ from this declaration (`linli docs_diagrams`).
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,6 +78,29 @@ def dissatisfied(case, actor, data):
     if case.rating != Rating.DISSATISFIED:
         return _("Only a result the resident was dissatisfied with is reopened.")
     return None
+
+
+def handler(case, user) -> bool:
+    """Only the staff of the organisation it is dispatched to, or the community's staff when that
+    organisation is one of their community's own (its party committee: 社区能解决的就地解决)."""
+    scope = scope_for(user, "cases.handle")
+    if scope.everything or case.assignee_org_id in scope.ids.get("organisation", ()):
+        return True
+    communities = scope.ids.get("community", ())
+    return bool(communities) and case.assignee_org_id is not None and case.assignee_org.community_id in communities
+
+
+def handled_by_q(user) -> Q:
+    """`handler` as a filter of requests, for lists and counts (which cannot ask it row by row)."""
+    scope = scope_for(user, "cases.handle")
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=[])
+    if orgs := scope.ids.get("organisation"):
+        q |= Q(assignee_org_id__in=sorted(orgs))
+    if communities := scope.ids.get("community"):
+        q |= Q(assignee_org__community_id__in=sorted(communities))
+    return q
 
 
 def reporter_or_staff(case, user) -> bool:
@@ -289,9 +313,18 @@ LIFECYCLE = Lifecycle(
             S.IN_PROGRESS,
             "cases.handle",
             forms.CaseMoveForm,
+            may=handler,
             style="danger",
         ),
-        Move("return", gettext_lazy("Return to dispatcher"), WORKING, S.RETURNED, "cases.handle", forms.NoteForm),
+        Move(
+            "return",
+            gettext_lazy("Return to dispatcher"),
+            WORKING,
+            S.RETURNED,
+            "cases.handle",
+            forms.NoteForm,
+            may=handler,
+        ),
         Move(
             "handle",
             gettext_lazy("Report as handled"),
@@ -300,6 +333,7 @@ LIFECYCLE = Lifecycle(
             "cases.handle",
             forms.HandleForm,
             effect=handle,
+            may=handler,
             style="danger",
         ),
         Move(
@@ -392,6 +426,7 @@ LIFECYCLE = Lifecycle(
             forms.NoteForm,
             guard=assigned,
             effect=feedback,
+            may=handler,
         ),
         # 缓办 / 延期: the clock stops while deferred; an approved extension moves the deadline
         Move(

@@ -8,6 +8,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Notification
@@ -33,6 +34,12 @@ class EmailBackend:
 
         sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
         send_mass_mail([(text[:80], f"{text}\n{url}", sender, [u.email]) for u in users if u.email], fail_silently=True)
+
+
+def mark_read(user, notifications) -> None:
+    """The notifications `user` has just seen, among `notifications`, are read now."""
+    unread = [n.pk for n in notifications if n.read_at is None and n.user_id == user.pk]
+    Notification.objects.filter(pk__in=unread, user=user).update(read_at=timezone.now())
 
 
 def send(users, text, url=""):

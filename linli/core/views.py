@@ -12,12 +12,11 @@ from django.db.models import ProtectedError, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from . import actions, audit
+from . import actions, audit, notify
 from .ids import parse_id
 from .models import AuditLog, Notification
 from .public_text import PersonalDataError
@@ -226,7 +225,7 @@ class NotificationListView(LoginRequiredMixin, View):
 
         page = paginate(request, Notification.objects.filter(user=request.user))
         unread = [n.pk for n in page if n.read_at is None]
-        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+        notify.mark_read(request.user, page)
         return render(request, "core/notifications.html", {"page_obj": page, "unread": set(unread)})
 
 

@@ -13,8 +13,8 @@ from linli.core.models import AuditLog
 from linli.people.models import Household, Ownership, Person, Relation, Tenure
 from linli.places.models import House
 
-from . import tally
-from .models import Ballot, Consent, ConsentCampaign, Elector, OwnerVote
+from . import steps, tally
+from .models import Ballot, Consent, ConsentCampaign, Elector, OwnerVote, StepRule
 from .steps import result  # noqa: F401 (read as actions.result by the vote page, the API, the benchmark)
 from .workflow import OWNER_VOTE
 
@@ -29,14 +29,11 @@ def electorate(compound, buildings=(), unit=None):
     owners_of = {}
     # registered owners first: co-owners of one house vote once; one owner of several houses is one key
     registered = defaultdict(list)
-    for o in Ownership.objects.filter(house__in=houses).select_related("person"):
-        registered[o.house_id].append(o.person)
-    for house_id, persons in registered.items():
-        persons.sort(key=lambda p: p.id_number_hash)
-        owners_of[house_id] = (
-            "p:" + "+".join(p.id_number_hash for p in persons),
-            "、".join(mask_name(p.name) for p in persons),
-        )
+    for o in Ownership.objects.filter(house__in=houses).select_related("person").order_by("id"):
+        registered[o.house_id].append(o)
+    for house_id, owners in registered.items():
+        owners.sort(key=lambda o: o.owner_key)
+        owners_of[house_id] = ("p:" + "+".join(o.owner_key for o in owners), "、".join(o.owner_label for o in owners))
     # otherwise the head of the owner-occupier household
     for hh in (
         Household.objects.filter(house__in=houses, tenure=Tenure.OWNER)
@@ -64,12 +61,45 @@ def electorate(compound, buildings=(), unit=None):
     return {k: (label, area, ids) for k, (label, area, ids) in by_owner.items()}
 
 
+def check_topic(topic, compound):
+    """A vote opened as a topic's 业主表决 step: the topic is of this compound, its next step is
+    the owners' vote, and the notice before it has run its days when the vote OPENS (R1.6:
+    notice of an owners' assembly ≥ 15 days before it; the step's lead_days)."""
+    if topic.compound_id != compound.pk:
+        raise ValidationError({"topic": _("The topic concerns another compound.")})
+    step = steps.next_step(topic)
+    if step is None or step.rule != StepRule.OWNER_VOTE:
+        raise ValidationError({"topic": _("The topic is not at its owners' vote step.")})
+    try:
+        steps.check_notice(topic, step)
+    except ValidationError as exc:
+        raise ValidationError({"topic": exc.messages}) from None
+
+
+def house_names(electors):
+    """Each elector's houses by name (1号楼1单元101), for the page of electors shown: which houses and
+    area each owner holds (one query)."""
+    electors = list(electors)
+    ids = {i for e in electors for i in e.houses}
+    names = {
+        h.pk: f"{h.unit.building.name}{h.unit.name}{h.number}"
+        for h in House.objects.filter(pk__in=ids).select_related("unit__building")
+    }
+    for e in electors:
+        e.house_names = [names[i] for i in e.houses if i in names]
+    return electors
+
+
 @transaction.atomic
-def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=None):
+def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=None, topic=None):
     if closes_at <= timezone.now():
         raise ValidationError({"closes_at": _("The vote must close in the future.")})
     if unit is not None and unit.compound_id != compound.pk:
         raise ValidationError({"unit": _("The unit is not in this compound.")})
+    if any(b.compound_id != compound.pk for b in buildings):
+        raise ValidationError({"buildings": _("The buildings are not in this compound.")})
+    if topic is not None:
+        check_topic(topic, compound)
     owners = electorate(compound, buildings, unit)
     if not owners:
         raise ValidationError(_("There are no houses in this scope."))
@@ -78,6 +108,7 @@ def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=N
         matter=matter,
         compound=compound,
         unit=unit,
+        topic=topic,
         closes_at=closes_at,
         created_by=actor,
         community_id=compound.community_id,
@@ -93,23 +124,30 @@ def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=N
             Elector(
                 vote=vote,
                 key=key,
-                label=f"{label} · {'、'.join(houses_label[i] for i in ids[:4])}{'…' if len(ids) > 4 else ''}",
+                label=f"{label} · {'、'.join(houses_label[i] for i in ids[:4])}{'…' if len(ids) > 4 else ''}"[:120],
                 area=area,
                 houses=ids,
             )
             for key, (label, area, ids) in owners.items()
         ]
     )
-    audit.record(actor, AuditLog.Action.CREATE, vote, {"electors": [None, len(owners)], "matter": [None, matter]})
+    audit.record(
+        actor,
+        AuditLog.Action.CREATE,
+        vote,
+        {"electors": [None, len(owners)], "matter": [None, matter], "topic": [None, topic.pk if topic else None]},
+    )
     return vote
 
 
 @transaction.atomic
-def cast(vote_id, elector_id, choice, *, actor, paper_reference=""):
+def cast(vote_id, elector_id, choice, *, actor, paper_reference="", online=False):
+    """A ballot cast or corrected until the close. `spoiled` (废票) is a paper ballot staff could
+    not read as one choice: never cast online."""
     vote = OwnerVote.objects.select_for_update().get(pk=vote_id)
     if vote.status != OwnerVote.Status.OPEN or vote.closes_at <= timezone.now():
         raise ValidationError(_("The vote is closed: ballots can no longer be cast or corrected."))
-    if choice not in Ballot.Choice.values:
+    if choice not in Ballot.Choice.values or (online and choice == Ballot.Choice.SPOILED):
         raise ValidationError({"choice": _("Choose agree, disagree or abstain.")})
     elector = Elector.objects.get(pk=elector_id, vote=vote)
     ballot = Ballot.objects.filter(elector=elector).first()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from linli.cases.models import Case
@@ -16,10 +16,10 @@ from linli.core.api.fields import DateTimeField, IdField
 from linli.core.api.moves import MovesMixin
 from linli.core.api.views import ScopedReadOnlyViewSet
 from linli.core.scope import has_perm
-from linli.places.models import Community, Compound
+from linli.places.models import Building, Community, Compound, Unit
 
 from . import actions, meetings, procedures
-from .models import Ballot, Meeting, OwnerVote, Procedure, StepRecord, Topic, reads_as_resident
+from .models import Ballot, Matter, Meeting, OwnerVote, Procedure, StepRecord, Topic, reads_as_resident
 from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 
@@ -109,7 +109,19 @@ class VoteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OwnerVote
-        fields = ["id", "title", "matter", "compound", "unit", "status", "closes_at", "closed_at", "version", "result"]
+        fields = [
+            "id",
+            "title",
+            "matter",
+            "compound",
+            "unit",
+            "topic",
+            "status",
+            "closes_at",
+            "closed_at",
+            "version",
+            "result",
+        ]
 
     @extend_schema(exclude=True)
     def get_result(self, vote) -> dict:
@@ -163,9 +175,20 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
     prefetch = ["topics"]
 
 
+class VoteWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    matter = serializers.ChoiceField(choices=Matter.choices)
+    compound = IdField()
+    buildings = serializers.ListField(child=IdField(), required=False, default=list)
+    unit = IdField(required=False, allow_null=True, default=None)
+    closes_at = DateTimeField()
+    topic = IdField(required=False, allow_null=True, default=None)
+
+
 class VoteViewSet(MovesMixin, ScopedReadOnlyViewSet):
-    """业主表决 with its four figures; POST …/ballot/ casts or corrects a ballot until the close,
-    POST …/close/ closes it (workflow.OWNER_VOTE; 409 on a stale version)."""
+    """业主表决 with its four figures. POST /votes/ opens one (actions.open_vote: its electorate
+    frozen; for a topic, only after its notice + 15 days, R1.6); POST …/ballot/ casts or corrects a
+    ballot until the close, POST …/close/ closes it (workflow.OWNER_VOTE; 409 on a stale version)."""
 
     model = OwnerVote
     serializer_class = VoteSerializer
@@ -176,9 +199,30 @@ class VoteViewSet(MovesMixin, ScopedReadOnlyViewSet):
     def moved(self, pk):
         return Response(VoteSerializer(OwnerVote.objects.get(pk=pk)).data)
 
+    @extend_schema(request=VoteWriteSerializer, responses={201: VoteSerializer})
     def create(self, request, *args, **kwargs):
-        # votes are opened on screen (the electorate is frozen by actions.open_vote)
-        raise MethodNotAllowed("POST")
+        if not has_perm(request.user, "votes.manage"):
+            raise PermissionDenied
+        form = VoteWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        buildings = list(
+            Building.objects.restrict(request.user, "manage", domain="votes").filter(pk__in=d["buildings"])
+        )
+        if len(buildings) != len(set(d["buildings"])):
+            raise serializers.ValidationError({"buildings": [_("This place is outside your scope.")]})
+        vote = _run(
+            actions.open_vote,
+            actor=request.user,
+            title=d["title"],
+            matter=d["matter"],
+            compound=_scoped(Compound, request.user, d["compound"]),
+            buildings=buildings,
+            unit=_scoped(Unit, request.user, d["unit"]),
+            closes_at=d["closes_at"],
+            topic=_scoped(Topic, request.user, d["topic"], domain=None),
+        )
+        return Response(VoteSerializer(vote).data, status=201)
 
     @extend_schema(request=BallotSerializer, responses=VoteSerializer)
     @action(detail=True, methods=["post"], scope_action="view")

@@ -35,9 +35,16 @@ class VoteForm(forms.Form):
     )
     unit = forms.ModelChoiceField(label=_("only this unit"), queryset=Unit.objects.none(), required=False)
     closes_at = forms.DateTimeField(label=_("closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # the topic whose 业主表决 step this is (actions.check_topic: its compound, its notice's 15 days)
+    topic = forms.ModelChoiceField(label=_("topic"), queryset=Topic.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = (
+            Topic.objects.restrict(user, "manage")
+            .filter(status=Topic.Status.ACCEPTED, procedure__steps__rule=StepRule.OWNER_VOTE)
+            .distinct()
+        )
         self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
         self.fields["buildings"].queryset = Building.objects.restrict(user, "manage", domain="votes").select_related(
             "compound"

@@ -65,6 +65,10 @@ class OwnerVote(ScopedModel):
     )
     buildings = models.ManyToManyField("places.Building", blank=True, verbose_name=_("only these buildings"))
     unit = models.ForeignKey("places.Unit", models.PROTECT, null=True, blank=True, verbose_name=_("only this unit"))
+    # the topic whose 业主表决 step this vote is: opened only 15 days after its notice (R1.6)
+    topic = models.ForeignKey(
+        "Topic", models.PROTECT, null=True, blank=True, related_name="owner_votes", verbose_name=_("topic")
+    )
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -94,7 +98,9 @@ class Elector(models.Model):
     """One owner in the frozen electorate: all their houses in scope, their total exclusive area."""
 
     vote = models.ForeignKey(OwnerVote, models.CASCADE, related_name="electors")
-    key = models.CharField(max_length=80)  # keyed hash of the owner's ID, "developer", or "house:<id>"
+    # "p:" + the owners' keys joined by "+" (keyed hashes of ID numbers, "o:<credit code>" of an
+    # organisation: co-owners of one house are one key), "developer", or "house:<id>"
+    key = models.TextField()
     label = models.CharField(_("owner"), max_length=120)  # masked name and house numbers
     area = models.BigIntegerField(_("area (hundredths of m²)"))
     houses = models.JSONField(default=list)
@@ -119,6 +125,8 @@ class Ballot(models.Model):
         AGREE = "agree", _("Agree")
         DISAGREE = "disagree", _("Disagree")
         ABSTAIN = "abstain", _("Abstain")
+        # a paper ballot that cannot be read as one choice: the owner took part, approving nothing
+        SPOILED = "spoiled", _("Spoiled")
 
     vote = models.ForeignKey(OwnerVote, models.CASCADE, related_name="ballots")
     elector = models.OneToOneField(Elector, models.CASCADE, related_name="ballot")

@@ -32,7 +32,7 @@ def next_step(topic):
     return next((s for s in topic.procedure.steps.all() if s.pk not in done), None)
 
 
-def check_rule(rule, eligible, present, approving, owner_vote):
+def check_rule(rule, eligible, present, approving, owner_vote, topic=None):
     errors = {}
     if rule in (StepRule.PARTY_MEETING, StepRule.RESIDENTS_MEETING):
         if not eligible or present is None or approving is None:
@@ -52,12 +52,16 @@ def check_rule(rule, eligible, present, approving, owner_vote):
     vote_missing = owner_vote is None or owner_vote.status != "closed" or not result(owner_vote).passed
     if rule == StepRule.OWNER_VOTE and vote_missing:
         errors["owner_vote"] = _("This step needs a closed owners' vote that passed.")
+    elif rule == StepRule.OWNER_VOTE and topic is not None and owner_vote.topic_id != topic.pk:
+        # opened for this topic: of its compound, after its notice (actions.check_topic)
+        errors["owner_vote"] = _("This step needs the owners' vote opened for this topic.")
     if errors:
         raise ValidationError(errors)
 
 
-def check_timing(topic, step):
-    """Notice periods and the hearing for major matters (RULES.md R1.6, R3.2, R3.3)."""
+def check_notice(topic, step):
+    """The step before `step` has run its days (its lead_days: the notice of an owners' assembly
+    15 days before the vote, R1.6; the notice of a consultation, R3.2)."""
     previous = topic.records.filter(step__order__lt=step.order).select_related("step").order_by("-step__order").first()
     if previous and previous.step.lead_days:
         ready = previous.completed_at + timezone.timedelta(days=previous.step.lead_days)
@@ -70,6 +74,13 @@ def check_timing(topic, step):
                     "date": timezone.localtime(ready).strftime("%Y-%m-%d %H:%M"),
                 }
             )
+
+
+def check_timing(topic, step):
+    """Notice periods and the hearing for major matters (RULES.md R1.6, R3.2, R3.3). The owners'
+    vote step is timed when its vote opens (actions.check_topic), not when it is recorded."""
+    if step.rule != StepRule.OWNER_VOTE:
+        check_notice(topic, step)
     if step.needs_hearing_if_major and topic.scale == Topic.Scale.MAJOR:
         held = topic.meetings.filter(
             kind__in=(Meeting.Kind.HEARING, Meeting.Kind.CONSULTATION), closed_at__isnull=False

@@ -34,7 +34,7 @@ from linli.core.views import (
 )
 from linli.orgs.models import Organisation
 
-from . import actions, meetings, procedures
+from . import actions, filters, meetings, procedures
 from .forms import (
     BallotForm,
     ConsentForm,
@@ -68,7 +68,7 @@ class VoteListView(ScopedMixin, ListView):
     paginate_by = 30
 
     def get_queryset(self):
-        return super().get_queryset().select_related("compound")
+        return filters.votes(super().get_queryset().select_related("compound"), self.request.GET)
 
     def get_context_data(self, **kwargs):
         campaigns = ConsentCampaign.objects.restrict(self.request.user).select_related("compound")[:20]
@@ -117,6 +117,7 @@ class VoteDetailView(ScopedMixin, View):
         vote = get_object_or_404(self.get_queryset().select_related("compound", "unit"), pk=pk)
         electors = vote.electors.select_related("ballot")
         page = Paginator(electors, 100).get_page(request.GET.get("page"))
+        actions.house_names(page.object_list)
         can_manage = vote.allows(request.user, "manage")
         mine = actions.own_elector(vote, request.user) if request.user.has_role("resident") else None
         return render(
@@ -133,6 +134,7 @@ class VoteDetailView(ScopedMixin, View):
                 "can_manage": can_manage,
                 "offered": {m.name for m in OWNER_VOTE.available(vote, request.user)},
                 "choices": Ballot.Choice.choices,
+                "own_choices": [c for c in Ballot.Choice.choices if c[0] != Ballot.Choice.SPOILED],
             },
             status=status,
         )
@@ -167,7 +169,12 @@ class VoteDetailView(ScopedMixin, View):
             raise Http404
         try:
             actions.cast(
-                vote.pk, mine.pk, request.POST.get("choice", ""), actor=request.user, paper_reference=_("online")
+                vote.pk,
+                mine.pk,
+                request.POST.get("choice", ""),
+                actor=request.user,
+                paper_reference=_("online"),
+                online=True,
             )
             messages.success(request, _("Ballot recorded."))
         except ValidationError as exc:
@@ -281,9 +288,8 @@ class TopicDetailView(ScopedMixin, View):
                 "resident_view": resident_view,
                 "cases": cases,
                 "source_count": topic.cases.count(),
-                "votes": OwnerVote.objects.restrict(request.user).filter(compound=topic.compound, status="closed")
-                if topic.compound_id
-                else [],
+                # the 业主表决 step takes only a closed vote opened for this topic (steps.check_rule)
+                "votes": OwnerVote.objects.restrict(request.user).filter(topic=topic, status="closed"),
                 "action_items": topic.action_items.select_related("assignee_org", "category"),
                 "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by(
                     "kind", "name"
@@ -351,7 +357,7 @@ class MeetingListView(ScopedMixin, ListView):
     paginate_by = 30
 
     def get_queryset(self):
-        return super().get_queryset().select_related("community")
+        return filters.meetings(super().get_queryset().select_related("community"), self.request.GET)
 
 
 class MeetingCreateView(ActionFormView):

@@ -132,7 +132,7 @@ def complete_step(ctx):
     topic, data = ctx.obj, ctx.data
     step = steps.next_step(topic)
     steps.check_timing(topic, step)
-    steps.check_rule(step.rule, data["eligible"], data["present"], data["approving"], data["owner_vote"])
+    steps.check_rule(step.rule, data["eligible"], data["present"], data["approving"], data["owner_vote"], topic)
     StepRecord.objects.create(
         topic=topic,
         step=step,

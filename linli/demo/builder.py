@@ -21,7 +21,7 @@ from linli.accounts.models import RoleAssignment, User
 from linli.accounts.roles import ROLE_LEVEL, TWO_FACTOR_ROLES, Role
 from linli.accounts.two_factor import DEMO_TOTP_KEY
 from linli.cases.actions import deadlines
-from linli.cases.models import Case, CaseEvent, Category, HandlerKind
+from linli.cases.models import Case, CaseEvent, Category, HandlerKind, Route
 from linli.cases.workflow import LIFECYCLE
 from linli.core import audit
 from linli.core.models import AuditLog
@@ -29,7 +29,7 @@ from linli.core.validators import id_check_digit
 from linli.deliberation import actions as vote_actions
 from linli.deliberation import meetings, procedures
 from linli.deliberation.models import Meeting, Procedure, StepRecord, Topic
-from linli.orgs.models import Kind, Organisation, PartnerCategory
+from linli.orgs.models import DepartmentGrid, Kind, Organisation, PartnerCategory
 from linli.people.derive import person_values
 from linli.people.models import Household, Ownership, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
@@ -531,8 +531,10 @@ class DemoBuilder:
                     t + timedelta(hours=self.rng.uniform(1, 20 if not late else 90)),
                     now - timedelta(minutes=len(path) - k),
                 )
+                # the community handles what was dispatched to its own party committee (就地解决)
+                handler = Role.COMMUNITY_STAFF if org is not None and org.kind == Kind.PARTY else Role.PROPERTY_STAFF
                 actor = staff.get(
-                    Role.PROPERTY_STAFF
+                    handler
                     if step in ("start", "handle", "return")
                     else Role.GRID_WORKER
                     if step in ("dispatch", "verify")
@@ -552,6 +554,36 @@ class DemoBuilder:
             cases, [f.name for f in Case._meta.concrete_fields if not f.primary_key], batch_size=200
         )
         CaseEvent.objects.bulk_create(events + rows, batch_size=1000)
+
+    # ---- routing (派单路由) --------------------------------------------------------
+    UTILITIES = ["银川市热力公司", "银川市水务集团", "国网银川供电公司"]
+
+    def build_routes(self):
+        """The utilities, a police beat and a power supply area over the community grids (部门网格),
+        and a few routes: 供暖 to the heating company everywhere, 飞线充电 to the power company on
+        its supply area, 停车与消防通道 to the police on their beat, 设施维修 in the first community's
+        first grid to the water company (cases.routing)."""
+        heating, water, power = (
+            Organisation.objects.create(kind=Kind.UTILITY, name=name, subdistrict=self.sub) for name in self.UTILITIES
+        )
+        police = Organisation.objects.get(subdistrict=self.sub, kind=Kind.DEPARTMENT, name=DEPARTMENTS[2])
+        grids = list(Grid.objects.filter(community__subdistrict=self.sub).order_by("community_id", "id"))
+        beat = DepartmentGrid.objects.create(organisation=police, name="第一警务网格", subdistrict=self.sub)
+        beat.grids.set(grids[:1])  # one-to-one
+        supply = DepartmentGrid.objects.create(organisation=power, name="城东供电网格", subdistrict=self.sub)
+        supply.grids.set(grids[:3])  # one-to-many
+        category = {c.name: c for c in Category.objects.filter(children=None)}
+        places = [
+            {},
+            {"department_grid": supply},
+            {"department_grid": beat},
+            {"grid": grids[0], "community": grids[0].community},
+        ]
+        names = ["供暖", "飞线充电", "停车与消防通道", "设施维修"]
+        Route.objects.bulk_create(
+            Route(category=category[name], organisation=org, subdistrict=self.sub, **place)
+            for name, org, place in zip(names, [heating, power, police, water], places, strict=True)
+        )
 
     # ---- deliberation (议事) -----------------------------------------------------
     def build_deliberation(self):
@@ -613,12 +645,11 @@ class DemoBuilder:
                 lived_in = set(
                     Household.objects.filter(unit=unit, tenure=Tenure.OWNER).values_list("house_id", flat=True)
                 )
-                Ownership.objects.bulk_create(
-                    [
-                        Ownership(house=h, person=self.rng.choice(heads))
-                        for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in)
-                    ]
-                )
+                owned = []
+                for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in):
+                    owned.append(Ownership(house=h, person=self.rng.choice(heads)))
+                    owned[-1].copy_places(h)  # bulk_create skips save(): the register is scoped like the house
+                Ownership.objects.bulk_create(owned)
                 vote = vote_actions.open_vote(
                     actor=actor,
                     title=title,
@@ -757,4 +788,5 @@ class DemoBuilder:
             if created:
                 self.build_cases(n=max(30, self.target // 7))
                 self.build_deliberation()
+                self.build_routes()
         return created

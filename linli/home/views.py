@@ -1,5 +1,6 @@
-"""The workbench: what a signed-in user starts from — their roles, their grids and communities,
-a resident's household and requests. It composes the domains below it and owns no data."""
+"""The workbench: what a signed-in user starts from — their to-do (待办, home.todo), their roles,
+grids and communities; a resident's requests, votes and household. It composes the domains below
+it and owns no data."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
@@ -9,6 +10,8 @@ from linli.core.scope import has_perm
 from linli.people.models import Household
 from linli.places.models import Community, Grid
 
+from . import todo
+
 
 class HomeView(LoginRequiredMixin, View):
     def get(self, request):
@@ -16,7 +19,8 @@ class HomeView(LoginRequiredMixin, View):
         ctx = {
             "roles": user.role_assignments.select_related(
                 "subdistrict", "community", "grid", "building", "unit", "household", "organisation"
-            )
+            ),
+            "todo": todo.staff_items(request),
         }
         if has_perm(user, "places.view"):
             ctx["grids"] = Grid.objects.restrict(user).select_related("community")[:12]
@@ -27,4 +31,5 @@ class HomeView(LoginRequiredMixin, View):
                 .filter(id__in=[ra.household_id for ra in user.role_list if ra.role == "resident"])
                 .select_related("house__unit__building__compound")
             )
+            ctx.update(todo.resident_todo(request))
         return render(request, "home/home.html", ctx)

@@ -5,9 +5,13 @@ from linli.people.models import Relation, Tenure
 SHEET = "住户台账"
 COMPOUND, BUILDING, UNIT, HOUSE = "小区", "楼栋", "单元", "门牌号"
 TENURE, NAME, RELATION, ID_NUMBER, PHONE, TAGS = "自有或租住", "姓名", "与户主关系", "身份证号", "联系电话", "标签"
-HEADERS = [COMPOUND, BUILDING, UNIT, HOUSE, TENURE, NAME, RELATION, ID_NUMBER, PHONE, TAGS]
+# the owners register (产权人, people.Ownership): 是 — this person owns this house (with a share for
+# co-owners); 否 — no longer; blank (or no such column) — the register is left as it is
+OWNER, SHARE = "产权人", "产权份额"
+PERSON_HEADERS = [COMPOUND, BUILDING, UNIT, HOUSE, TENURE, NAME, RELATION, ID_NUMBER, PHONE, TAGS]
+HEADERS = [*PERSON_HEADERS, OWNER, SHARE]
 REQUIRED = [COMPOUND, BUILDING, UNIT, HOUSE, NAME, ID_NUMBER]
-EXPORT_HEADERS = ["网格", *HEADERS]
+EXPORT_HEADERS = ["网格", *PERSON_HEADERS]  # the export lists residents; the register is on the house pages
 ERROR_HEADER = "错误原因"
 
 RELATIONS = {
@@ -49,3 +53,4 @@ TENURES = {
 }
 TENURE_LABELS = {Tenure.OWNER: "自有", Tenure.TENANT: "租住"}
 TAG_SEPARATORS = ("，", ",", "、", ";", "；", " ")
+OWNER_YES, OWNER_NO = ("是", "产权人", "业主"), ("否",)

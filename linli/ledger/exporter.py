@@ -42,7 +42,7 @@ def template_workbook() -> bytes:
     ws.append(text_row(ws, C.HEADERS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGHIJ", (14, 8, 8, 8, 10, 10, 10, 22, 16, 18), strict=True):
+    for col, width in zip("ABCDEFGHIJKL", (14, 8, 8, 8, 10, 10, 10, 22, 16, 18, 8, 10), strict=True):
         ws.column_dimensions[col].width = width
     help_ws = wb.create_sheet("填写说明")
     for line in (
@@ -53,10 +53,29 @@ def template_workbook() -> bytes:
         ["身份证号：18 位，校验码须正确；已在台账中的身份证号将更新该居民，不会重复建档。"],
         ["联系电话：11 位手机号或 0951-1234567 格式的固定电话；留空则保留原有电话。"],
         ["标签：多个标签用顿号或逗号分隔，须是系统中已有的标签。"],
+        [
+            "产权人：填“是”表示该居民是本房屋的产权人（登记到产权人名册，用于业主表决计票），"
+            "填“否”表示不再是；留空则不改变名册。产权份额：按份共有时填百分比（如 50），"
+            "同一房屋各产权人的份额合计不得超过 100。"
+        ],
         ["整份文件全部校验通过才会导入；任何一行有误，都不会写入任何数据。"],
         [],
         ["示例", *C.HEADERS],
-        ["", "馨和苑", "1号楼", "1单元", "101", "自有", "张三", "户主", "11010519491231002X", "13800001234", "党员"],
+        [
+            "",
+            "馨和苑",
+            "1号楼",
+            "1单元",
+            "101",
+            "自有",
+            "张三",
+            "户主",
+            "11010519491231002X",
+            "13800001234",
+            "党员",
+            "是",
+            "50",
+        ],
     ):
         help_ws.append(text_row(help_ws, line))
     buf = io.BytesIO()

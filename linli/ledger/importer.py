@@ -18,6 +18,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import NamedTuple
 
@@ -34,7 +35,7 @@ from linli.core.masking import mask_id_number, mask_phone
 from linli.core.models import AuditLog
 from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
 from linli.people.derive import PLACE_KEYS, person_values
-from linli.people.models import Household, Person, Relation, Tag, Tenure
+from linli.people.models import Household, Ownership, Person, Relation, Tag, Tenure
 from linli.places.models import House
 
 from . import actions, bulk, jobs
@@ -95,6 +96,8 @@ class Row:
     tenure: str = Tenure.OWNER
     tags: list = field(default_factory=list)
     existing: int | None = None  # the person with this ID number, when already in the ledger
+    owner: str = ""  # "yes" / "no": this person owns this house / no longer; "": the register is left alone
+    share: str = ""  # their share in percent, for co-owners
 
     def error(self, column, message):
         self.errors.append({"row": self.number, "column": column, "message": str(message)})
@@ -115,6 +118,8 @@ class Row:
             self.tags,
             C.TAGS in v,
             self.existing,
+            self.owner,
+            self.share,
         )  # str(): marshal takes no enum members
 
     def reasons(self):
@@ -137,6 +142,8 @@ class Checked(NamedTuple):
     tags: list
     tags_given: bool  # the file has a 标签 column
     existing: int | None  # the person to update
+    owner: str  # "yes", "no" or "" (the 产权人 cell)
+    share: str  # the 产权份额 cell, as a decimal string
 
 
 class _Spool:
@@ -280,6 +287,7 @@ class Validator:
         self.seen_ids = {}  # normalised ID number → first row; the same key as its keyed hash
         self.heads = {}
         self.conflicts = []  # (row, person id): ID numbers registered outside the user's scope
+        self.shares = {}  # house → {ID hash: (row, share)} of the file's 产权人 rows (否: 0)
 
     def check(self, row: Row):
         v = row.values
@@ -315,6 +323,7 @@ class Validator:
                 row.error(C.TAGS, _("Unknown tag “%(value)s”.") % {"value": _shown(name)})
             else:
                 row.tags.append(self.tags[name])
+        self._owner(row)
         if row.house and row.relation == Relation.HEAD:
             first = self.heads.setdefault(row.house, row.number)
             if first != row.number:
@@ -338,6 +347,60 @@ class Validator:
             row.error(C.UNIT, _("Unknown unit “%(value)s” in this building.") % {"value": _shown(key[2])})
         else:
             row.error(C.HOUSE, _("Unknown house number “%(value)s” in this unit.") % {"value": _shown(key[3])})
+
+    def _owner(self, row):
+        """产权人 / 产权份额: the owners register (people.Ownership). The shares of one house's owners
+        — those of the file, and those registered who are not in the file — make at most 100."""
+        v = row.values
+        mark, share = v.get(C.OWNER, ""), v.get(C.SHARE, "")
+        if mark in C.OWNER_YES:
+            row.owner = "yes"
+        elif mark in C.OWNER_NO:
+            row.owner = "no"
+        elif mark:
+            row.error(C.OWNER, _("Use one of: %(choices)s.") % {"choices": "是、否"})
+            return
+        if not share:
+            return
+        if row.owner != "yes":
+            row.error(C.SHARE, _("A share is given only for an owner (产权人: 是)."))
+            return
+        try:
+            value = Decimal(share.rstrip("%％"))
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or not Decimal("0.01") <= value <= 100 or value != round(value, 2):
+            row.error(C.SHARE, _("Enter a percentage from 0.01 to 100, e.g. 50."))
+            return
+        row.share = str(value)
+
+    def track_owner(self, row):
+        """Remember a checked 产权人 row for the shares check at the end (shares_errors)."""
+        if row.owner and row.house and row.id_hash and not row.errors:
+            share = Decimal(row.share) if row.share and row.owner == "yes" else Decimal(0)
+            self.shares.setdefault(row.house, {})[row.id_hash] = (row.number, share)
+
+    def shares_errors(self):
+        """The shares of each house the file names owners of — the file's, and the registered
+        owners' the file does not name — make at most 100 (one query for the register)."""
+        registered = {}
+        for house, id_hash, share in Ownership.objects.filter(house_id__in=list(self.shares)).values_list(
+            "house_id", "person__id_number_hash", "share"
+        ):
+            registered.setdefault(house, []).append((id_hash, share or 0))
+        errors = []
+        for house, rows in self.shares.items():
+            others = sum(share for id_hash, share in registered.get(house, []) if id_hash not in rows)
+            if sum(share for _n, share in rows.values()) + others > 100:
+                last = max(n for n, share in rows.values() if share)
+                errors.append(
+                    {
+                        "row": last,
+                        "column": C.SHARE,
+                        "message": _("The co-owners' shares of this house add up to more than 100 percent."),
+                    }
+                )
+        return sorted(errors, key=lambda e: e["row"])
 
     def _identity(self, row):
         raw = row.values.get(C.ID_NUMBER)
@@ -438,6 +501,7 @@ def _validate(job, validator, content, spool, error_file):
                 jobs.progress(job, processed_rows=count, total_rows=max(job.total_rows, count))
         validator.check_existing(batch)
         for row in batch:
+            validator.track_owner(row)
             if row.errors:
                 errors.extend(row.errors)
                 error_file.add(row.values, row.reasons())
@@ -445,6 +509,7 @@ def _validate(job, validator, content, spool, error_file):
                     return count, errors[:limit], True
         if not errors:
             spool.add(batch)
+    errors.extend(validator.shares_errors()[: limit - len(errors)])
     return count, errors, False
 
 
@@ -511,7 +576,7 @@ class _Writer:
     def __init__(self, validator, user, job):
         self.user, self.job = user, job
         self.tag_names = {pk: name for name, pk in validator.tags.items()}
-        self.types = {m: ContentType.objects.get_for_model(m).pk for m in (Person, Household)}
+        self.types = {m: ContentType.objects.get_for_model(m).pk for m in (Person, Household, Ownership)}
         self.house_ids = set()  # the order a set of all the file's houses gives, as before
         self.new_household_ids = set()
         self.created = self.updated = self.households_created = 0
@@ -560,6 +625,9 @@ class _Writer:
                 "household": hh.pk,
             }
             logs.append(self._log(AuditLog.Action.CREATE, Person, pk, row.name, audit.diff({}, masked), hh))
+        owned = [(pk, row) for pk, (_v, row) in zip(ids, created, strict=True)]
+        owned += [(person.pk, row) for person, _b, row, _d in updated]
+        logs += self._owners([(pk, row) for pk, row in owned if row.owner], households)
         bulk.insert(AuditLog, LOG_FIELDS, logs + household_logs)
         self.created += len(created)
 
@@ -618,6 +686,40 @@ class _Writer:
         for tenure, pks in retenure.items():
             Household.objects.filter(pk__in=pks).update(tenure=tenure)
         return households, logs
+
+    def _owners(self, marked, households):
+        """The 产权人 rows: register (or re-share) the person as an owner of the row's house, or
+        take them off the register ("否"); one audit record per change. Returns the records."""
+        if not marked:
+            return []
+        existing = {
+            (o.house_id, o.person_id): o
+            for o in Ownership.objects.filter(
+                house_id__in={r.house for _pk, r in marked}, person_id__in=[pk for pk, _r in marked]
+            )
+        }
+        new, logs = [], []
+        for pk, row in marked:
+            hh, share = households[row.house], Decimal(row.share) if row.share else None
+            current = existing.get((row.house, pk))
+            if row.owner == "yes" and current is None:
+                new.append(((row.house, pk, share, *(getattr(hh, k) for k in PLACES)), row, hh))
+            elif row.owner == "yes" and current.share != share:
+                changes = {"share": [str(current.share) if current.share else None, row.share or None]}
+                current.share = share
+                current.save(update_fields=["share"])
+                logs.append(self._log(AuditLog.Action.UPDATE, Ownership, current.pk, row.name, changes, hh))
+            elif row.owner == "no" and current is not None:
+                changes = {"house": [row.house, None], "person": [pk, None]}
+                logs.append(self._log(AuditLog.Action.DELETE, Ownership, current.pk, row.name, changes, hh))
+                current.delete()
+        ids = bulk.insert(
+            Ownership, ("house_id", "person_id", "share", *PLACES), [v for v, _r, _h in new], returning=True
+        )
+        for pk, (values, row, hh) in zip(ids, new, strict=True):
+            changes = {"house": [None, values[0]], "person": [None, values[1]], "share": [None, row.share or None]}
+            logs.append(self._log(AuditLog.Action.CREATE, Ownership, pk, row.name, changes, hh))
+        return logs
 
     def _set_tags(self, created, updated):
         """created: (person id, row) of new people; updated: the same for people already on file."""

@@ -1,8 +1,6 @@
-import logging
 import tempfile
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,14 +12,13 @@ from linli.core.views import paginate, require_perm
 from linli.people import privacy
 from linli.people.views import person_list_queryset
 
-from . import actions, exporter, importer
+from . import actions, exporter
 from .forms import ImportForm
 from .models import ImportJob
-from .tasks import run_import
+from .tasks import submit_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 100
-log = logging.getLogger("linli.ledger")
 
 # Responses that carry personal data from the ledger: never kept by a browser or a proxy
 # (Cache-Control: private, no-store …), so a shared office computer does not keep the export.
@@ -58,16 +55,7 @@ class ImportView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self.get(request, form=form)
         upload = form.cleaned_data["file"]
-        content = upload.read()
-        job = ImportJob.objects.create(owner=request.user, filename=upload.name[:200], content=content)
-        if importer.small(content):
-            try:
-                importer.run(job)
-            except Exception:  # the job is marked failed; the user sees it there, the log has the cause
-                log.exception("ledger import %s failed", job.pk)
-        else:
-            transaction.on_commit(lambda: run_import.enqueue(job.pk))
-        return redirect(job)
+        return redirect(submit_import(request.user, upload.name, upload.read()))
 
 
 def _own_job(request, pk, *fields):

@@ -1,14 +1,16 @@
 """/api/v1/organisations/: property companies, owners' committees, departments, party
 organisations and co-building partners, with the same scope as the screens."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from linli.core.api.filters import filterset
 from linli.core.api.serializers import ActionSerializer, ScopedRelatedField, meta
-from linli.core.api.views import scoped
+from linli.core.api.views import ScopedViewSet, scoped
 from linli.places.api import PLACES
+from linli.places.models import Grid
 
-from .models import Organisation
+from .models import DepartmentGrid, Kind, Organisation, grids_outside
 
 
 class OrganisationSerializer(ActionSerializer):
@@ -46,3 +48,38 @@ class OrganisationSerializer(ActionSerializer):
 
 OrganisationFilter = filterset(Organisation, ids=PLACES[:2] + ("compound",), fields=["kind", "partner_category"])
 OrganisationViewSet = scoped(Organisation, OrganisationSerializer, OrganisationFilter)
+
+
+class DepartmentGridSerializer(ActionSerializer):
+    """部门网格: a department's or a utility's own grid over community grids, all in the user's
+    config scope (the sub-district is the organisation's)."""
+
+    organisation = ScopedRelatedField(
+        Organisation, domain="config", filters={"kind__in": [Kind.DEPARTMENT, Kind.UTILITY]}
+    )
+    grids = ScopedRelatedField(Grid, domain="config", many=True)
+    Meta = meta(DepartmentGrid, ["organisation", "name", "grids", "subdistrict"], create_only=("organisation",))
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        org = attrs.get("organisation") or self.instance.organisation
+        if grids_outside(org, attrs.get("grids", ())):
+            raise serializers.ValidationError({"grids": _("Choose grids of the organisation's own sub-district.")})
+        return attrs | {"subdistrict": org.subdistrict}
+
+
+class SettingsViewSet(ScopedViewSet):
+    """Shared settings (scope domain "config"): read and written by those who keep them, in the
+    sub-districts where they do (config.change; nobody holds a config.view)."""
+
+    def get_scope_action(self):
+        return "change"
+
+
+DepartmentGridViewSet = scoped(
+    DepartmentGrid,
+    DepartmentGridSerializer,
+    select=("organisation",),
+    prefetch=("grids__community",),
+    base=SettingsViewSet,
+)

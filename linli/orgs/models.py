@@ -17,6 +17,8 @@ class Kind(models.TextChoices):
     DEPARTMENT = "department", _("Government department")
     PARTY = "party", _("Party organisation")
     PARTNER = "partner", _("Co-building partner")
+    # 热力, 水务, 供电: utility companies handle their own networks' requests (cases.routing)
+    UTILITY = "utility", _("Public utility")
 
 
 class PartnerCategory(models.TextChoices):
@@ -121,3 +123,39 @@ class Organisation(ScopedModel):
 
     def scope_keys(self):
         return {"subdistrict": self.subdistrict_id, "community": self.community_id, "grid": None}
+
+
+class DepartmentGrid(ScopedModel):
+    """部门网格: a department's or a utility's own working grid (a police beat, a power supply area),
+    mapped one-to-one or one-to-many onto the community grids it covers, so that the routing table
+    (cases.Route) can send a request on any of those grids to the organisation that works there.
+    Kept, like the routing table, by those who keep the shared settings (config.change)."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="department_grids", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    grids = models.ManyToManyField("places.Grid", related_name="department_grids", verbose_name=_("community grids"))
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+
+    scope_domain = "config"
+    scope_paths = {"subdistrict": "subdistrict_id"}
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="uniq_department_grid")]
+        verbose_name = _("department grid")
+        verbose_name_plural = _("department grids")
+
+    def __str__(self):
+        return f"{self.organisation.name} · {self.name}"
+
+    def clean(self):
+        if self.organisation_id and self.organisation.kind not in (Kind.DEPARTMENT, Kind.UTILITY):
+            raise ValidationError({"organisation": _("Only a government department or a public utility has grids.")})
+
+
+def grids_outside(organisation, grids) -> list:
+    """The community grids of `grids` outside `organisation`'s sub-district: a department grid maps
+    only onto grids of its own sub-district."""
+    return [g for g in grids if g.community.subdistrict_id != organisation.subdistrict_id]

@@ -6,7 +6,7 @@ from django.db import transaction
 from linli.core import audit
 from linli.core.models import AuditLog
 
-from .models import Household, Person, ResidentPost
+from .models import Household, Ownership, Person, ResidentPost
 
 REVEALABLE = ("id_number", "phone")
 
@@ -23,6 +23,7 @@ def reveal_field(person, field: str, *, actor) -> str:
 
 def follow_building(sender, building, grid_id, **kwargs):
     """A building moved into another grid (places.signals.building_moved, inside the building's
-    save): its households, people and posts take the new grid id, which their scope filters on."""
-    for model in (Household, Person, ResidentPost):
+    save): its households, people, posts and registered owners take the new grid id, which their
+    scope filters on."""
+    for model in (Household, Person, ResidentPost, Ownership):
         model.objects.filter(building_id=building.pk).update(grid_id=grid_id)

@@ -2,7 +2,9 @@
 the audited reveal) and tags, with the same scope and privacy rules as the screens."""
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -16,7 +18,7 @@ from linli.places.models import House
 
 from . import privacy
 from .actions import REVEALABLE, reveal_field
-from .models import Household, Person, Tag, visible_tags
+from .models import Household, Ownership, Person, Tag, ledger_person, visible_tags
 
 
 class HouseholdSerializer(ActionSerializer):
@@ -67,6 +69,45 @@ class PersonSerializer(ActionSerializer):
         return super().validate(attrs)
 
 
+class OwnershipSerializer(ActionSerializer):
+    """产权人 of a house: a person of the ledger (written as `person_id_number`, found wherever they
+    live; read as `person` and the masked `owner`) or an organisation; `share` for co-owners. The
+    house and the person are fixed at creation."""
+
+    house = ScopedRelatedField(House)
+    person = serializers.PrimaryKeyRelatedField(read_only=True)
+    person_id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=18)
+    owner = serializers.CharField(source="owner_label", read_only=True)
+
+    Meta = meta(
+        Ownership,
+        [
+            *ANCESTORS, "house", "person", "person_id_number", "owner", "organisation", "organisation_code",
+            "share", "created_at",
+        ],
+        create_only=("house",),
+    )  # fmt: skip
+
+    def validate_person_id_number(self, value):
+        if self.instance is not None and value:
+            raise serializers.ValidationError(_("This cannot be changed after creation."), code="create_only")
+        try:
+            return ledger_person(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate_organisation_code(self, value):
+        return value.strip().upper()
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "person_id_number" in attrs:
+            person = attrs.pop("person_id_number")
+            if person is not None:
+                attrs["person"] = person
+        return attrs
+
+
 class TagSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tag
@@ -96,6 +137,14 @@ PersonFilter = filterset(
     fields=["relation", "gender"],
     tag=django_filters.CharFilter(method="filter_tag"),
     filter_tag=_filter_visible_tag,
+)
+
+OwnershipFilter = filterset(Ownership, ids=(*PLACES, "house"))
+OwnershipViewSet = scoped(
+    Ownership,
+    OwnershipSerializer,
+    OwnershipFilter,
+    select=["house__unit__building__compound", "person"],
 )
 
 HouseholdViewSet = scoped(

@@ -7,7 +7,7 @@ from linli.core.masking import mask_id_number, mask_phone
 from linli.core.validators import normalise_id, normalise_phone, validate_id_number, validate_phone
 from linli.places.models import Building, Unit
 
-from .models import Household, Person, ResidentPost, Tag, visible_tags
+from .models import Household, Ownership, Person, ResidentPost, Tag, ledger_person, visible_tags
 
 
 class HouseholdForm(ScopedModelForm):
@@ -85,3 +85,33 @@ class ResidentPostForm(ScopedModelForm):
         self.fields["person"].queryset = Person.objects.restrict(self.user, "change").filter(grid=grid).order_by("name")
         self.fields["building"].queryset = Building.objects.filter(grid=grid)
         self.fields["unit"].queryset = Unit.objects.filter(grid=grid).select_related("building__compound")
+
+
+class OwnershipForm(ScopedModelForm):
+    """An owner of the house: a person of the ledger, found by their ID number (they need not live
+    here, nor in the user's scope: a landlord, a buyer of several houses), or an organisation. The
+    owner is fixed once registered: a change of owner is a removal and an addition."""
+
+    person = forms.CharField(
+        label=_("owner's ID number"),
+        required=False,
+        max_length=18,
+        help_text=_("A person already in the ledger; leave blank for an organisation."),
+    )
+
+    class Meta:
+        model = Ownership
+        fields = ["person", "organisation", "organisation_code", "share"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["person"]
+            if self.instance.person_id:
+                del self.fields["organisation"], self.fields["organisation_code"]
+
+    def clean_person(self):
+        return ledger_person(self.cleaned_data["person"])
+
+    def clean_organisation_code(self):
+        return self.cleaned_data["organisation_code"].strip().upper()

@@ -1,13 +1,17 @@
 """人进户、户进房: households living in houses, persons in households, their tags and grid posts."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import crypto
 from linli.core.fields import EncryptedTextField
-from linli.core.masking import mask_date, mask_id_number, mask_phone
+from linli.core.masking import mask_date, mask_id_number, mask_name, mask_phone
 from linli.core.scope import ScopedModel, has_perm
 from linli.core.validators import normalise_id, validate_id_number, validate_phone
 
@@ -175,20 +179,99 @@ class Person(_InHouse):
             raise ValidationError({"id_number": _("A person with this ID number is already in the ledger.")})
 
 
-class Ownership(models.Model):
-    """产权人: who owns a house, when it is not (only) the head of the household living there —
-    one buyer of several houses, owners who let their house. Used to count owners in votes."""
+def ledger_person(id_number: str) -> "Person | None":
+    """The person of the ledger with this ID number, wherever they live (an owner need not live in
+    the house, nor in the user's scope); None for a blank number. Entering it, staff learn only
+    that the person is in the ledger."""
+    value = normalise_id(id_number or "")
+    if not value:
+        return None
+    validate_id_number(value)
+    person = Person.objects.filter(id_number_hash=crypto.keyed_hash(value)).first()
+    if person is None:
+        raise ValidationError(_("Nobody with this ID number is in the ledger: add them to their household first."))
+    return person
+
+
+class Ownership(_InHouse):
+    """产权人: the register of a house's owners, counted in owners' votes (R1.4): a person of the
+    ledger (who need not live there: a landlord, a buyer of several houses) or an organisation
+    (单位产权); co-owners of one house with their shares (共有份额), which together make at most
+    100 %. A house marked `developer_owned` needs none: the developer's unsold houses are one owner."""
 
     house = models.ForeignKey("places.House", models.CASCADE, related_name="ownerships", verbose_name=_("house"))
-    person = models.ForeignKey(Person, models.CASCADE, related_name="ownerships", verbose_name=_("owner"))
+    person = models.ForeignKey(
+        Person, models.CASCADE, null=True, blank=True, related_name="ownerships", verbose_name=_("owner")
+    )
+    organisation = models.CharField(_("owning organisation"), max_length=100, blank=True)
+    organisation_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9A-HJ-NPQRTUWXY]{18}$", _("Enter the 18 characters of the code."))],
+    )
+    share = models.DecimalField(
+        _("share in percent"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text=_("For co-owners; blank when one owner holds the whole house."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    scope_paths = PLACE_PATHS
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["house", "person"], name="uniq_ownership")]
+        ordering = ["house_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["house", "person"], name="uniq_ownership"),
+            models.CheckConstraint(
+                condition=(models.Q(person__isnull=False) & models.Q(organisation=""))
+                | (models.Q(person__isnull=True) & ~models.Q(organisation="")),
+                name="ownership_person_or_organisation",
+            ),
+        ]
         verbose_name = _("ownership")
         verbose_name_plural = _("ownerships")
 
     def __str__(self):
-        return f"{self.person} · {self.house}"
+        return f"{self.owner_label} · {self.house}"
+
+    def get_absolute_url(self):
+        return self.house.get_absolute_url()
+
+    @property
+    def owner_label(self) -> str:
+        """Masked for a person (张**), in full for an organisation."""
+        return mask_name(self.person.name) if self.person is not None else self.organisation
+
+    @property
+    def owner_key(self) -> str:
+        """Who the owner is across houses: the keyed hash of a person's ID number, an
+        organisation's credit code (else its name)."""
+        if self.person is not None:
+            return self.person.id_number_hash
+        return f"o:{self.organisation_code or self.organisation}"
+
+    def clean(self):
+        errors = {}
+        if bool(self.person_id) == bool(self.organisation.strip()):
+            errors["person"] = _("Give either a person of the ledger or an organisation as the owner.")
+        if self.house_id:
+            others = Ownership.objects.filter(house_id=self.house_id).exclude(pk=self.pk)
+            if self.organisation and others.filter(organisation=self.organisation).exists():
+                errors["organisation"] = _("This organisation is already an owner of this house.")
+            total = sum((o.share or 0 for o in others), self.share or Decimal(0))
+            if total > 100:
+                errors["share"] = _("The co-owners' shares of this house add up to more than 100 percent.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.copy_places(self.house)
+        super().save(*args, **kwargs)
 
 
 class ResidentPost(ScopedModel):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.places.extensions import Count, Panel, add_count, add_panel
 
-from .models import Household, Person, ResidentPost
+from .models import Household, Ownership, Person, ResidentPost
 
 
 def grid_posts(request, grid):
@@ -24,6 +24,22 @@ def house_households(request, house):
         "households": Household.objects.restrict(user)
         .filter(house=house)
         .prefetch_related(Prefetch("members", queryset=Person.objects.restrict(user).prefetch_related("tags"))),
+    }
+
+
+def house_owners(request, house):
+    """产权人 of the house: persons shown as on the rest of the ledger (the name; the ID number
+    masked), linked when the user may open them; organisations in full."""
+    user = request.user
+    owners = list(Ownership.objects.restrict(user).filter(house=house).select_related("person"))
+    openable = set(
+        Person.objects.restrict(user)
+        .filter(pk__in=[o.person_id for o in owners if o.person_id])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "owners": [(o, o.person_id in openable) for o in owners],
+        "can_change_owners": house.allows(user, "change", domain="people"),
     }
 
 
@@ -46,3 +62,4 @@ def register():
     )
     add_panel(Panel("grid", "people/_grid_posts.html", grid_posts))
     add_panel(Panel("house", "people/_house_households.html", house_households))
+    add_panel(Panel("house", "people/_house_owners.html", house_owners))

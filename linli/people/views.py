@@ -26,8 +26,8 @@ from linli.places.models import Grid, House
 
 from . import actions, privacy
 from .filters import PersonFilter
-from .forms import HouseholdForm, PersonForm, ResidentPostForm, TagForm
-from .models import Household, Person, ResidentPost, Tag
+from .forms import HouseholdForm, OwnershipForm, PersonForm, ResidentPostForm, TagForm
+from .models import Household, Ownership, Person, ResidentPost, Tag
 
 LIST_SELECT = ["household__house__unit__building__compound", "grid"]
 
@@ -189,3 +189,20 @@ class ResidentPostDeleteView(ScopedDeleteView):
 
     def success_url(self, obj):
         return obj.grid.get_absolute_url()
+
+
+class OwnershipCreateView(ScopedCreateView):
+    """产权人: register an owner of a house (audited by core.actions)."""
+
+    model = Ownership
+    parent_model = House
+    parent_field = "house"
+    form_class = OwnershipForm
+
+
+class OwnershipDeleteView(ScopedDeleteView):
+    model = Ownership
+    action = "change"  # keeping the register current is part of keeping the ledger
+
+    def success_url(self, obj):
+        return obj.house.get_absolute_url()

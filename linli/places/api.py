@@ -68,7 +68,7 @@ class HouseSerializer(ActionSerializer):
     unit = ScopedRelatedField(Unit)
     Meta = meta(
         House,
-        ["subdistrict", "community", "grid", "compound", "building", "unit", "number", "area"],
+        ["subdistrict", "community", "grid", "compound", "building", "unit", "number", "area", "developer_owned"],
         create_only=("unit",),
     )
 

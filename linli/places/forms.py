@@ -84,7 +84,7 @@ class UnitForm(ScopedModelForm):
 class HouseForm(ScopedModelForm):
     class Meta:
         model = House
-        fields = ["number", "area"]
+        fields = ["number", "area", "developer_owned"]
 
 
 FORMS = {

@@ -240,3 +240,16 @@ def test_compound_property_company_must_be_visible_to_the_user(api_world, api):
     assert response.status_code == 200
     w.cp1.refresh_from_db()
     assert w.cp1.property_company_id is None
+
+
+def test_developer_owned_is_written_through_the_api(api_world, api):
+    """An unsold house is marked as the developer's (R1.4): the PATCH changes it, both ways."""
+    w = api_world
+    client = api(w.users.community)
+    response = client.patch(f"/api/v1/houses/{w.house_a1.pk}/", {"developer_owned": True}, format="json")
+    assert response.status_code == 200 and response.json()["developer_owned"] is True
+    w.house_a1.refresh_from_db()
+    assert w.house_a1.developer_owned is True
+    client.patch(f"/api/v1/houses/{w.house_a1.pk}/", {"developer_owned": False}, format="json")
+    w.house_a1.refresh_from_db()
+    assert w.house_a1.developer_owned is False

@@ -47,9 +47,43 @@ def test_vote_api_figures_ballots_and_scope(world):
     )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "choice"
     assert api(world.users.resident).get("/api/v1/votes/").json()["count"] == 1  # an owner of this compound
-    assert (
-        api(world.users.community).post("/api/v1/votes/", {}, format="json").status_code == 405
-    )  # votes open on screen
+    assert api(world.users.community).post("/api/v1/votes/", {}, format="json").status_code == 400  # fields missing
+
+
+@pytest.mark.django_db
+def test_a_vote_opens_over_the_api_its_electorate_frozen_and_scoped(world):
+    from linli.core.models import AuditLog
+    from linli.deliberation import procedures
+    from linli.deliberation.models import OwnerVote, Procedure, StepRecord
+
+    closes = (timezone.now() + dt.timedelta(days=20)).isoformat()
+    body = {"title": "加装电梯", "matter": 7, "compound": world.cp1.pk, "unit": world.unit_a.pk, "closes_at": closes}
+    r = api(world.users.community).post("/api/v1/votes/", body, format="json")
+    assert r.status_code == 201 and r.json()["status"] == "open" and r.json()["unit"] == world.unit_a.pk
+    vote = OwnerVote.objects.get(pk=r.json()["id"])
+    assert vote.electors.count() == 2 and AuditLog.objects.filter(action="create", object_id=str(vote.pk)).exists()
+    # outside one's scope, or without the permission: nothing opened
+    assert api(world.users.other_community).post("/api/v1/votes/", body, format="json").status_code == 400
+    assert api(world.users.grid_a).post("/api/v1/votes/", body, format="json").status_code == 403
+    r = api(world.users.community).post("/api/v1/votes/", body | {"buildings": [world.bld_c.pk]}, format="json")
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["buildings"]
+    # for a topic: refused before its notice + 15 days, on the field "topic", in Chinese
+    topic = procedures.raise_topic(
+        actor=world.users.community,
+        title="加装电梯",
+        community=world.c1,
+        compound=world.cp1,
+        procedure=Procedure.objects.get(name="业主共同决定"),
+    )
+    procedures.screen(topic, actor=world.users.community, accept=True)
+    step = procedures.next_step(topic)
+    procedures.complete_step(topic.pk, step.pk, actor=world.users.community, note="公告业主大会")
+    r = api(world.users.community).post("/api/v1/votes/", body | {"topic": topic.pk}, format="json")
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["topic"]
+    assert "15" in r.json()["errors"][0]["message"] and OwnerVote.objects.count() == 1
+    StepRecord.objects.filter(topic=topic).update(completed_at=timezone.now() - dt.timedelta(days=15))
+    r = api(world.users.community).post("/api/v1/votes/", body | {"topic": topic.pk}, format="json")
+    assert r.status_code == 201 and r.json()["topic"] == topic.pk
 
 
 @pytest.mark.django_db

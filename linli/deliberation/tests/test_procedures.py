@@ -376,32 +376,91 @@ def test_administrators_define_a_procedure_from_building_blocks(world, login):
     assert procedures.next_step(t).name == "发布听证公告"
 
 
+def owners_topic(world, compound=None):
+    t = procedures.raise_topic(
+        actor=world.users.community,
+        title="续聘物业",
+        community=world.c1,
+        compound=compound or world.cp1,
+        procedure=Procedure.objects.get(name="业主共同决定"),
+    )
+    procedures.screen(t, actor=world.users.community, accept=True)
+    return t
+
+
+def open_for(world, topic, closes_at, **kw):
+    from linli.deliberation import actions
+
+    fields = {"title": "续聘物业", "matter": 4, "compound": world.cp1, "closes_at": closes_at} | kw
+    return actions.open_vote(actor=world.users.community, topic=topic, **fields)
+
+
 @pytest.mark.django_db
-def test_owners_assembly_notice_at_least_15_days_before_the_vote(world):
+def test_owners_assembly_notice_at_least_15_days_before_the_vote_opens(world):
+    """R1.6 is checked when the vote OPENS: one second before notice + 15 days it is refused
+    (nothing written), exactly at notice + 15 days it opens."""
     import datetime as dt
 
     import time_machine
     from django.utils import timezone
 
-    t = procedures.raise_topic(
-        actor=world.users.community,
-        title="续聘物业",
-        community=world.c1,
-        compound=world.cp1,
-        procedure=Procedure.objects.get(name="业主共同决定"),
-    )
-    procedures.screen(t, actor=world.users.community, accept=True)
+    from linli.deliberation.models import OwnerVote
+
+    t = owners_topic(world)
+    start = timezone.now()
+    closes = start + dt.timedelta(days=30)
+    with time_machine.travel(start, tick=False):
+        with pytest.raises(ValidationError) as err:  # no notice yet: the topic is not at its vote step
+            open_for(world, t, closes)
+        assert set(err.value.message_dict) == {"topic"}
+        complete(t, world.users.community, note="公告业主大会")
+    early = start + dt.timedelta(days=15) - dt.timedelta(seconds=1)
+    with time_machine.travel(early, tick=False), pytest.raises(ValidationError, match="15") as err:
+        open_for(world, t, closes)
+    assert set(err.value.message_dict) == {"topic"} and not OwnerVote.objects.exists()
+    with time_machine.travel(start + dt.timedelta(days=15), tick=False):
+        vote = open_for(world, t, closes)
+    assert vote.topic == t and vote.electors.count() == 4
+
+
+@pytest.mark.django_db
+def test_owner_vote_step_accepts_only_the_vote_opened_for_its_topic(world, login):
+    """A vote of another compound, or one opened without the topic, is refused by the step;
+    a topic's vote is of the topic's compound and of its buildings/unit only."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from linli.deliberation import actions
+
+    t = owners_topic(world)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         complete(t, world.users.community, note="公告业主大会")
-    vote_step = procedures.next_step(t)
-    early = start + dt.timedelta(days=15) - dt.timedelta(seconds=1)
-    with time_machine.travel(early, tick=False), pytest.raises(ValidationError, match="15"):
-        procedures.complete_step(t.pk, vote_step.pk, actor=world.users.community, note="表决")
-    with time_machine.travel(start + dt.timedelta(days=15), tick=False):
-        with pytest.raises(ValidationError) as err:  # on time now; the vote itself is still missing
-            procedures.complete_step(t.pk, vote_step.pk, actor=world.users.community, note="表决")
-        assert "owner_vote" in err.value.message_dict
+    closes = start + dt.timedelta(days=20)
+    with time_machine.travel(start + dt.timedelta(days=16), tick=False):
+        with pytest.raises(ValidationError) as err:
+            open_for(world, t, closes, compound=world.cp2)
+        assert set(err.value.message_dict) == {"topic"}
+        with pytest.raises(ValidationError) as err:
+            open_for(world, t, closes, buildings=[world.bld_c])
+        assert set(err.value.message_dict) == {"buildings"}
+        loose = actions.open_vote(
+            actor=world.users.community, title="续聘物业", matter=4, compound=world.cp1, closes_at=closes
+        )
+        own = open_for(world, t, closes, buildings=[world.bld_a])
+        assert own.electors.count() == 2
+        for vote in (loose, own):
+            for e in vote.electors.all():
+                actions.cast(vote.pk, e.pk, "agree", actor=world.users.community)
+            actions.close_vote(vote, actor=world.users.community)
+        assert refused(t, world.users.community, note="表决", owner_vote=loose) == {"owner_vote"}
+        page = login(world.users.community).get(t.get_absolute_url()).content.decode()
+        offered = page.split('name="owner_vote"')[1].split("</select>")[0]  # the step's choice of votes
+        assert f'<option value="{own.pk}">' in offered and f'<option value="{loose.pk}">' not in offered
+        record = complete(t, world.users.community, note="表决", owner_vote=own)
+    assert record.owner_vote == own
 
 
 @pytest.mark.django_db
@@ -452,29 +511,17 @@ def test_owner_vote_step_needs_a_closed_vote_that_passed(world):
 
     from linli.deliberation import actions
 
-    t = procedures.raise_topic(
-        actor=world.users.community,
-        title="续聘物业",
-        community=world.c1,
-        compound=world.cp1,
-        procedure=Procedure.objects.get(name="业主共同决定"),
-    )
-    procedures.screen(t, actor=world.users.community, accept=True)
+    t = owners_topic(world)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         complete(t, world.users.community, note="公告业主大会")
     votes = {}
-    for choice in ("agree", "disagree"):
-        vote = actions.open_vote(
-            actor=world.users.community,
-            title="续聘物业",
-            matter=4,
-            compound=world.cp1,
-            closes_at=start + dt.timedelta(days=20),
-        )
-        for e in vote.electors.all():
-            actions.cast(vote.pk, e.pk, choice, actor=world.users.community)
-        votes[choice] = vote
+    with time_machine.travel(start + dt.timedelta(days=15), tick=False):
+        for choice in ("agree", "disagree"):
+            vote = open_for(world, t, start + dt.timedelta(days=20))
+            for e in vote.electors.all():
+                actions.cast(vote.pk, e.pk, choice, actor=world.users.community)
+            votes[choice] = vote
     assert actions.result(votes["agree"]).passed and not actions.result(votes["disagree"]).passed
     with time_machine.travel(start + dt.timedelta(days=16), tick=False):
         for vote in (votes["agree"], None):  # still open: its figures may change until the close; or no vote at all

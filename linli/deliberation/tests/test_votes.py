@@ -308,3 +308,93 @@ def test_the_page_and_the_count_take_the_supermajority_matters_from_one_place(wo
     vote = open_lift_vote(world, world.users.community, matter=4)
     assert actions.result(vote).approval[0].threshold == tally.Fraction(3, 4)
     assert login(world.users.community).get(vote.get_absolute_url()).content.decode().count("≥ 3/4") == 2
+
+
+def test_a_spoiled_ballot_counts_as_participation_never_as_approval():
+    """Three owners of equal area: agree + spoiled is exactly the 2/3 quorum, and 1 of 2 approving
+    is not more than half (fails); without the spoiled ballot there is no quorum at all."""
+    from linli.deliberation import tally
+
+    owners = {"a": 10000, "b": 10000, "c": 10000}
+    with_spoiled = tally.tally(4, owners, {"a": "agree", "b": "spoiled"})
+    assert with_spoiled.quorate and not with_spoiled.passed
+    assert [f.part for f in with_spoiled.quorum] == [20000, 2] and [f.part for f in with_spoiled.approval] == [10000, 1]
+    assert not tally.tally(4, owners, {"a": "agree"}).quorate
+    assert tally.tally(4, owners, {"a": "agree", "b": "agree"}).passed
+
+
+@pytest.mark.django_db
+def test_staff_record_a_spoiled_paper_ballot_an_owner_cannot_cast_one_online(world, login):
+    vote = open_lift_vote(world, world.users.community)
+    mine = actions.own_elector(vote, world.users.resident)
+    resident = login(world.users.resident)
+    page = resident.get(vote.get_absolute_url()).content.decode()
+    assert 'value="spoiled"' not in page  # the owner's buttons: agree, disagree, abstain
+    resident.post(vote.get_absolute_url(), {"mine": "1", "choice": "spoiled"})
+    assert not Ballot.objects.exists()
+    staff = login(world.users.community)
+    assert 'value="spoiled"' in staff.get(vote.get_absolute_url()).content.decode()
+    staff.post(vote.get_absolute_url(), {"elector": mine.pk, "choice": "spoiled", "paper_reference": "P7"})
+    ballot = Ballot.objects.get()
+    assert (ballot.choice, ballot.paper_reference, ballot.get_choice_display()) == ("spoiled", "P7", "废票")
+    assert actions.result(vote).quorum[1].part == 1 and actions.result(vote).approval[1].part == 0
+
+
+@pytest.mark.django_db
+def test_the_vote_form_opens_a_topics_vote_only_after_its_notice(world, login):
+    from linli.deliberation import procedures
+    from linli.deliberation.models import Procedure, StepRecord
+
+    topic = procedures.raise_topic(
+        actor=world.users.community,
+        title="续聘物业",
+        community=world.c1,
+        compound=world.cp1,
+        procedure=Procedure.objects.get(name="业主共同决定"),
+    )
+    procedures.screen(topic, actor=world.users.community, accept=True)
+    step = procedures.next_step(topic)
+    procedures.complete_step(topic.pk, step.pk, actor=world.users.community, note="公告业主大会")
+    c = login(world.users.community)
+    data = {"title": "续聘物业", "matter": 4, "compound": world.cp1.pk, "closes_at": "2030-01-01T10:00"}
+    r = c.post(reverse("deliberation:vote_create"), data | {"topic": topic.pk})
+    assert r.status_code == 200 and "15" in str(r.context["form"].errors["topic"]) and not OwnerVote.objects.exists()
+    StepRecord.objects.filter(topic=topic).update(completed_at=timezone.now() - dt.timedelta(days=15))
+    r = c.post(reverse("deliberation:vote_create"), data | {"topic": topic.pk})
+    assert r.status_code == 302 and OwnerVote.objects.get().topic == topic
+    other = login(world.users.other_community)  # a topic outside one's scope is not offered
+    r = other.post(reverse("deliberation:vote_create"), data | {"compound": world.cp2.pk, "topic": topic.pk})
+    assert r.status_code == 200 and "topic" in r.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_the_register_makes_the_electorate_by_head_and_area(world, login, lift_unit):
+    """A landlord of three houses in two buildings is one elector with the three areas; two
+    co-owners (a person and an organisation, 50/50) of a house are one elector together; the
+    vote page shows each elector's houses and area, the names masked."""
+    from linli.people.models import Ownership
+
+    landlord = world.p_c1h  # lives in another compound
+    for house in (lift_unit["h301"], lift_unit["h501"], world.house_b1):
+        create_object(Ownership, actor=world.users.admin, house=house, person=landlord)
+    create_object(Ownership, actor=None, house=world.house_b2, person=world.p_b2h, share=Decimal("50"))
+    create_object(Ownership, actor=None, house=world.house_b2, organisation="宁夏某投资有限公司", share=Decimal("50"))
+    vote = actions.open_vote(
+        actor=world.users.community,
+        title="续聘物业",
+        matter=4,
+        compound=world.cp1,
+        closes_at=timezone.now() + dt.timedelta(days=15),
+    )
+    electors = {e.key: e for e in vote.electors.all()}
+    mine = electors[f"p:{landlord.id_number_hash}"]
+    assert sorted(mine.houses) == sorted([lift_unit["h301"].pk, lift_unit["h501"].pk, world.house_b1.pk])
+    assert mine.area == 10000 + 10000 + 8950
+    together = electors["p:" + "+".join(sorted([world.p_b2h.id_number_hash, "o:宁夏某投资有限公司"]))]
+    assert together.houses == [world.house_b2.pk] and together.area == 8950
+    # a1h (101), a2h (201), the landlord, the developer (401), the co-owners of B2: five by head
+    assert len(electors) == 5 and sum(e.area for e in electors.values()) == 4 * 8950 + 3 * 10000
+    assert f"house:{lift_unit['h501'].pk}" not in electors  # registered now
+    page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
+    assert "1号楼1单元301、1号楼1单元501、2号楼1单元101" in page and "289.50" in page
+    assert landlord.name not in page and "居**" in page and "宁夏某投资有限公司" in page

@@ -90,3 +90,31 @@ def test_demo_deliberation_stories():
     vote = OwnerVote.objects.get()
     assert vote.ballots.count() > 0 and vote.electors.count() > vote.ballots.count()
     assert not vote.electors.filter(key__startswith="house:").exists()  # every owner is known
+
+
+@pytest.mark.django_db
+def test_demo_committee_orders_are_workable_and_routes_suggest():
+    """社区能解决的就地解决: the open orders of a community's party committee offer the community's
+    staff their moves (and were moved by them); the routing table suggests on a demo request."""
+    from linli.accounts.models import User
+    from linli.cases import actions, routing
+    from linli.cases.models import Case, Category, Route, State
+    from linli.orgs.models import Kind
+
+    call_command("demo", households=1400, stdout=io.StringIO())
+    shequ = User.objects.get(username="shequ")
+    committee = Case.objects.filter(assignee_org__kind=Kind.PARTY, assignee_org__community__isnull=False)
+    open_orders = committee.filter(state__in=[State.DISPATCHED, State.IN_PROGRESS])
+    mine = [c for c in open_orders if shequ.role_assignments.filter(community_id=c.community_id).exists()]
+    assert mine
+    for case in mine:
+        offered = {m.name for m in actions.allowed(case, shequ)}
+        assert {"return"} <= offered and offered & {"start", "handle"}
+    handled = committee.filter(state=State.CLOSED).first()
+    assert handled.events.get(action="handle").actor.role_assignments.get().role == Role.COMMUNITY_STAFF
+    assert Route.objects.count() == 4
+    heat = Case.objects.filter(category=Category.objects.get(name="供暖")).first() or Case(
+        category=Category.objects.get(name="供暖"), grid=Grid.objects.first()
+    )
+    heat.subdistrict_id, heat.community_id = heat.grid.community.subdistrict_id, heat.grid.community_id
+    assert [o.name for o in routing.suggest(heat)] == ["银川市热力公司"]

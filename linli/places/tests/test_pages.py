@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from linli.core.actions import create_object
-from linli.people.models import Household, Person, ResidentPost
+from linli.people.models import Household, Ownership, Person, ResidentPost
 from linli.places.counts import counts_for
 from linli.places.forms import CompoundForm
 from linli.places.models import House, Unit
@@ -78,11 +78,12 @@ def test_a_moved_building_takes_its_units_houses_households_people_and_posts_alo
         building=world.bld_a,
         unit=world.unit_a,
     )
+    create_object(Ownership, actor=None, house=world.house_a1, person=world.p_c1h)  # a landlord from elsewhere
     r = login(world.users.community).post(
         reverse("places:building_edit", args=[world.bld_a.pk]), {"name": "1号楼", "grid": world.grid_b.pk}
     )
     assert r.status_code == 302
-    for model in (Unit, House, Household, Person, ResidentPost):
+    for model in (Unit, House, Household, Person, ResidentPost, Ownership):
         assert set(model.objects.filter(building=world.bld_a).values_list("grid_id", flat=True)) == {world.grid_b.pk}, (
             model
         )
@@ -101,3 +102,15 @@ def test_a_compound_offers_the_property_companies_the_user_may_see(world):
     assert offered(world.users.subdistrict, world.cp1) == [world.pm]
     # 宁和物业 serves no compound in C2 and is registered at the sub-district: not C2's to pick
     assert offered(world.users.other_community, world.cp2) == []
+
+
+def test_the_house_form_marks_a_house_as_the_developers(world, login):
+    client = login(world.users.community)
+    url = reverse("places:house_edit", args=[world.house_a1.pk])
+    response = client.post(url, {"number": "101", "area": "89.50", "developer_owned": "on"})
+    assert response.status_code == 302
+    world.house_a1.refresh_from_db()
+    assert world.house_a1.developer_owned is True
+    client.post(url, {"number": "101", "area": "89.50"})
+    world.house_a1.refresh_from_db()
+    assert world.house_a1.developer_owned is False
