@@ -42,7 +42,8 @@ MODULES = {
         "linli/deliberation/tests/test_procedures.py::test_owner_vote_step_needs_a_closed_vote_that_passed"]),
     "workflow": ("linli/cases/workflow.py", None, [
         "linli/cases/tests/test_workflow.py", "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py",
-        "linli/cases/tests/test_merge.py", "linli/core/tests/test_lifecycle.py", "linli/core/tests/test_replay.py"]),
+        "linli/cases/tests/test_merge.py", "linli/core/tests/test_lifecycle.py", "linli/core/tests/test_replay.py",
+        "linli/cases/tests/test_community_handles.py"]),
     "lifecycle": ("linli/core/lifecycle.py", None, [
         "linli/core/tests/test_lifecycle.py", "linli/core/tests/test_replay.py", "linli/cases/tests/test_workflow.py",
         "linli/cases/tests/test_escalation.py", "linli/cases/tests/test_clock.py"]),

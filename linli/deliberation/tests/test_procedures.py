@@ -559,3 +559,34 @@ def test_topic_form_offers_and_links_requests_in_the_users_scope_only(world, log
     assert r.status_code == 200 and list(r.context["form"].errors) == ["cases"] and not Topic.objects.exists()
     r = c.post(reverse("deliberation:topic_create"), data | {"cases": [mine.pk]})
     assert r.status_code == 302 and list(Topic.objects.get().cases.all()) == [mine]
+
+
+@pytest.mark.django_db
+def test_consultation_notice_at_least_3_days_before_the_consultation(world):
+    """R3.2: the step after 城乡社区协商's notice (提前告知, lead_days 3) is refused one second before
+    notice + 3 days, and recorded exactly then (check_timing applies the notice to every step but
+    the owners' vote, which is timed when its vote opens)."""
+    import datetime as dt
+
+    import time_machine
+
+    t = procedures.raise_topic(
+        actor=world.users.community,
+        title="楼道堆物整治",
+        community=world.c1,
+        compound=world.cp1,
+        procedure=Procedure.objects.get(name="城乡社区协商"),
+        scale="minor",
+    )
+    procedures.screen(t, actor=world.users.community, accept=True)
+    complete(t, world.users.community)
+    notice = complete(t, world.users.community, note="提前告知各方")
+    assert notice.step.lead_days == 3
+    ready = notice.completed_at + dt.timedelta(days=3)
+    with time_machine.travel(ready - dt.timedelta(seconds=1), tick=False):
+        with pytest.raises(ValidationError, match="3"):
+            complete(t, world.users.community, note="开展协商")
+    assert procedures.next_step(t).name == "开展协商，形成意见"
+    with time_machine.travel(ready, tick=False):
+        complete(t, world.users.community, note="开展协商")
+    assert procedures.next_step(t).name != "开展协商，形成意见"

@@ -276,6 +276,23 @@ def test_an_action_item_of_a_topic_without_a_compound_lies_in_the_communitys_fir
 
 
 @pytest.mark.django_db
+def test_an_action_item_lies_in_the_grid_of_its_topics_compound(world, topic):
+    """Not the community's first grid: a compound whose buildings are all on the second grid."""
+    from linli.core.actions import create_object
+    from linli.places.models import Building, Compound
+
+    compound = create_object(Compound, actor=None, community=world.c1, name="枫林湾")
+    create_object(Building, actor=None, compound=compound, grid=world.grid_b, name="3号楼")
+    assert world.c1.grids.first() != world.grid_b
+    Topic.objects.filter(pk=topic.pk).update(compound=compound)
+    at(topic, S.ACCEPTED)
+    _state, data = body(world, "action_item")
+    assert api_move(api_client(world.users.community), topic, "action_item", data).status_code == 200
+    case = Case.objects.get(resolution_of=topic)
+    assert (case.grid, case.compound) == (world.grid_b, compound)
+
+
+@pytest.mark.django_db
 def test_the_audit_record_of_an_action_item_keeps_the_first_60_characters_of_the_measure(world, topic):
     at(topic, S.ACCEPTED)
     _state, data = body(world, "action_item")
