@@ -645,9 +645,15 @@ class DemoBuilder:
                 lived_in = set(
                     Household.objects.filter(unit=unit, tenure=Tenure.OWNER).values_list("house_id", flat=True)
                 )
+                # the register as 产权人 rolls are: one buyer of three houses (one elector by head, with
+                # the three areas), the developer's unsold houses, the others each their own owner
+                others = list(House.objects.filter(unit=unit).exclude(pk__in=lived_in).order_by("id"))
+                unsold, others = others[-2:], others[:-2]
+                House.objects.filter(pk__in=[h.pk for h in unsold]).update(developer_owned=True)
+                buyer = self.rng.choice(heads)
                 owned = []
-                for h in House.objects.filter(unit=unit).exclude(pk__in=lived_in):
-                    owned.append(Ownership(house=h, person=self.rng.choice(heads)))
+                for i, h in enumerate(others):
+                    owned.append(Ownership(house=h, person=buyer if i < 3 else self.rng.choice(heads)))
                     owned[-1].copy_places(h)  # bulk_create skips save(): the register is scoped like the house
                 Ownership.objects.bulk_create(owned)
                 vote = vote_actions.open_vote(

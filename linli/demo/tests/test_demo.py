@@ -90,6 +90,9 @@ def test_demo_deliberation_stories():
     vote = OwnerVote.objects.get()
     assert vote.ballots.count() > 0 and vote.electors.count() > vote.ballots.count()
     assert not vote.electors.filter(key__startswith="house:").exists()  # every owner is known
+    # the register's stories: a buyer of three houses is one elector with the three; the developer's unsold houses
+    assert max(len(e.houses) for e in vote.electors.all()) >= 3
+    assert len(vote.electors.get(key="developer").houses) == 2
 
 
 @pytest.mark.django_db
