@@ -47,7 +47,7 @@ from linli.deliberation import actions as vote_actions
 from linli.deliberation import meetings, procedures
 from linli.deliberation.models import ConsentCampaign, Invitation, Procedure
 from linli.ledger.models import ImportJob
-from linli.people.models import Person, Relation, Tag
+from linli.people.models import Ownership, Person, Relation, Tag
 from linli.people.tests.reconstruct import MASKED_ID, date_forms
 from linli.testing import log_in, make_id, response_text
 
@@ -214,6 +214,10 @@ def content(world, client):
         topics=[topic],
     )
     meetings.invite(meeting, actor=u.community, name="王经理", party="物业公司")
+    # the owners register (产权人): a landlord who lives in another grid owns a house of unit A, so the
+    # house page, the register's API and the vote's electorate show a person from outside the unit
+    landlord = Person.objects.filter(household=world.hh_b1, relation=Relation.HEAD).get()
+    create_object(Ownership, actor=u.community, house=world.house_a2, person=landlord)
     vote_actions.open_vote(
         actor=u.community,
         title="1号楼1单元加装电梯",
