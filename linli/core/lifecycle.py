@@ -237,6 +237,13 @@ class Lifecycle:
             self._apply(ctx, version)
         return obj
 
+    def _check_source(self, obj, move):
+        """The row is in one of the move's source states, or the refusal in Chinese (400)."""
+        if getattr(obj, self.state_field) not in move.sources:
+            message = self.messages.get("state") or _("“%(action)s” is not possible in the state “%(state)s”.")
+            display = getattr(obj, f"get_{self.state_field}_display")()
+            raise ValidationError(message % {"action": move.label, "state": display})
+
     def _lock(self, obj_id, move, actor, version):
         if scope_for(actor, move.permission).empty:
             raise PermissionDenied
@@ -249,11 +256,7 @@ class Lifecycle:
                 "Someone else changed this a moment ago; here is its current state."
             )
             raise Conflict(message)
-        state = getattr(obj, self.state_field)
-        if state not in move.sources:
-            message = self.messages.get("state") or _("“%(action)s” is not possible in the state “%(state)s”.")
-            display = getattr(obj, f"get_{self.state_field}_display")()
-            raise ValidationError(message % {"action": move.label, "state": display})
+        self._check_source(obj, move)
         return obj
 
     def _apply(self, ctx, version):
@@ -334,10 +337,7 @@ class Lifecycle:
         created_at."""
         move = self.moves[name]
         before = getattr(obj, self.state_field)
-        if before not in move.sources:
-            message = self.messages.get("state") or _("“%(action)s” is not possible in the state “%(state)s”.")
-            display = getattr(obj, f"get_{self.state_field}_display")()
-            raise ValidationError(message % {"action": move.label, "state": display})
+        self._check_source(obj, move)
         inputs = _blank_inputs(move.form) | (data or {})
         ctx = ReplayContext(obj, actor, move, inputs, now, before, note=inputs.get("note") or "")
         if move.effect:

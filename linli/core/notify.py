@@ -36,10 +36,12 @@ class EmailBackend:
         send_mass_mail([(text[:80], f"{text}\n{url}", sender, [u.email]) for u in users if u.email], fail_silently=True)
 
 
-def mark_read(user, notifications) -> None:
-    """The notifications `user` has just seen, among `notifications`, are read now."""
-    unread = [n.pk for n in notifications if n.read_at is None and n.user_id == user.pk]
+def mark_read(user, notifications) -> set[int]:
+    """The notifications `user` has just seen, among `notifications`, are read now; returns the ids
+    of those that were unread (the page marks them as new)."""
+    unread = {n.pk for n in notifications if n.read_at is None and n.user_id == user.pk}
     Notification.objects.filter(pk__in=unread, user=user).update(read_at=timezone.now())
+    return unread
 
 
 def send(users, text, url=""):

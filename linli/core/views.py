@@ -224,9 +224,8 @@ class NotificationListView(LoginRequiredMixin, View):
     def get(self, request):
 
         page = paginate(request, Notification.objects.filter(user=request.user))
-        unread = [n.pk for n in page if n.read_at is None]
-        notify.mark_read(request.user, page)
-        return render(request, "core/notifications.html", {"page_obj": page, "unread": set(unread)})
+        unread = notify.mark_read(request.user, page)
+        return render(request, "core/notifications.html", {"page_obj": page, "unread": unread})
 
 
 def paginate(request, queryset, per_page=50):
