@@ -20,21 +20,42 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from linli.accounts.models import RoleAssignment, User
 from linli.accounts.roles import ROLE_LEVEL, TWO_FACTOR_ROLES, Role
 from linli.accounts.two_factor import DEMO_TOTP_KEY
+from linli.cases import actions as case_actions
 from linli.cases.actions import deadlines
-from linli.cases.models import Case, CaseEvent, Category, HandlerKind, Route
+from linli.cases.models import Case, CaseEvent, Category, CoHandler, HandlerKind, Route
 from linli.cases.workflow import LIFECYCLE
 from linli.core import audit
 from linli.core.models import AuditLog
 from linli.core.validators import id_check_digit
 from linli.deliberation import actions as vote_actions
 from linli.deliberation import meetings, procedures
-from linli.deliberation.models import Meeting, Procedure, StepRecord, Topic
-from linli.orgs.models import DepartmentGrid, Kind, Organisation, PartnerCategory
+from linli.deliberation.models import ActionItem, Matter, Meeting, Procedure, StepRecord, Topic
+from linli.orgs.models import DepartmentGrid, Kind, Organisation, PartnerCategory, PartyLevel
 from linli.people.derive import person_values
 from linli.people.models import Household, Ownership, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
+from .facilities import build_facilities
+from .funds import build_funds
 from .names import Names
+from .party import build_party
+from .projects import build_projects
+from .wishes import build_wishes
+
+# the texts the stories' publication steps put on the board (步骤名 → 公开内容)
+PUBLISHED = {
+    (
+        "枫林湾",
+        "提前告知协商内容",
+    ): "定于本月召开协商议事会，协商枫林湾小区消防通道被占用问题，欢迎居民参加、提出意见。",
+    ("枫林湾", "向参与主体和居民反馈结果"): (
+        "消防通道已施划网格线并安装隔离桩，占道车辆已劝离；物业每日巡查，网格员每周复查。"
+    ),
+    ("双福苑", "提前告知协商内容"): "定于本月召开协商议事会，协商双福苑冬季供暖不热问题，欢迎居民参加、提出意见。",
+    ("馨和苑", "提前十五日公告业主大会"): (
+        "拟于公告十五日后就1号楼1单元加装电梯进行业主表决（《民法典》第二百七十八条），请相关业主关注。"
+    ),
+}
 
 SUBDISTRICT = "金凤区贺兰山中路街道"
 PASSWORD = "linli-demo-2026"  # noqa: S105 - published demo password
@@ -159,7 +180,13 @@ class DemoBuilder:
                         compound=compound,
                     )
                 self._buildings(compound, grids, per_compound)
-            Organisation.objects.create(kind=Kind.PARTY, name=f"{cname}党委", subdistrict=self.sub, community=community)
+            Organisation.objects.create(
+                kind=Kind.PARTY,
+                name=f"{cname}党委",
+                subdistrict=self.sub,
+                community=community,
+                party_level=PartyLevel.COMMUNITY_COMMITTEE,
+            )
 
     def _buildings(self, compound, grids, n_houses):
         units_per_building, floors, per_floor = 2, 6, 2
@@ -205,7 +232,12 @@ class DemoBuilder:
                 contact_name=self.names.full(),
                 contact_phone=self._phone(),
             )
-        Organisation.objects.create(kind=Kind.PARTY, name="贺兰山中路街道党工委", subdistrict=self.sub)
+        Organisation.objects.create(
+            kind=Kind.PARTY,
+            name="贺兰山中路街道党工委",
+            subdistrict=self.sub,
+            party_level=PartyLevel.SUBDISTRICT_COMMITTEE,
+        )
 
     # ---- people ---------------------------------------------------------------
     def _phone(self):
@@ -585,6 +617,57 @@ class DemoBuilder:
             for name, org, place in zip(names, [heating, power, police, water], places, strict=True)
         )
 
+    # ---- a joint order (联合处置) -------------------------------------------------
+    def build_joint_order(self):
+        """飞线充电 in a building of the demo logins' grid: 综合执法 leads (the 部门 login works it), the
+        police (网格警) and the power company co-handle; the police have answered, the power company
+        not yet. Moved by the lifecycle's own effects (`Lifecycle.replay`), as build_cases does."""
+        hh = (
+            Household.objects.filter(community__subdistrict=self.sub, community__name="馨和苑社区")
+            .select_related("building")
+            .order_by("id")
+            .first()
+        )
+        lead = Organisation.objects.get(subdistrict=self.sub, kind=Kind.DEPARTMENT, name=DEPARTMENTS[1])
+        police = Organisation.objects.get(subdistrict=self.sub, kind=Kind.DEPARTMENT, name=DEPARTMENTS[2])
+        power = Organisation.objects.get(subdistrict=self.sub, kind=Kind.UTILITY, name=self.UTILITIES[2])
+        staff = {r.role: r.user for r in RoleAssignment.objects.select_related("user")}
+        category = Category.objects.get(name="飞线充电", children=None)
+        created = timezone.now() - timedelta(days=1, hours=3)
+        respond_by, resolve_by = deadlines(category, created)
+        case = Case.objects.create(
+            channel="patrol",
+            category=category,
+            description=f"{hh.building.name}楼道内有电动车飞线充电，存在火灾隐患，劝导后仍反复出现",
+            grid_id=hh.grid_id,
+            compound_id=hh.compound_id,
+            building_id=hh.building_id,
+            community_id=hh.community_id,
+            subdistrict_id=hh.subdistrict_id,
+            reporter_name="网格员",
+            respond_by=respond_by,
+            resolve_by=resolve_by,
+            created_at=created,
+        )
+        grid_worker, department = staff.get(Role.GRID_WORKER), staff.get(Role.DEPARTMENT_STAFF)
+        events = [CaseEvent(case=case, action="report", to_state="accepted", actor=grid_worker, created_at=created)]
+        plan = [
+            ("dispatch", grid_worker, {"assignee_org": lead, "co_handlers": [police, power], "note": "联合上门处置"}),
+            ("start", department, {}),
+            # the officer who answered has no demo login: the timeline names the police station
+            ("co_feedback", None, {"co_handler": police, "note": "网格警已联合上门劝导，车主承诺不再飞线充电"}),
+        ]
+        for k, (step, actor, data) in enumerate(plan, start=1):
+            rows = []
+            now = created + timedelta(hours=2 * k)
+            events.append(
+                CaseEvent(case=case, **LIFECYCLE.replay(case, step, actor=actor, now=now, data=data, rows=rows))
+            )
+            CoHandler.objects.bulk_create([r for r in rows if r.pk is None])
+            CoHandler.objects.bulk_update([r for r in rows if r.pk], ["feedback", "feedback_at", "feedback_by"])
+        case.save()
+        CaseEvent.objects.bulk_create(events)
+
     # ---- deliberation (议事) -----------------------------------------------------
     def build_deliberation(self):
         """Topics and a lift vote modelled on the seed stories, at different stages."""
@@ -609,7 +692,24 @@ class DemoBuilder:
             if compound is None:
                 continue
             actor = community_staff.get(compound.community_id) or default_actor
-            cases = list(Case.objects.filter(compound=compound, category__name=category)[:3]) if category else []
+            # open requests of the matter: taken into the topic when it is accepted (议事中), they
+            # receive its outcome when it is published (枫林湾's) or wait for it (荣锦苑's, 双福苑's)
+            open_ones = Case.objects.filter(
+                compound=compound, category__name=category, state__in=LIFECYCLE["deliberate"].sources
+            )
+            cases = list(open_ones.order_by("id")[:3]) if category else []
+            if category and not cases:  # raised at a reception day (代表接待日) when none is open
+                grid = Grid.objects.filter(buildings__compound=compound).order_by("id").first()
+                cases = [
+                    case_actions.report_case(
+                        actor=actor,
+                        category=Category.objects.get(name=category),
+                        grid=grid,
+                        compound=compound,
+                        description=f"{title}（居民在代表接待日反映）",
+                        channel="reception",
+                    )
+                ]
             topic = procedures.raise_topic(
                 actor=actor,
                 title=title,
@@ -617,12 +717,16 @@ class DemoBuilder:
                 compound=compound,
                 scale="major",
                 procedure=Procedure.builtin(procedure),
+                matter=Matter.REBUILD if procedure == Procedure.OWNERS else None,
                 cases=cases,
             )
             procedures.screen(topic, actor=actor, accept=True)
+            meeting = None
             if procedure == Procedure.COMMUNITY and steps_done >= 3:
-                self._demo_meeting(topic, actor)
+                meeting = self._demo_meeting(topic, actor)
             for step in list(topic.procedure.steps.all())[:steps_done]:
+                if meeting is not None and step.order == 4:  # 组织实施: the meeting's item done and checked first
+                    self._demo_item(topic, actor, meeting)
                 # the story happened over past weeks: notice periods have run
                 StepRecord.objects.filter(topic=topic).update(completed_at=F("completed_at") - timedelta(days=20))
                 figures = {
@@ -631,9 +735,8 @@ class DemoBuilder:
                 }.get(step.rule, {})
                 if step.rule == "owner_vote":
                     break
-                procedures.complete_step(
-                    topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案", **figures
-                )
+                note = PUBLISHED.get((compound_name, step.name)) or f"{step.name}：已完成并记录在案"
+                procedures.complete_step(topic.pk, step.pk, actor=actor, note=note, **figures)
             self._date_story(topic)
             if procedure == Procedure.OWNERS:
                 unit = Unit.objects.filter(building__compound=compound).order_by("id").first()
@@ -680,10 +783,33 @@ class DemoBuilder:
         first = StepRecord.objects.filter(topic=topic).aggregate(m=Min("completed_at"))["m"]
         if first:
             Topic.objects.filter(pk=topic.pk).update(created_at=first - timedelta(days=5))
+            # its requests were taken into it when it was accepted and waited since (the story's
+            # moves ran today); one raised for the story (reception day) came two days before it
+            accepted = first - timedelta(days=5)
+            for case in topic.cases.all():
+                if case.created_at > accepted:
+                    shift = case.created_at - (accepted - timedelta(days=2))
+                    times = ("created_at", "respond_by", "resolve_by", "responded_at")
+                    Case.objects.filter(pk=case.pk).update(**{f: F(f) - shift for f in times})
+                    CaseEvent.objects.filter(case=case).exclude(action="deliberate").update(
+                        created_at=F("created_at") - shift
+                    )
+                CaseEvent.objects.filter(case=case, action="deliberate").update(created_at=accepted)
+                if case.paused_at:
+                    Case.objects.filter(pk=case.pk).update(paused_at=accepted)
+                elif case.state == "verified":  # the outcome came: its deadline moved by the time it waited
+                    Case.objects.filter(pk=case.pk).update(resolve_by=F("resolve_by") + (case.handled_at - accepted))
         consult = StepRecord.objects.filter(topic=topic, step__order=3).first()
         if consult:
             held = consult.completed_at - timedelta(days=1)
             Meeting.objects.filter(topics=topic).update(starts_at=held, closed_at=held + timedelta(hours=2))
+            # the meeting's action items were decided there and done before the next step
+            for case in topic.action_items.all():
+                shift = case.created_at - (consult.completed_at + timedelta(days=1))
+                times = ("created_at", "respond_by", "resolve_by", "responded_at", "handled_at")
+                Case.objects.filter(pk=case.pk).update(**{f: F(f) - shift for f in times})
+                CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - shift)
+                ActionItem.objects.filter(case=case).update(created_at=F("created_at") - shift)
 
     def _demo_meeting(self, topic, actor):
         """A held 协商议事会 on the topic, the way 西湖社区 runs them: each party in turn."""
@@ -724,6 +850,32 @@ class DemoBuilder:
         meetings.close_meeting(
             m, actor=actor, conclusions="物业公司7日内完成整改；网格员每日巡查；一个月后回访居民并公示结果。"
         )
+        return m
+
+    def _demo_item(self, topic, actor, meeting):
+        """The meeting's resolution as a row of its table (an action item): the community's party
+        committee coordinates it (社区能解决的就地解决), handles it and checks it on site."""
+        committee = Organisation.objects.get(kind=Kind.PARTY, community=topic.community)
+        building = Building.objects.filter(compound=topic.compound).order_by("id").first()
+        case = procedures.add_action_item(
+            topic,
+            actor=actor,
+            matter="消防通道施划与隔离桩",
+            organisation=committee,
+            responsible="社区党委书记",
+            measure="协调物业施划消防通道网格线、安装隔离桩，占道车辆劝离，网格员每日巡查",
+            deadline=timezone.now() + timedelta(days=7),
+            category=Category.objects.get(name="停车与消防通道"),
+            building=building,
+            meeting=meeting,
+        )
+        # the steps as the generator writes work orders (Lifecycle.replay: the lifecycle's own effects)
+        events, t = [], timezone.now()  # after its dispatch; _date_story moves the story back in time
+        for name, note in (("start", ""), ("handle", "网格线已施划，隔离桩6根已安装"), ("verify", "现场核查通道畅通")):
+            t += timedelta(minutes=30)
+            events.append(CaseEvent(case=case, **LIFECYCLE.replay(case, name, actor=actor, now=t, data={"note": note})))
+        Case.objects.bulk_update([case], [f.name for f in Case._meta.concrete_fields if not f.primary_key])
+        CaseEvent.objects.bulk_create(events)
 
     # ---- accounts -------------------------------------------------------------
     def logins(self) -> list[Login]:
@@ -754,6 +906,12 @@ class DemoBuilder:
                 Organisation.objects.get(subdistrict=sub, kind=Kind.DEPARTMENT, name=DEPARTMENTS[1]),
             ),
             Login("jumin", "居民·" + household.members.get(relation=Relation.HEAD).name, Role.RESIDENT, household),
+            Login(
+                "gongjian",
+                "宁夏银行·共建联络员",
+                Role.PARTNER_STAFF,
+                Organisation.objects.get(subdistrict=sub, kind=Kind.PARTNER, name=PARTNERS[0][0]),
+            ),
         ]
 
     def ensure_accounts(self):
@@ -795,4 +953,10 @@ class DemoBuilder:
                 self.build_cases(n=max(30, self.target // 7))
                 self.build_deliberation()
                 self.build_routes()
+                self.build_joint_order()
+                build_party(self.sub, self.out)
+                build_facilities(self.sub, self.out)
+                build_projects(self.sub, self.out)
+                build_funds(self.sub, self.out)
+                build_wishes(self.sub, self.out, PASSWORD)
         return created

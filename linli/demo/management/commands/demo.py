@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from linli.accounts.models import User
+from linli.accounts.models import RoleAssignment, User
 from linli.accounts.roles import TWO_FACTOR_ROLES, Role
 from linli.accounts.two_factor import DEMO_TOTP_KEY
 from linli.demo.builder import PASSWORD, DemoBuilder
@@ -54,6 +54,10 @@ class Command(BaseCommand):
             place = login.place or "全部"
             mark = " *" if login.role in TWO_FACTOR_ROLES else ""
             self.stdout.write(f"  {Role(login.role).label:<10} {login.username:<14} {place}{mark}")
+        # the 在职党员 of the wish wall (linli/demo/wishes.py), a resident of their own household
+        member = RoleAssignment.objects.filter(user__username="zaizhi").select_related("household__house").first()
+        if member is not None:
+            self.stdout.write(f"  {'在职党员（居民）':<8} {'zaizhi':<14} {member.household.house}")
         key = base64.b32encode(DEMO_TOTP_KEY).decode()
         self.stdout.write(
             "\n* 可查看或导出个人信息的岗位和管理员须两步验证：登录后再输入 6 位动态验证码。\n"

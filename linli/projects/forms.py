@@ -1,0 +1,206 @@
+"""The forms of the three lists: each create form hands its values to an action (actions.py); each
+move's form (core.lifecycle.MoveForm) is posted by the screen and generates the API's request
+schema."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linli.cases.models import Category
+from linli.core.forms import preselect_only_choice, style
+from linli.core.ids import ModelMultipleChoiceField
+from linli.core.lifecycle import MoveForm
+from linli.deliberation.models import Topic
+from linli.orgs.models import Kind, Organisation
+from linli.places.models import Community, Compound, Grid
+
+from .models import Funding, Heading, Need, Resource
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def communities(user):
+    return Community.objects.restrict(user, "change", domain="projects").order_by("name")
+
+
+def partners(user, action="change"):
+    """The partners whose resources `user` may enter: a community's staff, those paired with it;
+    a partner's staff, their own."""
+    return Organisation.objects.restrict(user, action, domain="projects").filter(kind=Kind.PARTNER).order_by("name")
+
+
+class _Placed(forms.Form):
+    community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none())
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none(), required=False)
+    grid = forms.ModelChoiceField(label=_("grid"), queryset=Grid.objects.none(), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        mine = communities(user)
+        self.fields["community"].queryset = mine
+        self.fields["compound"].queryset = Compound.objects.filter(community__in=mine).order_by("name")
+        self.fields["grid"].queryset = Grid.objects.filter(community__in=mine).order_by("name")
+        preselect_only_choice(self, "community")
+        style(self)
+
+
+class NeedForm(_Placed):
+    """需求: a group's need, its heading and place; linked to requests (by number) and a topic."""
+
+    title = forms.CharField(label=_("need"), max_length=100)
+    heading = forms.ChoiceField(label=_("heading"), choices=Heading.choices)
+    description = forms.CharField(label=_("description"), max_length=2000, required=False, widget=forms.Textarea)
+    beneficiaries = forms.CharField(
+        label=_("who needs it"), max_length=100, help_text=_("A group, never a named resident: e.g. 辖区独居老人.")
+    )
+    people_count = forms.IntegerField(label=_("people it helps"), min_value=1, max_value=1_000_000)
+    source = forms.ChoiceField(label=_("source"), choices=Need.Source.choices, initial=Need.Source.STAFF)
+    case_numbers = forms.CharField(
+        label=_("source requests"),
+        max_length=300,
+        required=False,
+        help_text=_("Request numbers, separated by spaces or commas (e.g. 20260412-00031)."),
+    )
+    topic = forms.ModelChoiceField(label=_("source topic"), queryset=Topic.objects.none(), required=False)
+
+    field_order = ["title", "heading", "community", "compound", "grid", "beneficiaries", "people_count"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.restrict(self.user).filter(
+            community__in=self.fields["community"].queryset
+        )
+
+    def clean_case_numbers(self):
+        numbers = self.cleaned_data["case_numbers"].replace(",", " ").replace("，", " ").split()
+        return [n.strip() for n in numbers if n.strip()]
+
+
+class ResourceForm(_Placed):
+    """资源: what a partner (or the talent pool) offers, with quantity, availability, conditions."""
+
+    partner = forms.ModelChoiceField(
+        label=_("co-building partner"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Empty for the residents' talent pool."),
+    )
+    kind = forms.ChoiceField(label=_("kind of resource"), choices=Resource.Kind.choices)
+    heading = forms.ChoiceField(label=_("heading"), choices=Heading.choices)
+    title = forms.CharField(label=_("resource"), max_length=100)
+    description = forms.CharField(label=_("description"), max_length=2000, required=False, widget=forms.Textarea)
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=1_000_000, initial=1)
+    unit = forms.CharField(label=_("unit"), max_length=10, required=False)
+    amount_yuan = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    available_from = forms.DateField(label=_("available from"), required=False, widget=DATE)
+    available_until = forms.DateField(label=_("available until"), required=False, widget=DATE)
+    conditions = forms.CharField(label=_("conditions"), max_length=300, required=False)
+
+    field_order = ["partner", "kind", "heading", "title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners(self.user, "offer")
+        if not self.fields["community"].queryset.exists():  # a partner's staff: the paired community
+            del self.fields["community"], self.fields["compound"], self.fields["grid"]
+            self.fields["partner"].required = True
+            self.fields["kind"].choices = [c for c in Resource.Kind.choices if c[0] != Resource.Kind.TALENT]
+        preselect_only_choice(self, "partner")
+
+    def clean(self):
+        data = super().clean()
+        amount = data.pop("amount_yuan", None)
+        data["amount_fen"] = int(amount * 100) if amount is not None else None
+        return data
+
+
+class ProjectForm(_Placed):
+    """项目: needs and resources of one community, the owner, the schedule. Resolved at a joint
+    meeting it names the topic of the agenda and the work order's category."""
+
+    title = forms.CharField(label=_("project"), max_length=100)
+    heading = forms.ChoiceField(label=_("heading"), choices=Heading.choices)
+    description = forms.CharField(label=_("description"), max_length=2000, required=False, widget=forms.Textarea)
+    needs = ModelMultipleChoiceField(label=_("needs served"), queryset=Need.objects.none(), required=False)
+    resources = ModelMultipleChoiceField(label=_("resources used"), queryset=Resource.objects.none(), required=False)
+    partner = forms.ModelChoiceField(label=_("partner credited"), queryset=Organisation.objects.none(), required=False)
+    owner_org = forms.ModelChoiceField(label=_("responsible organisation"), queryset=Organisation.objects.none())
+    owner_name = forms.CharField(label=_("person responsible"), max_length=50)
+    starts_on = forms.DateField(label=_("starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("deadline"), widget=DATE)
+    funding_source = forms.ChoiceField(
+        label=_("source of funds"), choices=[("", "—"), *Funding.Source.choices], required=False
+    )
+    funding_yuan = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+
+    field_order = ["title", "heading", "community", "compound", "grid", "needs", "resources"]
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = self.fields["community"].queryset
+        if meeting is not None:
+            mine = mine.filter(pk=meeting.community_id)
+            self.fields["community"].queryset = mine
+            self.fields["community"].initial = meeting.community_id
+        self.fields["needs"].queryset = Need.objects.filter(community__in=mine, state=Need.State.OPEN)
+        self.fields["resources"].queryset = Resource.objects.filter(
+            community__in=mine, state=Resource.State.OFFERED
+        ).select_related("partner")
+        self.fields["partner"].queryset = Organisation.objects.filter(kind=Kind.PARTNER, community__in=mine)
+        self.fields["owner_org"].queryset = Organisation.objects.filter(
+            subdistrict_id__in=mine.values("subdistrict_id")
+        ).order_by("kind", "name")
+        self.meeting = meeting
+        if meeting is not None:  # the resolution's row: a topic of the agenda and the work order's category
+            self.fields["topic"] = forms.ModelChoiceField(label=_("topic of the agenda"), queryset=meeting.topics.all())
+            self.fields["category"] = forms.ModelChoiceField(
+                label=_("category of the work order"), queryset=Category.objects.filter(active=True, children=None)
+            )
+            preselect_only_choice(self, "topic")
+        style(self)
+
+    def clean(self):
+        data = super().clean()
+        source, amount = data.pop("funding_source", ""), data.pop("funding_yuan", None)
+        if amount and not source:
+            self.add_error("funding_source", _("Say where the money comes from."))
+        data["funding"] = [(source, int(amount * 100))] if source and amount else []
+        return data
+
+
+class FundingForm(forms.Form):
+    source = forms.ChoiceField(label=_("source of funds"), choices=Funding.Source.choices)
+    amount_yuan = forms.DecimalField(label=_("amount (yuan)"), min_value=0.01, max_digits=12, decimal_places=2)
+    note = forms.CharField(label=_("note"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+# --- the moves' inputs ---------------------------------------------------------------------------
+
+
+class ReasonForm(MoveForm):
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+
+class DeliverForm(MoveForm):
+    """交付: the day it was delivered and the result published on the board (晒事)."""
+
+    delivered_on = forms.DateField(label=_("delivered on"), widget=DATE)
+    result = forms.CharField(
+        label=_("result published"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("On the community's public board: no names, houses or phone numbers."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivered_on"].initial = timezone.localdate()

@@ -1,0 +1,324 @@
+"""The screens of the three lists (三单): needs, resources, projects, the matching page and the
+agenda page of a 党建联席会议. Every list and page fetches through restrict() (403 without the
+permission, 404 out of scope) and writes through actions.py or a lifecycle (workflow.py)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from linli.cases.models import Case
+from linli.core.ids import parse_id
+from linli.core.scope import has_perm
+from linli.core.views import ActionFormView, MatterView, ScopedMixin, apply_form_errors
+from linli.deliberation.models import Topic
+
+from . import actions, forms, matching
+from .models import Heading, Need, Project, Resource
+from .workflow import NEED, PROJECT, RESOURCE
+
+
+def _choice(request, name, choices):
+    value = request.GET.get(name, "")
+    return value if value in dict(choices) else ""
+
+
+class _List(ScopedMixin, ListView):
+    paginate_by = 50
+    states: list = []
+    select: tuple = ()
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related(*self.select)
+        state = _choice(self.request, "state", self.states)
+        heading = _choice(self.request, "heading", Heading.choices)
+        community = parse_id(self.request.GET.get("community"))
+        partner = parse_id(self.request.GET.get("partner")) if self.model is not Need else None
+        qs = qs.filter(partner_id=partner) if partner else qs
+        qs = qs.filter(state=state) if state else qs
+        qs = qs.filter(heading=heading) if heading else qs
+        return qs.filter(community_id=community) if community else qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "states": self.states,
+            "headings": Heading.choices,
+            "can_change": has_perm(self.request.user, "projects.change"),
+            "can_offer": has_perm(self.request.user, "projects.offer"),
+            "query": self.request.GET.copy(),
+        }
+
+
+# --- needs ---------------------------------------------------------------------------------------
+
+
+class NeedListView(_List):
+    """需求清单: by state, heading and community (open first by default: the newest)."""
+
+    model = Need
+    template_name = "projects/need_list.html"
+    states = Need.State.choices
+    select = ("community", "compound", "grid")
+
+
+class NeedView(MatterView):
+    """A need: who needs it, where, how many; its sources (only those the reader may see), the
+    projects serving it and, while open, the resources that could meet it."""
+
+    model = Need
+    lifecycle = NEED
+    template_name = "projects/need_detail.html"
+    select = ("community", "compound", "grid")
+
+    def more_context(self, obj):
+        user = self.request.user
+        ctx = {
+            "cases": Case.objects.restrict(user).filter(needs=obj).select_related("category"),
+            "topics": Topic.objects.restrict(user).filter(needs=obj),
+            "projects": Project.objects.restrict(user).filter(needs=obj),
+        }
+        if obj.state == Need.State.OPEN:
+            ctx["suggestions"] = matching.suggestions(obj, user)
+        return ctx
+
+
+class NeedCreateView(ActionFormView):
+    model = Need
+    action = "change"
+    form_class = forms.NeedForm
+
+    @property
+    def title(self):
+        return _("New need")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        case = parse_id(self.request.GET.get("case"))
+        row = Case.objects.restrict(self.request.user).filter(pk=case).first() if case else None
+        if row is not None:  # 从诉求生成需求: "make a need of this request"
+            initial |= {"case_numbers": row.number, "community": row.community_id, "source": Need.Source.REQUEST}
+        return initial
+
+    def act(self, data):
+        return actions.create_need(actor=self.request.user, **data)
+
+
+# --- resources -----------------------------------------------------------------------------------
+
+
+class ResourceListView(_List):
+    """资源清单: by state, kind, heading, community (a partner's staff: their own)."""
+
+    model = Resource
+    template_name = "projects/resource_list.html"
+    states = Resource.State.choices
+    select = ("partner", "community")
+
+    def get_queryset(self):
+        kind = _choice(self.request, "kind", Resource.Kind.choices)
+        qs = super().get_queryset()
+        return qs.filter(kind=kind) if kind else qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"kinds": Resource.Kind.choices}
+
+
+class ResourceView(MatterView):
+    model = Resource
+    lifecycle = RESOURCE
+    template_name = "projects/resource_detail.html"
+    select = ("partner", "community", "compound", "grid")
+
+    def more_context(self, obj):
+        return {"projects": Project.objects.restrict(self.request.user).filter(resources=obj)}
+
+
+class ResourceCreateView(ActionFormView):
+    model = Resource
+    action = "offer"
+    form_class = forms.ResourceForm
+
+    @property
+    def title(self):
+        return _("Offer a resource")
+
+    def act(self, data):
+        return actions.offer_resource(actor=self.request.user, **data)
+
+
+# --- projects ------------------------------------------------------------------------------------
+
+
+class ProjectListView(_List):
+    """项目清单: by state, heading, community; the budget of each row from one grouped query."""
+
+    model = Project
+    template_name = "projects/project_list.html"
+    states = Project.State.choices
+    select = ("community", "partner", "owner_org")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        page = list(ctx["page_obj"])
+        totals = dict(
+            Project.objects.filter(pk__in=[p.pk for p in page])
+            .values_list("pk")
+            .annotate(total=Sum("funding__amount_fen"))
+            .order_by()
+        )
+        for p in page:
+            p.total_fen = totals.get(p.pk) or 0
+        ctx["rows"] = page
+        return ctx
+
+
+class ProjectView(MatterView):
+    """A project: needs, resources, owner, schedule, budget by source, the joint meeting and its
+    work order, and the moves."""
+
+    model = Project
+    lifecycle = PROJECT
+    template_name = "projects/project_detail.html"
+    select = ("community", "compound", "grid", "partner", "owner_org", "meeting", "action_item__case")
+
+    funding_form = None
+
+    def more_context(self, obj):
+        user = self.request.user
+        funding = list(obj.funding.all())
+        open_budget = obj.state in (Project.State.PLANNED, Project.State.IN_PROGRESS)
+        can_change = open_budget and obj.allows(user, "change")
+        return {
+            "needs": Need.objects.restrict(user).filter(projects=obj),
+            "resources": Resource.objects.restrict(user).filter(projects=obj).select_related("partner"),
+            "funding": funding,
+            "total_fen": sum(f.amount_fen for f in funding),
+            "work_order": Case.objects.restrict(user).filter(action_item__project=obj).first(),
+            "funding_form": (self.funding_form or forms.FundingForm()) if can_change else None,
+        }
+
+
+class FundingAddView(ProjectView):
+    """A row of the budget (source, amount), posted from the project's page."""
+
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        project = self.row(pk)
+        form = forms.FundingForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.add_funding(
+                    actor=request.user,
+                    project=project,
+                    source=d["source"],
+                    amount_fen=int(d["amount_yuan"] * 100),
+                    note=d["note"],
+                )
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(project)
+        self.funding_form = form
+        return self.get(request, pk, status=400)
+
+
+class ProjectCreateView(ActionFormView):
+    model = Project
+    action = "change"
+    form_class = forms.ProjectForm
+
+    @property
+    def title(self):
+        return _("New project")
+
+    def act(self, data):
+        return actions.create_project(actor=self.request.user, **data)
+
+
+# --- matching and the joint meeting ------------------------------------------------------------
+
+
+class MatchingView(ScopedMixin, View):
+    """对接: per community, the open needs and the resources available; for the community chosen,
+    the unmet needs (each with its best suggestion count) and the unused resources."""
+
+    model = Need
+
+    def get(self, request):
+        user = request.user
+        communities = list(matching.communities(user)[:100])
+        chosen = parse_id(request.GET.get("community"))
+        chosen = next((c for c in communities if c.pk == chosen), communities[0] if len(communities) == 1 else None)
+        ctx = {"summary": matching.summary(user, communities), "chosen": chosen}
+        if chosen is not None:
+            ctx["figures"] = matching.figures(user, chosen)
+            ctx["needs"] = (
+                Need.objects.restrict(user)
+                .filter(community=chosen, state=Need.State.OPEN)
+                .select_related("compound", "grid")
+                .order_by("-people_count", "id")[:50]
+            )
+            ctx["resources"] = (
+                matching.available(Resource.objects.restrict(user))
+                .filter(community=chosen)
+                .select_related("partner")
+                .annotate(uses=Count("projects"))
+                .order_by("uses", "available_until", "id")[:50]
+            )
+        return render(request, "projects/matching.html", ctx)
+
+
+class MeetingAgendaView(ScopedMixin, View):
+    """The agenda of a 党建联席会议 (deliberation Meeting, kind party_joint): the community's open
+    needs and offered resources, the projects resolved at it (its 个性化共建清单) and, for staff,
+    the form that resolves one more (a project and its action item)."""
+
+    model = Project
+
+    def meeting(self, pk):
+        meeting = matching.joint_meetings(self.request.user).select_related("community").filter(pk=pk).first()
+        if meeting is None:
+            raise Http404
+        return meeting
+
+    def get(self, request, pk, form=None, status=200):
+        meeting = self.meeting(pk)
+        user = request.user
+        can_resolve = has_perm(user, "projects.change") and has_perm(user, "votes.manage")
+        if can_resolve and form is None:
+            form = forms.ProjectForm(user=user, meeting=meeting)
+        ctx = {
+            "meeting": meeting,
+            "needs": Need.objects.restrict(user)
+            .filter(community=meeting.community, state=Need.State.OPEN)
+            .select_related("compound", "grid")[:50],
+            "resources": matching.available(Resource.objects.restrict(user))
+            .filter(community=meeting.community)
+            .select_related("partner")[:50],
+            "projects": Project.objects.restrict(user)
+            .filter(meeting=meeting)
+            .select_related("owner_org", "partner", "action_item__case"),
+            "form": form if can_resolve else None,
+        }
+        return render(request, "projects/meeting.html", ctx, status=status)
+
+    def post(self, request, pk):
+        meeting = self.meeting(pk)
+        form = forms.ProjectForm(request.POST, user=request.user, meeting=meeting)
+        if form.is_valid():
+            try:
+                project = actions.create_project(actor=request.user, meeting=meeting, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(project)
+        return self.get(request, pk, form=form, status=400)
