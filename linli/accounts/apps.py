@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from . import signals  # noqa: F401 - sign-in events into the audit log
+        from . import (
+            signals,  # noqa: F401 - sign-in events into the audit log
+            workflow,  # noqa: F401 - the registration's lifecycle, for its docs page
+        )

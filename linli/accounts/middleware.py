@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import two_factor
+from .actions import note_activity
 
 OPEN = ("accounts:two_factor_setup", "accounts:two_factor_verify", "accounts:logout")
 HAS_DEVICE = "linli_has_otp_device"  # session cache: whether a user who need not has enrolled
@@ -46,3 +47,16 @@ class TwoFactorMiddleware:
         name = "accounts:two_factor_verify" if two_factor.confirmed_totp(user) else "accounts:two_factor_setup"
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return redirect(f"{reverse(name)}?{query}" if query else reverse(name))
+
+
+class LastSeenMiddleware:
+    """The session list's "last seen": a signed-in request notes its time, written at most once
+    per LINLI_SESSION_SEEN_MINUTES (accounts.actions.note_activity)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and hasattr(request, "session"):
+            note_activity(request)
+        return self.get_response(request)

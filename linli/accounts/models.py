@@ -9,8 +9,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from linli.core.fields import EncryptedTextField
+from linli.core.masking import mask_phone
 from linli.core.scope import LEVELS, Scope, ScopedModel
+from linli.core.validators import validate_phone
 
 from .roles import ORG_ROLE_COMPOUNDS, PERMISSIONS, ROLE_LEVEL, TWO_FACTOR_ROLES, Role
 
@@ -122,6 +126,8 @@ class RoleAssignment(ScopedModel):
             )
         if self.organisation_id and self.role == Role.PROPERTY_STAFF and self.organisation.kind != "property":
             raise ValidationError({"organisation": _("Property staff belong to a property company.")})
+        if self.organisation_id and self.role == Role.PARTNER_STAFF and self.organisation.kind != "partner":
+            raise ValidationError({"organisation": _("Partner staff belong to a co-building partner.")})
 
     def scope_keys(self):
         place = self.place
@@ -235,3 +241,122 @@ class Open311Key(Credential, ScopedModel):
     def get_absolute_url(self):
 
         return reverse("accounts:open311_keys")
+
+
+class SignInSession(models.Model):
+    """登录设备: one signed-in browser session of a user, so that the user can see where they are
+    signed in and sign out everywhere. Django's session table cannot be searched by user (the
+    user id is inside the encoded data), hence this small index of it (docs/architecture.md)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="sign_in_sessions", verbose_name=_("user"))
+    session_key = models.CharField(max_length=40, unique=True, editable=False)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    device = models.CharField(_("device"), max_length=200, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("session", "signed in at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self):
+        return f"{self.user} · {self.device or '?'}"
+
+
+class OneTimeLink(Credential):
+    """一次性链接: a link handed over in person instead of an e-mail — an administrator's password
+    reset for a user, or staff's invitation of a registered household member (people.Person) to
+    an account. Valid once and until it expires; the secret is kept only as its digest."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("password reset")
+        INVITATION = "invitation", _("invitation")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        User, models.CASCADE, null=True, blank=True, related_name="one_time_links", verbose_name=_("user")
+    )
+    person = models.ForeignKey(
+        "people.Person", models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    created_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("one-time link")
+        verbose_name_plural = _("one-time links")
+
+    def refusal(self, now=None) -> str:
+        """Why this link may not be used now, or "" (used, revoked and expired are all refused)."""
+        now = now or timezone.now()
+        if self.used_at or self.revoked_at:
+            return str(_("This link has already been used or was withdrawn. Ask for a new one."))
+        if now >= self.expires_at:
+            return str(_("This link has expired. Ask for a new one."))
+        return ""
+
+
+class Registration(ScopedModel):
+    """注册申请: a resident who signed up with a phone number and their house. The login is made
+    only when the grid worker of that house's grid confirms it against the ledger, naming the
+    registered person (accounts/workflow.py), with the username and password the resident chose
+    (the password kept as its hash) and the resident role on that person's household. Until then
+    no login exists, so the answer to a registration cannot tell whether a username is taken
+    (docs/security.md, "A resident's own registration")."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("awaiting confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.OneToOneField(
+        User, models.CASCADE, null=True, blank=True, related_name="registration", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, default="")
+    password = models.CharField(max_length=128, default="", editable=False)  # a hash, as User.password
+    reason = models.CharField(_("reason"), max_length=200, blank=True)  # why it was not confirmed
+    name = models.CharField(_("name"), max_length=50)
+    phone = EncryptedTextField(_("phone"), validators=[validate_phone])
+    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    house = models.ForeignKey("places.House", models.PROTECT, related_name="+", verbose_name=_("house"))
+    subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
+    grid = models.ForeignKey(
+        "places.Grid", models.PROTECT, null=True, blank=True, related_name="+", editable=False, verbose_name=_("grid")
+    )
+    person = models.ForeignKey(
+        "people.Person", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    # the grid's workers confirm (people.change over the house), as they keep its ledger
+    scope_domain = "people"
+    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "grid": "grid_id"}
+    sensitive_fields = {"phone": mask_phone, "password": lambda value: "***"}
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+
+    def __str__(self):
+        return f"{self.name} · {self.house}"
+
+    @property
+    def phone_masked(self):
+        return mask_phone(self.phone)
+
+    @property
+    def username_taken(self) -> bool:
+        """Another login has the username chosen: the grid worker picks another on confirming."""
+        return self.user_id is None and User.objects.filter(username__iexact=self.username).exists()
+
+    def get_absolute_url(self):
+        return reverse("accounts:registration", args=[self.pk])

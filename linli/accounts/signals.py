@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.models import AuditLog
 
-from .actions import record_sign_in
+from .actions import forget_session, record_sign_in, track_session
 from .models import User
 
 
@@ -15,12 +15,14 @@ from .models import User
 def _logged_in(sender, request, user, **kwargs):
     note = _("password; second factor pending") if user.requires_two_factor else _("password")
     record_sign_in(AuditLog.Action.LOGIN, user=user, request=request, note=note)
+    track_session(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="linli_audit_logout")
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         record_sign_in(AuditLog.Action.LOGOUT, user=user, request=request)
+    forget_session(request)
 
 
 @receiver(user_login_failed, dispatch_uid="linli_audit_login_failed")

@@ -10,6 +10,7 @@ from linli.core import audit
 from linli.core.lifecycle import Conflict as Conflict  # re-exported: callers catch actions.Conflict
 from linli.core.models import AuditLog
 
+from . import notices
 from .calendar import workday_deadline
 from .models import Case, CaseEvent, CasePhoto, State
 from .workflow import LIFECYCLE, hidden_actor
@@ -25,10 +26,12 @@ RELATED = [
     "compound",
     "building",
     "house",
+    "unit",
     "reporter",
     "reporter_household",
     "created_by",
     "resolution_of",
+    "facility",
 ]
 
 
@@ -43,6 +46,9 @@ def report_case(
     compound=None,
     building=None,
     house=None,
+    unit=None,
+    where="",
+    location=None,
     reporter=None,
     reporter_household=None,
     reporter_name="",
@@ -52,10 +58,14 @@ def report_case(
     photos=(),
     resolve_by=None,
     resolution_of=None,
+    facility=None,
 ):
-    """A new request, accepted. `resolve_by` replaces the category's deadline and `resolution_of`
-    names the topic, for an action item of a consultation outcome (deliberation.procedures): the
-    work order is born with them, so no write outside its lifecycle changes them afterwards."""
+    """A new request, accepted, at the place the report chose (`where`, the Where kind; `location`,
+    a GeoJSON point; cases.location works them out, with the grid). `resolve_by` replaces the
+    category's deadline and `resolution_of` names the topic, for an action item of a consultation
+    outcome (deliberation.procedures): the work order is born with them, so no write outside its
+    lifecycle changes them afterwards. `facility`: the lift, camera, shed … the request is about
+    (docs/facilities.md), in the request's compound."""
     now = now or timezone.now()
     respond_by, default_resolve_by = deadlines(category, now)
     resolve_by = resolve_by or default_resolve_by
@@ -66,6 +76,9 @@ def report_case(
         compound=compound,
         building=building,
         house=house,
+        unit=unit,
+        where=where,
+        location=location,
         community_id=grid.community_id,
         subdistrict_id=grid.subdistrict_id,
         description=description,
@@ -77,15 +90,19 @@ def report_case(
         respond_by=respond_by,
         resolve_by=resolve_by,
         resolution_of=resolution_of,
+        facility=facility,
         created_by=actor,
         created_at=now,
     )
+    if house is not None and unit is None:
+        case.unit_id = house.unit_id  # the unit head's scope (Case.scope_paths) reaches it by the unit
     # Related objects arrive loaded (forms, serializers): re-checking that each exists would cost a
     # query apiece on every report; the foreign keys guard them in the database anyway.
     case.full_clean(exclude=["community", "subdistrict", *RELATED])
     case.save()
     CaseEvent.objects.create(case=case, action="report", to_state=State.ACCEPTED, actor=actor, created_at=now)
     add_photos(case, photos, actor=actor, kind="intake")
+    notices.after_report(case, actor)
     return case
 
 
@@ -103,13 +120,40 @@ def allowed(case, user):
 
 
 def transition(
-    case_id, name, *, actor, version, note="", assignee_org=None, rating="", deadline=None, photos=(), now=None
+    case_id,
+    name,
+    *,
+    actor,
+    version,
+    note="",
+    assignee_org=None,
+    rating="",
+    deadline=None,
+    photos=(),
+    now=None,
+    co_handlers=(),
+    co_handler=None,
+    photo_public=False,
+    public_summary="",
+    public_measures="",
 ):
     """Move a case (workflow.LIFECYCLE.perform): the inputs are checked by the move's form, as
-    the screen's and the API's are. At most one photo comes with a move."""
+    the screen's and the API's are. At most one photo comes with a move; `photo_public` shows a
+    result photo on the public board, `public_summary` and `public_measures` are the board's text
+    (verify, close)."""
     if len(photos) > 1:
         raise ValueError("one photo per move")
-    data = {"note": note, "assignee_org": assignee_org, "rating": rating, "deadline": deadline}
+    data = {
+        "note": note,
+        "assignee_org": assignee_org,
+        "rating": rating,
+        "deadline": deadline,
+        "co_handlers": [getattr(org, "pk", org) for org in co_handlers],
+        "co_handler": co_handler,
+        "photo_public": photo_public,
+        "public_summary": public_summary,
+        "public_measures": public_measures,
+    }
     files = {"photo": photos[0]} if photos else None
     return LIFECYCLE.perform(case_id, name, actor=actor, version=version, data=data, files=files, now=now)
 

@@ -11,13 +11,14 @@ from rest_framework.response import Response
 from linli.core.api.moves import MovesMixin
 from linli.core.api.serializers import ActionSerializer, ScopedRelatedField, meta
 from linli.core.api.views import ScopedViewSet, ScopePermission, scoped
+from linli.facilities.models import Facility
 from linli.orgs.api import SettingsViewSet
 from linli.orgs.models import DepartmentGrid, Kind, Organisation
-from linli.places.models import Building, Community, Compound, Grid, House
+from linli.places.models import Building, Community, Compound, Grid, House, Unit
 
-from . import actions, reporter, routing
+from . import actions, location, reporter, routing
 from .filters import CaseFilter
-from .models import Case, CaseEvent, Category, Rating, Route
+from .models import Case, CaseEvent, Category, CoHandler, Rating, Route, Where
 from .workflow import LIFECYCLE
 
 
@@ -57,12 +58,13 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
         return self.model.objects.restrict(self.context["request"].user, "report", domain="cases")
 
 
-class RatingField(serializers.ChoiceField):
-    """The resident's rating, null until there is one (the model keeps "" for none, which is not
-    one of the choices the OpenAPI document lists)."""
+class BlankAsNullField(serializers.ChoiceField):
+    """A read-only choice the model keeps as "" for none (the rating until there is one, `where`
+    of a request from before issue 12): null, since "" is not one of the choices the OpenAPI
+    document lists."""
 
-    def __init__(self, **kwargs):
-        super().__init__(choices=Rating.choices, read_only=True, allow_null=True, **kwargs)
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices=choices, read_only=True, allow_null=True, **kwargs)
 
     def to_representation(self, value):
         return value or None
@@ -70,12 +72,24 @@ class RatingField(serializers.ChoiceField):
 
 class CaseSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
-    rating = RatingField()
+    rating = BlankAsNullField(Rating.choices)
+    where = BlankAsNullField(Where.choices)
     reporter_name = serializers.SerializerMethodField()
     grid = ScopedPK(Grid)
     compound = ScopedPK(Compound, required=False, allow_null=True)
     building = ScopedPK(Building, required=False, allow_null=True)
     house = ScopedPK(House, required=False, allow_null=True)
+    unit = ScopedPK(Unit, required=False, allow_null=True)
+    facility = ScopedPK(
+        Facility,
+        required=False,
+        allow_null=True,
+        help_text="The facility the request is about (docs/facilities.md), in the request's compound.",
+    )
+    location = serializers.SerializerMethodField(
+        help_text="The point on the map (GeoJSON Point, longitude/latitude of the grid boundaries), for staff; "
+        "an anonymous request's only for those who may reveal its reporter (cases.location.point_shown)."
+    )
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(active=True, children=None))
 
     class Meta:
@@ -89,7 +103,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "grid",
             "compound",
             "building",
+            "unit",
             "house",
+            "where",
+            "location",
+            "facility",
             "community",
             "state",
             "assignee_org",
@@ -106,6 +124,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = [
+            "where",
             "community",
             "state",
             "assignee_org",
@@ -120,6 +139,9 @@ class CaseSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    def get_location(self, case) -> dict | None:
+        return case.location if location.point_shown(case, self.context["request"].user) else None
+
     def get_reporter_name(self, case) -> str | None:
         return None if case.anonymous else case.reporter_name or None
 
@@ -130,14 +152,26 @@ class CaseSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.message_dict) from None
 
 
+class CoHandlerSerializer(serializers.ModelSerializer):
+    """联合处置: a co-handling organisation and its latest feedback (null until it answers)."""
+
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = CoHandler
+        fields = ["organisation", "organisation_name", "feedback", "feedback_at"]
+        read_only_fields = fields
+
+
 class CaseDetailSerializer(CaseSerializer):
     events = EventSerializer(many=True, read_only=True)
+    co_handlers = CoHandlerSerializer(many=True, read_only=True)
     suggested_orgs = serializers.SerializerMethodField(
         help_text="What the routing table suggests for dispatch (cases.routing), for those who dispatch it."
     )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "events", "suggested_orgs"]
+        fields = [*CaseSerializer.Meta.fields, "co_handlers", "events", "suggested_orgs"]
 
     def get_suggested_orgs(self, case) -> list[int]:
         user = self.context["request"].user
@@ -153,6 +187,9 @@ class CommentSerializer(serializers.Serializer):
 class RevealedReporterSerializer(serializers.Serializer):
     reporter_name = serializers.CharField()
     reporter_phone = serializers.CharField()
+
+
+DETAIL_PREFETCH = ["events__actor", "events__case", "co_handlers__organisation"]
 
 
 class CaseViewSet(MovesMixin, ScopedViewSet):
@@ -176,10 +213,10 @@ class CaseViewSet(MovesMixin, ScopedViewSet):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        return qs.prefetch_related("events__actor", "events__case") if self.action == "retrieve" else qs
+        return qs.prefetch_related(*DETAIL_PREFETCH) if self.action == "retrieve" else qs
 
     def moved(self, pk):
-        case = Case.objects.prefetch_related("events__actor", "events__case").get(pk=pk)
+        case = Case.objects.prefetch_related(*DETAIL_PREFETCH).get(pk=pk)
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=CommentSerializer, responses=CaseDetailSerializer)

@@ -10,11 +10,12 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_delete, pre_save
 
-        from . import rollup, workflow  # noqa: F401  (workflow: the lifecycle of Case, for lifecycle_of)
+        from . import facility_history, rollup, workflow  # noqa: F401  (workflow: the lifecycle of Case, for lifecycle_of)
         from .models import Case
         from .photos import guard_pillow
 
         guard_pillow()
+        facility_history.register()  # the requests on a facility's page (facilities.extensions)
 
         # a rolled-up request leaves the rollup before it changes or goes, whoever writes it
         pre_save.connect(rollup.release_before_save, sender=Case, dispatch_uid="cases.rollup.release_before_save")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.ids import IdFilter
 from linli.core.scope import scope_for
 
-from . import workflow
+from . import joint, workflow
 from .models import OPEN_STATES, Assignment, Case, Category, Channel, State
 from .workflow import LIFECYCLE
 
@@ -16,13 +16,15 @@ SOON = timedelta(hours=24)
 
 
 def overdue_q(now) -> Q:
-    """Open and past the deadline: at the deadline itself a request is not yet overdue (Case.is_overdue)."""
-    return Q(state__in=OPEN_STATES, resolve_by__lt=now)
+    """Open, its clock running (not deferred, not in deliberation) and past the deadline: at the
+    deadline itself a request is not yet overdue (Case.is_overdue)."""
+    return Q(state__in=OPEN_STATES, paused_at=None, resolve_by__lt=now)
 
 
 def due_soon_q(now) -> Q:
-    """Open, not yet overdue, and due within 24 hours (以内: exactly 24 hours from now included)."""
-    return Q(state__in=OPEN_STATES, resolve_by__gte=now, resolve_by__lte=now + SOON)
+    """Open, its clock running, not yet overdue, and due within 24 hours (以内: exactly 24 hours
+    from now included)."""
+    return Q(state__in=OPEN_STATES, paused_at=None, resolve_by__gte=now, resolve_by__lte=now + SOON)
 
 
 def unanswered_assignment_q() -> Q:
@@ -41,6 +43,7 @@ AWAITING = {
     "assign": (("assign",), Q()),
     "supervise": (("supervise",), unanswered_assignment_q()),
     "feedback": (("feedback",), unanswered_assignment_q()),
+    "co_feedback": (("co_feedback",), Q()),
     "rate": (("rate",), Q()),
 }
 
@@ -55,6 +58,8 @@ def awaiting(user, name: str):
     rows = Case.objects.restrict(user, first.action, domain=first.domain).filter(extra, state__in=states)
     if first.may is workflow.handler:  # the community's staff handle only its own organisations' requests
         rows = rows.filter(workflow.handled_by_q(user))
+    if first.may is joint.co_handler:  # 联合处置: where one of the user's co-handlers has not answered yet
+        rows = rows.filter(joint.co_handled_by_q(user, unanswered=True))
     if name == "rate" and scope_for(user, "cases.verify").empty:  # as workflow.reporter_or_staff
         rows = rows.filter(reporter_id=user.pk)
     return rows
@@ -86,6 +91,7 @@ class CaseFilter(django_filters.FilterSet):
             ("assign", _("To assign")),
             ("supervise", _("Escalations awaiting feedback")),
             ("feedback", _("Assignments to answer")),
+            ("co_feedback", _("Joint orders awaiting your feedback")),
             ("rate", _("To rate")),
         ],
     )
@@ -120,7 +126,7 @@ class CaseFilter(django_filters.FilterSet):
         now = timezone.now()
         if value == "soon":
             return queryset.filter(due_soon_q(now))
-        return queryset.filter(state__in=OPEN_STATES, resolve_by__lte=now + SOON)
+        return queryset.filter(state__in=OPEN_STATES, paused_at=None, resolve_by__lte=now + SOON)
 
     def awaiting_my_move(self, queryset, name, value):
         user = getattr(self.request, "user", None)

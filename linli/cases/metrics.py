@@ -28,7 +28,8 @@ def counts(now):
         "rated": Count("id", filter=Q(rating__in=RATED)),
         "satisfied": Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
         "open": Count("id", filter=Q(state__in=OPEN_STATES)),
-        "overdue": Count("id", filter=Q(state__in=OPEN_STATES, resolve_by__lt=now)),
+        # the clock stopped (deferred, in deliberation): not overdue while it is (filters.overdue_q)
+        "overdue": Count("id", filter=Q(state__in=OPEN_STATES, paused_at=None, resolve_by__lt=now)),
         # the practice of city supervision centres: on-time closure over (due − deferred), rework, extensions
         "due": Count("id", filter=Q(resolve_by__lte=now) | Q(handled_at__isnull=False)),
         "due_deferred": Count("id", filter=(Q(resolve_by__lte=now) | Q(handled_at__isnull=False)) & Q(deferred=True)),
@@ -38,16 +39,15 @@ def counts(now):
         "handled": Count("id", filter=Q(handled_at__isnull=False)),
         "reworked": Count("id", filter=Q(reworked=True)),
         "extended": Count("id", filter=Q(extended=True)),
-        "escalated": Count(
-            "id",
-            filter=Q(state__in=OPEN_STATES)
-            & (
-                Q(needs_supervisor=True)
-                | Q(state=State.ESCALATED)
-                | Q(Exists(Assignment.objects.filter(case=OuterRef("pk"))))
-            ),
-        ),
+        "escalated": Count("id", filter=Q(state__in=OPEN_STATES) & escalated_q()),
     }
+
+
+def escalated_q() -> Q:
+    """Escalated: waiting for the supervisor, whistle blown (吹哨), or assigned to a department (交办)."""
+    return (
+        Q(needs_supervisor=True) | Q(state=State.ESCALATED) | Q(Exists(Assignment.objects.filter(case=OuterRef("pk"))))
+    )
 
 
 def rate(numerator: int, denominator: int) -> Fraction | None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core import geo
 from linli.core.fields import EncryptedTextField
 from linli.core.lifecycle import lifecycle_of
 from linli.core.masking import mask_phone
@@ -167,6 +168,8 @@ class State(models.TextChoices):
     DECLINED = "declined", _("Declined")
     MERGED = "merged", _("Merged into another request")
     ESCALATED = "escalated", _("Whistle blown to the sub-district")
+    # taken into a topic (议事中): its clock stops until the topic's outcome is published
+    DELIBERATING = "deliberating", _("In deliberation")
 
 
 class Rating(models.TextChoices):
@@ -175,7 +178,25 @@ class Rating(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
-OPEN_STATES = (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED, State.HANDLED, State.ESCALATED)
+class Where(models.TextChoices):
+    """What kind of place the problem is at: how the request's grid was found (cases.location)."""
+
+    HOUSE = "house", _("A house")
+    UNIT = "unit", _("A unit")
+    BUILDING = "building", _("A building")
+    COMMON = "common", _("A compound's common area")
+    MAP = "map", _("On the map")
+
+
+OPEN_STATES = (
+    State.ACCEPTED,
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.RETURNED,
+    State.HANDLED,
+    State.ESCALATED,
+    State.DELIBERATING,
+)
 
 
 class Case(ScopedModel):
@@ -196,6 +217,23 @@ class Case(ScopedModel):
     )
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
+    # where the problem is (issue 12): the kind of place chosen, a unit, and a point on the map of
+    # grids (GeoJSON, in the boundaries' longitude/latitude); blank for requests from before
+    where = models.CharField(_("where"), max_length=8, choices=Where.choices, blank=True)
+    unit = models.ForeignKey(
+        "places.Unit", models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("unit")
+    )
+    location = models.JSONField(_("point on the map"), null=True, blank=True, validators=[geo.validate_point])
+    # the facility the request is about (issue 15, docs/facilities.md): a lift, a camera, a shed …
+    # of the compound; its page lists the requests that name it and counts repeated failures
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("facility"),
+    )
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -235,6 +273,11 @@ class Case(ScopedModel):
     handled_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
+    # 晒事: what the public board says was raised and done, written by staff at verification or
+    # closing and checked for personal data (people.public_text); the resident's own words never
+    # reach the board. Empty: the board shows the category only.
+    public_summary = models.CharField(_("public summary of the problem"), max_length=300, blank=True)
+    public_measures = models.CharField(_("public summary of what was done"), max_length=300, blank=True)
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("rating comment"), max_length=200, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
@@ -255,7 +298,7 @@ class Case(ScopedModel):
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     # 缓办 pauses the clock; resuming moves the deadline by the paused time
-    paused_at = models.DateTimeField(_("deferred since"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("clock stopped since"), null=True, blank=True)
     deferred = models.BooleanField(_("deferred"), default=False)
     extended = models.BooleanField(_("deadline extended"), default=False)
     reworked = models.BooleanField(_("sent back at verification"), default=False)
@@ -273,7 +316,7 @@ class Case(ScopedModel):
         "grid": "grid_id",
         "compound": "compound_id",
         "building": "building_id",
-        "unit": "house__unit_id",
+        "unit": lambda ids: models.Q(unit_id__in=sorted(ids)) | models.Q(house__unit_id__in=sorted(ids)),
         # a resident sees their household's requests, and a whisper only if they reported it
         "household": with_user(
             lambda ids, user: (
@@ -281,9 +324,16 @@ class Case(ScopedModel):
                 & (models.Q(anonymous=False) | models.Q(reporter_id=user.pk))
             )
         ),
-        "organisation": "assignee_org_id",
+        # the lead organisation's staff, and those of its co-handlers (联合处置: CoHandler)
+        "organisation": lambda ids: (
+            models.Q(assignee_org_id__in=sorted(ids))
+            | models.Q(pk__in=CoHandler.objects.filter(organisation_id__in=sorted(ids)).values("case_id"))
+        ),
     }
     sensitive_fields = {"reporter_phone": mask_phone}
+    # the audit log names linked rows (core.audit_display), but not who reported: an anonymous
+    # request's reporter is named nowhere, and the page says who reported where that is allowed
+    audit_names_withheld = ("reporter", "reporter_household")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -322,10 +372,13 @@ class Case(ScopedModel):
         return self.state in OPEN_STATES
 
     def is_overdue(self, now=None):
-        return self.is_open and (now or timezone.now()) > self.resolve_by
+        """Open, past its deadline, and its clock running (not deferred, not in deliberation)."""
+        return self.is_open and self.paused_at is None and (now or timezone.now()) > self.resolve_by
 
     def clean(self):
         # 网格悄悄话: a house would name the reporter (their home, or the neighbour they live beside)
+        if self.facility_id and self.compound_id and self.facility.compound_id != self.compound_id:
+            raise ValidationError({"facility": _("The facility is not in the compound of the request.")})
         if self.anonymous and self.house_id:
             raise ValidationError(
                 {
@@ -359,6 +412,30 @@ class Assignment(models.Model):
         return f"{self.case_id} → {self.department_id}"
 
 
+class CoHandler(models.Model):
+    """联合处置: an organisation that works a work order with its lead (`Case.assignee_org`) —
+    "综合执法部门+网格员+网格警联合上门". Its staff see the order and give their feedback (the
+    latest is kept here, every one is on the timeline); only the lead reports it handled."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="co_handlers")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", models.PROTECT, related_name="co_handled", verbose_name=_("co-handling organisation")
+    )
+    feedback = models.TextField(_("feedback"), blank=True)
+    feedback_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="uniq_co_handler")]
+        verbose_name = _("co-handler")
+        verbose_name_plural = _("co-handlers")
+
+    def __str__(self):
+        return f"{self.case_id} + {self.organisation_id}"
+
+
 class CasePhoto(models.Model):
     """A photo of the problem (at intake) or of the result (at handling), EXIF removed."""
 
@@ -371,6 +448,8 @@ class CasePhoto(models.Model):
     image = models.FileField(upload_to="cases/%Y/%m/")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # a result photo the handler marked for the public board (晒事); intake photos never are
+    public = models.BooleanField(_("shown on the public board"), default=False)
 
     class Meta:
         ordering = ["created_at", "id"]

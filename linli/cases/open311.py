@@ -22,12 +22,13 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from linli.accounts.models import Open311Key
+from linli.core import geo
 from linli.core.ids import parse_id, parse_ids
 from linli.core.scope import has_perm
 from linli.places.models import Grid
 
 from . import actions
-from .models import OPEN_STATES, Case, Category
+from .models import OPEN_STATES, Case, Category, Where
 
 MAX_RANGE = dt.timedelta(days=90)
 MAX_PAGE = 1_000_000  # of up to 200 requests: more than any district holds; near 2⁶³ the offset overflows
@@ -73,22 +74,8 @@ def _centroid(boundary):
     return round(sum(p[1] for p in ring) / len(ring), 6), round(sum(p[0] for p in ring) / len(ring), 6)
 
 
-def _inside(lon, lat, ring):
-    """Ray casting: is the point inside the polygon ring?"""
-    inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-        if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
-            inside = not inside
-    return inside
-
-
 def grid_at(lon, lat, grids):
-    for grid in grids.exclude(boundary=None):
-        geom = grid.boundary.get("geometry", grid.boundary)
-        polygons = [geom["coordinates"]] if geom.get("type") == "Polygon" else geom.get("coordinates", [])
-        if any(_inside(lon, lat, [p[:2] for p in poly[0]]) for poly in polygons):
-            return grid
-    return None
+    return geo.first_containing(grids.exclude(boundary=None), lon, lat)
 
 
 class Open311View(View):
@@ -250,12 +237,14 @@ class RequestListView(Open311View):
         if category is None:
             raise Open311Error(400, _("service_code not found"))
         grids = Grid.objects.restrict(user, "report", domain="cases")
+        point = None
         if (p.get("address_id") or "").isdigit():
             address = parse_id(p["address_id"])  # 0 or beyond 2⁶³: no grid
             grid = grids.filter(pk=address).first() if address else None
         elif p.get("lat") and p.get("long"):
             try:
-                grid = grid_at(float(p["long"]), float(p["lat"]), grids)
+                point = (float(p["long"]), float(p["lat"]))
+                grid = grid_at(*point, grids)
             except ValueError:
                 raise Open311Error(400, _("lat and long must be numbers")) from None
         else:
@@ -270,6 +259,8 @@ class RequestListView(Open311View):
                 grid=grid,
                 description=p.get("description", "").strip(),
                 channel="hotline",
+                where=Where.MAP if point else "",
+                location=geo.point(*point) if point else None,
                 reporter_name=name[:50],
                 reporter_phone="",
             )

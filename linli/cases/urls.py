@@ -1,18 +1,27 @@
 from django.urls import path
 
+from linli.core.exports import FORMATS
 from linli.orgs.models import DepartmentGrid
 
-from . import settings_views, views
+from . import papers, settings_views, views
 from .models import Route
 from .workflow import LIFECYCLE
 
 app_name = "cases"
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="list"),
+    *(path(f"export.{fmt}", views.CaseExportView.as_view(fmt=fmt), name=f"list_{fmt}") for fmt in FORMATS),
     path("new/", views.ReportView.as_view(), name="report"),
     path("new/mine/", views.ResidentReportView.as_view(), name="report_mine"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/reporter/", views.RevealReporterView.as_view(), name="reveal_reporter"),
+    path("<int:pk>/slip/", papers.WorkOrderSlipView.as_view(), name="slip"),
+    path("<int:pk>/assignments/<int:assignment>/", papers.AssignmentPaperView.as_view(), name="assignment_paper"),
+    path(
+        "<int:pk>/assignments/<int:assignment>/feedback/",
+        papers.AssignmentPaperView.as_view(feedback=True),
+        name="feedback_paper",
+    ),
     path("<int:pk>/comment/", views.CommentView.as_view(), name="comment"),
     # one URL per move of the work-order lifecycle: POST cases/<id>/dispatch/, …/handle/, …
     *(path(f"<int:pk>/{m.name}/", views.MoveView.as_view(move=m.name), name=f"move_{m.name}") for m in LIFECYCLE),

@@ -14,9 +14,17 @@ from django.views.generic import ListView
 
 from linli.core.lifecycle import VersionForm
 from linli.core.scope import has_perm, scope_for
-from linli.core.views import ScopedMixin, apply_form_errors, form_with_errors, require_perm
+from linli.core.views import (
+    ExportMixin,
+    ScopedMixin,
+    apply_form_errors,
+    export_context,
+    form_with_errors,
+    require_perm,
+)
 
-from . import actions, reporter, rollup
+from . import actions, exports, location, reporter, rollup
+from .extensions import panels_for
 from .filters import CaseFilter
 from .forms import CommentForm, PeriodForm, ReportForm, ResidentReportForm
 from .models import Case, CasePhoto, CaseStat, Channel, State
@@ -38,16 +46,27 @@ class CaseListView(ScopedMixin, ListView):
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {
-            "filter": self.filterset,
-            "can_report": has_perm(self.request.user, "cases.report"),
-            "can_dashboard": has_perm(self.request.user, "cases.dispatch"),
-        }
+        return (
+            super().get_context_data(**kwargs)
+            | {
+                "filter": self.filterset,
+                "can_report": has_perm(self.request.user, "cases.report"),
+                "can_dashboard": has_perm(self.request.user, "cases.dispatch"),
+            }
+            | export_context(self.request.user, exports.EXPORT, "cases:list")
+        )
+
+
+class CaseExportView(ExportMixin, CaseListView):
+    """导出 CSV / 导出 Excel of the list as filtered (core.views.ExportMixin)."""
+
+    export = exports.EXPORT
+    list_url = "cases:list"
 
 
 # The inputs of the moves offered, in this order on the page (one form; each button posts to its
 # own move's URL). A photo is asked for with the handling's result only.
-FIELD_ORDER = ["assignee_org", "deadline", "rating", "note", "photo"]
+FIELD_ORDER = ["assignee_org", "co_handlers", "co_handler", "deadline", "rating", "note", "photo"]
 
 
 def move_fields(case, user, moves, failed=None):
@@ -81,8 +100,8 @@ class CaseDetailView(ScopedMixin, View):
     def get(self, request, pk, failed=None, status=200):
         case = get_object_or_404(
             self.get_queryset()
-            .select_related(*LIST_SELECT, "building", "house", "reporter")
-            .prefetch_related("photos", "assignments__department"),
+            .select_related(*LIST_SELECT, "building", "unit", "house", "reporter", "facility")
+            .prefetch_related("photos", "assignments__department", "co_handlers__organisation"),
             pk=pk,
         )
         hidden = reporter.hidden_actors(case)
@@ -103,6 +122,14 @@ class CaseDetailView(ScopedMixin, View):
             and has_perm(request.user, reporter.REVEAL_PERM)
             and case.allows(request.user, "reveal_reporter"),
             "overdue": case.is_overdue(),
+            "panels": panels_for(request, case),  # the topic it was taken into (deliberation)
+            "co_handlers": case.co_handlers.all(),
+            # 联合处置: the lead decides when it is handled, but is shown who has not answered yet
+            "unanswered": [c for c in case.co_handlers.all() if c.feedback_at is None],
+            # the request's grid and compound on the map, for those who see places (not residents)
+            "map_grids": [case.grid] if has_perm(request.user, "places.view") else [],
+            "map_compounds": [case.compound] if case.compound_id else [],
+            "point": case.location if location.point_shown(case, request.user) else None,
         }
         if case.state in (State.ACCEPTED, State.DISPATCHED) and case.allows(request.user, "dispatch"):
             ctx["similar"] = similar_open(case, queryset=Case.objects.restrict(request.user, "dispatch"))
@@ -208,15 +235,13 @@ class ReportView(LoginRequiredMixin, View):
             case = actions.report_case(
                 actor=request.user,
                 category=d["category"],
-                grid=d["grid"],
                 description=d["description"],
                 channel=d["channel"],
-                compound=d.get("compound"),
-                building=d.get("building"),
-                house=d.get("house"),
+                **form.where_is.as_kwargs(),
                 reporter_name=d["reporter_name"],
                 reporter_phone=d["reporter_phone"],
                 anonymous=d["anonymous"],
+                facility=d.get("facility"),
                 photos=[d["photo"]] if d["photo"] else [],
             )
         except ValidationError as exc:
@@ -245,20 +270,17 @@ class ResidentReportView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self.get(request, form=form)
         d = form.cleaned_data
-        grid, compound, building, house = form.location()
         case = actions.report_case(
             actor=request.user,
             category=d["category"],
-            grid=grid,
-            compound=compound,
-            building=building,
-            house=house,
+            **form.where_is.as_kwargs(),
             description=d["description"],
             channel=Channel.WHISPER if d["anonymous"] else Channel.SELF_SERVICE,
             reporter=request.user,
             reporter_household=hh,
             reporter_name=str(request.user),
             anonymous=d["anonymous"],
+            facility=d.get("facility"),
             photos=[d["photo"]] if d["photo"] else [],
         )
         messages.success(request, _("Thank you. Your request %(number)s has been received.") % {"number": case.number})

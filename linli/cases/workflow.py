@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from linli.accounts.models import User
 from linli.core.lifecycle import Lifecycle, Move
 from linli.core.scope import scope_for
+from linli.people.public_text import check_public_text
 
-from . import forms
-from .models import Assignment, Case, CaseEvent, CasePhoto, Rating, State
+from . import forms, joint, notices
+from .models import Assignment, Case, CaseEvent, CasePhoto, CoHandler, Rating, State
 from .reporter import hidden_actors
 
 # --- who is told ------------------------------------------------------------------------------
@@ -116,9 +117,11 @@ def responded(ctx):
 
 
 def dispatch(ctx):
-    """The organisation chosen handles it; the first answer counts as the response."""
+    """The organisation chosen handles it, and is told; so is the reporter. The first answer counts as the response."""
     ctx.obj.assignee_org, ctx.obj.assignee = ctx.data["assignee_org"], None
     responded(ctx)
+    set_co_handlers(ctx, ctx.data.get("co_handlers") or [])
+    notices.tell(ctx, notices.dispatched)
 
 
 def decline(ctx):
@@ -128,13 +131,32 @@ def decline(ctx):
 
 
 def handle(ctx):
-    """The note is the result; handled now."""
+    """The note is the result; handled now; the reporter and the verifiers are told."""
     ctx.obj.result, ctx.obj.handled_at = ctx.data["note"], ctx.now
+    notices.tell(ctx, notices.handled)
+
+
+def publish(ctx):
+    """The public summaries given (晒事), once they hold no personal data; an empty one keeps the last."""
+    given = {f: ctx.data.get(f, "").strip() for f in ("public_summary", "public_measures")}
+    given = {f: text for f, text in given.items() if text}
+    if not given:
+        return  # reads nothing (the generator's replay asserts it)
+    check_public_text(ctx.obj.community, **given)
+    for field, text in given.items():
+        setattr(ctx.obj, field, text)
+
+
+def verify(ctx):
+    """The public summaries; the reporter is asked to rate the result."""
+    publish(ctx)
+    notices.tell(ctx, notices.verified)
 
 
 def send_back(ctx):
-    """Marked as reworked (a dashboard figure)."""
+    """Marked as reworked (a dashboard figure); the handler is told."""
     ctx.obj.reworked = True
+    notices.tell(ctx, notices.sent_back)
 
 
 def rate(ctx):
@@ -143,13 +165,15 @@ def rate(ctx):
 
 
 def close(ctx):
-    """Closed now; the reporters of the requests merged into it are told."""
+    """The public summaries; closed now; the reporter, and the reporters of the requests merged into it, are told."""
     case = ctx.obj
+    publish(ctx)
     ctx.obj.closed_at = ctx.now
     ctx.notify(
         lambda: merged_reporters(case),
         lambda: _("Request %(number)s, which yours was merged into, is closed.") % {"number": case.number},
     )
+    notices.tell(ctx, notices.closed)
 
 
 def reopen(ctx):
@@ -159,6 +183,7 @@ def reopen(ctx):
     case.needs_supervisor = case.reopen_count >= 1
     case.reopen_count += 1
     case.assignee_org, case.assignee, case.rating, case.handled_at = None, None, "", None
+    set_co_handlers(ctx, [])
 
 
 def whistle(ctx):
@@ -184,6 +209,7 @@ def assign(ctx):
     ctx.notify(
         lambda: org_staff(org), _("The sub-district assigned request %(number)s to you.") % {"number": case.number}
     )
+    set_co_handlers(ctx, ctx.data.get("co_handlers") or [])
 
 
 def latest_assignment(case):
@@ -227,6 +253,25 @@ def extend(ctx):
     ctx.obj.resolve_by, ctx.obj.extended = ctx.data["deadline"], True
 
 
+def deliberate(ctx):
+    """议事中: the clock stops while the topic (the note names it) is decided; the reporter is told."""
+    case = ctx.obj
+    case.paused_at = case.paused_at or ctx.now
+    responded(ctx)
+    if not ctx.replaying:
+        notices.deliberating(case, ctx.actor, ctx.notify, ctx.data["note"])
+
+
+def receive_outcome(ctx):
+    """The topic's published outcome is the result: handled now, the deadline moved later by the
+    time in deliberation; the reporter is told and asked to rate it (a dissatisfied rating reopens it)."""
+    case = ctx.obj
+    if case.paused_at:
+        case.resolve_by += ctx.now - case.paused_at
+    case.paused_at, case.result, case.handled_at = None, ctx.data["note"], ctx.now
+    notices.tell(ctx, notices.outcome)
+
+
 def merge(ctx):
     """Into another open request in the actor's dispatch scope (404 outside it), whose
     reporters are told when it is closed."""
@@ -255,6 +300,53 @@ def merge(ctx):
     )
 
 
+# --- joint orders (联合处置): co-handling organisations beside the lead ----------------------
+
+
+def set_co_handlers(ctx, orgs):
+    """The order's co-handlers become `orgs`: those kept keep their feedback, those removed no
+    longer see it, the staff of those added are told. A replay starts from none."""
+    case = ctx.obj
+    rows = {} if ctx.replaying else {r.organisation_id: r for r in case.co_handlers.select_related("organisation")}
+    wanted = {org.pk: org for org in orgs}
+    gone = [pk for pk in rows if pk not in wanted]
+    added = [org for pk, org in wanted.items() if pk not in rows]
+    if not gone and not added:
+        return
+    if gone:
+        CoHandler.objects.filter(case=case, organisation_id__in=gone).delete()
+    for org in added:
+        ctx.save(CoHandler(case=case, organisation=org, added_at=ctx.now))
+    sep = _(", ")
+    names = sep.join(org.name for org in orgs) or _("none")
+    ctx.changes["co_handlers"] = [sep.join(r.organisation.name for r in rows.values()), sep.join(o.name for o in orgs)]
+    ctx.note = " ".join(filter(None, [ctx.note, _("Co-handlers: %(names)s.") % {"names": names}]))
+    if added:
+        text = _("You co-handle request %(number)s: please give your feedback.") % {"number": case.number}
+        ctx.notify(lambda: [user for org in added for user in org_staff(org)], text)
+
+
+def co_handlers(ctx):
+    """The co-handlers become those chosen (none: all removed); the staff of those added are told."""
+    set_co_handlers(ctx, ctx.data["co_handlers"])
+
+
+def latest_co_handler(case, org):
+    # read from the database, in a replay too: replay this move after the dispatch's rows are written
+    return case.co_handlers.select_related("organisation").get(organisation=org)
+
+
+def co_feedback(ctx):
+    """The note is the co-handler's feedback (the latest is kept, each is on the timeline); the
+    lead's staff are told."""
+    case, row = ctx.obj, latest_co_handler(ctx.obj, ctx.data["co_handler"])
+    row.feedback, row.feedback_at, row.feedback_by = ctx.data["note"], ctx.now, ctx.actor
+    ctx.save(row, ["feedback", "feedback_at", "feedback_by"])
+    ctx.note = _("%(organisation)s: %(feedback)s") % {"organisation": row.organisation.name, "feedback": row.feedback}
+    text = _("A co-handler answered on request %(number)s.") % {"number": case.number}
+    ctx.notify(lambda: org_staff(case.assignee_org), text)
+
+
 # --- the timeline and the audit log -----------------------------------------------------------
 
 
@@ -272,7 +364,8 @@ def record(ctx):
     )
     if ctx.data.get("photo"):
         kind = CasePhoto.Kind.RESULT if ctx.move.name == "handle" else CasePhoto.Kind.INTAKE
-        CasePhoto.objects.create(case=case, kind=kind, image=ctx.data["photo"], uploaded_by=ctx.actor)
+        public = kind == CasePhoto.Kind.RESULT and bool(ctx.data.get("photo_public"))
+        CasePhoto.objects.create(case=case, kind=kind, image=ctx.data["photo"], uploaded_by=ctx.actor, public=public)
 
 
 def hidden_actor(case, actor) -> bool:
@@ -342,7 +435,8 @@ LIFECYCLE = Lifecycle(
             (S.HANDLED,),
             S.VERIFIED,
             "cases.verify",
-            forms.CaseMoveForm,
+            forms.PublishForm,
+            effect=verify,
             style="danger",
         ),
         Move(
@@ -371,7 +465,7 @@ LIFECYCLE = Lifecycle(
             (S.RATED, S.VERIFIED),
             S.CLOSED,
             "cases.dispatch",
-            forms.CaseMoveForm,
+            forms.PublishForm,
             effect=close,
             style="danger",
         ),
@@ -428,6 +522,28 @@ LIFECYCLE = Lifecycle(
             effect=feedback,
             may=handler,
         ),
+        # 联合处置: co-handling organisations beside the lead, each giving feedback; only the lead handles
+        Move(
+            "co_handlers",
+            gettext_lazy("Change co-handlers"),
+            WORKING,
+            None,
+            "cases.dispatch",
+            forms.CoHandlersForm,
+            effect=co_handlers,
+        ),
+        Move(
+            "co_feedback",
+            gettext_lazy("Give co-handler feedback"),
+            (*WORKING, S.HANDLED),
+            None,
+            "cases.handle",
+            forms.CoFeedbackForm,
+            effect=co_feedback,
+            may=joint.co_handler,
+            style="warning",
+            versioned=False,
+        ),
         # 缓办 / 延期: the clock stops while deferred; an approved extension moves the deadline
         Move(
             "defer",
@@ -457,6 +573,27 @@ LIFECYCLE = Lifecycle(
             "cases.dispatch",
             forms.ExtendForm,
             effect=extend,
+        ),
+        # 议事中: a topic takes the request (its acceptance into the catalog) and gives it its outcome
+        Move(
+            "deliberate",
+            gettext_lazy("Take into a topic"),
+            (S.ACCEPTED, S.RETURNED, S.ESCALATED, *WORKING),
+            S.DELIBERATING,
+            "cases.dispatch",
+            forms.NoteForm,
+            effect=deliberate,
+            offered=False,
+        ),
+        Move(
+            "outcome",
+            gettext_lazy("Receive the topic's outcome"),
+            (S.DELIBERATING,),
+            S.VERIFIED,
+            "cases.dispatch",
+            forms.OutcomeForm,
+            effect=receive_outcome,
+            offered=False,
         ),
         # offered from the similar-requests box, not as a button of its own
         Move(

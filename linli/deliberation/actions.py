@@ -11,9 +11,10 @@ from linli.core import audit
 from linli.core.masking import mask_name
 from linli.core.models import AuditLog
 from linli.people.models import Household, Ownership, Person, Relation, Tenure
+from linli.people.public_text import check_public_text
 from linli.places.models import House
 
-from . import steps, tally
+from . import notices, steps, tally
 from .models import Ballot, Consent, ConsentCampaign, Elector, OwnerVote, StepRule
 from .steps import result  # noqa: F401 (read as actions.result by the vote page, the API, the benchmark)
 from .workflow import OWNER_VOTE
@@ -61,12 +62,19 @@ def electorate(compound, buildings=(), unit=None):
     return {k: (label, area, ids) for k, (label, area, ids) in by_owner.items()}
 
 
-def check_topic(topic, compound):
-    """A vote opened as a topic's 业主表决 step: the topic is of this compound, its next step is
-    the owners' vote, and the notice before it has run its days when the vote OPENS (R1.6:
-    notice of an owners' assembly ≥ 15 days before it; the step's lead_days)."""
+def check_topic(topic, compound, matter):
+    """A vote opened as a topic's 业主表决 step: the topic is of this compound and decides this
+    matter, its next step is the owners' vote, and the notice before it has run its days when the
+    vote OPENS (R1.6: notice of an owners' assembly ≥ 15 days before it; the step's lead_days)."""
     if topic.compound_id != compound.pk:
         raise ValidationError({"topic": _("The topic concerns another compound.")})
+    if topic.matter != matter:
+        raise ValidationError(
+            {
+                "matter": _("The topic's owners decide another matter: %(matter)s.")
+                % {"matter": topic.get_matter_display() or "—"}
+            }
+        )
     step = steps.next_step(topic)
     if step is None or step.rule != StepRule.OWNER_VOTE:
         raise ValidationError({"topic": _("The topic is not at its owners' vote step.")})
@@ -99,12 +107,14 @@ def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=N
     if any(b.compound_id != compound.pk for b in buildings):
         raise ValidationError({"buildings": _("The buildings are not in this compound.")})
     if topic is not None:
-        check_topic(topic, compound)
+        check_topic(topic, compound, matter)
+    check_public_text(compound.community, title=title)  # the title is on the community's board
     owners = electorate(compound, buildings, unit)
     if not owners:
         raise ValidationError(_("There are no houses in this scope."))
     vote = OwnerVote.objects.create(
         title=title,
+        title_checked=True,
         matter=matter,
         compound=compound,
         unit=unit,
@@ -137,6 +147,7 @@ def open_vote(*, actor, title, matter, compound, closes_at, buildings=(), unit=N
         vote,
         {"electors": [None, len(owners)], "matter": [None, matter], "topic": [None, topic.pk if topic else None]},
     )
+    notices.vote_opened(vote)
     return vote
 
 
@@ -196,8 +207,10 @@ def own_elector(vote, user):
 @transaction.atomic
 def open_campaign(*, actor, title, compound, threshold_percent, buildings=()):
     """征求意见: ask the households of a compound (or of some of its buildings) for consent."""
+    check_public_text(compound.community, title=title)  # the title is on the community's board
     campaign = ConsentCampaign.objects.create(
         title=title,
+        title_checked=True,
         compound=compound,
         threshold_percent=threshold_percent,
         community_id=compound.community_id,

@@ -49,6 +49,7 @@ class TopicSerializer(serializers.ModelSerializer):
             "community",
             "compound",
             "scale",
+            "matter",
             "status",
             "decline_reason",
             "procedure",
@@ -89,6 +90,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "topics",
             "notice_published_at",
             "minutes",
+            "chair",
+            "recorder",
             "closed_at",
             "status",
             "version",
@@ -265,6 +268,7 @@ class TopicWriteSerializer(serializers.Serializer):
     compound = IdField(required=False, allow_null=True, default=None)
     procedure = IdField()
     scale = serializers.ChoiceField(choices=Topic.Scale.choices, default=Topic.Scale.MINOR)
+    matter = serializers.ChoiceField(choices=Matter.choices, required=False, allow_null=True, default=None)
     cases = serializers.ListField(child=IdField(), required=False, default=list)
 
 
@@ -314,6 +318,7 @@ class TopicWriteViewSet(MovesMixin, TopicViewSet):
             title=d["title"],
             description=d["description"],
             scale=d["scale"],
+            matter=d["matter"],
             community=_scoped(Community, request.user, d["community"]),
             compound=_scoped(Compound, request.user, d["compound"]),
             procedure=procedure,

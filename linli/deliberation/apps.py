@@ -6,3 +6,8 @@ class DeliberationConfig(AppConfig):
     name = "linli.deliberation"
     label = "deliberation"
     verbose_name = _("Deliberation")
+
+    def ready(self):
+        from . import case_pages
+
+        case_pages.register()

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.cases.models import Case, Category
-from linli.core.forms import style
+from linli.core.forms import preselect_only_choice, style
 from linli.core.ids import IdField, ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
 from linli.orgs.models import Organisation
-from linli.places.models import Building, Community, Compound, Unit
+from linli.places.models import Building, Community, Compound, Grid, Unit
 
 from .models import (
     HandVote,
@@ -79,6 +79,14 @@ class TopicForm(forms.Form):
     compound = forms.ModelChoiceField(label=_("compound"), queryset=Compound.objects.none(), required=False)
     scale = forms.ChoiceField(label=_("scale"), choices=Topic.Scale.choices)
     procedure = forms.ModelChoiceField(label=_("procedure"), queryset=Procedure.objects.all())
+    matter = forms.TypedChoiceField(
+        label=_("matter of the owners' vote"),
+        choices=[("", "—"), *Matter.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Only for a procedure with an owners' vote (Civil Code art. 278)."),
+    )
     cases = ModelMultipleChoiceField(
         label=_("source requests"), queryset=Case.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -92,6 +100,7 @@ class TopicForm(forms.Form):
         self.fields["cases"].queryset = (
             Case.objects.restrict(user, "dispatch").filter(pk__in=ids).select_related("category")
         )
+        preselect_only_choice(self, "community")
         style(self, skip=("cases",))
 
 
@@ -140,12 +149,20 @@ class StepForm(MoveForm):
 
 
 class ActionItemForm(MoveForm):
-    """落实: who does what by when; it becomes a work order (a category for its SLA)."""
+    """决议事项: 事项, 责任单位, 责任人, 措施, 时限, and the place it concerns (its grid handles the work
+    order); it becomes a work order (a category for its SLA), decided at one of the topic's meetings
+    or not."""
 
+    matter = forms.CharField(label=_("Item"), max_length=120, error_messages={"required": _("Name the item.")})
     organisation = forms.ModelChoiceField(
         label=_("Responsible organisation"),
         queryset=Organisation.objects.none(),
         error_messages={"required": _("Choose who handles it."), "invalid_choice": _("Choose who handles it.")},
+    )
+    responsible = forms.CharField(
+        label=_("Person responsible"),
+        max_length=50,
+        error_messages={"required": _("Name the person responsible (and their post).")},
     )
     category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.filter(active=True, children=None))
     measure = forms.CharField(
@@ -156,11 +173,27 @@ class ActionItemForm(MoveForm):
         error_messages={"required": _("Give a deadline in the future.")},
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    building = forms.ModelChoiceField(label=_("building"), queryset=Building.objects.none(), required=False)
+    grid = forms.ModelChoiceField(label=_("grid"), queryset=Grid.objects.none(), required=False)
+    meeting = forms.ModelChoiceField(label=_("Decided at"), queryset=Meeting.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.obj is not None:  # an organisation of the topic's sub-district
-            self.fields["organisation"].queryset = Organisation.objects.filter(subdistrict_id=self.obj.subdistrict_id)
+        topic = self.obj
+        if topic is not None:  # an organisation of the topic's sub-district; a place and a meeting of the topic
+            self.fields["organisation"].queryset = Organisation.objects.filter(subdistrict_id=topic.subdistrict_id)
+            buildings = Building.objects.filter(compound__community_id=topic.community_id)
+            if topic.compound_id:
+                buildings = buildings.filter(compound_id=topic.compound_id)
+            self.fields["building"].queryset = buildings.select_related("grid", "compound")
+            self.fields["grid"].queryset = Grid.objects.filter(community_id=topic.community_id)
+            self.fields["meeting"].queryset = topic.meetings.all()
+
+    def clean(self):
+        building, grid = self.cleaned_data.get("building"), self.cleaned_data.get("grid")
+        if building is not None and grid is not None and building.grid_id != grid.pk:
+            self.add_error("grid", _("The building is in the grid %(grid)s.") % {"grid": building.grid})
+        return self.cleaned_data
 
     def clean_deadline(self):
         if self.cleaned_data["deadline"] <= timezone.now():
@@ -211,6 +244,7 @@ class MeetingForm(forms.Form):
         self.fields["community"].queryset = Community.objects.restrict(user, "manage", domain="votes")
         self.fields["compound"].queryset = Compound.objects.restrict(user, "manage", domain="votes")
         self.fields["topics"].queryset = Topic.objects.restrict(user, "manage").filter(status=Topic.Status.ACCEPTED)
+        preselect_only_choice(self, "community")
         style(self, skip=("topics",))
 
 
@@ -388,3 +422,5 @@ class CloseForm(MoveForm):
         max_length=4000,
         error_messages={"required": _("Write the conclusions: who does what by when.")},
     )
+    chair = forms.CharField(label=_("chaired by"), max_length=50, required=False)
+    recorder = forms.CharField(label=_("recorded by"), max_length=50, required=False)

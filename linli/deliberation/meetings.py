@@ -72,8 +72,8 @@ def show_of_hands(meeting, *, actor, question, rule, yes, no, abstain):
     return HandVote.objects.filter(meeting=meeting).order_by("-id").first()
 
 
-def close_meeting(meeting, *, actor, conclusions):
-    _move(meeting, "close", actor=actor, minutes=conclusions)
+def close_meeting(meeting, *, actor, conclusions, chair="", recorder=""):
+    _move(meeting, "close", actor=actor, minutes=conclusions, chair=chair, recorder=recorder)
 
 
 @transaction.atomic

@@ -56,7 +56,7 @@ class OwnerVote(ScopedModel):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("vote", "Closed")  # 表决已截止, not a request's 已结案
 
     title = models.CharField(_("title"), max_length=120)
     matter = models.PositiveSmallIntegerField(_("matter"), choices=Matter.choices)
@@ -76,7 +76,12 @@ class OwnerVote(ScopedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # set once, by the job that claimed the "closing soon" reminder (conditional UPDATE: one sender)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=0)  # two people acting at once: the second gets a 409
+    # passed the public-text check (people.public_text) when made: only then is it shown on the board;
+    # legacy rows were checked by migration 0023 (docs/security.md, "The public board")
+    title_checked = models.BooleanField(default=False, editable=False)
 
     scope_domain = "votes"
     # residents see the votes of their own compound and cast their own ballot online
@@ -233,6 +238,10 @@ class Topic(ScopedModel):
     outcome = models.TextField(_("outcome published"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="topics", verbose_name=_("procedure"))
+    # the art. 278 matter its owners' vote decides (a procedure with an owners' vote step needs one)
+    matter = models.PositiveSmallIntegerField(
+        _("matter of the owners' vote"), choices=Matter.choices, null=True, blank=True
+    )
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="topics", verbose_name=_("source requests"))
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -274,6 +283,8 @@ class StepRecord(models.Model):
     owner_vote = models.ForeignKey(OwnerVote, models.PROTECT, null=True, blank=True, verbose_name=_("owners' vote"))
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     completed_at = models.DateTimeField(default=timezone.now)
+    # a publication step's record is its text on the community board (checked for personal data)
+    public = models.BooleanField(_("on the community board"), default=False)
 
     class Meta:
         ordering = ["step__order"]
@@ -315,6 +326,9 @@ class Meeting(ScopedModel):
     topics = models.ManyToManyField(Topic, blank=True, related_name="meetings", verbose_name=_("agenda"))
     notice_published_at = models.DateTimeField(_("notice published"), null=True, blank=True)
     minutes = models.TextField(_("conclusions"), blank=True)
+    # 主持人 and 记录人 of the minutes, as they sign them (names, not accounts: often a resident)
+    chair = models.CharField(_("chaired by"), max_length=50, blank=True)
+    recorder = models.CharField(_("recorded by"), max_length=50, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
@@ -393,6 +407,33 @@ class Opinion(models.Model):
         return f"{self.speaker}: {self.text[:20]}"
 
 
+class ActionItem(models.Model):
+    """决议事项: one row of a resolution — 事项, 责任单位, 责任人, 措施, 时限 — tracked as a work order
+    (the case: its handling organisation is the 责任单位, its description the 措施, its deadline the
+    时限). Recorded on the topic, and on the meeting that decided it when there was one (its minutes
+    print the table). The topic completes only once every item's work order is verified."""
+
+    topic = models.ForeignKey(Topic, models.CASCADE, related_name="items")
+    meeting = models.ForeignKey(
+        Meeting, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("decided at")
+    )
+    matter = models.CharField(_("item"), max_length=120)
+    responsible = models.CharField(_("person responsible"), max_length=50)
+    case = models.OneToOneField("cases.Case", models.PROTECT, related_name="action_item", verbose_name=_("work order"))
+    created_at = models.DateTimeField(default=timezone.now)
+    # passed the public-text check (people.public_text) when made: only then is it shown on the board;
+    # legacy rows were checked by migration 0023 (docs/security.md, "The public board")
+    public_checked = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+
+    def __str__(self):
+        return self.matter
+
+
 class ConsentCampaign(ScopedModel):
     """征求意见 / 同意率: households of a compound (or some buildings) are asked to consent, e.g. to an
     old-compound renovation that proceeds at ≥ 80 % ("最终达到80%改造同意率"). Threshold configurable."""
@@ -407,6 +448,9 @@ class ConsentCampaign(ScopedModel):
     threshold_percent = models.PositiveSmallIntegerField(_("threshold (%)"), default=80)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # passed the public-text check (people.public_text) when made: only then is it shown on the board;
+    # legacy rows were checked by migration 0023 (docs/security.md, "The public board")
+    title_checked = models.BooleanField(default=False, editable=False)
 
     scope_domain = "votes"
     scope_paths = COMPOUND_SCOPE

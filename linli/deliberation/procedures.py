@@ -13,7 +13,7 @@ from linli.core import audit
 from linli.core.models import AuditLog
 from linli.people.public_text import check_public_text
 
-from .models import Evaluation, Procedure, ProcedureStep, Topic
+from .models import ActionItem, Evaluation, Procedure, ProcedureStep, StepRule, Topic, reads_as_resident
 from .steps import is_last, next_step
 from .workflow import TOPIC
 
@@ -58,7 +58,13 @@ def screen(topic, *, actor, accept, reason=""):
 
 
 @transaction.atomic
-def raise_topic(*, actor, title, community, procedure, description="", compound=None, scale="minor", cases=()):
+def raise_topic(
+    *, actor, title, community, procedure, description="", compound=None, scale="minor", matter=None, cases=()
+):
+    """A proposed topic, from its source requests (taken into deliberation when it is accepted).
+    A procedure with an owners' vote names the art. 278 matter the owners decide."""
+    if matter is None and procedure.steps.filter(rule=StepRule.OWNER_VOTE).exists():
+        raise ValidationError({"matter": _("Choose the matter the owners vote on.")})
     topic = Topic(
         title=title,
         description=description,
@@ -66,6 +72,7 @@ def raise_topic(*, actor, title, community, procedure, description="", compound=
         subdistrict_id=community.subdistrict_id,
         compound=compound,
         scale=scale,
+        matter=matter,
         procedure=procedure,
         proposer=actor,
     )
@@ -78,18 +85,37 @@ def raise_topic(*, actor, title, community, procedure, description="", compound=
     return topic
 
 
-def add_action_item(topic, *, actor, organisation, measure, deadline, category):
-    """An action item (move `action_item`): the work order it became."""
+def add_action_item(
+    topic,
+    *,
+    actor,
+    organisation,
+    measure,
+    deadline,
+    category,
+    matter="",
+    responsible="",
+    building=None,
+    grid=None,
+    meeting=None,
+):
+    """A row of the resolution (move `action_item`): the work order it became. `matter` (事项)
+    defaults to the measure's beginning, `responsible` (责任人) to the organisation's name."""
     _move(
         topic,
         "action_item",
         actor=actor,
+        matter=matter or measure[:120],
         organisation=organisation,
+        responsible=responsible or str(organisation)[:50],
         measure=measure,
         deadline=deadline,
         category=category,
+        building=building,
+        grid=grid,
+        meeting=meeting,
     )
-    return topic.action_items.order_by("-id").first()
+    return ActionItem.objects.filter(topic=topic).order_by("-id").first().case
 
 
 def evaluate(topic, *, actor, score, comment="", by_callback=False):
@@ -125,8 +151,8 @@ def timeline(topic, *, cases=None, evaluations=None):
         entries.append(
             (
                 r.completed_at,
-                _("Step completed"),
-                r.step.name,
+                _("Published") if r.public else _("Step completed"),
+                f"{r.step.name}：{r.note[:60]}" if r.public else r.step.name,  # a publication's text is public
                 r.owner_vote.get_absolute_url() if r.owner_vote_id else "",
             )
         )
@@ -143,9 +169,28 @@ def timeline(topic, *, cases=None, evaluations=None):
         entries.append(
             (e.created_at, _("Evaluation"), f"{e.score}/5 {getattr(e, 'shown_comment', e.comment)}".strip(), "")
         )
-    if topic.published_at:
+    if topic.published_at and not topic.records.filter(public=True, completed_at=topic.published_at).exists():
         entries.append((topic.published_at, _("Outcome published"), topic.outcome[:60], ""))
     return sorted(entries, key=lambda x: x[0])
+
+
+def readers_view(topic, user, *, readable=True):
+    """What `user` may read of the topic's people: the source requests in their scope (a resident:
+    their own household's) and the evaluations, each with `shown_comment` (a resident reads only
+    their own comment: never a neighbour's words; nor does a reader who may not open the topic,
+    such as a handler who sees it on a request's page: `readable` False)."""
+    cases = list(topic.cases.restrict(user, "view").select_related("category"))
+    resident = reads_as_resident(user) or not readable
+    evaluations = list(topic.evaluations.all())
+    for e in evaluations:
+        e.shown_comment = e.comment if not resident or e.author_id == user.pk else ""
+    return cases, evaluations
+
+
+def readers_timeline(topic, user, *, readable=True):
+    """The topic's timeline as `user` may read it (the request page's panel)."""
+    cases, evaluations = readers_view(topic, user, readable=readable)
+    return timeline(topic, cases=cases, evaluations=evaluations)
 
 
 @transaction.atomic

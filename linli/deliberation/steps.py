@@ -53,8 +53,10 @@ def check_rule(rule, eligible, present, approving, owner_vote, topic=None):
     if rule == StepRule.OWNER_VOTE and vote_missing:
         errors["owner_vote"] = _("This step needs a closed owners' vote that passed.")
     elif rule == StepRule.OWNER_VOTE and topic is not None and owner_vote.topic_id != topic.pk:
-        # opened for this topic: of its compound, after its notice (actions.check_topic)
+        # opened for this topic: of its compound, on its matter, after its notice (actions.check_topic)
         errors["owner_vote"] = _("This step needs the owners' vote opened for this topic.")
+    elif rule == StepRule.OWNER_VOTE and topic is not None and owner_vote.matter != topic.matter:
+        errors["owner_vote"] = _("The vote decided another matter than the topic's.")
     if errors:
         raise ValidationError(errors)
 

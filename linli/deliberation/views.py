@@ -1,17 +1,10 @@
-import mimetypes
-from pathlib import Path
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.forms import Form
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -20,22 +13,27 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from linli.cases.models import Case, Category
+from linli.cases.models import Case
 from linli.cases.similarity import clusters
+from linli.core import notify, printing
+from linli.core.forms import style
 from linli.core.ids import parse_ids
 from linli.core.lifecycle import Conflict, Lifecycle, VersionForm
 from linli.core.scope import has_perm
 from linli.core.views import (
+    ExportMixin,
     ScopedMixin,
     apply_form_errors,
+    export_context,
     form_with_errors,
     get_by_id_or_404,
     require_perm,
 )
 from linli.orgs.models import Organisation
 
-from . import actions, filters, meetings, procedures
+from . import actions, exports, filters, meetings, procedures
 from .forms import (
+    ActionItemForm,
     BallotForm,
     ConsentForm,
     MeetingForm,
@@ -72,7 +70,11 @@ class VoteListView(ScopedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         campaigns = ConsentCampaign.objects.restrict(self.request.user).select_related("compound")[:20]
-        return super().get_context_data(**kwargs) | {"campaigns": campaigns}
+        return (
+            super().get_context_data(**kwargs)
+            | {"campaigns": campaigns}
+            | export_context(self.request.user, exports.VOTES, "deliberation:votes")
+        )
 
 
 class ActionFormView(ScopedMixin, View):
@@ -191,7 +193,9 @@ class TopicListView(ScopedMixin, ListView):
         return super().get_queryset().select_related("community", "procedure")
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
+        ctx = super().get_context_data(**kwargs) | export_context(
+            self.request.user, exports.TOPICS, "deliberation:topics"
+        )
         if has_perm(self.request.user, "votes.manage"):
             ctx["clusters"] = [
                 (g, ",".join(str(c.pk) for c in g))
@@ -266,10 +270,13 @@ class TopicDetailView(ScopedMixin, View):
         # a resident reads the topic's public summary: no neighbour's words, no internal step records
         resident_view = reads_as_resident(request.user)
         # source requests: only those the user may read anyway (a resident: their own), with the count
-        cases = list(topic.cases.restrict(request.user, "view").select_related("category"))
-        evaluations = list(topic.evaluations.all())
-        for e in evaluations:
-            e.shown_comment = e.comment if not resident_view or e.author_id == request.user.pk else ""
+        cases, evaluations = procedures.readers_view(topic, request.user)
+        item_form = (
+            failed
+            if failed is not None and failed.move == "action_item"
+            else ActionItemForm(obj=topic, actor=request.user)
+        )
+        style(item_form)
         outcome_form = (
             failed
             if failed is not None and failed.move == "publish"
@@ -290,11 +297,8 @@ class TopicDetailView(ScopedMixin, View):
                 "source_count": topic.cases.count(),
                 # the 业主表决 step takes only a closed vote opened for this topic (steps.check_rule)
                 "votes": OwnerVote.objects.restrict(request.user).filter(topic=topic, status="closed"),
-                "action_items": topic.action_items.select_related("assignee_org", "category"),
-                "organisations": Organisation.objects.filter(subdistrict_id=topic.subdistrict_id).order_by(
-                    "kind", "name"
-                ),
-                "categories": Category.objects.filter(active=True, children=None).select_related("parent"),
+                "items": topic.items.select_related("case__assignee_org", "meeting"),
+                "item_form": item_form,
                 "meetings": topic.meetings.all(),
                 "timeline": procedures.timeline(topic, cases=cases, evaluations=evaluations),
                 "cosigners": topic.cosignatures.count(),
@@ -359,6 +363,11 @@ class MeetingListView(ScopedMixin, ListView):
     def get_queryset(self):
         return filters.meetings(super().get_queryset().select_related("community"), self.request.GET)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | export_context(
+            self.request.user, exports.MEETINGS, "deliberation:meetings"
+        )
+
 
 class MeetingCreateView(ActionFormView):
     model = Meeting
@@ -389,15 +398,20 @@ class MeetingDetailView(ScopedMixin, View):
                 "opinions": meeting.opinions.select_related("speaker", "topic"),
                 "agenda": meeting.topics.all(),
                 "hand_votes": meeting.hand_votes.all(),
+                "items": meeting.items.select_related("case__assignee_org", "topic"),
                 "modes": Opinion.Mode.choices,
                 "organisations": Organisation.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by(
                     "kind", "name"
                 ),
                 "hand_rules": HandVote.Rule.choices,
                 "can_manage": meeting.allows(request.user, "manage"),
-            },
+            }
+            | self.extra_context(meeting),
             status=status,
         )
+
+    def extra_context(self, meeting):
+        return {}
 
 
 class MeetingMoveView(MoveMixin, MeetingDetailView):
@@ -419,7 +433,12 @@ class ConsentCreateView(ScopedMixin, View):
         form = ConsentForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.get(request, form)
-        return redirect(actions.open_campaign(actor=request.user, **form.cleaned_data))
+        try:
+            campaign = actions.open_campaign(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.get(request, form)
+        return redirect(campaign)
 
 
 class ConsentView(ScopedMixin, View):
@@ -483,43 +502,45 @@ class ConfirmAttendanceView(View):
         return redirect(inv.get_confirm_url())
 
 
-def static_only(url, **kwargs):
-    """WeasyPrint reads the minutes' stylesheet from the app's own static files and fetches
-    nothing else (no request back to the server, nothing a text could point at)."""
-    path = urlsplit(url).path
-    if not path.startswith(settings.STATIC_URL):
-        raise ValueError(f"not fetched: {url}")
-    name = path[len(settings.STATIC_URL) :]
-    found = finders.find(name) or (staticfiles_storage.exists(name) and staticfiles_storage.path(name))
-    if not found:
-        raise ValueError(f"no static file {name}")
-    return {"string": Path(found).read_bytes(), "mime_type": mimetypes.guess_type(found)[0] or "text/css"}
-
-
 class MinutesView(MeetingDetailView):
     """会议纪要: a printable page, and the same page as a PDF rendered by WeasyPrint with the
     system's CJK fonts (Debian: fonts-noto-cjk, libpango)."""
 
     template = "deliberation/minutes.html"
 
+    def extra_context(self, meeting):
+        invited = list(meeting.invitations.all())
+        return {
+            "number": printing.doc_number(_("Minutes no."), meeting.starts_at, meeting.pk),
+            "present": [i for i in invited if i.signed_in_at],
+            "absent": [i for i in invited if not i.signed_in_at],
+        }
+
     def get(self, request, pk):
         response = super().get(request, pk)
-        if request.GET.get("format") != "pdf":
+        if not printing.wants_pdf(request) or response.status_code != 200:
             return response
-        try:
-            from weasyprint import HTML  # noqa: PLC0415 - Pango may be missing: the page says so
-        except OSError:  # pango missing on this machine
-            messages.error(request, _("PDF output needs the system's Pango library; print the page instead."))
-            return redirect(request.path)
-        pdf = HTML(
-            string=response.content.decode(), base_url=request.build_absolute_uri("/"), url_fetcher=static_only
-        ).write_pdf()
-        out = HttpResponse(pdf, content_type="application/pdf")
-        out["Content-Disposition"] = f"inline; filename=minutes-{pk}.pdf"
-        return out
+        return printing.as_pdf(request, response, f"minutes-{pk}")
 
     def post(self, request, pk):
         raise Http404
+
+
+class InvitationCardsView(ScopedMixin, View):
+    """邀请函: a printable card per invitation with the participant's personal sign-in link and its
+    QR code (drawn here by segno, no outside service), for those who manage the meeting."""
+
+    model = Meeting
+    action = "manage"
+
+    def get(self, request, pk):
+        meeting = get_object_or_404(self.get_queryset(), pk=pk)
+        cards = []
+        for invitation in meeting.invitations.all():
+            link = notify.absolute(invitation.get_confirm_url())
+            cards.append((invitation, link, printing.qr_data_uri(link)))
+        response = render(request, "deliberation/invitations.html", {"meeting": meeting, "cards": cards})
+        return printing.as_pdf(request, response, f"invitations-{pk}") if printing.wants_pdf(request) else response
 
 
 class ProcedureSettingsView(LoginRequiredMixin, View):
@@ -556,3 +577,19 @@ class ProcedureStepView(ProcedureSettingsView):
         require_perm(request.user, "config.change")
         procedure = get_by_id_or_404(Procedure.objects.all(), pk)
         return self.submit(request, ProcedureStepForm(request.POST), procedures.add_step, procedure)
+
+
+# 导出 CSV / 导出 Excel of each list as filtered (core.views.ExportMixin)
+class VoteExportView(ExportMixin, VoteListView):
+    export = exports.VOTES
+    list_url = "deliberation:votes"
+
+
+class TopicExportView(ExportMixin, TopicListView):
+    export = exports.TOPICS
+    list_url = "deliberation:topics"
+
+
+class MeetingExportView(ExportMixin, MeetingListView):
+    export = exports.MEETINGS
+    list_url = "deliberation:meetings"

@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.cases import actions as case_actions
+from linli.cases.models import State as CaseState
 from linli.core.lifecycle import Lifecycle, Move, MoveForm
 from linli.core.scope import has_perm
 from linli.people.public_text import check_public_text
 from linli.places.models import Grid
 
-from . import forms, steps
+from . import forms, notices, steps
 from .models import (
+    ActionItem,
     CoSignature,
     Evaluation,
     HandVote,
@@ -35,6 +37,7 @@ from .models import (
     Opinion,
     OwnerVote,
     StepRecord,
+    StepRule,
     Topic,
 )
 
@@ -96,6 +99,27 @@ def last_step(topic, actor, data):
     return reason
 
 
+VERIFIED = (CaseState.VERIFIED, CaseState.RATED, CaseState.CLOSED)
+
+
+def items_verified(topic, actor, data):
+    """The step given is not the next one; the next one is not the last; an action item's work
+    order is not verified yet (the topic completes once every item is done and checked)."""
+    reason = last_step(topic, actor, data)
+    if reason is None:
+        pending = topic.action_items.exclude(state__in=VERIFIED).order_by("id").first()
+        if pending is not None:
+            reason = _("The action item %(number)s is not verified yet: the topic completes once every item is.") % {
+                "number": pending.number
+            }
+    return reason
+
+
+def not_published(topic, actor, data):
+    """The outcome is published already (a publication cannot be taken back)."""
+    return _("The outcome is published already.") if topic.published_at else None
+
+
 def not_proposer(topic, actor, data):
     """The actor proposed the topic, or supports it already."""
     if topic.proposer_id == actor.pk:
@@ -118,8 +142,27 @@ def evaluated_once(topic, actor, data):
 
 
 def accept(ctx):
-    """Into the topic catalog (议题目录): its procedure starts."""
-    ctx.obj.decline_reason = ""
+    """Into the topic catalog (议题目录): its procedure starts, and its source requests still open
+    are taken into it (议事中: their clocks stop, their reporters are told)."""
+    topic = ctx.obj
+    topic.decline_reason = ""
+    if ctx.replaying:
+        return
+    movable = case_actions.LIFECYCLE["deliberate"].sources
+    for case in topic.cases.filter(state__in=movable).order_by("id"):
+        case_actions.transition(case.pk, "deliberate", actor=ctx.actor, version=case.version, note=topic.title)
+        ctx.changes.setdefault("deliberating", [None, []])[1].append(case.number)
+
+
+def deliver_outcome(ctx, text):
+    """The outcome is on the board from now; the source requests in deliberation receive it as
+    their result (their reporters are asked to rate it)."""
+    topic = ctx.obj
+    topic.outcome, topic.published_at = text, ctx.now
+    if ctx.replaying:
+        return
+    for case in topic.cases.filter(state=CaseState.DELIBERATING).order_by("id"):
+        case_actions.transition(case.pk, "outcome", actor=ctx.actor, version=case.version, note=text)
 
 
 def decline(ctx):
@@ -133,6 +176,9 @@ def complete_step(ctx):
     step = steps.next_step(topic)
     steps.check_timing(topic, step)
     steps.check_rule(step.rule, data["eligible"], data["present"], data["approving"], data["owner_vote"], topic)
+    public = step.rule == StepRule.PUBLICATION
+    if public:  # the record is the text on the community board
+        check_public_text(topic.community, note=data["note"])
     StepRecord.objects.create(
         topic=topic,
         step=step,
@@ -143,27 +189,44 @@ def complete_step(ctx):
         owner_vote=data["owner_vote"],
         completed_by=ctx.actor,
         completed_at=ctx.now,
+        public=public,
     )
     ctx.changes["step"] = [None, str(step)]
+    return step
 
 
 def finish(ctx):
-    """The last step's record (as `step`); the topic is complete."""
-    complete_step(ctx)
+    """The last step's record (as `step`); the topic is complete. When that step is a publication
+    (实施结果公开, 反馈结果, 公布表决结果) its text is the outcome, delivered to the source requests."""
+    step = complete_step(ctx)
+    if step.rule == StepRule.PUBLICATION:
+        deliver_outcome(ctx, ctx.data["note"])
 
 
 def add_action_item(ctx):
-    """协商成果的落实: a work order born with the item's deadline and topic, dispatched at once to the
-    organisation, so progress, reminders, overdue notices and escalation follow."""
+    """协商成果的落实: a row of the resolution (事项, 责任单位, 责任人, 措施, 时限) and its work order,
+    born with the item's deadline and topic in the grid of the place it concerns, dispatched at once
+    to the organisation, so progress, reminders, overdue notices and escalation follow."""
     topic, data = ctx.obj, ctx.data
-    grid = (
-        Grid.objects.filter(buildings__compound=topic.compound).first() if topic.compound_id else None
-    ) or topic.community.grids.first()
+    building, grid = data["building"], data["grid"]
+    if building is not None:
+        grid = building.grid
+    elif grid is None:
+        grids = Grid.objects.filter(community_id=topic.community_id)
+        if topic.compound_id:
+            grids = grids.filter(buildings__compound=topic.compound_id)
+        grids = list(grids.distinct()[:2])
+        if len(grids) != 1:
+            raise ValidationError({"grid": _("Choose the building or the grid the item concerns.")})
+        grid = grids[0]
+    # the resolution table is on the community's public board (晒事), without the person responsible
+    check_public_text(topic.community, matter=data["matter"], measure=data["measure"])
     case = case_actions.report_case(
         actor=ctx.actor,
         category=data["category"],
         grid=grid,
-        compound=topic.compound,
+        compound=building.compound if building is not None else topic.compound,
+        building=building,
         description=data["measure"],
         channel="resolution",
         resolve_by=data["deadline"],
@@ -175,9 +238,18 @@ def add_action_item(ctx):
         actor=ctx.actor,
         version=case.version,
         assignee_org=data["organisation"],
-        note=_("Action item of the topic “%(topic)s”") % {"topic": topic.title},
+        note=_("Action item of the topic “%(topic)s”: %(item)s") % {"topic": topic.title, "item": data["matter"]},
     )
-    ctx.changes["action_item"] = [None, f"{data['organisation']}: {data['measure'][:60]}"]
+    ActionItem.objects.create(
+        topic=topic,
+        meeting=data["meeting"],
+        matter=data["matter"],
+        responsible=data["responsible"],
+        case=case,
+        created_at=ctx.now,
+        public_checked=True,  # matter and measure passed check_public_text above
+    )
+    ctx.changes["action_item"] = [None, f"{data['matter']} · {data['organisation']}: {data['measure'][:60]}"]
 
 
 def cosign(ctx):
@@ -201,14 +273,17 @@ def evaluate(ctx):
 
 
 def publish(ctx):
-    """The outcome, once it holds no personal data (people.public_text), is on the board from now."""
+    """The outcome, once it holds no personal data (people.public_text), is on the board from now
+    and delivered to the source requests (a procedure whose last step publishes did it then)."""
     topic = ctx.obj
     check_public_text(topic.community, title=topic.title, outcome=ctx.data["outcome"])
-    topic.outcome, topic.published_at = ctx.data["outcome"], ctx.now
+    deliver_outcome(ctx, ctx.data["outcome"])
 
 
 T = Topic.Status
-LISTED = (T.ACCEPTED, T.DONE)
+# A topic completes only once every item of its resolution is verified (`finish`): a done topic
+# takes no new item, which would stand unverified on a completed topic.
+LISTED = (T.ACCEPTED,)
 TOPIC = Lifecycle(
     Topic,
     [
@@ -260,7 +335,7 @@ TOPIC = Lifecycle(
             T.DONE,
             "votes.manage",
             forms.StepForm,
-            guard=last_step,
+            guard=items_verified,
             effect=finish,
             style="danger",
         ),
@@ -292,6 +367,7 @@ TOPIC = Lifecycle(
             None,
             "votes.manage",
             forms.OutcomeForm,
+            guard=not_published,
             effect=publish,
             style="danger",
         ),
@@ -330,12 +406,13 @@ def notice(ctx):
 
 
 def invite(ctx):
-    """An invitation (a person for a party, or an organisation)."""
+    """An invitation (a person for a party, or an organisation, whose staff get its sign-in link)."""
     data = ctx.data
     invitation = Invitation.objects.create(
         meeting=ctx.obj, name=data["name"], party=data["party"], organisation=data["organisation"]
     )
     ctx.changes["invitation"] = [None, str(invitation)]
+    notices.invited(ctx, invitation)
 
 
 def mark_signed_in(invitation, now) -> bool:
@@ -393,6 +470,7 @@ def hands(ctx):
 def close_meeting(ctx):
     """The conclusions are the minutes; from now on the record no longer changes."""
     ctx.obj.minutes, ctx.obj.closed_at = ctx.data["minutes"], ctx.now
+    ctx.obj.chair, ctx.obj.recorder = ctx.data.get("chair", ""), ctx.data.get("recorder", "")
 
 
 M = Meeting.Status

@@ -232,7 +232,8 @@ def test_the_audit_log_of_a_whisper_never_names_its_reporter(world, people, walk
     as on the timeline — on the audit page and in the API."""
     page = login(people[persona]).get(reverse("core:audit"), {"q": walked.number}).content.decode()
     rows = [row for row in page.split("<tr")[2:] if walked.number in row]
-    assert sum("rate" in row or "comment" in row for row in rows) == 3  # the rating, two comments
+    # the rating (the move, shown by its label) and two comments
+    assert sum("评价" in row or "comment" in row for row in rows) == 3
     assert all(NAME not in row and LOGIN not in row for row in rows), persona
     records = [
         r
@@ -361,7 +362,7 @@ def test_resident_form_never_stores_the_reporters_house_for_a_whisper(world, peo
     cat = Category.objects.get(name="邻里纠纷")
     r = c.post(
         reverse("cases:report_mine"),
-        {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": str(world.bld_b.pk)},
+        {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": f"building:{world.bld_b.pk}"},
     )
     assert r.status_code == 302
     case = Case.objects.get()
@@ -395,10 +396,20 @@ def test_resident_form_offers_only_the_buildings_of_their_compound(world, people
     cat = Category.objects.get(name="设施维修")
     page = c.get(reverse("cases:report_mine"))
     choices = [v for v, _label in page.context["form"].fields["place"].choices]
-    assert choices == ["", "home", "common", str(world.bld_a.pk), str(world.bld_b.pk)]
+    w = world
+    assert choices == [
+        "",
+        "home",
+        "common",
+        f"building:{w.bld_a.pk}",
+        f"building:{w.bld_b.pk}",
+        f"unit:{w.unit_a.pk}",
+        f"unit:{w.unit_b.pk}",
+        "map",
+    ]
     r = c.post(
         reverse("cases:report_mine"),
-        {"category": cat.pk, "description": "x", "anonymous": "on", "place": str(world.bld_c.pk)},
+        {"category": cat.pk, "description": "x", "anonymous": "on", "place": f"building:{world.bld_c.pk}"},
     )
     assert r.status_code == 200 and "place" in r.context["form"].errors and not Case.objects.exists()
     r = c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "x", "anonymous": "on"})
@@ -436,7 +447,7 @@ def test_no_role_sees_the_reporters_house_on_a_whisper(world, people, login, per
     cat = Category.objects.get(name="邻里纠纷")
     c.post(
         reverse("cases:report_mine"),
-        {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": str(world.bld_a.pk)},
+        {"category": cat.pk, "description": SECRET, "anonymous": "on", "place": f"building:{world.bld_a.pk}"},
     )
     case = Case.objects.get()
     step(case, "dispatch", world.users.grid_a, assignee_org=world.pm)
@@ -456,13 +467,13 @@ def test_staff_intake_and_api_refuse_a_house_on_an_anonymous_request(world, logi
         {
             "channel": "whisper",
             "category": cat.pk,
-            "grid": world.grid_a.pk,
-            "building": world.bld_a.pk,
+            "where": "house",
             "house": world.house_a1.pk,
+            "house_address": str(world.house_a1),
             "description": "x",
         },
     )
-    assert r.status_code == 200 and "house" in r.context["form"].errors and not Case.objects.exists()
+    assert r.status_code == 200 and "house_address" in r.context["form"].errors and not Case.objects.exists()
     r = api(world.users.grid_a).post(
         "/api/v1/cases/",
         {

@@ -46,7 +46,7 @@ def names(case, user):
 @pytest.mark.django_db
 def test_the_communitys_staff_start_and_handle_an_order_of_their_own_committee(world, order):
     u = world.users
-    assert names(order, u.community) == ["start", "return", "whistle", "defer", "extend"]
+    assert names(order, u.community) == ["start", "return", "whistle", "co_handlers", "defer", "extend"]
     step(order, "start", u.community)
     assert "handle" in names(order, u.community)
     step(order, "handle", u.community, note="已组织清理")
@@ -105,7 +105,7 @@ def test_an_order_of_a_property_company_or_a_department_stays_theirs(world):
         channel="patrol",
     )
     step(case, "dispatch", world.users.grid_a, assignee_org=world.pm)
-    assert names(case, world.users.community) == ["whistle", "defer", "extend"]
+    assert names(case, world.users.community) == ["whistle", "co_handlers", "defer", "extend"]
     with pytest.raises(PermissionDenied):
         step(case, "start", world.users.community)
     step(case, "start", world.users.property)

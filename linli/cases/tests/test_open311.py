@@ -73,6 +73,7 @@ def test_post_with_api_key_and_errors(world, filed, client):
         "李 四",
         world.users.grid_a,
     )
+    assert (case.where, case.location) == ("map", {"type": "Point", "coordinates": [106.25, 38.45]})
     # errors are the spec's error list
     r = client.post("/open311/v2/requests.json", base | {"lat": 10, "long": 10})
     assert r.status_code == 400 and r.json()[0]["code"] == 400 and "服务范围" in r.json()[0]["description"]

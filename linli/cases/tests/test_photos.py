@@ -98,7 +98,14 @@ def post_photo(client, world, form, data):
     if form == "staff":
         return client.post(
             reverse("cases:report"),
-            {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "description": "灯坏了", "photo": photo},
+            {
+                "channel": "patrol",
+                "category": cat.pk,
+                "where": "map",
+                "map_place": f"grid:{world.grid_a.pk}",
+                "description": "灯坏了",
+                "photo": photo,
+            },
         )
     from linli.cases import actions
 
@@ -185,3 +192,30 @@ def test_more_files_than_a_form_takes_are_refused_before_they_are_stored(world, 
     r = c.post(reverse("cases:report_mine"), {"description": "x", **files})
     assert r.status_code == 400
     assert not Case.objects.exists()
+
+
+def test_photos_are_labelled_and_numbered_within_their_kind():
+    from types import SimpleNamespace
+
+    from linli.cases.templatetags.cases import labelled_photos
+
+    photos = [SimpleNamespace(kind=k) for k in ("intake", "intake", "result", "intake", "result")]
+    assert [str(alt) for _p, alt in labelled_photos(photos)] == [
+        "问题照片 1",
+        "问题照片 2",
+        "处理结果照片 1",
+        "问题照片 3",
+        "处理结果照片 2",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_request_page_gives_each_photo_its_alternative_text(world, login, media):
+    # issue 13: problem and result photos were unlabelled (alt="问题", the kind alone)
+    c = login(world.users.resident)
+    cat = Category.objects.get(name="设施维修")
+    photo = SimpleUploadedFile("IMG_0001.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    c.post(reverse("cases:report_mine"), {"category": cat.pk, "description": "灯坏了", "place": "home", "photo": photo})
+    stored = CasePhoto.objects.get()
+    body = c.get(Case.objects.get().get_absolute_url()).content.decode()
+    assert f'<img src="{stored.get_absolute_url()}" alt="问题照片 1"' in body

@@ -260,39 +260,23 @@ def test_resident_reports_from_their_house(world, login):
 def test_staff_intake_form_checks_place_and_phone(world, login):
     c = login(world.users.grid_a)
     cat = Category.objects.get(name="飞线充电")
-    r = c.post(
-        reverse("cases:report"), {"channel": "patrol", "category": cat.pk, "grid": world.grid_c.pk, "description": "x"}
-    )
-    assert "grid" in r.context["form"].errors
-    r = c.post(
-        reverse("cases:report"),
-        {
-            "channel": "patrol",
-            "category": cat.pk,
-            "grid": world.grid_a.pk,
-            "building": world.bld_b.pk,
-            "description": "x",
-        },
-    )
-    assert r.status_code == 200  # building of grid B is outside grid A's scope
+    base = {"channel": "patrol", "category": cat.pk, "description": "x"}
+    r = c.post(reverse("cases:report"), base | {"where": "map", "map_place": f"grid:{world.grid_c.pk}"})
+    assert "map_place" in r.context["form"].errors
+    r = c.post(reverse("cases:report"), base | {"where": "building", "building": world.bld_b.pk})
+    assert "building" in r.context["form"].errors  # building of grid B is outside grid A's scope
     r = c.post(
         reverse("cases:report"),
-        {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "description": "x", "reporter_phone": "123"},
+        base | {"where": "map", "map_place": f"grid:{world.grid_a.pk}", "reporter_phone": "123"},
     )
     assert "reporter_phone" in r.context["form"].errors
     assert not Case.objects.exists()
     r = c.post(
-        reverse("cases:report"),
-        {
-            "channel": "patrol",
-            "category": cat.pk,
-            "grid": world.grid_a.pk,
-            "building": world.bld_a.pk,
-            "description": "电动车飞线",
-        },
+        reverse("cases:report"), base | {"where": "building", "building": world.bld_a.pk, "description": "电动车飞线"}
     )
     case = Case.objects.get()
     assert r.status_code == 302 and case.compound == world.cp1 and case.created_by == world.users.grid_a
+    assert (case.grid, case.where) == (world.grid_a, "building")
     assert case.respond_by - case.created_at == dt.timedelta(hours=4)
 
 
@@ -408,15 +392,15 @@ def test_allowed_transitions_per_state_role_deferral_and_assignment(world, case)
     assert names(case, u.property) == names(case, u.grid_b) == []
     step(case, "dispatch", u.grid_a, assignee_org=world.pm)
     assert names(case, u.property) == ["start", "return"]
-    assert names(case, u.community) == ["whistle", "defer", "extend"]
+    assert names(case, u.community) == ["whistle", "co_handlers", "defer", "extend"]
     step(case, "defer", u.grid_a, note="等待配件")
-    assert names(case, u.grid_a) == ["resume", "extend"]
+    assert names(case, u.grid_a) == ["co_handlers", "resume", "extend"]
     step(case, "resume", u.grid_a)
-    assert names(case, u.grid_a) == ["defer", "extend"]
+    assert names(case, u.grid_a) == ["co_handlers", "defer", "extend"]
     step(case, "whistle", u.community, note="需执法")
     assert names(case, u.subdistrict) == ["assign"] and names(case, u.community) == []
     step(case, "assign", u.subdistrict, assignee_org=world.dept, deadline=timezone.now() + dt.timedelta(days=3))
-    assert names(case, u.subdistrict) == ["supervise", "defer", "extend"]
+    assert names(case, u.subdistrict) == ["supervise", "co_handlers", "defer", "extend"]
     assert names(case, u.department) == ["start", "return", "feedback"]
 
 

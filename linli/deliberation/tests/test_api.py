@@ -74,10 +74,15 @@ def test_a_vote_opens_over_the_api_its_electorate_frozen_and_scoped(world):
         community=world.c1,
         compound=world.cp1,
         procedure=Procedure.objects.get(name="业主共同决定"),
+        matter=body["matter"],
     )
     procedures.screen(topic, actor=world.users.community, accept=True)
     step = procedures.next_step(topic)
     procedures.complete_step(topic.pk, step.pk, actor=world.users.community, note="公告业主大会")
+    # the step decides the topic's own matter: a vote on another one is refused on the field "matter"
+    other = 6 if body["matter"] != 6 else 5
+    r = api(world.users.community).post("/api/v1/votes/", body | {"topic": topic.pk, "matter": other}, format="json")
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["matter"]
     r = api(world.users.community).post("/api/v1/votes/", body | {"topic": topic.pk}, format="json")
     assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["topic"]
     assert "15" in r.json()["errors"][0]["message"] and OwnerVote.objects.count() == 1

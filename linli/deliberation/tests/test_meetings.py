@@ -56,13 +56,18 @@ def test_consultation_meeting_with_attendance_opinions_and_minutes(world, login,
     )
     r = post_move(c, meeting, "opinion", {"speaker": zhao.pk, "text": "未签到发言", "mode": "in_turn"})
     assert r.status_code == 400 and "签到" in r.content.decode() and meeting.opinions.count() == 1
-    assert post_move(c, meeting, "close", {"minutes": "物业公司7日内完成划线；网格员每日巡查"}).status_code == 302
+    r = post_move(c, meeting, "close", {"minutes": "物业公司7日内完成划线", "chair": "张" * 51})
+    assert r.status_code == 400 and Meeting.objects.get(pk=meeting.pk).status != "closed"  # nothing half-saved
+    close = {"minutes": "物业公司7日内完成划线；网格员每日巡查", "chair": "张书记", "recorder": "刘干事"}
+    assert post_move(c, meeting, "close", close).status_code == 302
     meeting.refresh_from_db()
+    assert (meeting.chair, meeting.recorder) == ("张书记", "刘干事")
     assert meeting.closed_at and "7日内" in meeting.minutes
     minutes = c.get(reverse("deliberation:minutes", args=[meeting.pk])).content.decode()
     assert (
         "业委会李主任、物业公司王经理" in minutes
-        and "赵警官" not in minutes.split('data-testid="present">')[1].split("</p>")[0]
+        and "赵警官" not in minutes.split('data-testid="present">')[1].split("</td>")[0]
+        and "网格警赵警官" in minutes.split('data-testid="absent">')[1].split("</td>")[0]
     )
     assert "建议划线" in minutes and "7日内" in minutes
     with pytest.raises(ValidationError):
@@ -162,13 +167,38 @@ def test_minutes_as_pdf_with_chinese_text(world, meeting, login):
     inv = meetings.invite(meeting, actor=world.users.community, name="李主任", party="业委会")
     meetings.sign_in(inv, actor=world.users.community)
     meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text="建议施划禁停黄线")
-    meetings.close_meeting(meeting, actor=world.users.community, conclusions="物业公司7日内施划黄线")
+    meetings.close_meeting(
+        meeting, actor=world.users.community, conclusions="物业公司7日内施划黄线", chair="张书记", recorder="刘干事"
+    )
     r = login(world.users.community).get(reverse("deliberation:minutes", args=[meeting.pk]), {"format": "pdf"})
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
     from pypdf import PdfReader
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
     assert "物业公司7日内施划黄线" in text and "李主任" in text
+    number = f"纪要〔{timezone.localtime(meeting.starts_at):%Y}〕{meeting.pk:05d}号"
+    shown_texts = ("馨和苑社区", number, "签到表", "本人签字", "出席", "缺席", "主持人签字", "记录人签字")
+    for shown in (*shown_texts, "张书记", "刘干事"):
+        assert shown in text, shown
+
+
+@pytest.mark.django_db
+def test_invitation_cards_print_as_pdf_with_their_qr_codes(world, meeting, login, caplog):
+    import io
+
+    from pypdf import PdfReader
+
+    meetings.invite(meeting, actor=world.users.community, name="李主任", party="业委会")
+    meetings.invite(meeting, actor=world.users.community, name="王经理", party="物业公司")
+    url = reverse("deliberation:invitation_cards", args=[meeting.pk])
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        r = login(world.users.community).get(url, {"format": "pdf"})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert not [rec for rec in caplog.records if rec.name == "weasyprint"]  # the QR codes were drawn
+    pages = PdfReader(io.BytesIO(r.content)).pages
+    assert len(pages) == 2  # one card per page
+    assert "李主任" in pages[0].extract_text() and "王经理" in pages[1].extract_text()
+    assert login(world.users.other_community).get(url, {"format": "pdf"}).status_code == 404
 
 
 @pytest.mark.django_db
@@ -201,3 +231,17 @@ def test_an_opinion_is_in_the_audit_log(world, meeting):
     with pytest.raises(ValidationError):  # refused: nothing written, nothing audited
         meetings.record_opinion(meeting, actor=world.users.community, speaker=inv, text=" ")
     assert history(meeting).filter(changes__has_key="opinion").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_topic_and_meeting_forms_start_on_the_only_community_offered(world, login):
+    """A community's staff have one community to choose: it is chosen; the sub-district's are not."""
+    import re
+
+    staff = login(world.users.community)
+    for url in ("/deliberation/topics/new/", "/deliberation/meetings/new/"):
+        page = staff.get(url).content.decode()
+        select = page.split('name="community"')[1].split("</select>")[0]
+        assert re.search(rf'<option value="{world.c1.pk}" selected>', select), url
+    page = login(world.users.subdistrict).get("/deliberation/meetings/new/").content.decode()
+    assert '<option value="" selected>' in page.split('name="community"')[1].split("</select>")[0]

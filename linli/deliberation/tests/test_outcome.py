@@ -67,6 +67,7 @@ def test_evaluate_publish_and_timeline(world, login, client):
         title="楼道照明改造",
         community=world.c1,
         procedure=Procedure.objects.get(name="业主共同决定"),
+        matter=4,
     )
     with pytest.raises(ValidationError):
         procedures.evaluate(topic, actor=world.users.resident, score=5)  # not done yet

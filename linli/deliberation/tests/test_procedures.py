@@ -263,7 +263,13 @@ def test_action_items_become_tracked_work_orders(world, topic, login):
     cat = Category.objects.get(name="设施维修")
     due = timezone.now() + dt.timedelta(days=10)
     case = procedures.add_action_item(
-        topic, actor=world.users.community, organisation=world.pm, measure="改造车棚顶棚", deadline=due, category=cat
+        topic,
+        actor=world.users.community,
+        organisation=world.pm,
+        measure="改造车棚顶棚",
+        deadline=due,
+        category=cat,
+        building=world.bld_a,
     )
     case.refresh_from_db()
     assert (case.state, case.assignee_org, case.resolve_by, case.resolution_of, case.channel) == (
@@ -286,13 +292,22 @@ def test_action_items_become_tracked_work_orders(world, topic, login):
             measure="x",
             deadline=timezone.now() - dt.timedelta(days=1),
             category=cat,
+            building=world.bld_a,
         )
     c = login(world.users.community)
     r = post_move(
         c,
         topic,
         "action_item",
-        {"organisation": world.dept.pk, "category": cat.pk, "measure": "清理占道车辆", "deadline": "2030-01-10T17:00"},
+        {
+            "matter": "占道车辆",
+            "organisation": world.dept.pk,
+            "responsible": "李队长",
+            "category": cat.pk,
+            "measure": "清理占道车辆",
+            "deadline": "2030-01-10T17:00",
+            "grid": world.grid_b.pk,
+        },
     )
     assert r.status_code == 302 and topic.action_items.count() == 2
     assert "清理占道车辆" in c.get(topic.get_absolute_url()).content.decode()
@@ -316,6 +331,7 @@ def test_an_action_items_deadline_is_written_only_through_the_work_order(world, 
         measure="改造车棚顶棚",
         deadline=due,
         category=Category.objects.get(name="设施维修"),
+        building=world.bld_a,
     )
     stored = Case.objects.get(pk=case.pk)
     assert (case.resolve_by, case.resolution_of_id, case.version) == (due, topic.pk, 1)
@@ -383,6 +399,7 @@ def owners_topic(world, compound=None):
         community=world.c1,
         compound=compound or world.cp1,
         procedure=Procedure.objects.get(name="业主共同决定"),
+        matter=4,
     )
     procedures.screen(t, actor=world.users.community, accept=True)
     return t

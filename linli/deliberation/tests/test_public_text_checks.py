@@ -39,6 +39,7 @@ def done(world, gujian):
         community=world.c1,
         compound=world.cp1,
         procedure=Procedure.objects.get(name="业主共同决定"),
+        matter=4,
     )
     Topic.objects.filter(pk=topic.pk).update(status=Topic.Status.DONE)
     topic.refresh_from_db()
@@ -190,6 +191,7 @@ def test_migration_withdraws_what_was_published_before_the_check(world, done, gu
         title="楼道照明",
         community=world.c1,
         procedure=Procedure.objects.get(name="业主共同决定"),
+        matter=4,
     )
     Topic.objects.filter(pk=clean.pk).update(outcome="楼道灯已全部更换", published_at=timezone.now())
     meeting = Meeting.objects.create(

@@ -11,7 +11,7 @@ from linli.accounts.models import RoleAssignment, User
 from linli.cases.models import Case, Category
 from linli.core.audit import history
 from linli.deliberation import procedures
-from linli.deliberation.models import CoSignature, Evaluation, StepRecord, Topic
+from linli.deliberation.models import ActionItem, CoSignature, Evaluation, StepRecord, Topic
 from linli.deliberation.workflow import TOPIC
 from linli.testing import log_in
 
@@ -25,7 +25,10 @@ BODIES = {
     "cosign": (S.ACCEPTED, {}),
     "step": (S.ACCEPTED, {"note": "社区党委提议"}),
     "finish": (S.ACCEPTED, {"note": "结果公开"}),
-    "action_item": (S.ACCEPTED, {"measure": "清理车棚", "deadline": "2030-01-10T17:00:00+08:00"}),
+    "action_item": (
+        S.ACCEPTED,
+        {"matter": "车棚清理", "responsible": "王经理", "measure": "清理车棚", "deadline": "2030-01-10T17:00:00+08:00"},
+    ),
     "evaluate": (S.DONE, {"score": 4, "comment": "不错"}),
     "publish": (S.DONE, {"outcome": "车棚已改造完成"}),
 }
@@ -55,7 +58,11 @@ def at(topic, state, *, last_step=False):
 def body(world, name):
     state, data = BODIES[name]
     if name == "action_item":
-        data = data | {"organisation": world.pm.pk, "category": Category.objects.get(name="设施维修").pk}
+        data = data | {
+            "organisation": world.pm.pk,
+            "category": Category.objects.get(name="设施维修").pk,
+            "building": world.bld_a.pk,
+        }
     return state, data
 
 
@@ -266,13 +273,38 @@ def test_staff_evaluate_once_in_their_own_name_and_record_call_backs_after_it(wo
 
 
 @pytest.mark.django_db
-def test_an_action_item_of_a_topic_without_a_compound_lies_in_the_communitys_first_grid(world, topic):
+def test_an_action_item_of_a_topic_without_a_compound_lies_in_the_grid_chosen_never_a_default(world, topic):
+    """Not the community's first grid: a community of two grids has the grid (or a building) chosen."""
     Topic.objects.filter(pk=topic.pk).update(compound=None)
     at(topic, S.ACCEPTED)
+    assert world.c1.grids.count() == 2
     _state, data = body(world, "action_item")
-    assert api_move(api_client(world.users.community), topic, "action_item", data).status_code == 200
+    del data["building"]
+    staff = api_client(world.users.community)
+    r = api_move(staff, topic, "action_item", data)
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "grid"
+    assert "楼栋或网格" in r.json()["errors"][0]["message"]
+    assert not Case.objects.filter(resolution_of=topic).exists()  # nothing half-written
+    assert api_move(staff, topic, "action_item", data | {"grid": world.grid_b.pk}).status_code == 200
     case = Case.objects.get(resolution_of=topic)
-    assert (case.grid, case.compound) == (world.c1.grids.first(), None)
+    assert (case.grid, case.compound) == (world.grid_b, None)
+
+
+@pytest.mark.django_db
+def test_an_action_item_lies_in_the_grid_of_the_building_it_concerns(world, topic):
+    """A building given: its grid and compound, whatever the topic's compound's other grids; a grid
+    that is not the building's is refused on the field."""
+    at(topic, S.ACCEPTED)
+    building = world.bld_b  # of the topic's compound 馨和苑, whose buildings lie on two grids
+    _state, data = body(world, "action_item")
+    staff = api_client(world.users.community)
+    r = api_move(staff, topic, "action_item", data | {"building": building.pk, "grid": world.grid_a.pk})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "grid"
+    assert api_move(staff, topic, "action_item", data | {"building": building.pk}).status_code == 200
+    case = Case.objects.get(resolution_of=topic)
+    assert (case.grid, case.building, case.compound) == (building.grid, building, building.compound)
+    item = ActionItem.objects.get(case=case)
+    assert (item.topic, item.matter, item.responsible, item.meeting) == (topic, "车棚清理", "王经理", None)
 
 
 @pytest.mark.django_db
@@ -287,6 +319,7 @@ def test_an_action_item_lies_in_the_grid_of_its_topics_compound(world, topic):
     Topic.objects.filter(pk=topic.pk).update(compound=compound)
     at(topic, S.ACCEPTED)
     _state, data = body(world, "action_item")
+    del data["building"]
     assert api_move(api_client(world.users.community), topic, "action_item", data).status_code == 200
     case = Case.objects.get(resolution_of=topic)
     assert (case.grid, case.compound) == (world.grid_b, compound)
@@ -299,4 +332,5 @@ def test_the_audit_record_of_an_action_item_keeps_the_first_60_characters_of_the
     measure = "清" * 60 + "理"  # 61 characters: the 61st is cut
     staff = api_client(world.users.community)
     assert api_move(staff, topic, "action_item", data | {"measure": measure}).status_code == 200
-    assert history(topic).get(note="action_item").changes["action_item"] == [None, f"{world.pm}: {'清' * 60}"]
+    changes = history(topic).get(note="action_item").changes["action_item"]
+    assert changes == [None, f"车棚清理 · {world.pm}: {'清' * 60}"]

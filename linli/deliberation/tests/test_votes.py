@@ -193,9 +193,9 @@ def test_resident_of_another_compound_has_no_ballot(world, login):
 def test_owners_do_not_see_how_neighbours_voted(world, login):
     vote = open_lift_vote(world, world.users.community)
     neighbour = vote.electors.exclude(key=f"p:{world.p_a1h.id_number_hash}").first()
-    actions.cast(vote.pk, neighbour.pk, "disagree", actor=world.users.community, paper_reference="P9")
+    actions.cast(vote.pk, neighbour.pk, "disagree", actor=world.users.community, paper_reference="纸票第九号")
     page = login(world.users.resident).get(vote.get_absolute_url()).content.decode()
-    assert 'data-testid="electors"' not in page and "P9" not in page
+    assert 'data-testid="electors"' not in page and "纸票第九号" not in page
     assert 'data-testid="electors"' in login(world.users.community).get(vote.get_absolute_url()).content.decode()
 
 
@@ -221,6 +221,16 @@ def test_a_vote_is_closed_once(world):
     with pytest.raises(ValidationError, match="已经结束|已结束"):
         actions.close_vote(vote, actor=world.users.community)
     assert AuditLog.objects.filter(action="update", content_type__model="ownervote").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_closed_vote_reads_as_a_vote_not_as_a_closed_request(world, login):
+    """表决已截止: the vote's status had the request's word (已结案)."""
+    vote = open_lift_vote(world, world.users.community)
+    actions.close_vote(vote, actor=world.users.community)
+    assert vote.get_status_display() == "已截止"
+    page = login(world.users.community).get(vote.get_absolute_url()).content.decode()
+    assert "已截止" in page and "已结案" not in page
 
 
 @pytest.mark.django_db
@@ -351,6 +361,7 @@ def test_the_vote_form_opens_a_topics_vote_only_after_its_notice(world, login):
         community=world.c1,
         compound=world.cp1,
         procedure=Procedure.objects.get(name="业主共同决定"),
+        matter=4,
     )
     procedures.screen(topic, actor=world.users.community, accept=True)
     step = procedures.next_step(topic)
