@@ -560,6 +560,8 @@ class District:
             for step in list(topic.procedure.steps.all())[:2]:
                 procedures.complete_step(topic.pk, step.pk, actor=actor, note=f"{step.name}：已完成并记录在案")
             progress.step()
+        # accepting a topic took its open source requests into deliberation: one timeline entry each
+        self.counts["case_events"] += CaseEvent.objects.filter(action="deliberate").count()
         closes = self.now + timedelta(days=20)
         for i, sid in enumerate(self.subs):
             actor = staff[self.users["subdistrict"][sid]]

@@ -7,6 +7,7 @@ network hop); request intake is measured over HTTP against gunicorn with a load 
 another process; the ledger import runs in a child process so its peak memory can be read.
 """
 
+import gc
 import json
 import os
 import platform
@@ -181,6 +182,87 @@ def bench_scope(opts, users):
             in_scope=Case.objects.restrict(user).count(),
             queries=queries(fetch),
             **timed(fetch, opts.repeat),
+        )
+
+
+# ---- 7 · periodic reports (月报 · 年报) ----------------------------------------------
+def bench_reports(opts, users):
+    """The whole report as the background job makes it: figures and lists (reports.content),
+    the xlsx and the PDF with its chart; the district over the last whole year and month."""
+    from linli.reports import content, papers, places, workbook
+    from linli.reports.periods import Period
+
+    today = timezone.localdate()
+    last = today.year * 12 + today.month - 2
+    sub = users["subdistrict_obj"]
+    for name, user, value, period in (
+        (f"sub-district, year {today.year - 1}", users["subdistrict"], f"subdistrict-{sub.pk}", None),
+        (f"district, year {today.year - 1}", users["admin"], "district", None),
+        (f"district, month {last // 12}-{last % 12 + 1:02d}", users["admin"], "district", (last // 12, last % 12 + 1)),
+    ):
+        period = Period("month", *period) if period else Period("year", today.year - 1, 1)
+        place = places.resolve(user, value, places.PERIODIC)
+
+        def figures(user=user, place=place, period=period):
+            return content.periodic(user, place, period)
+
+        def whole(figures=figures):
+            report = figures()
+            workbook.periodic(report)
+            papers.periodic_pdf(report)
+
+        opts.record(
+            "reports",
+            f"{name}, complete (figures, xlsx, PDF)",
+            queries=queries(figures),
+            requests=content.count(user, place, period),
+            **timed(whole, max(1, opts.repeat // 5)),
+        )
+
+
+def _rss():
+    """This process's resident memory in bytes (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def bench_exports(opts, users):
+    """A list exported as CSV as the browser gets it (the streamed response read to its end): the
+    district administrator's work orders of one category, then all of them. Memory is the
+    process's resident size sampled while reading, against what it was before."""
+    from linli.cases.models import Case
+
+    leaf = Case.objects.order_by().values("category").annotate(n=Count("id")).order_by("n").last()
+    client = _client(users["admin"])
+    for name, url in (
+        ("district admin, work orders of one category, CSV", f"/cases/export.csv?category={leaf['category']}"),
+        ("district admin, all work orders, CSV", "/cases/export.csv"),
+    ):
+        client.get(url + ("&" if "?" in url else "?") + "state=rated").close()  # warm-up on a small slice
+        gc.collect()
+        before = peak = _rss()
+        lines = 0
+        began = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            for i, chunk in enumerate(response.streaming_content):
+                lines += chunk.count(b"\n")
+                if i % 64 == 0:
+                    peak = max(peak, _rss())
+            response.close()
+        ms = round((time.perf_counter() - began) * 1000, 1)
+        opts.record(
+            "exports",
+            name,
+            rows=lines - 1,
+            median_ms=ms,
+            p95_ms=ms,
+            runs=1,
+            queries=len(ctx.captured_queries),
+            rss_before_mb=round(before / 2**20, 1),
+            rss_growth_mb=round((max(peak, _rss()) - before) / 2**20, 1),
         )
 
 
@@ -442,6 +524,8 @@ GROUPS = {
     "dashboard": bench_dashboard,
     "tally": bench_tally,
     "scope": bench_scope,
+    "reports": bench_reports,
+    "exports": bench_exports,
 }
 
 
@@ -518,19 +602,22 @@ def replace_section(markdown, begin, end, text):
     md.write_text(f"{head}{begin}\n{text}{end}{tail}")
 
 
-def save(report, results_dir, markdown):
+def save(report, results_dir, markdown, only=None):
+    """The JSON of the run, and its tables in `markdown`: one section per database, so an SQLite
+    run does not replace the PostgreSQL figures, and one per set of groups for a partial run
+    (`--only`), so it does not replace the whole run's."""
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.fromisoformat(report["meta"]["date"])
-    path = results_dir / f"{stamp:%Y-%m-%d}-{report['meta']['database'].split()[0]}.json"
+    vendor = report["meta"]["database"].split()[0]
+    part = f":{'+'.join(sorted(only))}" if only else ""
+    path = results_dir / f"{stamp:%Y-%m-%d}-{vendor}{part.replace(':', '-')}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     if markdown:
-        # one section per database, so an SQLite run does not replace the PostgreSQL figures
-        vendor = report["meta"]["database"].split()[0]
         replace_section(
             markdown,
-            BEGIN.replace("results", f"results:{vendor}"),
-            END.replace("results", f"results:{vendor}"),
+            BEGIN.replace("results", f"results:{vendor}{part}"),
+            END.replace("results", f"results:{vendor}{part}"),
             to_markdown(report),
         )
     return path
@@ -554,6 +641,8 @@ def to_markdown(report):
         "dashboard": "4 · Three-rates dashboard",
         "tally": "5 · Owners' vote tally",
         "scope": "6 · Scope filtering",
+        "reports": "7 · Periodic reports (the background job's whole work)",
+        "exports": "8 · Exports of a whole list (CSV, streamed)",
     }
     for group, rows in groups.items():
         lines += [f"**{titles[group]}**", ""]
@@ -565,6 +654,17 @@ def to_markdown(report):
             lines += [
                 f"| {r['name']} ({r['file_mb']} MB) | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,.0f} | "
                 f"{r['peak_rss_mb']} | {r['baseline_rss_mb']} |"
+                for r in rows
+            ]
+        elif group == "exports":
+            lines += [
+                "| export | rows | seconds | rows/s | SQL queries | RSS before (MB) | RSS growth (MB) |",
+                "|---|---:|---:|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {r['name']} | {r['rows']:,} | {r['median_ms'] / 1000:.1f} | "
+                f"{r['rows'] / max(r['median_ms'] / 1000, 0.001):,.0f} | {r['queries']} | {r['rss_before_mb']} | "
+                f"{r['rss_growth_mb']} |"
                 for r in rows
             ]
         elif group == "intake":
@@ -579,14 +679,14 @@ def to_markdown(report):
                 for r in rows
             ]
         else:
-            extra = " in scope |" if group == "scope" else ""
+            extra = " in scope |" if group in ("scope", "reports") else ""
             lines += [
                 f"| measurement | median (ms) | p95 (ms) | SQL queries |{extra}",
                 "|---|---:|---:|---:|" + ("---:|" if extra else ""),
             ]
             lines += [
                 f"| {r['name']} | {r['median_ms']} | {r['p95_ms']} | {r['queries']} |"
-                + (f" {r['in_scope']:,} |" if extra else "")
+                + (f" {r.get('in_scope', r.get('requests', 0)):,} |" if extra else "")
                 for r in rows
             ]
         lines.append("")

@@ -5,7 +5,7 @@ change data the same way and always leave an audit record."""
 from django.db import transaction
 
 from . import audit
-from .models import AuditLog
+from .models import AuditLog, NotificationPreference
 
 
 @transaction.atomic
@@ -41,3 +41,14 @@ def delete_object(obj, *, actor):
 def _set_m2m(obj, m2m):
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
+
+
+@transaction.atomic
+def set_notification_preference(user, *, email, sms, digest, phone=None):
+    """The user's own channels (docs/notifications.md); `phone` None keeps the one saved. Audited,
+    the phone masked."""
+    pref = NotificationPreference.objects.select_for_update().filter(user=user).first()
+    values = {"email": email, "sms": sms, "digest": digest} | ({"phone": phone} if phone is not None else {})
+    if pref is None:
+        return create_object(NotificationPreference, actor=user, user=user, **values)
+    return update_object(pref, actor=user, **values)

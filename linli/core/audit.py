@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .fields import SortKeyField
 from .models import AuditLog
 
 
@@ -16,7 +17,7 @@ def snapshot(obj: models.Model) -> dict:
     sensitive = getattr(obj, "sensitive_fields", {})
     data = {}
     for f in obj._meta.concrete_fields:
-        if f.primary_key or f.name.endswith("_hash"):
+        if f.primary_key or f.name.endswith("_hash") or isinstance(f, SortKeyField):  # derived, not recorded
             continue
         value = getattr(obj, f.attname)
         data[f.name] = sensitive[f.name](value) if f.name in sensitive else _plain(value)
@@ -31,11 +32,15 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
-def record(actor, action: str, obj, changes: dict | None = None, note: str = "", label: str = ""):
+def record(
+    actor, action: str, obj, changes: dict | None = None, note: str = "", label: str = "", keys: dict | None = None
+):
     """`obj` is a row, or a model class when the record names no row (a failed login for a
-    username that does not exist: `label` says so, and no row is made up)."""
+    username that does not exist: `label` says so, and no row is made up). `keys`: the places a
+    record about no single row belongs to (an export: core.exports), else the row's own."""
     row = not isinstance(obj, type)
-    keys = obj.scope_keys() if row and hasattr(obj, "scope_keys") else {}
+    if keys is None:
+        keys = obj.scope_keys() if row and hasattr(obj, "scope_keys") else {}
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,

@@ -52,7 +52,7 @@ DUMP = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 # Backed up empty: sessions are live credentials (whoever holds a session key is signed in)
 # and worthless after a restore, where people sign in again. API tokens and Open311 keys stay:
 # only their SHA-256 digests are stored, and phone clients keep working after a restore.
-NO_DATA = ("django_session",)
+NO_DATA = ("django_session", "accounts_signinsession")  # the second: an index of the first, by session key
 KEY_CHECK = "linli backup key check"
 CHUNK = 1 << 20
 

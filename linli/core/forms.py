@@ -1,4 +1,9 @@
+import re
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .masking import mask_phone
 
 
 def widget_class(widget) -> str:
@@ -14,6 +19,17 @@ def style(form, skip=()):
     for name, field in form.fields.items():
         if name not in skip:
             field.widget.attrs.setdefault("class", widget_class(field.widget))
+
+
+def preselect_only_choice(form, name):
+    """The field `name` starts on its one choice when its queryset offers exactly one (a community
+    staff member's own community): nobody should have to pick the only option."""
+    field = form.fields[name]
+    if form.is_bound or form.initial.get(name) is not None:
+        return
+    rows = list(field.queryset[:2])
+    if len(rows) == 1:
+        form.initial[name] = rows[0].pk
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -41,3 +57,38 @@ class ScopedModelForm(forms.ModelForm):
     def m2m_values(self):
         """Many-to-many values (tags), set by the action once the row exists."""
         return {n: self.cleaned_data[n] for n in self.cleaned_data if self._is_m2m(n)}
+
+
+class NotificationPreferenceForm(forms.Form):
+    """通知方式: the channels besides the in-app list. The saved phone is never shown in full:
+    the field is empty, its help names the masked number, and left empty it keeps it."""
+
+    email = forms.BooleanField(label=_("by e-mail"), required=False)
+    sms = forms.BooleanField(label=_("by SMS"), required=False)
+    phone = forms.CharField(label=_("mobile phone for SMS"), max_length=20, required=False)
+    digest = forms.BooleanField(
+        label=_("daily digest"),
+        required=False,
+        help_text=_("One e-mail each morning with the previous day's unread messages."),
+    )
+
+    def __init__(self, *args, saved_phone="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved_phone = saved_phone
+        if saved_phone:
+            self.fields["phone"].help_text = _("Now %(phone)s; leave empty to keep it.") % {
+                "phone": mask_phone(saved_phone)
+            }
+        style(self)
+
+    def clean_phone(self):
+        phone = re.sub(r"\s", "", self.cleaned_data["phone"])
+        if phone and not re.fullmatch(r"1\d{10}", phone):
+            raise forms.ValidationError(_("Enter an 11-digit mobile number starting with 1."))
+        return phone or None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sms") and not (data.get("phone") or self.saved_phone) and "phone" not in self.errors:
+            self.add_error("phone", _("Give the mobile phone that receives the SMS."))
+        return data

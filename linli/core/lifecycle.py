@@ -110,12 +110,15 @@ class Context:
     notices: list = field(default_factory=list)
     changes: dict = field(default_factory=dict)
 
-    def notify(self, users, text, url=None):
+    def notify(self, users, text, url=None, *, step="", summary=None):
         """`users` and `text` may be callables (a query, a text naming related rows), called
-        here; a replay (`Lifecycle.replay`) drops its notices without calling them."""
+        here; a replay (`Lifecycle.replay`) drops its notices without calling them. `step` makes
+        it once per user for this row and step (the key "<app.model>:<pk>:<step>", core.notify);
+        `summary(n)` words n of them arriving at once."""
         users, text = (users() if callable(users) else users), (text() if callable(text) else text)
         url = url if url is not None else self.obj.get_absolute_url()
-        self.notices.append((list(users), str(text), url))
+        key = f"{self.obj._meta.label_lower}:{self.obj.pk}:{step}" if step else ""
+        self.notices.append((list(users), str(text), url, key, summary))
 
     replaying = False  # True in a replay's context: the effect reads no other row (see Lifecycle.replay)
 
@@ -277,9 +280,8 @@ class Lifecycle:
         changes = {k: v for k, v in audit.diff(before, audit.snapshot(obj)).items() if k in shown} | ctx.changes
         hidden = self.hidden_actor and self.hidden_actor(obj, ctx.actor)
         audit.record(None if hidden else ctx.actor, AuditLog.Action.UPDATE, obj, changes, note=move.name)
-        if ctx.notices:
-            notices = ctx.notices
-            transaction.on_commit(lambda: [notify.send(*n) for n in notices])
+        for users, text, url, key, summary in ctx.notices:  # delivered once the transaction commits
+            notify.send(users, text, url, key=key, summary=summary)
 
     # --- the declaration, rendered for the docs ---------------------------------------------
 
@@ -368,7 +370,7 @@ class ReplayContext(Context):
     rows: list = field(default_factory=list)
     replaying = True
 
-    def notify(self, users, text, url=None):
+    def notify(self, users, text, url=None, *, step="", summary=None):
         pass
 
     def save(self, row, fields=None):

@@ -1,8 +1,10 @@
 """Requests no page can answer, refused before any view sees them."""
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 
 class RefuseNullCharactersMiddleware:
@@ -39,3 +41,23 @@ class RefuseNullCharactersMiddleware:
                 if "\x00" in key or any("\x00" in v for v in values):
                     return key.replace("\x00", "?")
         return None
+
+
+class ProductErrorPagesInDebugMiddleware:
+    """With DEBUG on (`make run`), Django answers a 404 or a 500 with its English technical page;
+    this answers with the product's own Chinese pages instead, as in production. The traceback
+    still goes to the console (django.request logs it). LINLI_TECHNICAL_ERRORS=1 keeps Django's
+    pages for a developer who wants them. JSON answers (the API's) are left as they are."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not settings.DEBUG or settings.LINLI_TECHNICAL_ERRORS or response.status_code not in (404, 500):
+            return response
+        if getattr(response, "streaming", False) or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        if response.status_code == 404:
+            return defaults.page_not_found(request, Http404())
+        return defaults.server_error(request)

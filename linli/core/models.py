@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedTextField
+from .masking import mask_phone
 from .scope import ScopedModel
 
 
@@ -60,19 +62,52 @@ class AuditLog(ScopedModel):
 
 
 class Notification(models.Model):
-    """站内通知: a message to one user, with a link to what it is about."""
+    """站内通知: a message to one user, with a link to what it is about.
+
+    `key` names the matter and the step ("cases.case:12:dispatch"): one message per person per
+    matter per step, so a repeated send of the same key is dropped (core.notify). `digested_at`:
+    put in that user's daily digest e-mail (once)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     text = models.CharField(_("message"), max_length=300)
     url = models.CharField(max_length=200, blank=True)
+    key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""), name="uniq_notification_key")
+        ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self):
         return self.text
+
+
+class NotificationPreference(models.Model):
+    """通知方式: the channels a user wants besides the in-app list (always on). Without a row:
+    e-mail on (where the user has an address and a mail backend is configured), no SMS, no digest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notification_preference")
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by SMS"), default=False)
+    phone = EncryptedTextField(_("mobile phone for SMS"), blank=True)
+    digest = models.BooleanField(
+        _("daily digest"),
+        default=False,
+        help_text=_("One e-mail each morning with the previous day's unread messages."),
+    )
+
+    sensitive_fields = {"phone": mask_phone}
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user_id)

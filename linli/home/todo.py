@@ -18,6 +18,11 @@ from linli.cases.workflow import LIFECYCLE
 from linli.core.scope import has_perm
 from linli.deliberation import filters as deliberation_filters
 from linli.deliberation.models import Meeting, OwnerVote
+from linli.facilities.filters import filter_register
+from linli.facilities.models import Facility
+from linli.projects.models import Need
+from linli.wishes.models import State as WishState
+from linli.wishes.models import Wish
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ CASE_ITEMS = (
     ("assign", _("Whistles to assign"), {"mine": "assign"}, "warning"),
     ("supervise", _("Escalations awaiting feedback"), {"mine": "supervise"}, "warning"),
     ("feedback", _("Assignments awaiting your feedback"), {"mine": "feedback"}, "warning"),
+    ("co_feedback", _("Joint orders awaiting your feedback"), {"mine": "co_feedback"}, "warning"),
     ("overdue", _("Overdue"), {"overdue": "true"}, "danger"),
     ("due_soon", _("Due within 24 hours"), {"due": "soon"}, "warning"),
     (
@@ -82,6 +88,56 @@ def staff_items(request) -> list[Item]:
         votes = OwnerVote.objects.restrict(user).filter(deliberation_filters.open_votes_q())
         url = f"{reverse('deliberation:votes')}?status=open"
         items.append(Item("votes_open", _("Owners' votes open"), votes.order_by().count(), url, "info"))
+    items.extend(facility_items(request))
+    items.extend(cobuilding_items(request))
+    return items
+
+
+# (key, label, who sees it, the rows, the list's URL with its filter, style): the micro-wishes the
+# community must check, the wishes and needs a partner's staff can take up. A resident (who posts
+# wishes and may claim them as a volunteer) reads the wall instead: not a to-do.
+COBUILDING_ITEMS = (
+    ("wishes_to_check", _("Micro-wishes to check"), "wishes.manage", Wish, WishState.SUBMITTED, "wishes:list",
+     "danger"),
+    ("wishes_to_claim", _("Micro-wishes waiting for someone"), "wishes.claim", Wish, WishState.PUBLISHED,
+     "wishes:list", "info"),
+    ("needs_open", _("Open needs of the three lists"), "projects.offer", Need, Need.State.OPEN, "projects:needs",
+     "info"),
+)  # fmt: skip
+
+
+def cobuilding_items(request) -> list[Item]:
+    """微心愿 and 三单: one count each of the list's own filter (`?state=`) in the user's scope."""
+    user, items = request.user, []
+    for key, label, permission, model, state, url_name, style in COBUILDING_ITEMS:
+        if not has_perm(user, permission) or (key == "wishes_to_claim" and has_perm(user, "wishes.post")):
+            continue
+        if key == "needs_open" and has_perm(user, "projects.change"):
+            continue  # community staff keep the lists; the matching page is theirs
+        rows = model.objects.restrict(user).filter(state=state)
+        url = f"{reverse(url_name)}?{urlencode({'state': state})}"
+        items.append(Item(key, label, rows.order_by().count(), url, style))
+    return items
+
+
+# (key, label, the register's filter, style): shown to who watches the facilities
+FACILITY_ITEMS = (
+    ("inspections_overdue", _("Inspections overdue"), {"inspection": "overdue"}, "danger"),
+    ("inspections_soon", _("Inspections due soon"), {"inspection": "soon"}, "warning"),
+)
+
+
+def facility_items(request) -> list[Item]:
+    """设施检验: the facilities in the user's scope whose inspection is overdue or due within
+    LINLI_INSPECTION_SOON_DAYS days (facilities.filters, as the list shows them): one count each."""
+    user = request.user
+    if not has_perm(user, "facilities.monitor"):
+        return []
+    today, items = timezone.localdate(), []
+    for key, label, params, style in FACILITY_ITEMS:
+        rows = filter_register(Facility.objects.restrict(user), params, user, today)
+        url = f"{reverse('facilities:list')}?{urlencode(params)}"
+        items.append(Item(key, label, rows.order_by().count(), url, style))
     return items
 
 

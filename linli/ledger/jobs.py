@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
+from linli.core import jobs as core_jobs
 from linli.core import notify
 
 from .models import ImportJob
@@ -27,19 +28,12 @@ from .models import ImportJob
 log = logging.getLogger("linli.ledger")
 
 
-class Abandoned(Exception):  # noqa: N818 - a state, not a fault
-    """The job is no longer this worker's: the stale check failed it meanwhile."""
+Abandoned = core_jobs.Abandoned
 
 
 def progress(job, **fields):
     """Save progress (and the heartbeat) of a running job; raises Abandoned if it was failed."""
-    fields["heartbeat_at"] = timezone.now()
-    for k, v in fields.items():
-        setattr(job, k, v)
-    if not ImportJob.objects.filter(pk=job.pk, status__in=(ImportJob.Status.PENDING, *ImportJob.RUNNING)).update(
-        **fields
-    ):
-        raise Abandoned(job.pk)
+    core_jobs.progress(job, (ImportJob.Status.PENDING, *ImportJob.RUNNING), **fields)
 
 
 def finish(job, status, **fields):

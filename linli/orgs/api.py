@@ -8,7 +8,7 @@ from linli.core.api.filters import filterset
 from linli.core.api.serializers import ActionSerializer, ScopedRelatedField, meta
 from linli.core.api.views import ScopedViewSet, scoped
 from linli.places.api import PLACES
-from linli.places.models import Grid
+from linli.places.models import Building, Grid
 
 from .models import DepartmentGrid, Kind, Organisation, grids_outside
 
@@ -28,8 +28,24 @@ class OrganisationSerializer(ActionSerializer):
             "partner_category",
             "contact_name",
             "contact_phone",
+            "party_level",
+            "parent",
+            "host",
+            "grid",
+            "building",
         ],
     )
+
+    def get_fields(self):
+        # the party tree's references, in the user's change scope ("parent" also names DRF's
+        # Field.parent, so these are not declared as class attributes)
+        fields = super().get_fields()
+        optional = {"required": False, "allow_null": True}
+        fields["parent"] = ScopedRelatedField(Organisation, filters={"kind": Kind.PARTY}, **optional)
+        fields["host"] = ScopedRelatedField(Organisation, **optional)
+        fields["grid"] = ScopedRelatedField(Grid, **optional)
+        fields["building"] = ScopedRelatedField(Building, **optional)
+        return fields
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -46,7 +62,9 @@ class OrganisationSerializer(ActionSerializer):
         return attrs
 
 
-OrganisationFilter = filterset(Organisation, ids=PLACES[:2] + ("compound",), fields=["kind", "partner_category"])
+OrganisationFilter = filterset(
+    Organisation, ids=PLACES[:2] + ("compound",), fields=["kind", "partner_category", "party_level"]
+)
 OrganisationViewSet = scoped(Organisation, OrganisationSerializer, OrganisationFilter)
 
 

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import ScopedModelForm
-from linli.places.models import Community, Compound, Subdistrict
+from linli.places.models import Building, Community, Compound, Grid, Subdistrict
 
 from .models import Organisation
 
@@ -18,6 +18,11 @@ class OrganisationForm(ScopedModelForm):
             "partner_category",
             "contact_name",
             "contact_phone",
+            "party_level",
+            "parent",
+            "host",
+            "grid",
+            "building",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -26,6 +31,11 @@ class OrganisationForm(ScopedModelForm):
         self.fields["subdistrict"].queryset = Subdistrict.objects.restrict(self.user, "change", domain="orgs")
         self.fields["community"].queryset = Community.objects.restrict(self.user, "change", domain="orgs")
         self.fields["compound"].queryset = Compound.objects.restrict(self.user, "change", domain="orgs")
+        self.fields["grid"].queryset = Grid.objects.restrict(self.user, "change", domain="orgs")
+        self.fields["building"].queryset = Building.objects.restrict(self.user, "change", domain="orgs")
+        mine = Organisation.objects.restrict(self.user, "change")
+        self.fields["parent"].queryset = mine.filter(kind="party")
+        self.fields["host"].queryset = mine.exclude(kind="party")
         # Community staff register organisations in their community; its sub-district follows.
         self.fields["subdistrict"].required = False
         self.fields["subdistrict"].help_text = _("Leave empty when a community is chosen.")

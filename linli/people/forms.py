@@ -82,7 +82,9 @@ class ResidentPostForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
 
         grid = self.instance.grid
-        self.fields["person"].queryset = Person.objects.restrict(self.user, "change").filter(grid=grid).order_by("name")
+        self.fields["person"].queryset = (
+            Person.objects.restrict(self.user, "change").filter(grid=grid).order_by("sort_key", "id")
+        )
         self.fields["building"].queryset = Building.objects.filter(grid=grid)
         self.fields["unit"].queryset = Unit.objects.filter(grid=grid).select_related("building__compound")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core import crypto
-from linli.core.fields import EncryptedTextField
+from linli.core.fields import EncryptedTextField, SortKeyField
 from linli.core.masking import mask_date, mask_id_number, mask_name, mask_phone
 from linli.core.scope import ScopedModel, has_perm
 from linli.core.validators import normalise_id, validate_id_number, validate_phone
@@ -130,6 +130,7 @@ class Person(_InHouse):
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="members", verbose_name=_("household"))
     name = models.CharField(_("name"), max_length=50)
+    sort_key = SortKeyField(kind="name")  # by pinyin (core.collation)
     relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices, default=Relation.HEAD)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
     # always the ID number's birth digits (derive.py); shown as the year only (people/privacy.py)
@@ -201,7 +202,7 @@ class Ownership(_InHouse):
 
     house = models.ForeignKey("places.House", models.CASCADE, related_name="ownerships", verbose_name=_("house"))
     person = models.ForeignKey(
-        Person, models.CASCADE, null=True, blank=True, related_name="ownerships", verbose_name=_("owner")
+        Person, models.PROTECT, null=True, blank=True, related_name="ownerships", verbose_name=_("owner")
     )
     organisation = models.CharField(_("owning organisation"), max_length=100, blank=True)
     organisation_code = models.CharField(

@@ -45,7 +45,8 @@ class PersonListView(ScopedMixin, ListView):
 
     def get_queryset(self):
         self.filterset = person_list_queryset(self.request.user, self.request.GET)
-        return self.filterset.qs.order_by("community_id", "household__house_id", "relation", "id")
+        # names by pinyin (core.collation), not by character code
+        return self.filterset.qs.order_by("community_id", "sort_key", "id")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -1,6 +1,7 @@
 """/api/v1/ for the place tree: sub-districts, communities, grids, compounds, buildings, units and
 houses, with the same scope as the screens. Parents are fixed at creation."""
 
+import django_filters
 from rest_framework.exceptions import PermissionDenied
 
 from linli.core.api.filters import filterset
@@ -8,6 +9,7 @@ from linli.core.api.serializers import ActionSerializer, ScopedRelatedField, met
 from linli.core.api.views import ScopedViewSet, scoped
 from linli.core.scope import scope_for
 
+from . import search
 from .models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
 PLACES = ("subdistrict", "community", "grid", "compound", "building", "unit")
@@ -78,7 +80,14 @@ GridFilter = filterset(Grid, ids=PLACES[:2])
 CompoundFilter = filterset(Compound, ids=(*PLACES[:2], "property_company"))
 BuildingFilter = filterset(Building, ids=PLACES[:4])
 UnitFilter = filterset(Unit, ids=PLACES[:5])
-HouseFilter = filterset(House, ids=PLACES)
+HouseFilter = filterset(
+    House,
+    ids=PLACES,
+    q=django_filters.CharFilter(
+        method=lambda qs, _name, value: search.houses_matching(qs, value[:100]),
+        label="address, e.g. 枫林湾 3栋 2单元 501",
+    ),
+)
 
 
 class SubdistrictViewSet(ScopedViewSet):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.fields import SortKeyField
 from linli.core.scope import ScopedModel
 
 from .signals import building_moved
@@ -54,12 +55,13 @@ class Subdistrict(Place):
     """街道: the sub-district office's area, the top of the tree."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    sort_key = SortKeyField()  # Chinese order: numbers by value, the rest by pinyin (core.collation)
     code = models.CharField(_("code"), max_length=30, blank=True)
 
     scope_paths = {"subdistrict": "id"}
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_key", "id"]
         verbose_name = _("sub-district")
         verbose_name_plural = _("sub-districts")
 
@@ -77,11 +79,12 @@ class Community(Place):
         Subdistrict, models.PROTECT, related_name="communities", verbose_name=_("sub-district")
     )
     name = models.CharField(_("name"), max_length=100)
+    sort_key = SortKeyField()
 
     scope_paths = {"subdistrict": "subdistrict_id", "community": "id"}
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_key", "id"]
         constraints = [models.UniqueConstraint(fields=["subdistrict", "name"], name="uniq_community_name")]
         verbose_name = _("community")
         verbose_name_plural = _("communities")
@@ -99,12 +102,13 @@ class Grid(Place):
     community = models.ForeignKey(Community, models.PROTECT, related_name="grids", verbose_name=_("community"))
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", editable=False)
     name = models.CharField(_("name"), max_length=100)
+    sort_key = SortKeyField()
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True, validators=[validate_boundary])
 
     scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "grid": "id"}
 
     class Meta:
-        ordering = ["community_id", "id"]  # 第一、第二… sort by creation, not by character code
+        ordering = ["community_id", "sort_key", "id"]  # 第二网格 before 第十网格 (core.collation)
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="uniq_grid_name")]
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
@@ -126,6 +130,7 @@ class Compound(Place):
     community = models.ForeignKey(Community, models.PROTECT, related_name="compounds", verbose_name=_("community"))
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", editable=False)
     name = models.CharField(_("name"), max_length=100)
+    sort_key = SortKeyField()
     address = models.CharField(_("address"), max_length=200, blank=True)
     property_company = models.ForeignKey(
         "orgs.Organisation",
@@ -146,7 +151,7 @@ class Compound(Place):
     }
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_key", "id"]
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="uniq_compound_name")]
         verbose_name = _("compound")
         verbose_name_plural = _("compounds")
@@ -170,6 +175,7 @@ class Building(Place):
     community = models.ForeignKey(Community, models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", editable=False)
     name = models.CharField(_("name"), max_length=50, help_text=_("e.g. 3号楼"))
+    sort_key = SortKeyField()
 
     scope_paths = {
         "subdistrict": "subdistrict_id",
@@ -180,7 +186,7 @@ class Building(Place):
     }
 
     class Meta:
-        ordering = ["compound__name", "name"]
+        ordering = ["compound__sort_key", "sort_key", "id"]
         constraints = [models.UniqueConstraint(fields=["compound", "name"], name="uniq_building_name")]
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
@@ -238,6 +244,7 @@ class Unit(_BelowBuilding):
 
     building = models.ForeignKey(Building, models.PROTECT, related_name="units", verbose_name=_("building"))
     name = models.CharField(_("name"), max_length=50, help_text=_("e.g. 1单元"))
+    sort_key = SortKeyField()
 
     scope_paths = {
         "subdistrict": "subdistrict_id",
@@ -249,7 +256,7 @@ class Unit(_BelowBuilding):
     }
 
     class Meta:
-        ordering = ["building_id", "name"]
+        ordering = ["building_id", "sort_key", "id"]
         constraints = [models.UniqueConstraint(fields=["building", "name"], name="uniq_unit_name")]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
@@ -267,6 +274,7 @@ class House(_BelowBuilding):
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="houses", verbose_name=_("unit"))
     number = models.CharField(_("house number"), max_length=20, help_text=_("e.g. 301"))
+    sort_key = SortKeyField(source="number")
     # unsold or undelivered: the developer's houses count together as one owner in owners' votes
     developer_owned = models.BooleanField(_("still owned by the developer"), default=False)
     area = models.DecimalField(
@@ -279,7 +287,7 @@ class House(_BelowBuilding):
     scope_paths = Unit.scope_paths | {"unit": "unit_id"}
 
     class Meta:
-        ordering = ["unit_id", "number"]
+        ordering = ["unit_id", "sort_key", "id"]
         constraints = [models.UniqueConstraint(fields=["unit", "number"], name="uniq_house_number")]
         verbose_name = _("house")
         verbose_name_plural = _("houses")

@@ -13,7 +13,10 @@ PARENTS = {
     House: (Unit, "unit"),
 }
 
-urlpatterns = [path("", views.TreeView.as_view(), name="tree")]
+urlpatterns = [
+    path("", views.TreeView.as_view(), name="tree"),
+    path("houses/search/", views.HouseSearchView.as_view(), name="house_search"),
+]
 for model in (Subdistrict, Community, Grid, Compound, Building, Unit, House):
     name = model._meta.model_name
     urlpatterns += [

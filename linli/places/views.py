@@ -1,6 +1,7 @@
 """The place tree: sub-district → community → grid / compound → building → unit → house."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -14,7 +15,7 @@ from linli.core.views import (
     require_perm,
 )
 
-from . import forms
+from . import forms, search
 from .counts import columns, counts_for
 from .extensions import panels_for
 from .models import Building, Community, Compound, Grid, House, Subdistrict, Unit
@@ -63,6 +64,21 @@ class TreeView(LoginRequiredMixin, View):
             if table["page_obj"].paginator.count:
                 return render(request, "places/tree.html", {"tables": [table]})
         return render(request, "places/tree.html", {"tables": []})
+
+
+class HouseSearchView(LoginRequiredMixin, View):
+    """GET ?q=枫林湾 3栋 2单元 501: the houses of the user's scope (places.view, as on the ledger's
+    pages) matching the address, as JSON for the house pickers (static linli/location.js). A
+    resident has no places.view: 403, never a list of addresses."""
+
+    def get(self, request):
+        require_perm(request.user, "places.view")
+        houses = search.houses_matching(House.objects.restrict(request.user), request.GET.get("q", "")[:100])[
+            : search.MAX_FOUND
+        ]
+        response = JsonResponse({"results": [{"id": h.pk, "label": str(h)} for h in houses]})
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class PlaceDetailView(ScopedDetailView):

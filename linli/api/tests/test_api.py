@@ -1,6 +1,7 @@
 """Reveal, token authentication, filters, query counts and the OpenAPI document."""
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -211,6 +212,26 @@ def test_openapi_document(api_world, api, tmp_path):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
 
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_openapi_document_is_in_chinese_by_default(api_world, api):
+    """No Accept-Language: the document speaks the site's language, Chinese — its title and
+    description, the operations' summaries and the fields' labels and help texts."""
+    doc = json.loads(api(api_world.users.grid_a).get("/api/v1/openapi.json").content)
+    assert HAN.search(doc["info"]["title"]) and "令牌" in doc["info"]["description"]
+    ops = {(path, method): op for path, item in doc["paths"].items() for method, op in item.items()}
+    assert ops[("/api/v1/persons/", "get")]["summary"] == "居民列表"
+    assert ops[("/api/v1/persons/{id}/", "get")]["summary"] == "居民详情"
+    assert ops[("/api/v1/cases/", "post")]["summary"] == "新建诉求"
+    sample = [op for key, op in sorted(ops.items())][::7]
+    assert sample and all(HAN.search(op.get("summary", "")) for op in sample), [op.get("summary") for op in sample]
+    house = doc["components"]["schemas"]["HouseRequest"]["properties"]["number"]
+    assert HAN.search(house.get("title", "") + house.get("description", ""))
+    english = json.loads(api(api_world.users.grid_a).get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en").content)
+    assert english["info"]["title"] == "Linli API"
+
+
 def test_token_endpoint_honours_the_login_lockout(api_world, settings):
     settings.AXES_FAILURE_LIMIT = 3
     client = APIClient()
@@ -222,3 +243,23 @@ def test_token_endpoint_honours_the_login_lockout(api_world, settings):
     assert good.status_code == 429 and "token" not in good.json()
     assert good.json()["errors"][0]["code"] == "locked"
     assert not ApiToken.objects.filter(user=api_world.users.grid_a).exists()
+
+
+def test_api_documentation_page_is_served_by_the_app(api_world, login):
+    c = login(api_world.users.grid_a)
+    page = c.get("/api/v1/docs/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "swagger-ui" in html
+    # its files are the app's own (drf-spectacular-sidecar), nothing from another host
+    assert "http://" not in html and "https://" not in html and "<script>" not in html and "<style>" not in html
+    script = c.get("/api/v1/docs/?script=")
+    assert script.status_code == 200 and "/api/v1/openapi.json" in script.content.decode()
+    for src in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/static/drf_spectacular_sidecar/swagger-ui-dist/{src}" in html
+
+
+def test_api_documentation_is_public_like_the_document_and_carries_no_data(api_world, client):
+    # the OpenAPI document describes the operations only; every operation still needs a sign-in
+    assert client.get("/api/v1/docs/").status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.get("/api/v1/persons/").status_code in (401, 403)

@@ -172,6 +172,7 @@ def _report(**changes):
         {"group": "lists", "name": "page 200", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "dashboard", "name": "d", "queries": 7, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "tally", "name": "t", "queries": 2, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
+        {"group": "reports", "name": "r", "queries": 26, "requests": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "scope", "name": "grid", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1, "in_scope": 10},
         {
             "group": "scope",
@@ -182,6 +183,17 @@ def _report(**changes):
             "runs": 1,
             "in_scope": 100,
         },
+        {
+            "group": "exports",
+            "name": "e",
+            "queries": 6,
+            "rows": 9,
+            "median_ms": 5.0,
+            "p95_ms": 5.0,
+            "runs": 1,
+            "rss_before_mb": 100.0,
+            "rss_growth_mb": 1.0,
+        },  # fmt: skip
     ]
     for index, values in changes.items():
         results[int(index[1:])].update(values)
@@ -228,3 +240,13 @@ def test_report_is_saved_as_json_and_replaces_only_the_table(tmp_path):
     runner.save(postgres, tmp_path / "results", md)
     text = md.read_text()
     assert text.count("| 1 client |") == 2 and text.index("results:sqlite") < text.index("results:postgresql")
+
+
+def test_a_partial_run_gets_its_own_section_and_file_and_leaves_the_whole_runs(tmp_path):
+    md = tmp_path / "benchmarks.md"
+    md.write_text("# Benchmarks\n\n<!-- bench:results:sqlite -->\nthe whole run\n<!-- /bench:results:sqlite -->\n")
+    path = runner.save(_report(), tmp_path / "results", md, only=["tally", "lists"])
+    assert path.name == "2026-11-25-sqlite-lists+tally.json"
+    text = md.read_text()
+    assert "the whole run" in text  # the whole run's table is still there
+    assert "<!-- bench:results:sqlite:lists+tally -->" in text and text.count("| page 200 |") == 1

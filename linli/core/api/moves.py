@@ -8,6 +8,7 @@ the permission, 404 outside its scope, 409 on a stale version.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -19,6 +20,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 
 from linli.core.lifecycle import Conflict, Lifecycle
+
+from .fields import IdField
 
 
 class ConflictError(APIException):
@@ -39,6 +42,8 @@ def _field(f: forms.Field) -> serializers.Field:
         "help_text": f.help_text or None,
         "error_messages": messages,
     }
+    if isinstance(f, forms.ModelMultipleChoiceField):  # ids; the form checks each against its queryset
+        return serializers.ListField(child=IdField(), required=f.required, label=f.label, help_text=kw["help_text"])
     if isinstance(f, forms.ModelChoiceField):
         model = cast(QuerySet, f.queryset).model
         return serializers.PrimaryKeyRelatedField(
@@ -53,6 +58,16 @@ def _field(f: forms.Field) -> serializers.Field:
         return serializers.BooleanField(required=False, label=f.label, help_text=f.help_text or None)
     if isinstance(f, forms.DateTimeField):
         return serializers.DateTimeField(allow_null=not f.required, **kw)
+    if isinstance(f, forms.DateField):
+        return serializers.DateField(allow_null=not f.required, **kw)
+    if isinstance(f, forms.DecimalField):  # before IntegerField, its base class
+        return serializers.DecimalField(
+            max_digits=f.max_digits,
+            decimal_places=f.decimal_places,
+            min_value=cast(Decimal | None, f.min_value),
+            coerce_to_string=False,
+            **kw,
+        )
     if isinstance(f, forms.IntegerField):
         return serializers.IntegerField(
             min_value=cast(int | None, f.min_value), max_value=cast(int | None, f.max_value), **kw
@@ -115,7 +130,9 @@ class MovesMixin:
         data = dict(body.validated_data)
         version = data.pop("version", None)
         try:
-            self.lifecycle.perform(obj.pk, move.name, actor=request.user, version=version, data=data)
+            self.lifecycle.perform(
+                obj.pk, move.name, actor=request.user, version=version, data=data, files=request.FILES
+            )
         except Conflict as exc:
             raise ConflictError(str(exc)) from None
         except DjangoPermissionDenied:

@@ -21,8 +21,10 @@ that shows the anonymous request names its reporter, their phone or their home �
 persona except the reporter.
 """
 
+import csv
 import datetime as dt
 import html
+import io
 import itertools
 import json
 import logging
@@ -32,11 +34,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from linli.accounts.actions import issue_api_token, issue_open311_key
-from linli.accounts.models import ApiToken, Open311Key, RoleAssignment
+from linli.accounts.models import ApiToken, OneTimeLink, Open311Key, RoleAssignment, User
 from linli.accounts.roles import Role
 from linli.api.urls import router
 from linli.cases import actions as case_actions
@@ -46,10 +50,18 @@ from linli.core.scope import has_perm
 from linli.deliberation import actions as vote_actions
 from linli.deliberation import meetings, procedures
 from linli.deliberation.models import ConsentCampaign, Invitation, Procedure
+from linli.facilities import actions as facility_actions
 from linli.ledger.models import ImportJob
+from linli.orgs.models import Organisation
+from linli.party import actions as party_actions
 from linli.people.models import Ownership, Person, Relation, Tag
 from linli.people.tests.reconstruct import MASKED_ID, date_forms
+from linli.projects import actions as projects_actions
+from linli.projects.workflow import PROJECT
+from linli.reports.models import ReportJob
 from linli.testing import log_in, make_id, response_text
+from linli.wishes import actions as wish_actions
+from linli.wishes.workflow import WISH
 
 # The world's personas (linli/testing.py) and two of this module: a resident of another household
 # and a visitor who is not signed in. A persona added to the world must be added here.
@@ -94,11 +106,18 @@ ARG_MODELS = {
     "cases:photo": CasePhoto,
     "ledger:job": ImportJob,
     "ledger:errors": ImportJob,
+    "reports:job": ReportJob,
+    "reports:job_xlsx": ReportJob,
+    "reports:job_pdf": ReportJob,
     "open311:request": Case,
     "open311:service": Category,
     "board:community": None,  # board: communities, below
+    "board:photo": CasePhoto,
     "accounts:token_revoke": ApiToken,
     "accounts:open311_key_revoke": Open311Key,
+    "accounts:invite": Person,  # POST only
+    "accounts:reset_link": User,  # POST only
+    "accounts:use_link": OneTimeLink,  # ids as secrets: refused, and says nothing else
 }
 
 
@@ -113,11 +132,19 @@ def _quiet_crawl():
     logger.setLevel(level)
 
 
+def jpeg():
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 20), "red").save(buf, "JPEG")
+    return SimpleUploadedFile("result.jpg", buf.getvalue(), content_type="image/jpeg")
+
+
 @pytest.fixture
-def content(world, client):
+def content(world, client, settings, tmp_path):
     """The world with what pages show: distinct birth dates, a sensitive tag, requests (one of
-    them anonymous, rated and commented by its reporter), a topic, a meeting, a vote, a consent
-    campaign."""
+    them anonymous, rated and commented by its reporter, its result photo marked public; one on
+    the public board with its summaries and public photo), a topic, a meeting, a vote, a closed
+    vote, a consent campaign."""
+    settings.MEDIA_ROOT = tmp_path
     from linli.accounts.models import User
 
     u = world.users
@@ -158,6 +185,12 @@ def content(world, client):
         p.tags.add(world.tag_poor)
     category = Category.objects.filter(active=True, children=None).order_by("pk").first()
 
+    # 设施台账 (docs/facilities.md): a lift of building 1 that the whisper below and a named request
+    # name; its page lists the requests each viewer may see, never who reported the whisper
+    lift = facility_actions.add_facility(
+        actor=u.community, kind="lift", name="1号楼1单元 1号电梯", compound=world.cp1, building=world.bld_a,
+        unit=world.unit_a, maintainer=world.pm, note="维保单位电话见合同",
+    )  # fmt: skip
     # 网格悄悄话: reported by the resident from their phone, as the app's own form does it
     client.force_login(u.resident)
     r = client.post(
@@ -166,7 +199,8 @@ def content(world, client):
             "category": category.pk,
             "description": "悄悄话测试：楼上深夜噪音扰民",
             "anonymous": "on",
-            "place": world.bld_a.pk,
+            "place": f"building:{world.bld_a.pk}",
+            "facility": lift.pk,
         },
     )
     assert r.status_code == 302, r.content.decode()[-2000:]
@@ -178,7 +212,7 @@ def content(world, client):
 
     step("dispatch", u.grid_a, assignee_org=world.pm)
     step("start", u.property)
-    step("handle", u.property, note="已上门劝导")
+    step("handle", u.property, note="已上门劝导", photos=[jpeg()], photo_public=True)
     step("verify", u.grid_a)
     step("rate", u.resident, rating="satisfied", note="谢谢")
     case_actions.comment(Case.objects.get(pk=whisper.pk), actor=u.resident, note="晚上好多了")
@@ -193,7 +227,28 @@ def content(world, client):
         channel="hotline",
         reporter_name="李四",
         reporter_phone="13700001111",
+        facility=lift,
     )
+    # on the public board (晒事): a request of a named reporter with its public summaries and photo
+    shown = case_actions.report_case(
+        actor=u.grid_a,
+        category=category,
+        grid=world.grid_b,
+        compound=world.cp1,
+        building=world.bld_b,
+        house=world.house_b1,
+        description="2号楼1单元101门禁坏了",
+        channel="hotline",
+        reporter_name="李四",
+        reporter_phone="13700001111",
+    )
+    for name, user, kw in (
+        ("dispatch", u.grid_b, {"assignee_org": world.pm}),
+        ("start", u.property, {}),
+        ("handle", u.property, {"note": "已修好", "photos": [jpeg()], "photo_public": True}),
+        ("verify", u.grid_b, {"public_summary": "2号楼门禁损坏", "public_measures": "物业更换了门禁"}),
+    ):
+        case_actions.transition(shown.pk, name, actor=user, version=Case.objects.get(pk=shown.pk).version, **kw)
     topic = procedures.raise_topic(
         actor=u.community,
         title="深夜噪音治理",
@@ -226,7 +281,66 @@ def content(world, client):
         unit=world.unit_a,
         closes_at=timezone.now() + dt.timedelta(days=15),
     )
+    closed = vote_actions.open_vote(
+        actor=u.community,
+        title="续聘物业",
+        matter=4,
+        compound=world.cp1,
+        closes_at=timezone.now() + dt.timedelta(days=15),
+    )
+    for elector in closed.electors.order_by("id")[:3]:
+        vote_actions.cast(closed.pk, elector.pk, "agree", actor=u.community)
+    vote_actions.close_vote(closed, actor=u.community)
     ConsentCampaign.objects.create(title="老旧小区改造", compound=world.cp1, community=world.c1, subdistrict=world.sub)
+    # 党建 (docs/party.md): a directly managed member in grid A and an in-service member of grid B
+    # reported through 双报到 (awaiting the community): the party pages and API show their names only
+    committee = create_object(
+        Organisation, actor=None, kind="party", name="馨和苑社区党委", subdistrict=world.sub, community=world.c1,
+        party_level="community_committee",
+    )  # fmt: skip
+    workplace = create_object(
+        Organisation, actor=None, kind="party", name="某单位党支部", subdistrict=world.sub, community=world.c1,
+        party_level="workplace",
+    )  # fmt: skip
+    member = party_actions.add_member(
+        actor=u.community, id_number=world.p_a1h.id_number, kind="direct", home_org=committee
+    )
+    party_actions.report_member(actor=u.community, organisation=workplace, id_number=world.p_b1s.id_number)
+    # 三单 (docs/projects.md): a need collected from a request, a partner's resource, a project
+    # delivered and on the board: the lists, pages, API and board name no resident
+    partner = create_object(
+        Organisation, actor=None, kind="partner", name="某银行", subdistrict=world.sub, community=world.c1,
+        partner_category="finance",
+    )  # fmt: skip
+    source = Case.objects.filter(community=world.c1, anonymous=False).order_by("id").first()
+    need = projects_actions.create_need(
+        actor=u.community, community=world.c1, title="老人体检", heading="health", beneficiaries="独居老人",
+        people_count=10, case_numbers=[source.number],
+    )  # fmt: skip
+    resource = projects_actions.offer_resource(
+        actor=u.community, partner=partner, kind="people", heading="health", title="义诊医生"
+    )
+    today = timezone.localdate()
+    project = projects_actions.create_project(
+        actor=u.community, community=world.c1, title="义诊", heading="health", needs=[need], resources=[resource],
+        owner_org=partner, owner_name="王经理", starts_on=today, ends_on=today, funding=[("partner", 1000)],
+    )  # fmt: skip
+    PROJECT.perform(project.pk, "start", actor=u.community, version=0)
+    PROJECT.perform(
+        project.pk, "deliver", actor=u.community, version=1, data={"delivered_on": today, "result": "已完成"}
+    )
+    # 微心愿 (docs/wishes.md): one posted on behalf of household b1, claimed by the community for
+    # the member of grid A; one of the resident's household on the wall, one still to check
+    on_wall = wish_actions.post_on_behalf(
+        actor=u.community, household=world.hh_b1, wisher=world.p_b1s, title="一床厚棉被", story="想要一床厚棉被",
+        category="daily", value=30_000,
+    )  # fmt: skip
+    WISH.perform(on_wall.pk, "approve", actor=u.community, version=0)
+    claim = {"as_kind": "member", "member": member.pk, "credit": "name"}
+    WISH.perform(on_wall.pk, "claim", actor=u.community, version=1, data=claim)
+    published = wish_actions.post_wish(actor=u.resident, title="一个新书包", story="", category="study", value=12_000)
+    WISH.perform(published.pk, "approve", actor=u.community, version=0)
+    wish_actions.post_wish(actor=u.resident, title="一盒彩笔", story="", category="study", value=5_000)
     # credentials: their secrets are shown once, when issued, and never on a page or in the API after
     secrets = {issue_api_token(user, name="手机")[1] for user in (u.grid_a, u.resident, u.property)}
     secrets.add(issue_open311_key(actor=u.admin, user=u.community, name="12345热线")[1])
@@ -409,7 +523,13 @@ CASE_SURFACES = (
 
 
 def _chunks(url, text):
-    """Pieces of a response that are about one thing: a table row, a list item, a JSON object."""
+    """Pieces of a response that are about one thing: a table row, a list item, a JSON object, a
+    row of an export (CSV read with the csv module; an xlsx as response_text gives it, a row a line)."""
+    path = url.split("?")[0]
+    if path.endswith(".csv"):
+        return [" ".join(row) for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))]
+    if path.endswith(".xlsx"):
+        return text.splitlines()
     if text.lstrip().startswith(("{", "[")):
         data = json.loads(text)
         rows = data.get("results", [data]) if isinstance(data, dict) else data

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from linli.cases import actions
-from linli.cases.models import Assignment, Case, CaseEvent, Category, Rating, State
+from linli.cases.models import Assignment, Case, CaseEvent, Category, CoHandler, Rating, State
 from linli.cases.workflow import LIFECYCLE
 from linli.core.lifecycle import Lifecycle, Move
 from linli.core.models import AuditLog, Notification
@@ -35,7 +35,7 @@ def _inputs(world):
     later, deadline = NOW + timedelta(days=9), NOW + timedelta(days=5)
     to_rated = ["dispatch", "start", "handle", "verify", ("rate", {"rating": Rating.DISSATISFIED, "note": "没修好"})]
     post = {
-        "dispatch": ([], {"assignee_org": world.pm.pk, "note": "请尽快"}),
+        "dispatch": ([], {"assignee_org": world.pm.pk, "co_handlers": [world.dept.pk], "note": "请尽快"}),
         "decline": ([], {"note": "不属于受理范围"}),
         "start": (["dispatch"], {}),
         "return": (["dispatch"], {"note": "不归我们管"}),
@@ -56,8 +56,18 @@ def _inputs(world):
         "resume": (["dispatch", ("defer", {"note": "等配件"})], {}),
         "extend": (["dispatch"], {"note": "施工", "deadline": later}),
         "merge": ([], {}),  # `into`: the other request, below
+        # 议事中: taken into a topic (its clock stops), then given the topic's outcome
+        "deliberate": (["dispatch"], {"note": "车棚改造"}),
+        "outcome": (["dispatch", ("deliberate", {"note": "车棚改造"})], {"note": "车棚已改造完成"}),
+        "co_handlers": (["dispatch"], {"co_handlers": [world.dept.pk]}),
+        # 联合处置: the department leads, the property company co-handles and answers
+        "co_feedback": (
+            [("dispatch", {"assignee_org": world.dept.pk, "co_handlers": [world.pm.pk]})],
+            {"co_handler": world.pm.pk, "note": "已配合上门"},
+        ),
     }
-    objects = {"assignee_org": {world.pm.pk: world.pm, world.dept.pk: world.dept}}
+    orgs = {world.pm.pk: world.pm, world.dept.pk: world.dept}
+    objects = {"assignee_org": orgs, "co_handler": orgs}
     return post, objects
 
 
@@ -65,6 +75,8 @@ def _actor(world, name, case):
     """The administrator, or for the handler's moves the organisation the request is with."""
     if LIFECYCLE[name].permission != "cases.handle":
         return world.users.admin
+    if name == "co_feedback":  # a co-handler's staff, not the lead's
+        return world.users.property
     return world.users.department if case.assignee_org_id == world.dept.pk else world.users.property
 
 
@@ -90,6 +102,7 @@ def _fields(case):
 @pytest.mark.django_db
 def test_replay_sets_exactly_what_perform_sets_for_every_move(world):
     post, objects = _inputs(world)
+    orgs = objects["assignee_org"]
     assert set(post) == set(LIFECYCLE.moves), "every move of the work-order lifecycle is compared"
     for name, (path, data) in post.items():
         case = _report(world)
@@ -97,7 +110,8 @@ def test_replay_sets_exactly_what_perform_sets_for_every_move(world):
         other = _report(world) if name == "merge" else None
         replayed, rows = Case.objects.get(pk=case.pk), []
         actor = _actor(world, name, replayed)
-        given = {k: objects.get(k, {}).get(v, v) for k, v in data.items()}
+        given = {k: objects.get(k, {}).get(v, v) for k, v in data.items() if k != "co_handlers"}
+        given |= {"co_handlers": [orgs[pk] for pk in data["co_handlers"]]} if "co_handlers" in data else {}
         if other:
             data, given = {"into": other.pk}, {"into": Case.objects.get(pk=other.pk)}
         event = LIFECYCLE.replay(replayed, name, actor=actor, now=NOW, data=given, rows=rows)
@@ -132,6 +146,23 @@ def test_replay_sets_exactly_what_perform_sets_for_every_move(world):
                 written.reminders,
                 written.feedback,
                 written.feedback_at,
+            )
+        elif name in ("dispatch", "co_handlers"):
+            (new,) = rows
+            written = CoHandler.objects.get(case=case)
+            assert new.pk is None and (new.case, new.organisation, new.added_at) == (
+                case,
+                written.organisation,
+                written.added_at,
+            )
+        elif name == "co_feedback":
+            (changed,) = rows
+            written = CoHandler.objects.get(case=case)
+            assert changed.pk == written.pk
+            assert (changed.feedback, changed.feedback_at, changed.feedback_by) == (
+                written.feedback,
+                written.feedback_at,
+                written.feedback_by,
             )
         elif name == "merge":
             (comment,) = rows

@@ -50,6 +50,9 @@ def test_one_bad_row_imports_nothing_and_names_row_and_column(world, login):
     assert (Person.objects.count(), Household.objects.count(), AuditLog.objects.count()) == before
     body = r.content.decode()
     assert "未导入" in body and "身份证号校验码错误" in body
+    # the error table's header is the problem found, not a photo's kind ("问题照片" once)
+    header = body.split('data-testid="import-errors"')[1].split("</thead>")[0]
+    assert "<th>问题</th>" in header and "照片" not in header
 
 
 @pytest.mark.django_db

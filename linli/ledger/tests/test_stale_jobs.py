@@ -234,7 +234,10 @@ def test_an_unexpected_error_in_the_worker_fails_the_job_and_tells_its_owner(
     rows = [row("错", make_id(990, "19900101"), house="201")]
     job = ImportJob.objects.create(owner=world.users.community, filename="台账.xlsx", content=xlsx(rows))
     people = Person.objects.count()
-    with pytest.raises(RuntimeError):  # the task is recorded as failed, with its traceback, by the worker
+    with (
+        django_capture_on_commit_callbacks(execute=True),  # the owner is told once the failure is committed
+        pytest.raises(RuntimeError),  # the task is recorded as failed, with its traceback, by the worker
+    ):
         run_import.call(job.pk)
     job.refresh_from_db()
     assert (job.status, bytes(job.content)) == ("failed", b"") and "未写入任何数据" in job.message

@@ -139,3 +139,21 @@ def test_the_register_over_the_api_scoped_and_audited(world):
         AuditLog.objects.filter(content_type__model="ownership").order_by("id").values_list("action", flat=True)
     )
     assert actions == ["create", "update", "delete"]
+
+
+@pytest.mark.django_db
+def test_a_registered_owner_is_not_deleted_with_the_register_entry_silently(world, login):
+    """The register is the vote's input: deleting a person who owns a house is refused (screen and
+    API) until the entry is removed, itself an audited deletion."""
+    from rest_framework.test import APIClient
+
+    entry = create_object(Ownership, actor=None, house=world.house_a1, person=world.p_b1h, share=Decimal("100"))
+    c = login(world.users.community)
+    r = c.post(reverse("people:person_delete", args=[world.p_b1h.pk]), follow=True)
+    assert "仍有其他记录，无法删除" in r.content.decode()
+    assert Ownership.objects.filter(pk=entry.pk).exists()
+    api = APIClient()
+    api.force_authenticate(world.users.community)
+    r = api.delete(f"/api/v1/persons/{world.p_b1h.pk}/")
+    assert r.status_code == 409 and Ownership.objects.filter(pk=entry.pk).exists()
+    assert not AuditLog.objects.filter(action="delete", content_type__model="person").exists()

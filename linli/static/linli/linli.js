@@ -6,7 +6,10 @@
    data-collect="selector"   on a form: before submitting, put the values of the checked boxes
                              matching the selector, comma-separated, into its field named by
                              data-collect-into
-   data-width="42"           width in per cent (progress bars), also in content htmx swaps in */
+   data-width="42"           width in per cent (progress bars), also in content htmx swaps in
+   .table-responsive         when its table is wider than the screen, it takes the keyboard focus
+                             (tabindex 0), so it can be scrolled with the arrow keys (axe:
+                             scrollable-region-focusable) */
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
@@ -33,6 +36,13 @@
   function widths(root) {
     root.querySelectorAll("[data-width]").forEach(function (el) { el.style.width = el.dataset.width + "%"; });
   }
-  document.addEventListener("DOMContentLoaded", function () { widths(document); });
-  document.addEventListener("htmx:load", function (event) { widths(event.target); });
+  function scrollables(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth) el.tabIndex = 0;
+      else el.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { widths(document); scrollables(document); });
+  document.addEventListener("htmx:load", function (event) { widths(event.target); scrollables(event.target); });
+  window.addEventListener("resize", function () { scrollables(document); });
 })();

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             repeat=o["repeat"], seconds=o["seconds"], import_rows=o["import_rows"], out=self.stdout.write
         )
         report = runner.run(opts, only=o["only"])
-        path = runner.save(report, o["results"], o["markdown"])
+        path = runner.save(report, o["results"], o["markdown"], only=o["only"])
         if o["check"]:
             problems = runner.check(report)
             if problems:
