@@ -88,6 +88,14 @@ def _finish(request, context, page, external):
         assert violations == [], f"Content-Security-Policy violations or script errors: {violations}"
 
 
+def follow(locator):
+    """Click a link or a submit button and wait until the page it leads to has loaded. A bare
+    click() returns once the click is dispatched: reading the page right after it may read the
+    old page, or an empty document mid-navigation (CI failed that way)."""
+    with locator.page.expect_navigation():
+        locator.click()
+
+
 def log_in(page, username, password):
     """Log in through the real form, and pass the second factor for real where the role needs
     it: enrol an authenticator (read the key off the page, compute the code) the first time,

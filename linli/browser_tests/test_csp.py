@@ -45,6 +45,7 @@ def test_community_staff_pages(world, page):
         [
             "/",
             "/cases/",
+            "/cases/new/",
             world.case.get_absolute_url(),
             "/cases/dashboard/",
             "/places/",
@@ -88,3 +89,12 @@ def test_administrator_security_pages(world, page):
     page.get_by_label("代表的用户（用户名）").fill("grid_a")
     page.get_by_role("button", name="签发", exact=True).click()
     assert page.get_by_test_id("new-key").inner_text().count("o311_") == 1
+
+
+def test_api_documentation(world, page):
+    # Swagger UI from the app's own static files, its start-up script a file too (no inline script)
+    log_in(page, "grid_a", PASSWORD)
+    visit(page, ["/api/v1/docs/"])
+    page.locator(".opblock").first.wait_for()
+    assert "/api/v1/audit/" in page.locator("#swagger-ui").inner_text()
+    assert not page.violations

@@ -4,7 +4,7 @@ import pytest
 
 from linli.testing import PASSWORD, build_world
 
-from .conftest import log_in
+from .conftest import follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -39,7 +39,7 @@ def test_grid_worker_walks_grid_household_person_and_is_denied_other_grid(world,
 
 def test_resident_on_a_phone_sees_own_household(world, phone):
     log_in(phone, "resident", PASSWORD)
-    phone.get_by_role("link", name=str(world.hh_a1)).click()
+    follow(phone.get_by_role("link", name=str(world.hh_a1)))
     assert phone.get_by_role("link", name="居民a1h").is_visible()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page is {width}px wide on a 375px phone"

@@ -10,7 +10,7 @@ from linli.cases.models import Category
 from linli.deliberation.models import Procedure, Topic
 from linli.testing import PASSWORD, build_world
 
-from .conftest import log_in
+from .conftest import follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -41,7 +41,7 @@ def test_topic_from_three_requests_and_no_skipped_step(world, page):
     for case in world.cases:
         assert page.get_by_label(re.compile(case.number)).is_checked()
     page.get_by_role("button", name="保存").click()
-    page.get_by_role("button", name="列入议题目录").click()
+    follow(page.get_by_role("button", name="列入议题目录"))
     topic = Topic.objects.get()
     assert topic.cases.count() == 3
 
