@@ -24,7 +24,7 @@ from linli.core.views import (
 )
 
 from . import actions, exports, location, reporter, rollup
-from .extensions import panels_for
+from .extensions import dashboard_panels, panels_for
 from .filters import CaseFilter
 from .forms import CommentForm, PeriodForm, ReportForm, ResidentReportForm
 from .models import Case, CasePhoto, CaseStat, Channel, State
@@ -335,5 +335,6 @@ class DashboardView(ScopedMixin, View):
                 (_("By handling organisation"), tables["org"]),
             ],
             "chart": {"labels": [m["label"] for m in months], "values": [m["total"] for m in months]},
+            "panels": dashboard_panels(request, year),
         }
         return render(request, "cases/dashboard.html", ctx)

@@ -21,6 +21,8 @@ from linli.core import charts
 from linli.core.scope import scope_for
 from linli.deliberation.models import OwnerVote, Topic
 
+from . import cobuilding
+from .cobuilding import CoBuilding
 from .periods import Period
 from .places import Place
 
@@ -99,6 +101,7 @@ class Periodic:
     escalated_count: int
     topics: list
     votes: list
+    cobuilding: CoBuilding | None = None
     generated_at: object = field(default_factory=timezone.now)
 
 
@@ -186,6 +189,8 @@ def periodic(user, place: Place, period: Period, now=None, step=None) -> Periodi
         .order_by("closed_at", "id")[:LIST_LIMIT]
     )
     step("deliberation")
+    co = cobuilding.figures(user, place, period.start, period.end, now)
+    step("cobuilding")
     return Periodic(
         place=place,
         period=period,
@@ -202,6 +207,7 @@ def periodic(user, place: Place, period: Period, now=None, step=None) -> Periodi
         escalated_count=escalated_count,
         topics=topics,
         votes=votes,
+        cobuilding=co,
     )
 
 

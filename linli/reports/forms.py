@@ -57,3 +57,18 @@ class ProblemsForm(forms.Form):
         self.places = places.available(user, places.PROBLEMS)
         self.fields["place"].choices = [(p.value, p.name) for p in self.places]
         style(self)
+
+
+class CoBuildingForm(forms.Form):
+    """The 党建共建 figures: a place in the user's scope and, for the events, a year or all time."""
+
+    place = forms.ChoiceField(label=_("Place"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = places.available(user, places.PERIODIC)
+        self.fields["place"].choices = [(p.value, p.name) for p in self.places]
+        this = timezone.localdate().year
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in range(this, this - 10, -1)]
+        style(self)

@@ -18,7 +18,7 @@ from .models import ReportJob
 from .periods import Period
 
 log = logging.getLogger("linli.reports")
-STEPS = ("current", "previous", "lists", "deliberation", "xlsx", "pdf")
+STEPS = ("current", "previous", "lists", "deliberation", "cobuilding", "xlsx", "pdf")
 
 
 def submit(owner, place, period: Period) -> ReportJob:

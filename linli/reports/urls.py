@@ -10,5 +10,6 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/report.xlsx", views.JobFileView.as_view(), {"fmt": "xlsx"}, name="job_xlsx"),
     path("jobs/<int:pk>/report.pdf", views.JobFileView.as_view(), {"fmt": "pdf"}, name="job_pdf"),
+    path("cobuilding/", views.CoBuildingView.as_view(), name="cobuilding"),
     path("problems/", views.ProblemsView.as_view(), name="problems"),
 ]

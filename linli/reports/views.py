@@ -16,8 +16,8 @@ from django.views.decorators.cache import never_cache
 from linli.core import printing
 from linli.core.views import get_by_id_or_404, require_perm
 
-from . import content, jobs, places, workbook
-from .forms import PeriodicForm, ProblemsForm
+from . import cobuilding, content, jobs, places, workbook
+from .forms import CoBuildingForm, PeriodicForm, ProblemsForm
 from .models import ReportJob
 from .papers import periodic_html
 
@@ -146,3 +146,23 @@ class ProblemsView(LoginRequiredMixin, View):
         }
         response = render(request, "reports/problems.html", ctx)
         return printing.as_pdf(request, response, filename) if printing.wants_pdf(request) else response
+
+
+@private
+class CoBuildingView(LoginRequiredMixin, View):
+    """党建共建 in figures: the place chosen (the first one of the user's scope by default), per
+    sub-district or community, with the events of a year or of all time."""
+
+    def get(self, request):
+        require_perm(request.user, PERM)
+        value = request.GET.get("place", "")
+        place = places.resolve(request.user, value, places.PERIODIC) if value else None  # 404 outside the scope
+        form = CoBuildingForm(request.GET or None, user=request.user)
+        if not form.places:
+            raise Http404
+        if form.is_bound and not form.is_valid():
+            return render(request, "reports/cobuilding.html", {"form": form}, status=400)
+        place = place or form.places[0]
+        year = form.cleaned_data.get("year") if form.is_bound else None
+        figures = cobuilding.figures(request.user, place, *cobuilding.year_bounds(year))
+        return render(request, "reports/cobuilding.html", {"form": form, "f": figures, "year": year})

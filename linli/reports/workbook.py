@@ -128,7 +128,34 @@ def periodic(report: Periodic) -> bytes:
     ws.append(text_row(ws, [_("Vote"), _("Community"), _("Compound"), _("Closed at")], bold=True))
     for v in report.votes:
         ws.append(text_row(ws, [v.title, v.community.name, v.compound.name, f"{v.closed_at:%Y-%m-%d}"]))
+    if report.cobuilding is not None:
+        _cobuilding(wb.create_sheet(_("Party building and co-building")), report.cobuilding)
     return _save(wb)
+
+
+def _cobuilding(ws, f):
+    """One row per sub-district or community and the total: the figures, projects by state, and
+    the projects' money by source in yuan (numbers, two decimals)."""
+    headers = [str(label) for _k, label, _e in f.columns]
+    headers += [str(label) for _v, label in f.project_states]
+    headers += [f"{label}（{_('yuan')}）" for _v, label in f.sources] + [f"{_('Total')}（{_('yuan')}）"]
+    ws.append(text_row(ws, ["", *headers], bold=True))
+    rows = f.rows + ([f.total] if len(f.rows) > 1 else [])
+    for row in rows:
+        money = [*row.money_cells, row.money_total]
+        ws.append(
+            [
+                text_cell(ws, row.label),
+                *(number_cell(ws, n) for n in row.cells + row.project_cells),
+                *(_yuan_cell(ws, fen) for fen in money),
+            ]
+        )
+
+
+def _yuan_cell(ws, fen):
+    cell = number_cell(ws, fen / 100)
+    cell.number_format = "#,##0.00"
+    return cell
 
 
 def problems(place, rows) -> bytes:

@@ -272,7 +272,7 @@ def test_large_report_runs_in_the_background_with_progress(world, login, setting
         assert run_report.call(job.pk) == "succeeded"
     finally:
         jobs.core_jobs.progress = real
-    assert seen == [0, 1, 2, 3, 4, 5, 6]  # each step saved as it ends
+    assert seen == [0, 1, 2, 3, 4, 5, 6, 7]  # each of the seven steps saved as it ends
     partial = c.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in partial and "报表已生成" in partial
     x = c.get(reverse("reports:job_xlsx", args=[job.pk]))
