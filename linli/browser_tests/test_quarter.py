@@ -36,7 +36,7 @@ from .test_wishes import fits, jpeg
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def quarter_setup(world):
+def quarter_setup(world):  # noqa: F811 - the fixture's value
     """What the quarter starts from, made through the apps' actions: the bank paired with 馨和苑社区
     and its party branch, a login for its staff, a resident's request, the quarter's joint meeting
     with its topic, a resident of 2号楼 who will report as an in-service member, and a wish."""
