@@ -11,11 +11,12 @@ import datetime as dt
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
+from linli.core.scope import scope_for
 from linli.deliberation.models import Meeting
 from linli.orgs.models import Kind, Organisation
 from linli.places.models import Community
 
-from .models import Funding, Need, Project, Resource
+from .models import Funding, Need, Project, Resource, paired_communities
 
 SOON_DAYS = 30
 SUGGESTED = 10
@@ -76,8 +77,15 @@ def communities(user):
 
 
 def joint_meetings(user, community=None):
-    """党建联席会议 the user may see (deliberation's scope)."""
-    rows = Meeting.objects.restrict(user).filter(kind=Meeting.Kind.PARTY_JOINT)
+    """党建联席会议 the user may see: deliberation's scope, and for a partner's staff (who hold no
+    votes.view) those of the community their partner is paired with — a partner sits at that
+    table, and its agenda is the needs they already read (the same reach: paired_communities).
+    They see the agenda page only, read-only: the meeting's own page stays deliberation's."""
+    seen = Q(pk__in=Meeting.objects.restrict(user).values("pk"))
+    partners = scope_for(user, "projects.view").ids.get("organisation")
+    if partners:
+        seen |= paired_communities(partners)
+    rows = Meeting.objects.filter(seen, kind=Meeting.Kind.PARTY_JOINT)
     return rows.filter(community=community) if community is not None else rows
 
 

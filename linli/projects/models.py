@@ -40,7 +40,7 @@ class Heading(models.TextChoices):
     CIVILITY = "civility", _("Civic culture (文明创建)")
 
 
-def _paired_communities(ids):
+def paired_communities(ids):
     """A partner's staff (granted on their organisation) read the needs of the community it is
     paired with."""
     paired = Organisation.objects.filter(Q(pk__in=sorted(ids)) | Q(party_organisations__pk__in=sorted(ids)))
@@ -123,7 +123,7 @@ class Need(Placed):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_domain = "projects"
-    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "organisation": _paired_communities}
+    scope_paths = {"subdistrict": "subdistrict_id", "community": "community_id", "organisation": paired_communities}
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,7 +3,7 @@ agenda page of a 党建联席会议. Every list and page fetches through restric
 permission, 404 out of scope) and writes through actions.py or a lifecycle (workflow.py)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -278,8 +278,11 @@ class MatchingView(ScopedMixin, View):
 
 class MeetingAgendaView(ScopedMixin, View):
     """The agenda of a 党建联席会议 (deliberation Meeting, kind party_joint): the community's open
-    needs and offered resources, the projects resolved at it (its 个性化共建清单) and, for staff,
-    the form that resolves one more (a project and its action item)."""
+    needs and offered resources, the projects resolved at it (its 个性化共建清单) and, for staff
+    who may run the meeting and the community's lists, the form that resolves one more (a project
+    and its action item). A paired partner's staff read it (matching.joint_meetings): each list
+    restricted as everywhere else — their own resources, the projects they are part of — and no
+    form; the meeting's own page, which they may not open, is not linked for them."""
 
     model = Project
 
@@ -289,14 +292,19 @@ class MeetingAgendaView(ScopedMixin, View):
             raise Http404
         return meeting
 
+    def may_resolve(self, meeting):
+        user = self.request.user
+        return meeting.allows(user, "manage") and meeting.community.allows(user, "change", domain="projects")
+
     def get(self, request, pk, form=None, status=200):
         meeting = self.meeting(pk)
         user = request.user
-        can_resolve = has_perm(user, "projects.change") and has_perm(user, "votes.manage")
+        can_resolve = self.may_resolve(meeting)
         if can_resolve and form is None:
             form = forms.ProjectForm(user=user, meeting=meeting)
         ctx = {
             "meeting": meeting,
+            "meeting_visible": meeting.allows(user),
             "needs": Need.objects.restrict(user)
             .filter(community=meeting.community, state=Need.State.OPEN)
             .select_related("compound", "grid")[:50],
@@ -312,6 +320,8 @@ class MeetingAgendaView(ScopedMixin, View):
 
     def post(self, request, pk):
         meeting = self.meeting(pk)
+        if not self.may_resolve(meeting):
+            raise PermissionDenied
         form = forms.ProjectForm(request.POST, user=request.user, meeting=meeting)
         if form.is_valid():
             try:

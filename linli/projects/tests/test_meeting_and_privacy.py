@@ -75,8 +75,8 @@ def test_the_joint_meeting_shows_the_lists_and_resolves_a_project_as_an_action_i
     response = staff.post(url, post | {"title": "迟到的项目", "ends_on": "2026-04-14", "starts_on": "2026-04-01",
                                        "needs": [], "resources": []})  # fmt: skip
     assert response.status_code == 400 and not Project.objects.filter(title="迟到的项目").exists()
-    # partners' staff see neither the meeting nor its agenda page (deliberation's scope)
-    assert page(lists.party.bank_staff).get(url).status_code == 404
+    # the paired partner reads the agenda (test below); nobody outside the community sees it
+    assert page(lists.party.school_staff).get(url).status_code == 404
     assert page(world.users.other_community).get(url).status_code == 404
     # the owner's staff handle the work order like any handling organisation; another partner cannot see it
     work = item.case
@@ -88,6 +88,48 @@ def test_the_joint_meeting_shows_the_lists_and_resolves_a_project_as_an_action_i
     case_actions.transition(work.pk, "handle", actor=bank, version=work.version, note="义诊日已举办")
     work.refresh_from_db()
     assert work.state == State.HANDLED
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_paired_partner_reads_the_joint_meeting_agenda_and_cannot_resolve(world, lists):
+    """A partner sits at its paired community's 党建联席会议: its staff read the agenda page — the
+    open needs, their own resources, the projects they are part of — with no resolve form and no
+    link to the meeting's page (deliberation's, not theirs). Another community's partner, and
+    any meeting that is not that community's joint meeting, are 404."""
+    meeting, topic = joint_meeting(world)
+    url = reverse("projects:meeting", args=[meeting.pk])
+    bank = page(lists.party.bank_staff)
+    response = bank.get(url)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "独居老人健康体检" in text and "营业网点二楼会议室" in text  # the need, their own resource
+    assert "退休教师书法班" not in text and "青少年课后托管" not in text  # the talent pool's; c2's need
+    assert 'data-testid="resolve"' not in text and f'href="{meeting.get_absolute_url()}"' not in text
+    assert bank.get(meeting.get_absolute_url()).status_code == 403  # the meeting itself: deliberation's (no votes.view)
+    category = Category.objects.filter(active=True, children=None).first()
+    post = {
+        "title": "伙伴自定项目", "heading": Heading.HEALTH, "community": world.c1.pk, "owner_org": lists.party.bank.pk,
+        "owner_name": "马经理", "starts_on": "2026-04-20", "ends_on": "2026-06-30", "topic": topic.pk,
+        "category": category.pk,
+    }  # fmt: skip
+    assert bank.post(url, post).status_code == 403
+    assert not Project.objects.filter(title="伙伴自定项目").exists()
+    # a project resolved at it that credits the bank shows on its agenda; the sub-district reads, no form
+    new_project(world, lists, meeting=meeting, topic=topic, category=category, grid=world.grid_a)
+    assert "银行助老义诊日" in bank.get(url).content.decode()
+    sub = page(world.users.subdistrict).get(url)
+    assert sub.status_code == 200 and 'data-testid="resolve"' not in sub.content.decode()
+    # out of scope: the other community's partner (read and post), a meeting of c2, a c1 meeting of another kind
+    school = page(lists.party.school_staff)
+    assert school.get(url).status_code == 404 and school.post(url, post).status_code == 404
+    for kind, community in ((Meeting.Kind.PARTY_JOINT, world.c2), (Meeting.Kind.CONSULTATION, world.c1)):
+        actor = world.users.community if community == world.c1 else world.users.other_community
+        other = meetings.create_meeting(
+            actor=actor, kind=kind, title="另一会议", community=community,
+            starts_at=dt.datetime(2026, 4, 16, 9, 0, tzinfo=dt.UTC), location="会议室",
+        )  # fmt: skip
+        assert bank.get(reverse("projects:meeting", args=[other.pk])).status_code == 404, kind
+    assert school.get(reverse("projects:meeting", args=[other.pk - 1])).status_code == 200  # c2's joint meeting
 
 
 @time_machine.travel(NOW, tick=False)
