@@ -1,7 +1,10 @@
-"""党建共建 in figures (issue 14): per sub-district or community of a place, what the party
-organisation and the co-building partners hold and did — members in the roster, 双报到 confirmed,
-posts filled, partners and agreements in force, needs open and met, resources offered and in use,
-projects by state and their money by source, micro-wishes posted, claimed and delivered.
+"""The figures of 党建共建 and of 维修资金与设施 (issues 14 and 15), per sub-district or community
+of a place: what the party organisation and the co-building partners hold and did — members in
+the roster, 双报到 confirmed, posts filled, partners and agreements in force, needs open and met,
+resources offered and in use, projects by state and their money by source, micro-wishes posted,
+claimed and delivered; and the compounds' maintenance funds (balance, funds under their floor,
+houses needing a top-up, uses paid) and facilities (in the register, out of order, inspection
+overdue).
 
 Two kinds of figure: those that are a state (members, posts, partners, agreements in force, open
 needs, resources, projects and their money) are counted as they are when the figures are made;
@@ -15,10 +18,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import has_perm
+from linli.facilities.models import Facility
+from linli.facilities.rules import overdue_q
+from linli.funds.models import Account, Fund, Use
 from linli.orgs.models import Kind, Organisation
 from linli.party.models import Agreement, CheckIn, PartyMember
 from linli.people.models import ResidentPost
@@ -44,6 +51,21 @@ COLUMNS = (
     ("wishes_claimed", _("Wishes claimed"), True),
     ("wishes_delivered", _("Wishes delivered"), True),
 )
+# 维修资金与设施: counts, then sums in fen
+ESTATE_COLUMNS = (
+    ("funds", _("Compound funds"), False),
+    ("funds_below_floor", _("Funds under their floor"), False),
+    ("houses_topup", _("Houses needing a top-up"), False),
+    ("uses_paid", _("Uses paid"), True),
+    ("uses_emergency", _("of them emergency uses"), True),
+    ("facilities", _("Facilities in the register"), False),
+    ("facilities_out", _("Facilities out of order"), False),
+    ("facilities_overdue", _("Inspections overdue"), False),
+)
+ESTATE_MONEY = (
+    ("fund_balance", _("Fund balances (yuan)"), False),
+    ("uses_paid_fen", _("Uses paid (yuan)"), True),
+)
 
 
 @dataclass
@@ -59,6 +81,18 @@ class Row:
     @property
     def cells(self):
         return [self.counts[key] for key, _label, _event in COLUMNS]
+
+    @property
+    def estate_cells(self):
+        return [self.counts[key] for key, _label, _event in ESTATE_COLUMNS]
+
+    @property
+    def estate_money_cells(self):
+        return [self.counts[key] for key, _label, _event in ESTATE_MONEY]
+
+    @property
+    def estate_labelled(self):
+        return [(key, label, self.counts[key]) for key, label, _event in ESTATE_COLUMNS]
 
     @property
     def labelled(self):
@@ -99,6 +133,8 @@ class CoBuilding:
     made_at: dt.datetime
 
     columns = COLUMNS
+    estate_columns = ESTATE_COLUMNS
+    estate_money = ESTATE_MONEY
     project_states = Project.State.choices
     sources = Funding.Source.choices
 
@@ -180,6 +216,27 @@ def figures(user, place: Place, start=None, end=None, now=None) -> CoBuilding:
     money = Funding.objects.filter(project__in=funded.values("pk"))
     for values in money.values(f"project__{key}", "source").annotate(fen=Sum("amount_fen")).order_by():
         rows[values[f"project__{key}"]].money[values["source"]] += values["fen"]
+
+    count(
+        Fund.objects.restrict(user),
+        funds=Count("id"),
+        funds_below_floor=Count("id", filter=Q(below_floor_since__isnull=False)),
+        fund_balance=Coalesce(Sum("balance"), 0),
+    )
+    count(Account.objects.restrict(user).filter(needs_topup=True), houses_topup=Count("id"))
+    paid = Q(state=Use.State.PAID) & _in(start, end, "paid_at")
+    count(
+        Use.objects.restrict(user),
+        uses_paid=Count("id", filter=paid),
+        uses_emergency=Count("id", filter=paid & ~Q(emergency="")),
+        uses_paid_fen=Coalesce(Sum("invoice_total", filter=paid), 0),
+    )
+    count(
+        Facility.objects.restrict(user).exclude(state=Facility.State.RETIRED),
+        facilities=Count("id"),
+        facilities_out=Count("id", filter=Q(state=Facility.State.OUT_OF_ORDER)),
+        facilities_overdue=Count("id", filter=overdue_q(today)),
+    )
 
     total = Row(label=str(_("Total")), place=place)
     for row in rows.values():

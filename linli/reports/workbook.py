@@ -130,6 +130,7 @@ def periodic(report: Periodic) -> bytes:
         ws.append(text_row(ws, [v.title, v.community.name, v.compound.name, f"{v.closed_at:%Y-%m-%d}"]))
     if report.cobuilding is not None:
         _cobuilding(wb.create_sheet(_("Party building and co-building")), report.cobuilding)
+        _estate(wb.create_sheet(_("Maintenance funds and facilities")), report.cobuilding)
     return _save(wb)
 
 
@@ -150,6 +151,14 @@ def _cobuilding(ws, f):
                 *(_yuan_cell(ws, fen) for fen in money),
             ]
         )
+
+
+def _estate(ws, f):
+    headers = [str(label) for _k, label, _e in f.estate_columns + f.estate_money]
+    ws.append(text_row(ws, ["", *headers], bold=True))
+    for row in f.rows + ([f.total] if len(f.rows) > 1 else []):
+        counts = (number_cell(ws, n) for n in row.estate_cells)
+        ws.append([text_cell(ws, row.label), *counts, *(_yuan_cell(ws, fen) for fen in row.estate_money_cells)])
 
 
 def _yuan_cell(ws, fen):

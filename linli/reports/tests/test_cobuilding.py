@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from linli.facilities.tests.conftest import TZ
+from linli.funds.models import Account, Fund
+from linli.funds.tests.helpers import paid_emergency
 from linli.party.models import CheckIn, PartyMember
 from linli.people.models import ResidentPost
 from linli.projects import actions as project_actions
@@ -220,3 +223,39 @@ def test_the_monthly_report_carries_the_section_on_paper_and_in_xlsx(world, clie
     posted = headers.index("提交的心愿")
     assert by_label[world.c1.name][posted] == 1 and by_label["合计"][posted] == 1
     assert isinstance(by_label[world.c1.name][1], int)  # numbers, not text
+
+
+def test_funds_and_facilities_per_community_and_their_period(world, client, funds, fac):
+    """维修资金与设施 (issue 15): each community's funds, the houses needing a top-up, the uses
+    paid in the period (emergency ones apart), the facilities and the overdue inspections — a
+    lift due on 14 June is overdue on the 15th, not on the 14th."""
+    user, place = world.users.subdistrict, sub_place(world)
+    with time_machine.travel(dt.datetime(2026, 6, 14, 10, 0, tzinfo=TZ), tick=False):
+        use = paid_emergency(world, funds.fund, 123_457)
+        c1 = row(cobuilding.figures(user, place), world.c1)
+        assert c1.counts["facilities_overdue"] == 0  # due today: not yet overdue
+    Account.objects.filter(pk=funds.acc["a1"].pk).update(needs_topup=True)
+    Fund.objects.filter(pk=funds.fund.pk).update(below_floor_since=dt.date(2026, 6, 14))
+    funds.fund.refresh_from_db()
+    with time_machine.travel(dt.datetime(2026, 6, 15, 10, 0, tzinfo=TZ), tick=False):
+        f = cobuilding.figures(user, place)
+        this_year = cobuilding.figures(user, place, *cobuilding.year_bounds(2026))
+        last_year = cobuilding.figures(user, place, *cobuilding.year_bounds(2025))
+        c1, c2 = row(f, world.c1), row(f, world.c2)
+        assert use.state == "paid" and funds.fund.balance == 4 * 1_000_000 - 123_457
+        assert (c1.counts["funds"], c1.counts["funds_below_floor"], c1.counts["houses_topup"]) == (1, 1, 1)
+        assert c1.counts["fund_balance"] == funds.fund.balance
+        assert (c1.counts["uses_paid"], c1.counts["uses_emergency"], c1.counts["uses_paid_fen"]) == (1, 1, 123_457)
+        assert row(this_year, world.c1).counts["uses_paid_fen"] == 123_457
+        assert row(last_year, world.c1).counts["uses_paid"] == 0 and row(last_year, world.c1).counts["funds"] == 1
+        assert (c1.counts["facilities"], c1.counts["facilities_overdue"]) == (3, 1)  # lift A, due yesterday
+        assert (c2.counts["funds"], c2.counts["uses_paid"], c2.counts["facilities_overdue"]) == (1, 0, 1)
+        assert c2.counts["fund_balance"] == Fund.objects.get(pk=funds.other.pk).balance
+        assert f.total.estate_cells == [a + b for a, b in zip(c1.estate_cells, c2.estate_cells, strict=True)]
+        # the page, the dashboard's card and the community worker's view of it
+        page = log_in(client, user).get(URL).content.decode()
+        assert 'data-testid="estate"' in page and "1,234.57" in page
+        dash = client.get(reverse("cases:dashboard")).content.decode()
+        assert 'data-testid="estate-facilities_overdue">2<' in dash
+        mine = cobuilding.figures(world.users.community, Place("community", world.c1.pk, "", world.c1.pk))
+        assert mine.total.counts["facilities_overdue"] == 1 and mine.total.counts["funds"] == 1
