@@ -148,7 +148,7 @@ def test_a_community_worker_counts_their_community_only(world, lists, wishes):
         assert client.get(URL, {"place": value}).status_code == 404, value
 
 
-@pytest.mark.parametrize("who", ["resident", "nobody", "property"])
+@pytest.mark.parametrize("who", ["resident", "nobody", "property", "grid_a"])  # a grid worker: problem lists only
 def test_roles_without_reports_see_no_figures(world, client, who):
     user = getattr(world.users, who)
     response = log_in(client, user).get(URL)
