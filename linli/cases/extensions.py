@@ -5,27 +5,23 @@ AppConfig.ready(), as on the place pages (places.extensions)."""
 
 from collections.abc import Callable
 
-# (template, context(request, case) -> dict, or None when the panel has nothing to show)
-PANELS: list[tuple[str, Callable]] = []
+
+class Panels:
+    """Panels of one page: (template, context(request, …) -> dict, or None when the panel has
+    nothing to show), in the order they were added."""
+
+    def __init__(self):
+        self.items: list[tuple[str, Callable]] = []
+
+    def add(self, template: str, context: Callable) -> None:
+        if (template, context) not in self.items:
+            self.items.append((template, context))
+
+    def shown(self, request, *args) -> list[tuple[str, dict]]:
+        return [(template, p) for template, context in self.items if (p := context(request, *args)) is not None]
 
 
-def add_panel(template: str, context: Callable) -> None:
-    if (template, context) not in PANELS:
-        PANELS.append((template, context))
-
-
-def panels_for(request, case) -> list[tuple[str, dict]]:
-    return [(template, p) for template, context in PANELS if (p := context(request, case)) is not None]
-
-
-# (template, context(request, year) -> dict, or None when the panel has nothing to show)
-DASHBOARD: list[tuple[str, Callable]] = []
-
-
-def add_dashboard_panel(template: str, context: Callable) -> None:
-    if (template, context) not in DASHBOARD:
-        DASHBOARD.append((template, context))
-
-
-def dashboard_panels(request, year) -> list[tuple[str, dict]]:
-    return [(template, p) for template, context in DASHBOARD if (p := context(request, year)) is not None]
+CASE = Panels()  # context(request, case)
+DASHBOARD = Panels()  # context(request, year)
+add_panel, panels_for = CASE.add, CASE.shown
+add_dashboard_panel, dashboard_panels = DASHBOARD.add, DASHBOARD.shown
