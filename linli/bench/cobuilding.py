@@ -285,7 +285,8 @@ class Cobuilding:
             for _p in range(PROJECTS_PER_QUARTER):
                 if not free_needs:
                     break
-                served, free_needs = free_needs[: rng.choice((1, 2))], free_needs[2:]
+                n = rng.choice((1, 2))
+                served, free_needs = free_needs[:n], free_needs[n:]
                 # an open project takes only resources on offer (projects.actions.create_project)
                 offered = [r for r in resources if r["state"] == Resource.State.OFFERED] if current else resources
                 used = rng.sample(offered, rng.choice((1, 2)))
