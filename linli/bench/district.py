@@ -40,6 +40,7 @@ from linli.people.derive import person_values
 from linli.people.models import Household, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
+from . import cobuilding
 from .writer import Table
 
 FULL = {"subdistricts": 10, "communities": 100, "grids": 600, "households": 300_000, "cases": 1_000_000}
@@ -607,6 +608,15 @@ class District:
             )
         t.finish()
 
+    # ---- 共驻共建 ---------------------------------------------------------------
+    def build_cobuilding(self):
+        """Partners, micro-wishes and the three lists of every community (bench/cobuilding.py),
+        from a random stream of their own: the rows above are the same with or without them."""
+        counts = cobuilding.Cobuilding(seed=self.seed, now=self.now, out=self.out).build()
+        counts.pop("seconds")
+        self.counts["accounts"] += counts.pop("user")
+        self.counts["cobuilding"] = counts
+
     # ---- all ------------------------------------------------------------------
     def build(self) -> dict:
         if Subdistrict.objects.filter(code__startswith=CODE_PREFIX).exists():
@@ -619,6 +629,7 @@ class District:
                 (_("accounts"), self.build_accounts),
                 (_("requests"), self.build_cases),
                 (_("deliberation"), self.build_deliberation),
+                (cobuilding.label(), self.build_cobuilding),
             ):
                 began = time.monotonic()
                 step()

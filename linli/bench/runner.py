@@ -266,6 +266,82 @@ def bench_exports(opts, users):
         )
 
 
+# ---- 9 · co-building: the wish wall, the matching page, the three lists ---------------
+def cobuilding_users(users):
+    """Who reads the co-building pages of the benchmark community besides its staff: the resident
+    login of one of its households (bench-jm) and the liaison of one of its partners (bench-gj)."""
+    from linli.accounts.models import RoleAssignment
+    from linli.accounts.roles import Role
+
+    community = users["community_obj"]
+    roles = RoleAssignment.objects.select_related("user").order_by("id")
+    return {
+        "resident": roles.filter(role=Role.RESIDENT, household__community=community).first().user,
+        "partner": roles.filter(role=Role.PARTNER_STAFF, organisation__community=community).first().user,
+    }
+
+
+def bench_cobuilding(opts, users):
+    """The wish wall (public) and the wish list as staff, a resident and a partner see it; the
+    public board, whose sections include the delivered wishes and projects; the matching page
+    (对接) with and without a community chosen, over a sub-district's 10 communities and the
+    district's 100; the needs, resources and projects lists. Each page deep in a list or at a
+    larger scope names the page whose queries it must equal (`same_as`, checked by `check`)."""
+    from linli.projects.models import Need, Project, Resource
+    from linli.wishes.models import ON_WALL, Wish
+    from linli.wishes.views import WALL_PAGE
+
+    community, c = users["community_obj"], users["community_obj"].pk
+    sub, admin, staff = users["subdistrict"], users["admin"], users["community"]
+    more = cobuilding_users(users)
+
+    def deep(label, url, user, rows, per_page=50, wanted=200):
+        """Page 1 and page `wanted`, or the last page when there are fewer (none when one page)."""
+        last = max(1, min(wanted, -(-rows.count() // per_page)))
+        sep = "&" if "?" in url else "?"
+        first = [(f"{label}, page 1", url, user, None)]
+        return first + ([(f"{label}, page {last}", f"{url}{sep}page={last}", user, first[0][0])] if last > 1 else [])
+
+    wall = Wish.objects.filter(community=community, state__in=ON_WALL)
+    pages = deep("wish wall (public)", f"/wishes/wall/{c}/", None, wall, per_page=WALL_PAGE)
+    pages += deep("wish list, community staff", "/wishes/", staff, Wish.objects.restrict(staff))
+    pages += deep("wish list, sub-district staff", "/wishes/", sub, Wish.objects.restrict(sub))
+    pages += deep("wish list, district admin", "/wishes/", admin, Wish.objects.all())
+    pages += deep("wish list, resident", "/wishes/", more["resident"], Wish.objects.restrict(more["resident"]))
+    pages += deep("wish list, partner liaison", "/wishes/", more["partner"], Wish.objects.restrict(more["partner"]))
+    pages += [("public board with its wishes and projects, page 1", f"/board/{c}/", None, None)]
+    pages += [
+        ("matching, community staff (its community)", "/projects/", staff, None),
+        ("matching, sub-district staff, no community chosen", "/projects/", sub, None),
+        (
+            "matching, district admin, no community chosen",
+            "/projects/",
+            admin,
+            "matching, sub-district staff, no community chosen",
+        ),
+        ("matching, sub-district staff, a community chosen", f"/projects/?community={c}", sub, None),
+        (
+            "matching, district admin, a community chosen",
+            f"/projects/?community={c}",
+            admin,
+            "matching, sub-district staff, a community chosen",
+        ),
+        ("matching, partner liaison (its community)", f"/projects/?community={c}", more["partner"], None),
+    ]
+    pages += deep("needs, sub-district staff", "/projects/needs/", sub, Need.objects.restrict(sub))
+    pages += deep("needs, district admin", "/projects/needs/", admin, Need.objects.all())
+    pages += deep(
+        "needs, district admin, open", "/projects/needs/?state=open", admin, Need.objects.filter(state="open")
+    )
+    pages += deep("resources, sub-district staff", "/projects/resources/", sub, Resource.objects.restrict(sub))
+    pages += deep("resources, district admin", "/projects/resources/", admin, Resource.objects.all())
+    pages += deep("projects, district admin", "/projects/projects/", admin, Project.objects.all())
+    for name, url, user, same_as in pages:
+        fetch = _get(_client(user), url)
+        figures = {"same_as": same_as} if same_as else {}
+        opts.record("cobuilding", name, url=url, queries=queries(fetch), **figures, **timed(fetch, opts.repeat))
+
+
 # ---- 1 · ledger import -----------------------------------------------------------
 def write_import_file(path, rows):
     """An xlsx of `rows` new people in houses nobody lives in yet (up to 3 a house), in the
@@ -526,6 +602,7 @@ GROUPS = {
     "scope": bench_scope,
     "reports": bench_reports,
     "exports": bench_exports,
+    "cobuilding": bench_cobuilding,
 }
 
 
@@ -584,6 +661,11 @@ def check(report):
     for first, other in zip(lists[::2], lists[1::2], strict=False):
         if first["queries"] != other["queries"]:
             problems.append(f"{first['name']}: {first['queries']} queries, but {other['queries']} on {other['name']}")
+    by_name = {r["name"]: r for r in results if r["group"] == "cobuilding"}
+    for r in by_name.values():
+        first = by_name.get(r.get("same_as"))
+        if first and first["queries"] != r["queries"]:
+            problems.append(f"{first['name']}: {first['queries']} queries, but {r['queries']} on {r['name']}")
     scope = {r["queries"] for r in results if r["group"] == "scope"}
     if len(scope) > 1:
         problems.append(f"the work-order list issues a different number of queries by scope: {sorted(scope)}")
@@ -643,6 +725,7 @@ def to_markdown(report):
         "scope": "6 · Scope filtering",
         "reports": "7 · Periodic reports (the background job's whole work)",
         "exports": "8 · Exports of a whole list (CSV, streamed)",
+        "cobuilding": "9 · Co-building: the wish wall, the matching page and the three lists",
     }
     for group, rows in groups.items():
         lines += [f"**{titles[group]}**", ""]

@@ -5,6 +5,8 @@ Rows carry their own ids (the generator numbers them), so children can point at 
 reading anything back; missing columns take the field's default.
 """
 
+from contextlib import contextmanager
+
 from django.core.management.color import no_style
 from django.db import connection, models
 
@@ -57,13 +59,34 @@ class Table:
             self.flush()
 
     def flush(self):
-        bulk.insert(self.model, self.names, self.rows)
+        with _given_times(self.model, self.names, self.rows[:1]):
+            bulk.insert(self.model, self.names, self.rows)
         self.written += len(self.rows)
         self.rows = []
 
     def finish(self):
         self.flush()
         reset_sequences(self.model)
+
+
+@contextmanager
+def _given_times(model, names, first):
+    """The rows' own times in auto_now(_add) fields (a wish posted a year ago), as COPY writes
+    them; bulk_create (SQLite) would stamp them with now. Fields the rows leave empty keep it."""
+    given = {n for n, value in zip(names, first[0], strict=True) if value is not None} if first else set()
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if (getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)) and f.attname in given
+    ]
+    flags = [(f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, (now, add) in zip(fields, flags, strict=True):
+            f.auto_now, f.auto_now_add = now, add
 
 
 def reset_sequences(*models_):

@@ -9,7 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F
 
-from linli.bench import runner
+from linli.accounts.models import RoleAssignment
+from linli.accounts.roles import Role
+from linli.bench import cobuilding, runner
 from linli.bench.district import District, sizes
 from linli.bench.management.commands import bench_data
 from linli.cases.models import Case, CaseEvent, State
@@ -17,8 +19,13 @@ from linli.core import crypto
 from linli.core.validators import birth_date_from_id, gender_from_id, validate_id_number
 from linli.deliberation import actions as votes
 from linli.deliberation.models import Ballot, OwnerVote
+from linli.orgs.models import Kind, Organisation
 from linli.people.models import Household, Person
-from linli.places.models import Building, Compound, Grid, House, Subdistrict
+from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict
+from linli.projects.models import Funding, Need, Project, Resource
+from linli.wishes.models import MAX_VALUE_FEN, ON_WALL, Wish
+from linli.wishes.models import State as WishState
+from linli.wishes.views import WALL_PAGE
 
 
 def test_sizes_follow_the_scale_and_never_vanish():
@@ -117,6 +124,56 @@ def test_each_request_carries_what_its_moves_imply(district):
     assert min(seen[m] for m in ("assign", "extend", "send_back", "merge", "whistle", "decline", "return")) > 0, seen
 
 
+def test_every_community_has_its_partners_wishes_and_three_lists(district):
+    """The co-building rows carry what the lifecycles' effects write for their state, and agree
+    across tables: a delivered project's needs are met, an open project's needs planned and its
+    resources in use; the wall holds more than a page."""
+    _built, counts = district
+    community = Community.objects.get()
+    assert counts["cobuilding"]["wish"] == Wish.objects.filter(community=community).count() == cobuilding.WISHES
+    partners = Organisation.objects.filter(kind=Kind.PARTNER, community=community)
+    assert partners.count() == cobuilding.PARTNERS
+    assert (
+        RoleAssignment.objects.filter(organisation__in=partners, role=Role.PARTNER_STAFF).count() == cobuilding.PARTNERS
+    )
+    assert set(Wish.objects.values_list("state", flat=True)) == set(WishState.values)
+    assert Wish.objects.filter(state__in=ON_WALL).count() > WALL_PAGE
+    for wish in Wish.objects.all():
+        assert wish.wisher.household_id == wish.household_id and wish.value_fen <= MAX_VALUE_FEN
+        moved = [wish.created_at, wish.published_at, wish.claimed_at, wish.delivered_at]
+        assert [t for t in moved if t] == sorted(t for t in moved if t)
+        assert (wish.published_at is not None) == (
+            wish.version >= 1 and wish.state not in ("rejected", "submitted")
+        ) or (wish.state == "withdrawn")
+        claimed = wish.state in ("claimed", "delivered")
+        assert claimed == bool(wish.claimant_user_id and wish.deliver_by and wish.claimant_kind)
+        assert (wish.claimant_org_id is not None) == (wish.claimant_kind == "partner")
+        assert (wish.state == "delivered") == bool(wish.delivered_at and wish.photo)
+        if wish.credit == "organisation":
+            assert wish.credit_name == wish.claimant_org.name
+    for project in Project.objects.prefetch_related("needs", "resources"):
+        needs = {n.state for n in project.needs.all()}
+        if project.state == Project.State.DELIVERED:
+            assert needs == {Need.State.MET} and project.public_checked and project.delivered_on
+        elif project.state in (Project.State.PLANNED, Project.State.IN_PROGRESS):
+            assert needs == {Need.State.PLANNED}
+            assert {r.state for r in project.resources.all()} == {Resource.State.IN_USE}
+    assert not Need.objects.filter(state=Need.State.PLANNED, projects=None).exists()
+    assert not Resource.objects.filter(state=Resource.State.IN_USE, projects=None).exists()
+    assert Need.objects.filter(state=Need.State.OPEN).exists() and Funding.objects.exists()
+
+
+def test_the_cobuilding_rows_are_added_to_a_district_made_without_them(db, monkeypatch):
+    monkeypatch.setattr(District, "build_cobuilding", lambda self: None)
+    District(0.001, seed=7, out=lambda *_a: None).build()
+    assert not cobuilding.present()
+    out = io.StringIO()
+    call_command(bench_data.Command(), scale=0.001, if_absent=True, stdout=out)
+    assert cobuilding.present() and Wish.objects.count() == cobuilding.WISHES
+    call_command(bench_data.Command(), scale=0.001, if_absent=True, stdout=out)  # once only
+    assert Wish.objects.count() == cobuilding.WISHES
+
+
 def test_owners_vote_is_counted_by_the_real_tally(district):
     built, _counts = district
     vote = OwnerVote.objects.get(pk=built.big_vote)
@@ -194,6 +251,16 @@ def _report(**changes):
             "rss_before_mb": 100.0,
             "rss_growth_mb": 1.0,
         },  # fmt: skip
+        {"group": "cobuilding", "name": "wall, page 1", "queries": 4, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
+        {
+            "group": "cobuilding",
+            "name": "wall, page 3",
+            "same_as": "wall, page 1",
+            "queries": 4,
+            "median_ms": 5.0,
+            "p95_ms": 6.0,
+            "runs": 1,
+        },
     ]
     for index, values in changes.items():
         results[int(index[1:])].update(values)
@@ -218,6 +285,7 @@ def test_check_accepts_a_complete_report_and_names_what_is_wrong():
     assert runner.check(_report(r3={"queries": 10})) == ["page 1: 9 queries, but 10 on page 200"]
     assert "intake at 1 client: 3 failed requests, 50.0 rps" in runner.check(_report(r1={"intake_errors": 3}))
     assert runner.check(_report(r7={"queries": 12}))[0].startswith("the work-order list issues a different number")
+    assert runner.check(_report(r11={"queries": 5})) == ["wall, page 1: 4 queries, but 5 on wall, page 3"]
     incomplete = _report()
     incomplete["results"] = [r for r in incomplete["results"] if r["group"] != "tally"]
     assert runner.check(incomplete) == ["benchmark tally did not report"]

@@ -84,3 +84,39 @@ def test_the_matching_page_counts_the_lists_and_the_money_of_the_community(world
     assert 'data-testid="money-total">2,500.00<' in partner  # the bank's project
     school = page(lists.party.school_staff).get(reverse("projects:index"), {"community": world.c1.pk}).content.decode()
     assert "2,500.00" not in school and "青少年课后托管" in school  # c1 is not theirs: their own community instead
+
+
+@time_machine.travel(dt.datetime(2026, 4, 15, 10, 0), tick=False)
+def test_the_matching_page_without_a_community_and_deep_pages_are_constant(world, lists, monkeypatch):
+    """A sub-district's matching page summarises its communities in two grouped queries, however
+    many communities and rows; page 3 of a list issues the queries of page 1 (`make bench`
+    checks both on the district)."""
+    from linli.places.models import Community
+    from linli.projects.views import NeedListView, ResourceListView
+
+    monkeypatch.setattr(NeedListView, "paginate_by", 2)
+    monkeypatch.setattr(ResourceListView, "paginate_by", 2)
+    u, p = world.users, lists.party
+    client = page(u.subdistrict)
+
+    def count(url, **params):
+        client.get(url, params)  # warm-up
+        with CaptureQueriesContext(connection) as q:
+            response = client.get(url, params)
+        assert response.status_code == 200, url
+        return len(q)
+
+    before = count(reverse("projects:index"))
+    for i in range(4):
+        community = Community.objects.create(subdistrict=world.sub, name=f"新建社区{i}")
+        actions.create_need(
+            actor=u.admin, community=community, title=f"需求{i}", heading=Heading.CULTURE,
+            beneficiaries="辖区居民", people_count=3,
+        )  # fmt: skip
+        actions.offer_resource(
+            actor=p.bank_staff, partner=p.bank, kind=Resource.Kind.GOODS, heading=Heading.CULTURE,
+            title=f"物资{i}", quantity=1,
+        )  # fmt: skip
+    assert count(reverse("projects:index")) == before
+    for name in ("projects:needs", "projects:resources"):
+        assert count(reverse(name), page=1) == count(reverse(name), page=3), name

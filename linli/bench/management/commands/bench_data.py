@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from linli.bench import cobuilding
 from linli.bench.district import District, sizes
 
 
@@ -18,6 +19,13 @@ class Command(BaseCommand):
 
         if if_absent and Subdistrict.objects.filter(code__startswith=CODE_PREFIX).exists():
             self.stdout.write(_("The benchmark district exists already."))
+            if not cobuilding.present():  # generated before the co-building rows existed: add them
+                counts = cobuilding.add(seed=seed, out=self.stdout.write)
+                self.stdout.write(
+                    _("%(label)s done in %(seconds)s s")
+                    % {"label": cobuilding.label(), "seconds": counts.pop("seconds")}
+                    + f": {counts}"
+                )
             return
         if not 0 < scale <= 4:
             raise CommandError(_("The scale must be more than 0 and at most 4."))
