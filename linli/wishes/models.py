@@ -184,7 +184,12 @@ class Wish(ScopedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["community", "state"], name="wish_community_state")]
+        indexes = [
+            models.Index(fields=["community", "state"], name="wish_community_state"),
+            # the lists' order, for everything (an administrator) and per community (its staff)
+            models.Index(fields=["-created_at", "-id"], name="wish_new"),
+            models.Index(fields=["community", "-created_at", "-id"], name="wish_community_new"),
+        ]
         verbose_name = _("micro-wish")
         verbose_name_plural = _("micro-wishes")
 
