@@ -41,5 +41,7 @@ def nav(request):
             "votes_propose": has_perm(user, "votes.propose"),
             "open311_keys": has_perm(user, "open311.manage"),
             "reports": has_perm(user, "reports.view"),
+            # a resident's 台账 is their own home: the menu says so
+            "home_only": user.has_role("resident") and not has_perm(user, "people.change"),
         },
     }

@@ -31,3 +31,13 @@ def test_pages_render_for_community_staff(world, login):
     for url in urls:
         r = c.get(url)
         assert r.status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_the_menu_names_a_residents_ledger_their_home(world, login):
+    """A resident's 台账 drop-down holds their own household and their compound's facilities: the
+    menu calls it 我家; staff keep 台账."""
+    resident = login(world.users.resident).get(reverse("home:home")).content.decode()
+    assert "我家" in resident and "我的家庭" in resident and "台账" not in resident
+    staff = login(world.users.community).get(reverse("home:home")).content.decode()
+    assert "台账" in staff and "我家" not in staff
