@@ -10,7 +10,7 @@ class Panels:
     """Panels of one page: (template, context(request, …) -> dict, or None when the panel has
     nothing to show), in the order they were added."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.items: list[tuple[str, Callable]] = []
 
     def add(self, template: str, context: Callable) -> None:
