@@ -5,6 +5,7 @@ schema."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.cases.models import Category
 from linli.core.forms import preselect_only_choice, style
@@ -91,7 +92,7 @@ class ResourceForm(_Placed):
     title = forms.CharField(label=_("resource"), max_length=100)
     description = forms.CharField(label=_("description"), max_length=2000, required=False, widget=forms.Textarea)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=1_000_000, initial=1)
-    unit = forms.CharField(label=_("unit"), max_length=10, required=False)
+    unit = forms.CharField(label=pgettext_lazy("of a quantity", "unit"), max_length=10, required=False)
     amount_yuan = forms.DecimalField(
         label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2, required=False
     )

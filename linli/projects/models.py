@@ -177,7 +177,9 @@ class Resource(Placed):
     title = models.CharField(_("resource"), max_length=100)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
-    unit = models.CharField(_("unit"), max_length=10, blank=True, help_text=_("e.g. 间, 人, 次, 件, 辆"))
+    unit = models.CharField(
+        pgettext_lazy("of a quantity", "unit"), max_length=10, blank=True, help_text=_("e.g. 间, 人, 次, 件, 辆")
+    )
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"), null=True, blank=True)
     available_from = models.DateField(_("available from"), null=True, blank=True)
     available_until = models.DateField(_("available until"), null=True, blank=True)

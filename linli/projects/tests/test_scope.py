@@ -102,7 +102,9 @@ def test_partner_staff_offer_only_for_their_own_organisation_and_move_nothing_el
     assert a.post("/api/v1/needs/", {"community": world.c1.pk}).status_code == 403
     assert a.post(f"/api/v1/needs/{lists.need.pk}/withdraw/", {"version": 0, "reason": "x"}).status_code == 403
     assert page(p.bank_staff).get(reverse("projects:need_create")).status_code == 403
-    assert page(p.bank_staff).get(reverse("projects:resource_create")).status_code == 200
+    form = page(p.bank_staff).get(reverse("projects:resource_create"))
+    assert form.status_code == 200
+    assert "计量单位" in form.content.decode()  # the quantity's unit, not a building's 单元
 
 
 @time_machine.travel(dt.datetime(2026, 4, 15, 10, 0), tick=False)
