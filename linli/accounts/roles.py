@@ -77,6 +77,9 @@ _FACILITY_WATCH = {"facilities.view", "facilities.monitor"}
 # their own resources and projects, and offer (and withdraw) their own resources.
 _PROJECTS_STAFF = {"projects.view", "projects.change", "projects.offer"}
 _PROJECTS_READ = {"projects.view"}
+# 民生实事 (docs/projects.md): the community applies (申报) and runs the works; the sub-district
+# approves (立项, 追加) and records the payments — never on a project its approver applied for.
+_PROJECTS_APPROVE = {"projects.view", "projects.approve"}
 # 住宅专项维修资金 (linli/funds, docs/funds.md): community staff keep the ledger and propose uses
 # and request payments; the sub-district approves and pays (never the one who requested);
 # grid workers read their grid's sub-accounts; residents read their own house's sub-account and
@@ -100,6 +103,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _PARTY_STAFF
         | _FACILITY_KEEP
         | _PROJECTS_STAFF
+        | _PROJECTS_APPROVE
         | _FUNDS_KEEP
         | _FUNDS_APPROVE
         | _WISHES_STAFF
@@ -111,6 +115,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         _STAFF
         | _PARTY_READ
         | _PROJECTS_READ
+        | _PROJECTS_APPROVE
         | _FACILITY_WATCH
         | _FUNDS_APPROVE
         | {"wishes.view", "tags.change", "config.change", "cases.assign"}

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,7 @@ from linli.deliberation import tally
 from linli.deliberation.models import ActionItem, Ballot, Consent, ConsentCampaign, Elector, OwnerVote
 from linli.people.models import Household
 from linli.places.models import Building
-from linli.projects.models import Project
+from linli.projects.models import Funding, Payment, Photo, Project
 from linli.wishes.models import State as WishState
 from linli.wishes.models import Wish
 
@@ -189,11 +189,56 @@ def projects(community):
     result, the partner credited, delivered on. Only rows whose title and result passed the
     personal-data check when delivered (public_checked); never the person responsible."""
     return (
-        Project.objects.filter(community=community, state=Project.State.DELIVERED, public_checked=True)
+        Project.objects.filter(
+            community=community,
+            state=Project.State.DELIVERED,
+            public_checked=True,
+            programme=Project.Programme.COBUILDING,
+        )
         .select_related("partner")
         .only("title", "heading", "result", "delivered_on", "community", "partner__name")
         .order_by("-delivered_on", "-id")[: RECENT * 2]
     )
+
+
+def livelihood(community):
+    """晒账 of the 民生实事 delivered (问效 done): title, compound, result, satisfaction, and the
+    accounts — per source the approved budget and what was paid, every payment (day, source,
+    amount, payee: an organisation, checked when recorded), the progress photos. Never the person
+    responsible, the applicant or an invoice number. Four queries, however many projects."""
+    rows = list(
+        Project.objects.filter(
+            community=community,
+            state=Project.State.DELIVERED,
+            public_checked=True,
+            programme=Project.Programme.LIVELIHOOD,
+        )
+        .select_related("compound")
+        .only("title", "result", "delivered_on", "respondents", "satisfied", "community", "compound__name")
+        .order_by("-delivered_on", "-id")[: RECENT * 2]
+    )
+    by_pk = {p.pk: p for p in rows}
+    for p in rows:
+        p.board_accounts, p.board_payments, p.board_photos = {}, [], []
+    for pk, source, fen in (
+        Funding.objects.filter(project__in=by_pk)
+        .values_list("project", "source")
+        .annotate(t=Sum("approved_fen"))
+        .order_by()
+    ):
+        by_pk[pk].board_accounts[source] = {"label": Funding.Source(source).label, "approved": fen or 0, "paid": 0}
+    for payment in Payment.objects.filter(project__in=by_pk).only(
+        "project", "source", "amount_fen", "paid_on", "payee"
+    ):
+        p = by_pk[payment.project_id]
+        p.board_payments.append(payment)
+        row = p.board_accounts.setdefault(
+            payment.source, {"label": Funding.Source(payment.source).label, "approved": 0, "paid": 0}
+        )
+        row["paid"] += payment.amount_fen
+    for photo in Photo.objects.filter(project__in=by_pk).only("project", "caption", "taken_on"):
+        by_pk[photo.project_id].board_photos.append(photo)
+    return rows
 
 
 def delivered_wishes(community):

@@ -89,6 +89,7 @@ class BoardView(View):
                 "consents": content.consent_outcomes(community),
                 "resolutions": content.resolutions(community),
                 "projects": content.projects(community),
+                "livelihood": content.livelihood(community),
                 "wishes": content.delivered_wishes(community),
                 "figures": content.figures(community),
                 "published_funds": funds_public.board(community),

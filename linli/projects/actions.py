@@ -163,13 +163,20 @@ def create_project(
     meeting=None,
     topic=None,
     category=None,
+    programme=Project.Programme.COBUILDING,
 ):
     """项目: open needs and offered resources of one community taken up by a project (needs →
     planned, resources → in use), with its budget rows (source, fen). Resolved at a 党建联席会议
     (`meeting`, with a `topic` of its agenda and a work-order `category`) it is also a row of the
     meeting's resolution: a deliberation ActionItem whose work order is dispatched to the owner
-    organisation with the project's deadline (deliberation.procedures.add_action_item)."""
+    organisation with the project's deadline (deliberation.procedures.add_action_item).
+
+    A 民生实事 (`programme` livelihood) starts as applied for (问需·申报): its budget rows are the
+    amounts applied for, which the sub-district approves (立项, workflow.py)."""
     _community(actor, community)
+    livelihood = programme == Project.Programme.LIVELIHOOD
+    if livelihood and meeting is not None:
+        raise ValidationError({"programme": _("A joint meeting resolves co-building projects.")})
     # read again and locked: two projects taking the same need at once, or a need just withdrawn
     needs = list(Need.objects.select_for_update().filter(pk__in=[n.pk for n in needs]).order_by("pk"))
     resources = list(Resource.objects.select_for_update().filter(pk__in=[r.pk for r in resources]).order_by("pk"))
@@ -203,6 +210,8 @@ def create_project(
         starts_on=starts_on,
         ends_on=ends_on,
         meeting=meeting,
+        programme=programme,
+        state=Project.State.PROPOSED if livelihood else Project.State.PLANNED,
         created_by=actor,
     )
     for source, amount_fen in funding:
@@ -246,9 +255,13 @@ def _resolve(actor, project, meeting, topic, category):
 
 @transaction.atomic
 def add_funding(*, actor, project, source, amount_fen, note=""):
-    """A row of the budget (source, amount in fen), while the project is not delivered or cancelled."""
+    """A row of the budget (source, amount in fen), while the project is not delivered or
+    cancelled; of a 民生实事, while it is applied for (once approved, a further amount is approved
+    by the sub-district: the move `extend`, 追加)."""
     if not project.allows(actor, "change"):
         raise PermissionDenied
-    if project.state not in (Project.State.PLANNED, Project.State.IN_PROGRESS):
+    if project.livelihood and project.state != Project.State.PROPOSED:
+        raise ValidationError(_("The budget was approved: a further amount is approved by the sub-district (追加)."))
+    if project.state not in (Project.State.PROPOSED, Project.State.PLANNED, Project.State.IN_PROGRESS):
         raise ValidationError(_("The budget of a delivered or cancelled project is closed."))
     return create_object(Funding, actor=actor, project=project, source=source, amount_fen=amount_fen, note=note)

@@ -1,10 +1,13 @@
 """/api/v1/ of the three lists, with the same scope as the screens: needs (read, create, the move
 withdraw, and `…/{id}/suggestions/` — the resources that could meet it), resources (read, offer,
-withdraw), projects (read with their budget rows, create, the moves start / deliver / cancel).
+withdraw), projects (read with their budget rows, create, the moves start / deliver / cancel; a 民生实事's
+approve / extend / works / pay / accept / evaluate, and its payments and photos read — a photo is
+added on the screen).
 Nothing here names a resident: a need carries a group description, and its source requests only
 as the ids the reader may open."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -23,7 +26,7 @@ from linli.places.api import PLACES
 from linli.places.models import Community, Compound, Grid
 
 from . import actions, matching
-from .models import Funding, Heading, Need, Project, Resource
+from .models import Funding, Heading, Need, Payment, Photo, Project, Resource
 from .workflow import NEED, PROJECT, RESOURCE
 
 FILTERS = PLACES[:2]
@@ -188,17 +191,40 @@ class ResourceViewSet(MovesMixin, ScopedReadOnlyViewSet):
 class FundingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Funding
-        fields = ["source", "amount_fen", "note"]
+        fields = ["source", "amount_fen", "approved_fen", "note"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["source", "amount_fen", "paid_on", "payee", "invoice"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "caption", "taken_on", "url"]
+
+    def get_url(self, obj) -> str:
+        return reverse("projects:photo", args=[obj.pk])
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    """A project; a 民生实事 (`programme` livelihood) also with its approval, works, acceptance,
+    evaluation, payments and progress photos (晒账)."""
+
     funding = FundingSerializer(many=True, read_only=True)
     budget_fen = serializers.SerializerMethodField()
+    payments = PaymentSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = Project
         fields = [
             "id",
+            "programme",
             "title",
             "heading",
             "description",
@@ -221,6 +247,17 @@ class ProjectSerializer(serializers.ModelSerializer):
             "delivered_on",
             "result",
             "reason",
+            "application",
+            "approved_on",
+            "consultation",
+            "contractor",
+            "works_started_on",
+            "accepted_on",
+            "representatives",
+            "respondents",
+            "satisfied",
+            "payments",
+            "photos",
         ]
 
     def get_budget_fen(self, obj) -> int:
@@ -249,6 +286,7 @@ class ProjectCreateSerializer(serializers.Serializer):
     )
     owner_org = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     owner_name = serializers.CharField(max_length=50)
+    programme = serializers.ChoiceField(choices=Project.Programme.choices, default=Project.Programme.COBUILDING)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     funding = FundingRowSerializer(many=True, required=False)
@@ -278,8 +316,8 @@ class ProjectViewSet(MovesMixin, ScopedReadOnlyViewSet):
 
     model = Project
     serializer_class = ProjectSerializer
-    filterset_class = filterset(Project, ids=FILTERS + ("partner", "meeting"), fields=["state", "heading"])
-    prefetch = ("funding", "needs", "resources")
+    filterset_class = filterset(Project, ids=FILTERS + ("partner", "meeting"), fields=["state", "heading", "programme"])
+    prefetch = ("funding", "needs", "resources", "payments", "photos")
     http_method_names = ["get", "post", "head", "options"]
     lifecycle = PROJECT
     move_response = ProjectSerializer

@@ -2,20 +2,23 @@
 move's form (core.lifecycle.MoveForm) is posted by the screen and generates the API's request
 schema."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linli.cases.forms import PhotoField
 from linli.cases.models import Category
 from linli.core.forms import preselect_only_choice, style
 from linli.core.ids import ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
-from linli.deliberation.models import Topic
+from linli.deliberation.models import Meeting, Procedure, Topic
 from linli.orgs.models import Kind, Organisation
 from linli.places.models import Community, Compound, Grid
 
-from .models import Funding, Heading, Need, Resource
+from .models import Funding, Heading, Need, Project, Resource
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -122,6 +125,12 @@ class ProjectForm(_Placed):
     """项目: needs and resources of one community, the owner, the schedule. Resolved at a joint
     meeting it names the topic of the agenda and the work order's category."""
 
+    programme = forms.ChoiceField(
+        label=_("programme"),
+        choices=Project.Programme.choices,
+        initial=Project.Programme.COBUILDING,
+        help_text=_("A 民生实事 is applied for, approved by the sub-district, built, accepted and evaluated."),
+    )
     title = forms.CharField(label=_("project"), max_length=100)
     heading = forms.ChoiceField(label=_("heading"), choices=Heading.choices)
     description = forms.CharField(label=_("description"), max_length=2000, required=False, widget=forms.Textarea)
@@ -139,7 +148,7 @@ class ProjectForm(_Placed):
         label=_("amount (yuan)"), min_value=0, max_digits=12, decimal_places=2, required=False
     )
 
-    field_order = ["title", "heading", "community", "compound", "grid", "needs", "resources"]
+    field_order = ["programme", "title", "heading", "community", "compound", "grid", "needs", "resources"]
 
     def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,6 +167,7 @@ class ProjectForm(_Placed):
         ).order_by("kind", "name")
         self.meeting = meeting
         if meeting is not None:  # the resolution's row: a topic of the agenda and the work order's category
+            del self.fields["programme"]  # a joint meeting resolves co-building projects
             self.fields["topic"] = forms.ModelChoiceField(label=_("topic of the agenda"), queryset=meeting.topics.all())
             self.fields["category"] = forms.ModelChoiceField(
                 label=_("category of the work order"), queryset=Category.objects.filter(active=True, children=None)
@@ -205,3 +215,139 @@ class DeliverForm(MoveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["delivered_on"].initial = timezone.localdate()
+
+
+# --- 民生实事: the moves' inputs ----------------------------------------------------------------
+
+
+class ApproveForm(MoveForm):
+    """立项: the day, the 四议两公开 topic through which the 为民服务专项资金 was applied for, and
+    the amount of it approved when less than applied for."""
+
+    approved_on = forms.DateField(label=_("approved on"), widget=DATE)
+    application = forms.ModelChoiceField(
+        label=_("application (四议两公开)"), queryset=Topic.objects.none(), required=False
+    )
+    service_fund_yuan = forms.DecimalField(
+        label=_("service-for-the-people fund approved (yuan)"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Only when less than applied for."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approved_on"].initial = timezone.localdate()
+        if self.obj is not None:
+            self.fields["application"].queryset = Topic.objects.filter(
+                community_id=self.obj.community_id, procedure__code=Procedure.FOUR_AND_TWO
+            ).order_by("-created_at")
+
+    def clean(self):
+        data = super().clean()
+        amount = data.pop("service_fund_yuan", None)
+        data["service_fund_fen"] = int(amount * 100) if amount is not None else None
+        return data
+
+
+class BudgetForm(MoveForm):
+    """追加: a further amount approved for one source, with the reason."""
+
+    source = forms.ChoiceField(label=_("source of funds"), choices=Funding.Source.choices)
+    amount_yuan = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    reason = forms.CharField(label=_("reason"), max_length=100)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount_yuan") is not None:
+            data["amount_fen"] = int(data["amount_yuan"] * 100)
+        return data
+
+
+class WorksForm(MoveForm):
+    """开工: the contractor chosen by tender, the day the works started, and the design
+    consultation (问计) meeting held with the residents."""
+
+    contractor = forms.CharField(label=_("contractor"), max_length=100)
+    works_started_on = forms.DateField(label=_("works started on"), widget=DATE)
+    consultation = forms.ModelChoiceField(
+        label=_("design consultation (问计)"), queryset=Meeting.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["works_started_on"].initial = timezone.localdate()
+        if self.obj is not None:
+            self.fields["consultation"].queryset = Meeting.objects.filter(community_id=self.obj.community_id).order_by(
+                "-starts_at"
+            )
+
+
+class PhotoForm(MoveForm):
+    """A progress photo of the works (EXIF removed), with a caption for the public page."""
+
+    photo = PhotoField(label=_("Photo"), required=True)
+    caption = forms.CharField(label=_("caption"), max_length=100)
+    taken_on = forms.DateField(label=_("taken on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taken_on"].initial = timezone.localdate()
+
+
+class PaymentForm(MoveForm):
+    """A payment: source, amount, day, to whom, against which invoice."""
+
+    source = forms.ChoiceField(label=_("source of funds"), choices=Funding.Source.choices)
+    amount_yuan = forms.DecimalField(
+        label=_("amount (yuan)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    paid_on = forms.DateField(label=_("paid on"), widget=DATE)
+    payee = forms.CharField(label=_("paid to"), max_length=100)
+    invoice = forms.CharField(label=_("invoice"), max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount_yuan") is not None:
+            data["amount_fen"] = int(data["amount_yuan"] * 100)
+        return data
+
+
+class AcceptForm(MoveForm):
+    """验收: the day and how many residents' representatives signed the acceptance."""
+
+    accepted_on = forms.DateField(label=_("accepted on"), widget=DATE)
+    representatives = forms.IntegerField(label=_("residents' representatives who signed"), min_value=1, max_value=999)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accepted_on"].initial = timezone.localdate()
+
+
+class EvaluateForm(MoveForm):
+    """问效 · 晒账: the residents asked and those satisfied, and the result published on the board
+    with the accounts."""
+
+    respondents = forms.IntegerField(label=_("residents asked"), min_value=1, max_value=1_000_000)
+    satisfied = forms.IntegerField(label=_("residents satisfied"), min_value=0, max_value=1_000_000)
+    result = forms.CharField(
+        label=_("result published"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("On the community's public board: no names, houses or phone numbers."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        satisfied, asked = data.get("satisfied"), data.get("respondents")
+        if satisfied is not None and asked is not None and satisfied > asked:
+            self.add_error("satisfied", _("No more than the residents asked."))
+        return data

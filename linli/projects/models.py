@@ -235,11 +235,20 @@ class Project(Placed):
     the lifecycle's extra moves), not a second table: docs/projects.md."""
 
     class State(models.TextChoices):
+        # 民生实事 only: 问需·申报 (applied for) → 立项 (approved) → … → 验收 (accepted)
+        PROPOSED = "proposed", _("Applied for (问需·申报)")
+        APPROVED = "approved", _("Approved (立项)")
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
+        ACCEPTED = "accepted", _("Accepted (验收)")
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Programme(models.TextChoices):
+        COBUILDING = "cobuilding", _("Co-building project (共建项目)")
+        LIVELIHOOD = "livelihood", _("Livelihood project (民生实事)")
+
+    programme = models.CharField(_("programme"), max_length=10, choices=Programme.choices, default=Programme.COBUILDING)
     title = models.CharField(_("project"), max_length=100)
     heading = models.CharField(_("heading"), max_length=12, choices=Heading.choices)
     description = models.TextField(_("description"), max_length=2000, blank=True)
@@ -283,6 +292,36 @@ class Project(Placed):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     # passed the personal-data check (people.public_text) when delivered: only then on the board
     public_checked = models.BooleanField(default=False, editable=False)
+    # 民生实事: the 四议两公开 topic through which its 为民服务专项资金 was applied for (立项), the design
+    # consultation (问计), the contractor (招标), the works, the acceptance (验收) and the evaluation (问效)
+    application = models.ForeignKey(
+        "deliberation.Topic",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="livelihood_projects",
+        verbose_name=_("application (四议两公开)"),
+    )
+    consultation = models.ForeignKey(
+        "deliberation.Meeting",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consulted_projects",
+        verbose_name=_("design consultation (问计)"),
+    )
+    approved_by = models.ForeignKey(
+        "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    contractor = models.CharField(_("contractor"), max_length=100, blank=True)
+    works_started_on = models.DateField(_("works started on"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    representatives = models.PositiveSmallIntegerField(
+        _("residents' representatives who signed"), null=True, blank=True
+    )
+    respondents = models.PositiveIntegerField(_("residents asked"), null=True, blank=True)
+    satisfied = models.PositiveIntegerField(_("residents satisfied"), null=True, blank=True)
     created_by = models.ForeignKey("accounts.User", models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -303,7 +342,10 @@ class Project(Placed):
 
     class Meta:
         ordering = ["-starts_on", "-id"]
-        indexes = [models.Index(fields=["community", "state"], name="project_community_state")]
+        indexes = [
+            models.Index(fields=["community", "state"], name="project_community_state"),
+            models.Index(fields=["programme", "community", "starts_on"], name="project_programme_year"),
+        ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
 
@@ -319,6 +361,31 @@ class Project(Placed):
 
     def budget_fen(self):
         return self.funding.aggregate(total=Sum("amount_fen"))["total"] or 0
+
+    @property
+    def livelihood(self):
+        return self.programme == self.Programme.LIVELIHOOD
+
+    @property
+    def satisfaction(self):
+        """问效: the share of the residents asked who are satisfied, in per cent (one decimal)."""
+        if not self.respondents:
+            return None
+        return round(100 * self.satisfied / self.respondents, 1)
+
+    def accounts(self):
+        """晒账: per source, the approved budget, what was paid and what is left, from the budget
+        rows and the payments (two grouped queries). Money in fen."""
+        approved = dict(
+            self.funding.exclude(approved_fen=None).values_list("source").annotate(t=Sum("approved_fen")).order_by()
+        )
+        paid = dict(self.payments.values_list("source").annotate(t=Sum("amount_fen")).order_by())
+        rows = []
+        for source, label in Funding.Source.choices:
+            if source in approved or source in paid:
+                a, p = approved.get(source, 0), paid.get(source, 0)
+                rows.append({"source": source, "label": label, "approved": a, "paid": p, "left": a - p})
+        return rows
 
     def clean(self):
         errors = {}
@@ -351,6 +418,9 @@ class Funding(models.Model):
     source = models.CharField(_("source of funds"), max_length=12, choices=Source.choices)
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"), validators=[MinValueValidator(1)])
     note = models.CharField(_("note"), max_length=100, blank=True)
+    # 民生实事: what was approved of the amount applied for (立项, or a later 追加 approval); the
+    # payments of a source may not exceed it. Empty while applied for.
+    approved_fen = models.PositiveBigIntegerField(_("approved (fen)"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -359,3 +429,46 @@ class Funding(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()} {self.amount_fen}"
+
+
+class Payment(models.Model):
+    """A payment of a 民生实事 (晒账: every payment is published): from which source, how much, on
+    which day, to whom (the contractor or supplier, an organisation), against which invoice. Never
+    edited: a wrong one is answered by a correcting payment's note, as in the fund ledger."""
+
+    project = models.ForeignKey(Project, models.PROTECT, related_name="payments")
+    source = models.CharField(_("source of funds"), max_length=12, choices=Funding.Source.choices)
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"), validators=[MinValueValidator(1)])
+    paid_on = models.DateField(_("paid on"))
+    payee = models.CharField(_("paid to"), max_length=100)
+    invoice = models.CharField(_("invoice"), max_length=50, blank=True)
+    created_by = models.ForeignKey("accounts.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.amount_fen}"
+
+
+class Photo(models.Model):
+    """A progress photo of a 民生实事's works (EXIF removed): shown to staff and, once the project is
+    published, on its public page with its caption (checked for personal data)."""
+
+    project = models.ForeignKey(Project, models.CASCADE, related_name="photos")
+    photo = models.FileField(_("photo"), upload_to="projects/%Y/%m/")
+    caption = models.CharField(_("caption"), max_length=100)
+    taken_on = models.DateField(_("taken on"))
+    created_by = models.ForeignKey("accounts.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["taken_on", "id"]
+        verbose_name = _("progress photo")
+        verbose_name_plural = _("progress photos")
+
+    def __str__(self):
+        return self.caption

@@ -5,8 +5,9 @@ permission, 404 out of scope) and writes through actions.py or a lifecycle (work
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -18,7 +19,7 @@ from linli.core.views import ActionFormView, MatterView, ScopedMixin, apply_form
 from linli.deliberation.models import Topic
 
 from . import actions, forms, matching
-from .models import Heading, Need, Project, Resource
+from .models import YEARS, Funding, Heading, Need, Payment, Photo, Project, Resource
 from .workflow import NEED, PROJECT, RESOURCE
 
 
@@ -183,16 +184,31 @@ class ProjectView(MatterView):
     model = Project
     lifecycle = PROJECT
     template_name = "projects/project_detail.html"
-    select = ("community", "compound", "grid", "partner", "owner_org", "meeting", "action_item__case")
+    select = (
+        "community", "compound", "grid", "partner", "owner_org", "meeting", "action_item__case",
+        "application", "consultation",
+    )  # fmt: skip
 
     funding_form = None
 
     def more_context(self, obj):
         user = self.request.user
         funding = list(obj.funding.all())
-        open_budget = obj.state in (Project.State.PLANNED, Project.State.IN_PROGRESS)
+        if obj.livelihood:
+            open_budget = obj.state == Project.State.PROPOSED
+        else:
+            open_budget = obj.state in (Project.State.PLANNED, Project.State.IN_PROGRESS)
         can_change = open_budget and obj.allows(user, "change")
-        return {
+        livelihood = {}
+        if obj.livelihood:
+            livelihood = {
+                "accounts": obj.accounts(),
+                "payments": list(obj.payments.all()),
+                "photos": list(obj.photos.all()),
+                "applied_fen": sum(f.amount_fen for f in funding),
+                "approved_fen": sum(f.approved_fen or 0 for f in funding),
+            }
+        return livelihood | {
             "needs": Need.objects.restrict(user).filter(projects=obj),
             "resources": Resource.objects.restrict(user).filter(projects=obj).select_related("partner"),
             "funding": funding,
@@ -200,6 +216,63 @@ class ProjectView(MatterView):
             "work_order": Case.objects.restrict(user).filter(action_item__project=obj).first(),
             "funding_form": (self.funding_form or forms.FundingForm()) if can_change else None,
         }
+
+
+class PhotoView(View):
+    """A progress photo of a 民生实事 (EXIF removed when uploaded): to those who read the project,
+    and to anyone once the project is published on the board (晒事); else 404."""
+
+    def get(self, request, pk):
+        photo = get_object_or_404(Photo.objects.select_related("project"), pk=pk)
+        public = photo.project.state == Project.State.DELIVERED and photo.project.public_checked
+        readable = (
+            request.user.is_authenticated
+            and Project.objects.restrict(request.user).filter(pk=photo.project_id).exists()
+        )
+        if not (public or readable):
+            raise Http404
+        return FileResponse(photo.photo.open("rb"), content_type="image/jpeg")
+
+
+class LivelihoodListView(ScopedMixin, View):
+    """为民办实事: the year's 民生实事 of each community in scope — state, the money approved and
+    paid, and how many residents' requests each answers (three grouped queries)."""
+
+    model = Project
+
+    def get(self, request):
+        years = list(range(timezone.localdate().year + 1, YEARS[0] - 1, -1))[:10]
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = 0
+        if year not in years:
+            return render(request, "projects/livelihood.html", {"years": years, "error": True}, status=400)
+        rows = list(
+            self.get_queryset()
+            .filter(programme=Project.Programme.LIVELIHOOD, starts_on__year=year)
+            .select_related("community", "compound")
+            .order_by("community__name", "starts_on", "id")
+        )
+        ids = [p.pk for p in rows]
+        approved = dict(
+            Funding.objects.filter(project__in=ids).values_list("project").annotate(t=Sum("approved_fen")).order_by()
+        )
+        paid = dict(
+            Payment.objects.filter(project__in=ids).values_list("project").annotate(t=Sum("amount_fen")).order_by()
+        )
+        requests = dict(
+            Project.needs.through.objects.filter(project__in=ids)
+            .values_list("project")
+            .annotate(n=Count("need__cases", distinct=True))
+            .order_by()
+        )
+        communities: dict = {}
+        for p in rows:
+            p.approved_fen, p.paid_fen, p.requests = approved.get(p.pk) or 0, paid.get(p.pk) or 0, requests.get(p.pk, 0)
+            communities.setdefault(p.community, []).append(p)
+        ctx = {"year": year, "years": years, "communities": communities, "total": len(rows)}
+        return render(request, "projects/livelihood.html", ctx)
 
 
 class FundingAddView(ProjectView):
@@ -238,6 +311,12 @@ class ProjectCreateView(ActionFormView):
     @property
     def title(self):
         return _("New project")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("programme") in Project.Programme.values:
+            initial["programme"] = self.request.GET["programme"]
+        return initial
 
     def act(self, data):
         return actions.create_project(actor=self.request.user, **data)

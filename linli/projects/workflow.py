@@ -4,16 +4,20 @@ core.lifecycle. A need becomes planned and a resource in use when a project take
 delivering meets the needs, frees the resources and publishes the project on the board (晒事);
 cancelling reopens the needs and frees the resources."""
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from linli.accounts.models import User
+from linli.cases.models import Case
 from linli.core.lifecycle import Lifecycle, Move
+from linli.deliberation.models import Procedure, StepRecord
 from linli.party.workflow import community_staff, organisation_staff
 from linli.people.public_text import check_public_text
 
 from . import forms
-from .models import Need, Project, Resource
+from .models import Funding, Need, Payment, Photo, Project, Resource
 
 # --- 需求 ---------------------------------------------------------------------------------------
 
@@ -164,6 +168,303 @@ def _tell_partners(ctx, text):
     ctx.notify(users, text % {"title": project.title}, step=ctx.move.name)
 
 
+# --- 民生实事: 问需 → 申报/立项 → 问计 → 招标 → 实施 → 验收 → 问效 → 晒账 ----------------------------------
+
+
+def _cobuilding(project, actor):
+    """A 民生实事 takes its own moves (approve, works, accept, evaluate)."""
+    return not project.livelihood
+
+
+def _livelihood(project, actor):
+    """Only a 民生实事."""
+    return project.livelihood
+
+
+def _day(day, *, after=None, after_label=""):
+    """A day not still to come, and not before `after`."""
+    if day > timezone.localdate():
+        return gettext("Give a day that is not still to come.")
+    if after is not None and day < after:
+        return gettext("Give a day on or after %(what)s (%(date)s).") % {"what": after_label, "date": after.isoformat()}
+    return None
+
+
+def _approvable(project, actor, data):
+    """By whoever did not apply for it; the budget has rows; a 为民服务专项资金 row needs a
+    四议两公开 topic of the community decided (every step up to 决议公开 recorded); the approved
+    amount of that fund is at most what was applied for."""
+    if project.created_by_id == actor.pk:
+        return gettext("The one who applied for a project does not approve it.")
+    if data is None:
+        return None
+    rows = list(project.funding.all())
+    if not rows:
+        return gettext("A project is approved with its budget: add the amounts by source first.")
+    reason = _day(data["approved_on"])
+    if reason:
+        return reason
+    service = sum(f.amount_fen for f in rows if f.source == Funding.Source.SERVICE_FUND)
+    if service:
+        topic = data.get("application")
+        if topic is None:
+            return gettext("The service-for-the-people fund is applied for through 四议两公开: choose its topic.")
+        if topic.community_id != project.community_id or topic.procedure.code != Procedure.FOUR_AND_TWO:
+            return gettext("Choose a 四议两公开 topic of the project's community.")
+        steps = list(topic.procedure.steps.order_by("order").values_list("pk", flat=True))[:-1]
+        done = set(StepRecord.objects.filter(topic=topic, step_id__in=steps).values_list("step_id", flat=True))
+        if len(done) < len(steps):
+            return gettext("The 四议两公开 topic has not reached its published resolution (决议公开).")
+    if data.get("service_fund_fen") is not None and data["service_fund_fen"] > service:
+        return gettext("No more of the service-for-the-people fund can be approved than was applied for.")
+    return None
+
+
+def _approve(ctx):
+    """立项: each budget row is approved at the amount applied for — the 为民服务专项资金 at the
+    amount given, if less (taken off its last rows) —, the community's staff are told."""
+    project, data = ctx.obj, ctx.data
+    project.approved_on, project.approved_by, project.application = data["approved_on"], ctx.actor, data["application"]
+    cut = None
+    if data.get("service_fund_fen") is not None:
+        service = sum(f.amount_fen for f in project.funding.all() if f.source == Funding.Source.SERVICE_FUND)
+        cut = service - data["service_fund_fen"]
+    for row in project.funding.order_by("-id"):
+        row.approved_fen = row.amount_fen
+        if cut and row.source == Funding.Source.SERVICE_FUND:
+            taken = min(cut, row.amount_fen)
+            row.approved_fen, cut = row.amount_fen - taken, cut - taken
+        ctx.save(row, ["approved_fen"])
+    ctx.changes["approved_fen"] = [None, sum(f.approved_fen or 0 for f in project.funding.all())]
+    text = gettext("The project “%(title)s” is approved (立项).") % {"title": project.title}
+    ctx.notify(lambda: community_staff(project.community_id), text, step="approved")
+
+
+def _not_applicant(project, actor, data):
+    """By whoever did not apply for the project."""
+    if project.created_by_id == actor.pk:
+        return gettext("The one who applied for a project does not approve it.")
+    return None
+
+
+def _extend(ctx):
+    """追加: a budget row approved at once, with its reason; spending beyond the approved budget
+    needs one."""
+    data = ctx.data
+    row = Funding(
+        project=ctx.obj, source=data["source"], amount_fen=data["amount_fen"], approved_fen=data["amount_fen"]
+    )
+    row.note = data["reason"]
+    ctx.save(row)
+    ctx.changes["funding"] = [None, f"{row.source}: +{row.amount_fen}"]
+
+
+def _works_startable(project, actor, data):
+    """The works start on a day not to come and not before the approval."""
+    if data is None:
+        return None
+    if data.get("consultation") is not None and data["consultation"].community_id != project.community_id:
+        return gettext("Choose a meeting of the project's community.")
+    return _day(data["works_started_on"], after=project.approved_on, after_label=gettext("the approval"))
+
+
+def _start_works(ctx):
+    """The contractor, the day and the design consultation (问计) are kept; partners are told."""
+    project, data = ctx.obj, ctx.data
+    project.contractor, project.works_started_on = data["contractor"], data["works_started_on"]
+    project.consultation = data.get("consultation")
+    check_public_text(project.community, contractor=project.contractor)
+    _tell_partners(ctx, gettext("The project “%(title)s” has started."))
+
+
+def _photo_ok(project, actor, data):
+    """Taken on a day not to come and not before the works started."""
+    if data is None:
+        return None
+    return _day(data["taken_on"], after=project.works_started_on, after_label=gettext("the start of the works"))
+
+
+def _add_photo(ctx):
+    """A progress photo (EXIF removed) with its caption, checked for personal data."""
+    data = ctx.data
+    check_public_text(ctx.obj.community, caption=data["caption"])
+    photo = Photo(
+        project=ctx.obj, photo=data["photo"], caption=data["caption"], taken_on=data["taken_on"], created_by=ctx.actor
+    )
+    ctx.save(photo)
+    ctx.changes["photo"] = [None, photo.caption]
+
+
+def _payable(project, actor, data):
+    """Paid on a day not to come, not before the works started, and within what was approved for
+    its source: beyond it, a further approval (追加) comes first."""
+    if project.created_by_id == actor.pk:
+        return gettext("The one who applied for a project does not record its payments.")
+    if data is None:
+        return None
+    reason = _day(data["paid_on"], after=project.works_started_on, after_label=gettext("the start of the works"))
+    if reason:
+        return reason
+    approved = project.funding.filter(source=data["source"]).aggregate(t=Sum("approved_fen"))["t"] or 0
+    paid = project.payments.filter(source=data["source"]).aggregate(t=Sum("amount_fen"))["t"] or 0
+    if paid + data["amount_fen"] > approved:
+        over = paid + data["amount_fen"] - approved
+        return gettext(
+            "This payment goes %(over)s yuan beyond the approved budget of %(source)s "
+            "(approved %(approved)s, paid %(paid)s): a further approval (追加) is needed first."
+        ) % {
+            "over": _yuan(over),
+            "source": Funding.Source(data["source"]).label,
+            "approved": _yuan(approved),
+            "paid": _yuan(paid),
+        }
+    return None
+
+
+def _yuan(fen):
+    return f"{fen // 100:,}.{fen % 100:02d}"
+
+
+def _pay(ctx):
+    """One payment row, published with the accounts."""
+    data = ctx.data
+    check_public_text(ctx.obj.community, payee=data["payee"])
+    payment = Payment(
+        project=ctx.obj,
+        source=data["source"],
+        amount_fen=data["amount_fen"],
+        paid_on=data["paid_on"],
+        payee=data["payee"],
+        invoice=data.get("invoice") or "",
+        created_by=ctx.actor,
+    )
+    ctx.save(payment)
+    ctx.changes["payment"] = [None, f"{payment.source}: {payment.amount_fen}"]
+
+
+def _acceptable(project, actor, data):
+    """Accepted on a day not to come and not before the works started."""
+    if data is None:
+        return None
+    return _day(data["accepted_on"], after=project.works_started_on, after_label=gettext("the start of the works"))
+
+
+def _accept(ctx):
+    """验收: the day and the representatives who signed; the residents whose requests the
+    project's needs (or its 四议两公开 topic) came from are told."""
+    project, data = ctx.obj, ctx.data
+    project.accepted_on, project.representatives = data["accepted_on"], data["representatives"]
+    cases = Case.objects.filter(needs__projects=project)
+    if project.application_id:
+        cases = cases | Case.objects.filter(topics=project.application_id)
+    text = gettext("The project “%(title)s”, which answers your request, has been accepted (验收).") % {
+        "title": project.title
+    }
+    ctx.notify(lambda: list(User.objects.filter(pk__in=cases.values("reporter_id"), is_active=True)), text)
+
+
+def _evaluate(ctx):
+    """问效 · 晒账: the satisfaction is kept; its needs are met; the title, the result, the photos'
+    captions and the accounts go on the community's board."""
+    project, data = ctx.obj, ctx.data
+    check_public_text(project.community, title=project.title, result=data["result"])
+    project.respondents, project.satisfied = data["respondents"], data["satisfied"]
+    project.result, project.public_checked = data["result"], True
+    project.delivered_on = timezone.localdate()
+    _set_state(ctx, project.needs.select_for_update().exclude(state=Need.State.WITHDRAWN), Need.State.MET, "needs")
+    _free_resources(ctx)
+    _tell_partners(ctx, gettext("The project “%(title)s” is delivered and published on the board."))
+
+
+LIVELIHOOD_MOVES = [
+    Move(
+        "approve",
+        _("Approve (立项)"),
+        (Project.State.PROPOSED,),
+        Project.State.APPROVED,
+        "projects.approve",
+        forms.ApproveForm,
+        guard=_approvable,
+        effect=_approve,
+        may=_livelihood,
+        style="success",
+    ),
+    Move(
+        "extend",
+        _("Approve more (追加)"),
+        (Project.State.APPROVED, Project.State.IN_PROGRESS, Project.State.ACCEPTED),
+        None,
+        "projects.approve",
+        forms.BudgetForm,
+        guard=_not_applicant,
+        effect=_extend,
+        may=_livelihood,
+        versioned=False,
+        style="outline-secondary",
+    ),
+    Move(
+        "works",
+        _("Start the works"),
+        (Project.State.APPROVED,),
+        Project.State.IN_PROGRESS,
+        "projects.change",
+        forms.WorksForm,
+        guard=_works_startable,
+        effect=_start_works,
+        may=_livelihood,
+    ),
+    Move(
+        "photo",
+        _("Add a progress photo"),
+        (Project.State.IN_PROGRESS,),
+        None,
+        "projects.change",
+        forms.PhotoForm,
+        guard=_photo_ok,
+        effect=_add_photo,
+        may=_livelihood,
+        versioned=False,
+        style="outline-secondary",
+    ),
+    Move(
+        "pay",
+        _("Record a payment"),
+        (Project.State.IN_PROGRESS, Project.State.ACCEPTED),
+        None,
+        "projects.approve",
+        forms.PaymentForm,
+        guard=_payable,
+        effect=_pay,
+        may=_livelihood,
+        versioned=False,
+        style="outline-secondary",
+    ),
+    Move(
+        "accept",
+        _("Accept (验收)"),
+        (Project.State.IN_PROGRESS,),
+        Project.State.ACCEPTED,
+        "projects.change",
+        forms.AcceptForm,
+        guard=_acceptable,
+        effect=_accept,
+        may=_livelihood,
+        style="success",
+    ),
+    Move(
+        "evaluate",
+        _("Evaluate and publish the accounts (问效 · 晒账)"),
+        (Project.State.ACCEPTED,),
+        Project.State.DELIVERED,
+        "projects.change",
+        forms.EvaluateForm,
+        effect=_evaluate,
+        may=_livelihood,
+        style="success",
+    ),
+]
+
+
 PROJECT = Lifecycle(
     Project,
     [
@@ -174,6 +475,7 @@ PROJECT = Lifecycle(
             Project.State.IN_PROGRESS,
             "projects.change",
             effect=_start,
+            may=_cobuilding,
         ),
         Move(
             "deliver",
@@ -185,11 +487,13 @@ PROJECT = Lifecycle(
             guard=_deliverable,
             effect=_deliver,
             style="success",
+            may=_cobuilding,
         ),
+        *LIVELIHOOD_MOVES,
         Move(
             "cancel",
             _("Cancel"),
-            (Project.State.PLANNED, Project.State.IN_PROGRESS),
+            (Project.State.PROPOSED, Project.State.APPROVED, Project.State.PLANNED, Project.State.IN_PROGRESS),
             Project.State.CANCELLED,
             "projects.change",
             forms.ReasonForm,
@@ -197,6 +501,6 @@ PROJECT = Lifecycle(
             style="outline-danger",
         ),
     ],
-    start=(Project.State.PLANNED, _("staff or the joint meeting plan it")),
+    start=(Project.State.PLANNED, _("staff or the joint meeting plan it; a 民生实事 is applied for (proposed)")),
     doc="projects.md",
 )

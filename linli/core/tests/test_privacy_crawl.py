@@ -57,6 +57,7 @@ from linli.party import actions as party_actions
 from linli.people.models import Ownership, Person, Relation, Tag
 from linli.people.tests.reconstruct import MASKED_ID, date_forms
 from linli.projects import actions as projects_actions
+from linli.projects.models import Photo as ProjectPhoto
 from linli.projects.workflow import PROJECT
 from linli.reports.models import ReportJob
 from linli.testing import log_in, make_id, response_text
@@ -113,6 +114,7 @@ ARG_MODELS = {
     "open311:service": Category,
     "board:community": None,  # board: communities, below
     "board:photo": CasePhoto,
+    "projects:photo": ProjectPhoto,
     "accounts:token_revoke": ApiToken,
     "accounts:open311_key_revoke": Open311Key,
     "accounts:invite": Person,  # POST only
@@ -329,6 +331,25 @@ def content(world, client, settings, tmp_path):
     PROJECT.perform(
         project.pk, "deliver", actor=u.community, version=1, data={"delivered_on": today, "result": "已完成"}
     )
+    # 民生实事 (docs/projects.md): one applied for, approved, built with a progress photo, paid,
+    # accepted, evaluated and published with its accounts on the board; its payment's invoice
+    # number and the person responsible are the staff's only
+    shed = projects_actions.create_project(
+        actor=u.community, community=world.c1, compound=world.cp1, title="车棚改造", heading="environment",
+        owner_org=world.pm, owner_name="李主任", starts_on=today, ends_on=today, programme="livelihood",
+        funding=[("residents", 500_000)],
+    )  # fmt: skip
+    PROJECT.perform(shed.pk, "approve", actor=u.subdistrict, version=0, data={"approved_on": today})
+    works = {"contractor": "某建设公司", "works_started_on": today}
+    PROJECT.perform(shed.pk, "works", actor=u.community, version=1, data=works)
+    PROJECT.perform(
+        shed.pk, "photo", actor=u.community, data={"caption": "新车棚", "taken_on": today}, files={"photo": jpeg()}
+    )
+    pay = {"source": "residents", "amount_yuan": "4000", "paid_on": today, "payee": "某建设公司", "invoice": "FP-1"}
+    PROJECT.perform(shed.pk, "pay", actor=u.subdistrict, data=pay)
+    PROJECT.perform(shed.pk, "accept", actor=u.community, version=2, data={"accepted_on": today, "representatives": 3})
+    result = {"respondents": 20, "satisfied": 19, "result": "车棚已改造"}
+    PROJECT.perform(shed.pk, "evaluate", actor=u.community, version=3, data=result)
     # 微心愿 (docs/wishes.md): one posted on behalf of household b1, claimed by the community for
     # the member of grid A; one of the resident's household on the wall, one still to check
     on_wall = wish_actions.post_on_behalf(
