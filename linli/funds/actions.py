@@ -1,7 +1,11 @@
 """Writes of the fund domain, each atomic and audited: opening a compound's fund with a
 sub-account per house, booking a deposit, interest or top-up, a reversing entry, interest
-apportioned by balance, and proposing a use (whose further moves are workflow.USE's).
-Every posting goes through book.post under the fund's row lock."""
+apportioned by balance, the fund bank's file taken over (import_openings), and proposing a use
+(whose further moves are workflow.USE's). Every posting goes through book.post under the fund's row lock."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +19,7 @@ from linli.places.models import Compound, House
 
 from . import book, rules
 from .models import Account, Entry, EntryKind, Fund, Use
+from .money import yuan
 
 MANUAL_KINDS = (EntryKind.FIRST_DEPOSIT, EntryKind.OPENING, EntryKind.INTEREST, EntryKind.TOP_UP)
 
@@ -72,6 +77,72 @@ def book_entries(*, actor, fund, kind, amounts, booked_on, note=""):
         raise ValidationError(_("The sub-account belongs to another fund."))
     lines = [(accounts[pk], kind, amount, None) for pk, amount in sorted(amounts.items())]
     return book.post(fund, lines, actor=actor, booked_on=booked_on, note=note)
+
+
+class Opening(NamedTuple):
+    """One house of the fund bank's file, checked (importer.py)."""
+
+    account: int
+    fund: int
+    first: int  # fen: the first deposit (首次交存); 0 when the file gives none
+    opening: int  # fen: the bank's balance beyond it (期初余额 − first deposit); may be negative or 0
+    booked_on: dt.date
+
+
+@dataclass
+class Imported:
+    fund: Fund
+    houses: int
+    first: int  # fen: the file's first deposits for this fund
+    balance: int  # fen: the file's balances for this fund
+
+
+@transaction.atomic
+def import_openings(*, actor, lines, filename):
+    """The fund bank's file taken over: for each house a first deposit entry and an opening entry
+    (what the bank's balance holds beyond it), posted through book.post, one posting per fund and
+    value date under the fund's row lock, and one import record per fund. A house whose
+    sub-account has a first deposit or an opening balance (not reversed) is refused: checked
+    again under the lock, so two uploads of one file cannot both pass."""
+    if len({line.account for line in lines}) != len(lines):
+        raise ValidationError(_("A house is named twice."))
+    by_fund: dict[int, list[Opening]] = {}
+    for line in lines:
+        by_fund.setdefault(line.fund, []).append(line)
+    done = []
+    for fund_id in sorted(by_fund):  # locked in one order: two imports never wait on each other in a cycle
+        _require(actor, fund_id)
+        fund = book.locked_fund(fund_id)
+        mine = by_fund[fund_id]
+        accounts = Account.objects.filter(fund=fund, pk__in=sorted(line.account for line in mine)).in_bulk()
+        if len(accounts) != len(mine):
+            raise ValidationError(_("The sub-account belongs to another fund."))
+        opened = Entry.objects.filter(
+            fund=fund,
+            account_id__in=sorted(accounts),
+            kind__in=(EntryKind.FIRST_DEPOSIT, EntryKind.OPENING),
+            reversal__isnull=True,
+        )
+        if opened.exists():
+            raise ValidationError(
+                _("A house of the file has been opened meanwhile; upload the file again to see which.")
+            )
+        note = _("Imported from %(file)s") % {"file": filename}
+        for day in sorted({line.booked_on for line in mine}):
+            posting = []
+            for line in (line for line in mine if line.booked_on == day):
+                if line.first:
+                    posting.append((accounts[line.account], EntryKind.FIRST_DEPOSIT, line.first, None))
+                if line.opening:
+                    posting.append((accounts[line.account], EntryKind.OPENING, line.opening, None))
+            book.post(fund, posting, actor=actor, booked_on=day, note=note[:200])
+        first = sum(line.first for line in mine)
+        balance = first + sum(line.opening for line in mine)
+        changes = {"houses": [None, len(mine)], "first": [None, first], "balance": [None, balance]}
+        summary = f"{filename}: {len(mine)} houses, first ¥{yuan(first)}, balance ¥{yuan(balance)}"
+        audit.record(actor, AuditLog.Action.IMPORT, fund, changes, note=summary)
+        done.append(Imported(fund, len(mine), first, balance))
+    return done
 
 
 @transaction.atomic

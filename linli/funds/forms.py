@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.forms import preselect_only_choice, style
 from linli.core.ids import ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
+from linli.ledger.forms import ImportForm as LedgerImportForm
 from linli.places.models import Building, Compound, Unit
 
 from .actions import MANUAL_KINDS
@@ -51,6 +52,14 @@ class ReverseForm(forms.Form):
         kwargs.setdefault("initial", {"booked_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         style(self)
+
+
+class ImportForm(LedgerImportForm):
+    """The fund bank's file: an xlsx within the ledger import's bounds (ledger.forms)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("The fund bank's file (.xlsx)")
 
 
 class UseForm(forms.Form):

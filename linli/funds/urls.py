@@ -6,6 +6,7 @@ app_name = "funds"
 urlpatterns = [
     path("", views.FundListView.as_view(), name="index"),
     path("open/", views.OpenFundView.as_view(), name="open"),
+    path("import/", views.ImportView.as_view(), name="import"),
     path("<int:pk>/", views.FundDetailView.as_view(), name="fund"),
     path("<int:pk>/accounts/", views.AccountListView.as_view(), name="accounts"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="account"),

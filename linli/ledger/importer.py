@@ -169,7 +169,7 @@ class _Spool:
             yield from (Checked(*values) for values in batch)
 
 
-def _text(value):
+def cell_text(value):
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -178,7 +178,7 @@ def _text(value):
     return " ".join(str(value).split())
 
 
-def _open(content: bytes):
+def open_workbook(content: bytes):
     """The workbook, read-only; refuses what is not an xlsx or would unpack beyond the bound,
     reading only the zip's directory to decide."""
     try:
@@ -197,7 +197,7 @@ def _open(content: bytes):
         raise FileError(_("The Excel file cannot be read: it may be damaged.")) from exc
 
 
-def _parsed(rows):
+def parsed(rows):
     """The sheet's rows as parsed; broken XML or cells anywhere in the sheet is a FileError."""
     number = 0
     while True:
@@ -216,7 +216,7 @@ def _parsed(rows):
 def read_rows(content: bytes, sized=None):
     """Yield Row objects from the first sheet (or the sheet named 住户台账). `sized` is told the
     number of data rows the sheet declares (0 when it does not), before the first row."""
-    wb = _open(content)
+    wb = open_workbook(content)
     try:
         ws = wb[C.SHEET] if C.SHEET in wb.sheetnames else wb.worksheets[0]
         if sized:
@@ -224,8 +224,8 @@ def read_rows(content: bytes, sized=None):
         # …but only a hint: openpyxl would stop at it (dropping the rows after a dimension that
         # is too small) and pad every row to it (16,384 cells a row for A1:XFD1048576)
         ws.reset_dimensions()
-        rows = _parsed(ws.iter_rows(values_only=True))
-        header = [_text(v) for v in next(rows, [])]
+        rows = parsed(ws.iter_rows(values_only=True))
+        header = [cell_text(v) for v in next(rows, [])]
         missing = [h for h in C.REQUIRED if h not in header]
         if missing:
             raise FileError(
@@ -234,7 +234,7 @@ def read_rows(content: bytes, sized=None):
         index = [(h, header.index(h)) for h in C.HEADERS if h in header]
         for number, raw in enumerate(rows, start=2):
             width = len(raw)
-            values = {h: _text(raw[i]) if i < width else "" for h, i in index}
+            values = {h: cell_text(raw[i]) if i < width else "" for h, i in index}
             if any(values.values()):
                 yield Row(number=number, values=values)
     finally:
