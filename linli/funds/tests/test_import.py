@@ -191,7 +191,7 @@ def test_the_action_checks_again_under_the_lock(world, fund):
     account = world.house_a1.fund_account
     line = actions.Opening(account.pk, fund.pk, 100, 0, dt.date(2025, 12, 31))
     actions.import_openings(actor=world.users.community, lines=[line], filename="a.xlsx")
-    with pytest.raises(Exception, match="meanwhile"):
+    with pytest.raises(Exception, match="在此期间"):
         actions.import_openings(actor=world.users.community, lines=[line], filename="a.xlsx")
 
 
