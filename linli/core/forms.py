@@ -15,10 +15,13 @@ def widget_class(widget) -> str:
 
 def style(form, skip=()):
     """Bootstrap's class on every widget of `form` that has none (fields named in `skip` keep none:
-    lists of check boxes a template draws itself)."""
+    lists of check boxes a template draws itself). A date picker (`type="date"`) gets its value as
+    an ISO date: the browser shows nothing for the locale's 2026/12/08."""
     for name, field in form.fields.items():
         if name not in skip:
             field.widget.attrs.setdefault("class", widget_class(field.widget))
+        if isinstance(field.widget, forms.DateInput) and field.widget.input_type == "date":
+            field.widget.format = "%Y-%m-%d"
 
 
 def preselect_only_choice(form, name):

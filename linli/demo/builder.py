@@ -37,6 +37,7 @@ from linli.places.models import Building, Community, Compound, Grid, House, Subd
 
 from .facilities import build_facilities
 from .funds import build_funds
+from .livelihood import build_livelihood
 from .names import Names
 from .party import build_party
 from .projects import build_projects
@@ -958,5 +959,6 @@ class DemoBuilder:
                 build_facilities(self.sub, self.out)
                 build_projects(self.sub, self.out)
                 build_funds(self.sub, self.out)
+                build_livelihood(self.sub, self.out)
                 build_wishes(self.sub, self.out, PASSWORD)
         return created

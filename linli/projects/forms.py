@@ -20,7 +20,7 @@ from linli.places.models import Community, Compound, Grid
 
 from .models import Funding, Heading, Need, Project, Resource
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser reads ISO dates only
 
 
 def communities(user):

@@ -25,3 +25,26 @@ def test_the_demo_compound_reserve_refuses_the_sheds_under_the_floor(client):
     assert fund.accounts.filter(needs_topup=True).exists()  # the houses of the unit doors' buildings
     html = client.get(reverse("board:community", args=[fund.community_id])).content.decode()
     assert "荣锦苑监控系统改造" in html and "490,000.00" in html
+
+
+@pytest.mark.django_db
+def test_the_demo_builds_the_sheds_with_the_special_fund_and_publishes_its_accounts(client, settings, tmp_path):
+    """Seed 002's way out: the 四议两公开 application approved, the sheds built, accepted, evaluated
+    and their accounts on 双福社区's board; this year's application waits in the annual list."""
+    from linli.projects.models import Project
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo", households=60, stdout=io.StringIO())
+    sheds = Project.objects.get(title="荣锦苑自行车棚改造")
+    assert sheds.state == Project.State.DELIVERED and sheds.application.procedure.code == "four_and_two"
+    assert {a["source"]: (a["approved"], a["paid"]) for a in sheds.accounts()} == {
+        "service_fund": (42_800_000, 42_800_000),
+        "residents": (2_000_000, 1_980_000),
+    }
+    assert sheds.photos.count() == 2
+    html = client.get(reverse("board:community", args=[sheds.community_id])).content.decode()
+    section = html[html.index('data-testid="livelihood"') :]
+    assert "荣锦苑自行车棚改造" in section and "428,000.00" in section and "宁夏建工维修公司" in section
+    assert "FP2022071" not in html  # invoices are the staff's
+    waiting = Project.objects.get(title="西湖花园电梯维保与监控补点")
+    assert waiting.state == Project.State.PROPOSED

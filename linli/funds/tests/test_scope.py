@@ -132,5 +132,7 @@ def test_lists_take_a_constant_number_of_queries(world, funds, use, extra, djang
     for url in ("/api/v1/funds/", "/api/v1/fund-accounts/", "/api/v1/fund-entries/", "/api/v1/fund-uses/"):
         with django_assert_max_num_queries(3):
             assert rest.get(url).status_code == 200
-    with django_assert_max_num_queries(22):  # the board with its sections (funds, projects, 民生实事, wishes): 22 at both sizes
+    with django_assert_max_num_queries(
+        22
+    ):  # the board with its sections (funds, projects, 民生实事, wishes): 22 at both sizes
         assert client.get(reverse("board:community", args=[world.c1.pk])).status_code == 200
