@@ -29,7 +29,7 @@ from linli.funds.models import Account, Fund, Use
 from linli.orgs.models import Kind, Organisation
 from linli.party.models import Agreement, CheckIn, PartyMember
 from linli.people.models import ResidentPost
-from linli.projects.models import Funding, Need, Project, Resource
+from linli.projects.models import Funding, Need, Payment, Project, Resource
 from linli.wishes.models import State as WishState
 from linli.wishes.models import Wish
 
@@ -65,6 +65,10 @@ ESTATE_COLUMNS = (
 ESTATE_MONEY = (
     ("fund_balance", _("Fund balances (yuan)"), False),
     ("uses_paid_fen", _("Uses paid (yuan)"), True),
+    # 为民服务专项资金 of the 民生实事 not cancelled: applied for, approved, paid in the period
+    ("special_applied", _("Special fund applied for (yuan)"), False),
+    ("special_approved", _("Special fund approved (yuan)"), False),
+    ("special_spent", _("Special fund paid (yuan)"), True),
 )
 
 
@@ -216,6 +220,21 @@ def figures(user, place: Place, start=None, end=None, now=None) -> CoBuilding:
     money = Funding.objects.filter(project__in=funded.values("pk"))
     for values in money.values(f"project__{key}", "source").annotate(fen=Sum("amount_fen")).order_by():
         rows[values[f"project__{key}"]].money[values["source"]] += values["fen"]
+    special = money.filter(source=Funding.Source.SERVICE_FUND, project__programme=Project.Programme.LIVELIHOOD)
+    for values in (
+        special.values(f"project__{key}")
+        .annotate(applied=Sum("amount_fen"), approved=Coalesce(Sum("approved_fen"), 0))
+        .order_by()
+    ):
+        row = rows[values[f"project__{key}"]]
+        row.counts["special_applied"] += values["applied"]
+        row.counts["special_approved"] += values["approved"]
+    days = [timezone.localdate(t) if t is not None else None for t in (start, end)]
+    spent = Payment.objects.filter(
+        _in(*days, "paid_on"), project__in=funded.values("pk"), source=Funding.Source.SERVICE_FUND
+    )
+    for values in spent.values(f"project__{key}").annotate(fen=Sum("amount_fen")).order_by():
+        rows[values[f"project__{key}"]].counts["special_spent"] += values["fen"]
 
     count(
         Fund.objects.restrict(user),

@@ -259,3 +259,31 @@ def test_funds_and_facilities_per_community_and_their_period(world, client, fund
         assert 'data-testid="estate-facilities_overdue">2<' in dash
         mine = cobuilding.figures(world.users.community, Place("community", world.c1.pk, "", world.c1.pk))
         assert mine.total.counts["facilities_overdue"] == 1 and mine.total.counts["funds"] == 1
+
+
+def test_special_funds_applied_approved_and_paid_in_the_period(world, lists, settings, tmp_path):
+    """为民服务专项资金 of the 民生实事 (issue 15): applied for and approved as they stand, paid by the
+    day of payment — 31 December in its year, 1 January in the next; a co-building project's
+    service-fund row and a cancelled 民生实事 are not counted."""
+    from linli.projects.tests.test_livelihood import apply, decided_topic, move
+
+    settings.MEDIA_ROOT = tmp_path
+    user, place = world.users.subdistrict, sub_place(world)
+    with time_machine.travel(dt.datetime(2026, 12, 31, 10, 0, tzinfo=TZ), tick=False):
+        new_project(world, lists)  # co-building, with 500.00 of service fund
+        project = apply(world)
+        move(project, "approve", user, approved_on="2026-12-01", application=decided_topic(world).pk,
+             service_fund_yuan="400000")  # fmt: skip
+        move(project, "works", world.users.community, contractor="某建设公司", works_started_on="2026-12-01")
+        pay = {"source": "service_fund", "payee": "某建设公司"}
+        move(project, "pay", user, amount_yuan="100000", paid_on="2026-12-31", **pay)
+        cancelled = apply(world, title="取消的项目")
+        move(cancelled, "cancel", world.users.community, reason="改由维修资金")
+    with time_machine.travel(dt.datetime(2027, 1, 1, 10, 0, tzinfo=TZ), tick=False):
+        move(project, "pay", user, amount_yuan="50000", paid_on="2027-01-01", **pay)
+        y2026 = row(cobuilding.figures(user, place, *cobuilding.year_bounds(2026)), world.c1).counts
+        y2027 = row(cobuilding.figures(user, place, *cobuilding.year_bounds(2027)), world.c1).counts
+    assert (y2026["special_applied"], y2026["special_approved"], y2026["special_spent"]) == (
+        42_800_000, 40_000_000, 10_000_000,
+    )  # fmt: skip
+    assert (y2027["special_applied"], y2027["special_spent"]) == (42_800_000, 5_000_000)
