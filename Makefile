@@ -105,11 +105,12 @@ BENCH_SETTINGS := DJANGO_SETTINGS_MODULE=linli.bench.settings
 BENCH_DB       ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.sqlite3)
 BENCH_SCALE    ?= $(if $(DATABASE_URL),1.0,0.05)
 BENCH_ARGS     ?=
+BENCH_DATA_ARGS ?=
 bench: dev
 	@case "$(BENCH_DB)" in postgres*) bash scripts/ensure_postgres.sh "$(BENCH_DB)" && \
 	  $(PYTHON) scripts/fresh_database.py --if-absent "$(BENCH_DB)";; esac
 	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py migrate -v0 --noinput
-	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench_data --scale $(BENCH_SCALE) --if-absent
+	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench_data --scale $(BENCH_SCALE) --if-absent $(BENCH_DATA_ARGS)
 	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench $(BENCH_ARGS)
 
 # The harness at a tiny scale on both databases: every benchmark runs and reports (no timings judged).

@@ -40,7 +40,7 @@ from linli.people.derive import person_values
 from linli.people.models import Household, Person, Relation, ResidentPost, Tag, Tenure
 from linli.places.models import Building, Community, Compound, Grid, House, Subdistrict, Unit
 
-from . import cobuilding
+from . import cobuilding, funds
 from .writer import Table
 
 FULL = {"subdistricts": 10, "communities": 100, "grids": 600, "households": 300_000, "cases": 1_000_000}
@@ -132,7 +132,7 @@ class Progress:
 
 
 class District:
-    def __init__(self, scale=1.0, seed=2026, out=print, now=None):
+    def __init__(self, scale=1.0, seed=2026, out=print, now=None, fund_interest="yearly"):
         self.scale, self.n = scale, sizes(scale)
         self.rng, self.seed = random.Random(seed), seed
         self.demo = DemoBuilder(households=0, seed=seed, out=out)  # names, ID numbers, phones, texts
@@ -141,6 +141,8 @@ class District:
         self.out = out
         self.now = now or timezone.now()
         self.counts = {}
+        self.fund_interest = fund_interest
+        self.heads = {}  # grid id → heads of household with a phone (build_people)
 
     # ---- places ---------------------------------------------------------------
     def build_places(self):
@@ -617,33 +619,48 @@ class District:
         self.counts["accounts"] += counts.pop("user")
         self.counts["cobuilding"] = counts
 
+    # ---- 维修资金 -----------------------------------------------------------------
+    def build_funds(self):
+        """A fund per compound, a sub-account per house, ten years of ledger (bench/funds.py), from
+        a random stream of its own."""
+        counts = funds.Funds(seed=self.seed, now=self.now, out=self.out, interest=self.fund_interest).build()
+        counts.pop("seconds")
+        self.counts["funds"] = counts
+
     # ---- all ------------------------------------------------------------------
-    def build(self) -> dict:
+    def build(self, funds_only=False) -> dict:
+        """The whole district; `funds_only`: its places, the staff logins and the funds, all that
+        `linli bench --only funds` reads (minutes instead of most of an hour at scale 1.0)."""
         if Subdistrict.objects.filter(code__startswith=CODE_PREFIX).exists():
             raise ValueError(_("The benchmark district is in this database already; use an empty database."))
         started = time.monotonic()
+        steps = [
+            (_("places"), self.build_places),
+            (_("people"), self.build_people),
+            (_("accounts"), self.build_accounts),
+            (_("requests"), self.build_cases),
+            (_("deliberation"), self.build_deliberation),
+            (cobuilding.label(), self.build_cobuilding),
+            (funds.label(), self.build_funds),
+        ]
+        if funds_only:
+            steps = [steps[0], steps[2], steps[-1]]
         with transaction.atomic():
-            for label, step in (
-                (_("places"), self.build_places),
-                (_("people"), self.build_people),
-                (_("accounts"), self.build_accounts),
-                (_("requests"), self.build_cases),
-                (_("deliberation"), self.build_deliberation),
-                (cobuilding.label(), self.build_cobuilding),
-            ):
+            for label, step in steps:
                 began = time.monotonic()
                 step()
                 self.out(
                     _("%(label)s done in %(seconds)s s")
                     % {"label": label, "seconds": f"{time.monotonic() - began:.1f}"}
                 )
-            began = time.monotonic()
-            # requests were written rolled up where settled; count them once, as the job would have
-            self.counts["rollup_rows"] = rollup.rebuild()
-            self.out(
-                _("%(label)s done in %(seconds)s s")
-                % {"label": _("dashboard rollup"), "seconds": f"{time.monotonic() - began:.1f}"}
-            )
+            if not funds_only:
+                began = time.monotonic()
+                # requests were written rolled up where settled; count them once, as the job would have
+                self.counts["rollup_rows"] = rollup.rebuild()
+                self.out(
+                    _("%(label)s done in %(seconds)s s")
+                    % {"label": _("dashboard rollup"), "seconds": f"{time.monotonic() - began:.1f}"}
+                )
         if connection.vendor == "postgresql":
             began = time.monotonic()
             with connection.cursor() as cursor:

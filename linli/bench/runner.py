@@ -342,6 +342,118 @@ def bench_cobuilding(opts, users):
         opts.record("cobuilding", name, url=url, queries=queries(fetch), **figures, **timed(fetch, opts.repeat))
 
 
+# ---- 10 · maintenance funds: a compound's balance and its 需续交 list -----------------
+FUND_PAGE = 50  # sub-accounts a page (funds.views.AccountListView)
+
+
+def fund_ledger_check(fund, sample=200):
+    """Whether the running figures are what the entries say (docs/funds.md, "Balances at scale"):
+    for `sample` sub-accounts spread over the district and those of `fund`, every entry's balance
+    after it is the one before plus its amount, the last is the account's balance, the first
+    deposits sum to its first deposit and its 需续交 flag follows R2.1; the fund's balance and first
+    total are the sums of its sub-accounts' and of its entries. Returns (accounts checked, mismatches)."""
+    from django.db.models import Max, Min, Q, Sum
+
+    from linli.funds import rules
+    from linli.funds.models import Account, Entry, EntryKind
+
+    span = Account.objects.aggregate(low=Min("id"), high=Max("id"))
+    step = max(1, (span["high"] - span["low"]) // sample)
+    wanted = set(range(span["low"], span["high"] + 1, step)) | set(
+        Account.objects.filter(fund=fund).order_by("id").values_list("id", flat=True)[:sample]
+    )
+    accounts = Account.objects.in_bulk(sorted(wanted))
+    running = {pk: [0, 0] for pk in accounts}  # balance, first deposit
+    bad = 0
+    entries = Entry.objects.filter(account_id__in=sorted(accounts)).order_by("account_id", "id")
+    for account_id, kind, amount, after in entries.values_list("account_id", "kind", "amount", "balance_after"):
+        figures = running[account_id]
+        figures[0] += amount
+        figures[1] += amount if kind == EntryKind.FIRST_DEPOSIT else 0
+        bad += figures[0] != after
+    for pk, a in accounts.items():
+        balance, first = running[pk]
+        bad += (a.balance, a.first_deposit, a.needs_topup) != (balance, first, rules.needs_topup(balance, first))
+    of_accounts = Account.objects.filter(fund=fund).aggregate(b=Sum("balance"), f=Sum("first_deposit"))
+    of_entries = Entry.objects.filter(fund=fund).aggregate(
+        b=Sum("amount"), f=Sum("amount", filter=Q(kind=EntryKind.FIRST_DEPOSIT))
+    )
+    fund.refresh_from_db()
+    bad += (fund.balance, fund.first_total) != (of_accounts["b"], of_accounts["f"])
+    bad += (fund.balance, fund.first_total) != (of_entries["b"], of_entries["f"])
+    return len(accounts), bad
+
+
+def bench_funds(opts, users):
+    """A compound's fund page (its balance and first total: one row; the counts of its houses and
+    of those to top up) and its 需续交 list, page 1 and the last page, with the whole list of its
+    sub-accounts deep, as the community's staff and the sub-district's see them; a sub-account's
+    ledger (newest first); the funds of a sub-district. The compound is the community's largest.
+    Then the ledger check: a sample of balances against the sum of their entries."""
+    from django.db.models import Count
+
+    from linli.funds.models import Account, Entry, Fund
+
+    community, staff, sub = users["community_obj"], users["community"], users["subdistrict"]
+    fund = Fund.objects.filter(community=community).annotate(n=Count("accounts")).order_by("-n", "id").first()
+    if fund is None:
+        raise RuntimeError("the benchmark community has no maintenance fund: run `linli bench-data` again")
+    topup = Account.objects.filter(fund=fund, needs_topup=True).count()
+    if not topup:
+        raise RuntimeError(f"no house of fund {fund.pk} must top up: the 需续交 list is empty")
+    houses = Account.objects.filter(fund=fund).count()
+    account = Account.objects.filter(fund=fund, needs_topup=True).order_by("house_id").first()
+    entries = Entry.objects.filter(account=account).count()
+    last_topup, last_all = _funds_page(topup), _funds_page(houses)
+    f, c = f"/funds/{fund.pk}", "community staff"
+    pages = [
+        (f"fund page (balance), {c}", f"{f}/", staff, None),
+        (f"需续交 list, {c}, page 1", f"{f}/accounts/?topup=1", staff, None),
+        (f"需续交 list, {c}, page {last_topup}", f"{f}/accounts/?topup=1&page={last_topup}", staff, 1),
+        (f"sub-accounts, {c}, page {last_all}", f"{f}/accounts/?page={last_all}", staff, 1),
+    ]
+    if last_topup == 1:  # one page: no deep one
+        del pages[2]
+    # the sub-district's staff: the same lists, the same queries as the community's (the fund page
+    # checks the community's right to book, which the sub-district's staff have not: a query less)
+    pages += [
+        (name.replace(c, "sub-district staff"), url, sub, k or None) for k, (name, url, _u, _s) in enumerate(pages)
+    ]
+    pages += [
+        (f"a sub-account's ledger ({entries} entries), {c}", f"/funds/accounts/{account.pk}/", staff, None),
+        ("funds of the sub-district, sub-district staff", "/funds/", sub, None),
+    ]
+    for name, url, user, same_as in pages:
+        fetch = _get(_client(user), url)
+        figures = {"same_as": pages[same_as][0]} if same_as is not None else {}
+        opts.record(
+            "funds",
+            name,
+            url=url,
+            houses=houses,
+            to_top_up=topup,
+            queries=queries(fetch),
+            **figures,
+            **timed(fetch, opts.repeat),
+        )
+    checked = {}
+
+    def check():
+        checked["accounts"], checked["mismatches"] = fund_ledger_check(fund)
+
+    opts.record(
+        "funds",
+        "ledger check: sampled balances = the sum of their entries",
+        queries=queries(check),
+        **checked,
+        **timed(check, max(1, opts.repeat // 5)),
+    )
+
+
+def _funds_page(count):
+    return max(1, -(-count // FUND_PAGE))
+
+
 # ---- 1 · ledger import -----------------------------------------------------------
 def write_import_file(path, rows):
     """An xlsx of `rows` new people in houses nobody lives in yet (up to 3 a house), in the
@@ -603,6 +715,7 @@ GROUPS = {
     "reports": bench_reports,
     "exports": bench_exports,
     "cobuilding": bench_cobuilding,
+    "funds": bench_funds,
 }
 
 
@@ -661,11 +774,17 @@ def check(report):
     for first, other in zip(lists[::2], lists[1::2], strict=False):
         if first["queries"] != other["queries"]:
             problems.append(f"{first['name']}: {first['queries']} queries, but {other['queries']} on {other['name']}")
-    by_name = {r["name"]: r for r in results if r["group"] == "cobuilding"}
-    for r in by_name.values():
-        first = by_name.get(r.get("same_as"))
-        if first and first["queries"] != r["queries"]:
-            problems.append(f"{first['name']}: {first['queries']} queries, but {r['queries']} on {r['name']}")
+    for group in ("cobuilding", "funds"):
+        by_name = {r["name"]: r for r in results if r["group"] == group}
+        for r in by_name.values():
+            first = by_name.get(r.get("same_as"))
+            if first and first["queries"] != r["queries"]:
+                problems.append(f"{first['name']}: {first['queries']} queries, but {r['queries']} on {r['name']}")
+    problems += [
+        f"{r['name']}: {r['mismatches']} of {r['accounts']} sub-accounts or fund totals differ from their entries"
+        for r in results
+        if r["group"] == "funds" and r.get("mismatches")
+    ]
     scope = {r["queries"] for r in results if r["group"] == "scope"}
     if len(scope) > 1:
         problems.append(f"the work-order list issues a different number of queries by scope: {sorted(scope)}")
@@ -726,6 +845,7 @@ def to_markdown(report):
         "reports": "7 · Periodic reports (the background job's whole work)",
         "exports": "8 · Exports of a whole list (CSV, streamed)",
         "cobuilding": "9 · Co-building: the wish wall, the matching page and the three lists",
+        "funds": "10 · Maintenance funds: a compound's balance and its 需续交 list",
     }
     for group, rows in groups.items():
         lines += [f"**{titles[group]}**", ""]
@@ -748,6 +868,20 @@ def to_markdown(report):
                 f"| {r['name']} | {r['rows']:,} | {r['median_ms'] / 1000:.1f} | "
                 f"{r['rows'] / max(r['median_ms'] / 1000, 0.001):,.0f} | {r['queries']} | {r['rss_before_mb']} | "
                 f"{r['rss_growth_mb']} |"
+                for r in rows
+            ]
+        elif group == "funds":
+            lines += [
+                "| measurement | median (ms) | p95 (ms) | SQL queries | rows |",
+                "|---|---:|---:|---:|---|",
+            ]
+            lines += [
+                f"| {r['name']} | {r['median_ms']} | {r['p95_ms']} | {r['queries']} | "
+                + (
+                    f"{r['accounts']:,} sub-accounts checked, {r['mismatches']} mismatches |"
+                    if "accounts" in r
+                    else f"{r['houses']:,} houses, {r['to_top_up']:,} to top up |"
+                )
                 for r in rows
             ]
         elif group == "intake":

@@ -261,6 +261,37 @@ def _report(**changes):
             "p95_ms": 6.0,
             "runs": 1,
         },
+        {
+            "group": "funds",
+            "name": "topup, page 1",
+            "houses": 400,
+            "to_top_up": 350,
+            "queries": 8,
+            "median_ms": 5.0,
+            "p95_ms": 6.0,
+            "runs": 1,
+        },
+        {
+            "group": "funds",
+            "name": "topup, page 7",
+            "same_as": "topup, page 1",
+            "houses": 400,
+            "to_top_up": 350,
+            "queries": 8,
+            "median_ms": 5.0,
+            "p95_ms": 6.0,
+            "runs": 1,
+        },
+        {
+            "group": "funds",
+            "name": "check",
+            "queries": 7,
+            "accounts": 9,
+            "mismatches": 0,
+            "median_ms": 5.0,
+            "p95_ms": 5.0,
+            "runs": 1,
+        },
     ]
     for index, values in changes.items():
         results[int(index[1:])].update(values)
@@ -286,6 +317,10 @@ def test_check_accepts_a_complete_report_and_names_what_is_wrong():
     assert "intake at 1 client: 3 failed requests, 50.0 rps" in runner.check(_report(r1={"intake_errors": 3}))
     assert runner.check(_report(r7={"queries": 12}))[0].startswith("the work-order list issues a different number")
     assert runner.check(_report(r11={"queries": 5})) == ["wall, page 1: 4 queries, but 5 on wall, page 3"]
+    assert runner.check(_report(r13={"queries": 9})) == ["topup, page 1: 8 queries, but 9 on topup, page 7"]
+    assert runner.check(_report(r14={"mismatches": 2})) == [
+        "check: 2 of 9 sub-accounts or fund totals differ from their entries"
+    ]
     incomplete = _report()
     incomplete["results"] = [r for r in incomplete["results"] if r["group"] != "tally"]
     assert runner.check(incomplete) == ["benchmark tally did not report"]
