@@ -7,6 +7,7 @@ accounts (晒账). Money in fen; the boundaries at one fen."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -484,3 +485,19 @@ def test_the_api_applies_approves_and_pays_with_field_errors_and_scope(world, ne
     assert r.status_code == 200 and r.json()["payments"][0]["amount_fen"] == RESIDENTS
     listed = other.get("/api/v1/projects/?programme=livelihood").json()
     assert all(row["id"] != pk for row in listed["results"])
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_annual_list_counts_each_request_answered_once_through_needs_or_the_topic(world, need, login):
+    same = need.cases.get()
+    other = case_actions.report_case(
+        actor=world.users.community, category=Category.objects.get(name="设施维修"), grid=world.grid_a,
+        compound=world.cp1, description="车棚没有照明", channel="hotline",
+    )  # fmt: skip
+    project = apply(world, need)
+    topic = decided_topic(world, cases=[same, other])
+    move(project, "approve", world.users.subdistrict, approved_on="2026-07-01", application=topic.pk)
+    body = login(world.users.community).get(reverse("projects:livelihood"), {"year": 2026}).content.decode()
+    row = body[body.index("荣锦苑自行车棚改造") :]
+    row = row[: row.index("</tr>")]
+    assert re.findall(r">(\d+)</td>", row)[-1] == "2"  # the need's request and the topic's other one
