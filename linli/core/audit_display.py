@@ -25,6 +25,11 @@ PSEUDO_FIELDS = {
     "two_factor": gettext_lazy("two-factor sign-in"),
     "backup_codes": gettext_lazy("backup codes"),
     "role": gettext_lazy("role"),
+    # the rows a move of a 民生实事 adds (projects.workflow)
+    "budget_approved": gettext_lazy("approved budget"),
+    "funding": gettext_lazy("funding"),
+    "payment": gettext_lazy("payment"),
+    "photo": gettext_lazy("progress photo"),
 }
 
 

@@ -235,7 +235,7 @@ def _approve(ctx):
             taken = min(cut, row.amount_fen)
             row.approved_fen, cut = row.amount_fen - taken, cut - taken
         ctx.save(row, ["approved_fen"])
-    ctx.changes["approved_fen"] = [None, sum(f.approved_fen or 0 for f in project.funding.all())]
+    ctx.changes["budget_approved"] = [None, "¥" + _yuan(sum(f.approved_fen or 0 for f in project.funding.all()))]
     text = gettext("The project “%(title)s” is approved (立项).") % {"title": project.title}
     ctx.notify(lambda: community_staff(project.community_id), text, step="approved")
 
@@ -256,7 +256,7 @@ def _extend(ctx):
     )
     row.note = data["reason"]
     ctx.save(row)
-    ctx.changes["funding"] = [None, f"{row.source}: +{row.amount_fen}"]
+    ctx.changes["funding"] = [None, f"{row.get_source_display()} +¥{_yuan(row.amount_fen)}"]
 
 
 def _works_startable(project, actor, data):
@@ -339,7 +339,7 @@ def _pay(ctx):
         created_by=ctx.actor,
     )
     ctx.save(payment)
-    ctx.changes["payment"] = [None, f"{payment.source}: {payment.amount_fen}"]
+    ctx.changes["payment"] = [None, f"{payment.get_source_display()} ¥{_yuan(payment.amount_fen)} {payment.payee}"]
 
 
 def _acceptable(project, actor, data):

@@ -21,7 +21,8 @@ from PIL import Image
 
 from linli.cases import actions as case_actions
 from linli.cases.models import Category
-from linli.core.models import Notification
+from linli.core import audit_display
+from linli.core.models import AuditLog, Notification
 from linli.core.public_text import PersonalDataError
 from linli.deliberation import procedures
 from linli.deliberation.models import Procedure
@@ -226,6 +227,9 @@ def test_payments_stay_within_the_approved_budget_to_the_fen(world):
     project = started(world)
     pay = {"source": "service_fund", "paid_on": "2026-08-01", "payee": "某某建设工程有限公司", "invoice": "No.0012"}
     move(project, "pay", world.users.subdistrict, amount_yuan="200000.00", **pay)
+    record = AuditLog.objects.get(object_id=str(project.pk), note="pay")
+    (change,) = audit_display.changes(record, {})  # the history reads it in Chinese, in yuan
+    assert (change.label, change.after) == ("支付", "为民服务专项资金 ¥200,000.00 某某建设工程有限公司")
     with pytest.raises(ValidationError, match="0.01") as err:  # one fen beyond the approved 428,000.00
         move(project, "pay", world.users.subdistrict, amount_yuan="228000.01", **pay)
     assert "追加" in str(err.value)
