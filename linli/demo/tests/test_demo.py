@@ -216,7 +216,7 @@ def test_demo_three_lists_in_xinheyuan():
     assert Resource.objects.filter(community=community).values("partner").distinct().count() >= 4
     resolved = Project.objects.filter(community=community, meeting__kind="party_joint")
     assert resolved.count() == 3 and all(p.action_item_id for p in resolved)
-    done = Project.objects.get(state=Project.State.DELIVERED)
+    done = Project.objects.get(state=Project.State.DELIVERED, programme=Project.Programme.COBUILDING)
     assert done.public_checked and done.partner.name == "金凤区人民医院"
     assert done.title in Client().get(f"/board/{community.pk}/").content.decode()
     liaison = log_in(Client(), User.objects.get(username="gongjian"))
