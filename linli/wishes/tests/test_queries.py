@@ -30,7 +30,7 @@ def test_constant_queries(world, wishes, n, django_assert_max_num_queries):
         assert resident.get(reverse("wishes:mine")).status_code == 200
     with django_assert_max_num_queries(10):
         assert api(world.users.community).get("/api/v1/wishes/").status_code == 200
-    with django_assert_max_num_queries(15):  # the board with its sections (funds, projects, 民生实事, wishes): 15 at both sizes
+    with django_assert_max_num_queries(15):  # the board with its sections (funds, projects, 民生实事, wishes): 15
         assert Client().get(reverse("board:community", args=[world.c1.pk])).status_code == 200
 
 
