@@ -2,6 +2,7 @@
 that field), model validation comes back as field errors, and every write is audited."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from linli.core.models import AuditLog
 from linli.orgs.models import Organisation
@@ -157,7 +158,9 @@ def test_person_reads_are_masked_and_writes_accept_clear_values(api_world, api):
     assert "birth_date" not in body and "age" not in body
     person = Person.objects.get(pk=body["id"])
     assert (person.id_number, person.phone) == (id_number, phone)
-    log = AuditLog.objects.get(action="create", object_id=str(person.pk))
+    log = AuditLog.objects.get(
+        action="create", object_id=str(person.pk), content_type=ContentType.objects.get_for_model(Person)
+    )
     assert id_number not in str(log.changes) and phone not in str(log.changes)
 
     listing = client.get("/api/v1/persons/", {"page_size": 200})

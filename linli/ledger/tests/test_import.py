@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -134,7 +135,9 @@ def test_clean_file_imports_then_reimport_updates_without_duplicates(world, logi
     assert raw != wang.id_number and wang.id_number not in raw  # encrypted at rest
     world.p_a1h.refresh_from_db()
     assert world.p_a1h.phone == "13700001111"
-    upd = AuditLog.objects.get(action="update", object_id=str(world.p_a1h.pk))
+    upd = AuditLog.objects.get(
+        action="update", object_id=str(world.p_a1h.pk), content_type=ContentType.objects.get_for_model(Person)
+    )
     assert upd.changes["phone"] == ["138****0001", "137****1111"]
     assert AuditLog.objects.filter(action="import", actor=world.users.community).count() == 1
 

@@ -11,6 +11,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -227,7 +228,9 @@ def test_payments_stay_within_the_approved_budget_to_the_fen(world):
     project = started(world)
     pay = {"source": "service_fund", "paid_on": "2026-08-01", "payee": "某某建设工程有限公司", "invoice": "No.0012"}
     move(project, "pay", world.users.subdistrict, amount_yuan="200000.00", **pay)
-    record = AuditLog.objects.get(object_id=str(project.pk), note="pay")
+    record = AuditLog.objects.get(
+        object_id=str(project.pk), note="pay", content_type=ContentType.objects.get_for_model(Project)
+    )
     (change,) = audit_display.changes(record, {})  # the history reads it in Chinese, in yuan
     assert (change.label, change.after) == ("支付", "为民服务专项资金 ¥200,000.00 某某建设工程有限公司")
     with pytest.raises(ValidationError, match="0.01") as err:  # one fen beyond the approved 428,000.00
