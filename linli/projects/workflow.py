@@ -13,6 +13,7 @@ from linli.accounts.models import User
 from linli.cases.models import Case
 from linli.core.lifecycle import Lifecycle, Move
 from linli.deliberation.models import Procedure, StepRecord
+from linli.funds.money import yuan
 from linli.party.workflow import community_staff, organisation_staff
 from linli.people.public_text import check_public_text
 
@@ -190,14 +191,20 @@ def _day(day, *, after=None, after_label=""):
     return None
 
 
+def _not_applicant(project, actor, data):
+    """By whoever did not apply for the project."""
+    if project.created_by_id == actor.pk:
+        return gettext("The one who applied for a project does not approve it.")
+    return None
+
+
 def _approvable(project, actor, data):
     """By whoever did not apply for it; the budget has rows; a 为民服务专项资金 row needs a
     四议两公开 topic of the community decided (every step up to 决议公开 recorded); the approved
     amount of that fund is at most what was applied for."""
-    if project.created_by_id == actor.pk:
-        return gettext("The one who applied for a project does not approve it.")
-    if data is None:
-        return None
+    refusal = _not_applicant(project, actor, data)
+    if refusal or data is None:
+        return refusal
     rows = list(project.funding.all())
     if not rows:
         return gettext("A project is approved with its budget: add the amounts by source first.")
@@ -235,16 +242,9 @@ def _approve(ctx):
             taken = min(cut, row.amount_fen)
             row.approved_fen, cut = row.amount_fen - taken, cut - taken
         ctx.save(row, ["approved_fen"])
-    ctx.changes["budget_approved"] = [None, "¥" + _yuan(sum(f.approved_fen or 0 for f in project.funding.all()))]
+    ctx.changes["budget_approved"] = [None, "¥" + yuan(sum(f.approved_fen or 0 for f in project.funding.all()))]
     text = gettext("The project “%(title)s” is approved (立项).") % {"title": project.title}
     ctx.notify(lambda: community_staff(project.community_id), text, step="approved")
-
-
-def _not_applicant(project, actor, data):
-    """By whoever did not apply for the project."""
-    if project.created_by_id == actor.pk:
-        return gettext("The one who applied for a project does not approve it.")
-    return None
 
 
 def _extend(ctx):
@@ -256,7 +256,7 @@ def _extend(ctx):
     )
     row.note = data["reason"]
     ctx.save(row)
-    ctx.changes["funding"] = [None, f"{row.get_source_display()} +¥{_yuan(row.amount_fen)}"]
+    ctx.changes["funding"] = [None, f"{row.get_source_display()} +¥{yuan(row.amount_fen)}"]
 
 
 def _works_startable(project, actor, data):
@@ -313,16 +313,12 @@ def _payable(project, actor, data):
             "This payment goes %(over)s yuan beyond the approved budget of %(source)s "
             "(approved %(approved)s, paid %(paid)s): a further approval (追加) is needed first."
         ) % {
-            "over": _yuan(over),
+            "over": yuan(over),
             "source": Funding.Source(data["source"]).label,
-            "approved": _yuan(approved),
-            "paid": _yuan(paid),
+            "approved": yuan(approved),
+            "paid": yuan(paid),
         }
     return None
-
-
-def _yuan(fen):
-    return f"{fen // 100:,}.{fen % 100:02d}"
 
 
 def _pay(ctx):
@@ -339,7 +335,7 @@ def _pay(ctx):
         created_by=ctx.actor,
     )
     ctx.save(payment)
-    ctx.changes["payment"] = [None, f"{payment.get_source_display()} ¥{_yuan(payment.amount_fen)} {payment.payee}"]
+    ctx.changes["payment"] = [None, f"{payment.get_source_display()} ¥{yuan(payment.amount_fen)} {payment.payee}"]
 
 
 def _acceptable(project, actor, data):
