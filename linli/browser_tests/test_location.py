@@ -63,3 +63,24 @@ def test_a_grid_worker_picks_a_house_by_its_address(world, page):
         world.grid_a,
         "house",
     )
+
+
+def test_a_sub_district_worker_picks_the_compound_then_its_unit(world, page):
+    """The sub-district's form lists no unit before a compound is chosen; choosing 西湖小区 fills
+    the unit and building lists with its own, through the form's script."""
+    log_in(page, "subdistrict", PASSWORD)
+    page.goto(page.base + "/cases/new/")
+    page.get_by_label("来源渠道").select_option(label="网格巡查")
+    page.get_by_label("分类").select_option(label="物业与设施 · 设施维修")
+    page.get_by_label("问题在哪里？").select_option(label="单元")
+    unit = page.get_by_label("单元", exact=True)
+    assert unit.locator("option").all_inner_texts() == ["请先选择小区"]
+    page.get_by_label("小区", exact=True).select_option(label="西湖小区")
+    unit.locator("option", has_text="西湖小区 1号楼 1单元").wait_for(state="attached")
+    assert unit.locator("option").all_inner_texts() == ["---------", "西湖小区 1号楼 1单元"]
+    unit.select_option(label="西湖小区 1号楼 1单元")
+    page.get_by_label("描述").fill("单元门禁坏了")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已登记").wait_for()
+    case = Case.objects.get()
+    assert (case.unit, case.compound, case.grid, case.where) == (world.unit_c, world.cp2, world.grid_c, "unit")

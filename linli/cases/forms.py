@@ -145,25 +145,48 @@ class ReportForm(MapPlaceForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["category"].queryset = Category.objects.filter(active=True, children=None).select_related("parent")
-        scoped = {"user": user, "action": "report", "domain": "cases"}
-        places = House.objects.restrict(**scoped).select_related(*HOUSE_PLACES)
-        self.fields["house"].queryset = places
-        self.fields["building"].queryset = Building.objects.restrict(**scoped).select_related("compound", "grid")
-        self.fields["unit"].queryset = Unit.objects.restrict(**scoped).select_related(
-            "building__compound", "compound", "grid"
+        places = report_places(user)
+        for name in ("house", "building", "unit", "compound", "facility"):
+            self.fields[name].queryset = places[name]
+        self.fields["compound"].label = _("Compound")
+        self.fields["compound"].help_text = _(
+            "For a building, a unit or the common area: choose the compound first, its buildings, units "
+            "and facilities are then offered."
         )
-        self.fields["compound"].queryset = Compound.objects.restrict(**scoped)
-        self.fields["compound"].label = _("Compound (its common area)")
-        self.offer_map(Grid.objects.restrict(**scoped).select_related("community"), Compound.objects.restrict(**scoped))
-        self.fields["facility"].queryset = facilities_offered(
-            Facility.objects.restrict(**scoped).select_related("compound")
-        )
+        self.fields["compound"].widget.attrs["data-compound-places"] = reverse("cases:report_places")
+        self.offer_map(Grid.objects.restrict(**reporting(user)).select_related("community"), places["compound"])
+        self.offer_compound(places)
         self.fields["facility"].help_text = _("The lift, camera, shed … the request is about, if any.")
         self.fields["where"].widget.attrs["data-where-choice"] = ""
         self.fields["house_address"].widget.attrs.update(
             {"data-house-search": reverse("places:house_search"), "data-house-field": "id_house", "autocomplete": "off"}
         )
         style(self)
+
+    def offer_compound(self, places):
+        """A sub-district has thousands of buildings and units: the screen lists those of the
+        compound chosen (or of the house picked, for its facilities) and none before, while what
+        is posted is still accepted from the whole scope and checked against the compound
+        (cases.location). Static linli/location.js fills the lists when the compound changes."""
+        compound = self.chosen_compound(places)
+        for name in ("building", "unit", "facility"):
+            field = self.fields[name]
+            field.offer = Q(compound_id=compound) if compound else Q(pk__in=[])
+            field.iterator = OfferedChoiceIterator
+            field.widget.attrs["data-before-compound"] = _("Choose the compound first")
+            field.empty_label = "---------" if compound else field.widget.attrs["data-before-compound"]
+            field.widget.choices = field.choices
+
+    def chosen_compound(self, places):
+        if not self.is_bound:
+            only = list(places["compound"].values_list("pk", flat=True)[:2])
+            if len(only) == 1:  # a scope of one compound: chosen already
+                self.initial["compound"] = only[0]
+            return only[0] if len(only) == 1 else None
+        posted = {name: self.data.get(self.add_prefix(name), "") for name in ("where", "compound", "house")}
+        if posted["where"] == Where.HOUSE and posted["house"].isdigit():
+            return places["house"].filter(pk=posted["house"]).values_list("compound_id", flat=True).first()
+        return int(posted["compound"]) if posted["compound"].isdigit() else None
 
     def clean_reporter_phone(self):
         phone = normalise_phone(self.cleaned_data.get("reporter_phone", ""))
@@ -184,7 +207,7 @@ class ReportForm(MapPlaceForm, forms.ModelForm):
             self.add_error("house_address", _("An anonymous request records no house number: choose the building."))
         builders = {
             Where.HOUSE: lambda: location.of_house(data["house"]),
-            Where.UNIT: lambda: location.of_unit(data["unit"]),
+            Where.UNIT: lambda: location.of_unit(data["unit"], data.get("compound")),
             Where.BUILDING: lambda: location.of_building(data["building"], data.get("compound")),
             Where.COMMON: lambda: location.of_common_area(data["compound"]),
             Where.MAP: self.on_map,
@@ -213,6 +236,26 @@ class ReportForm(MapPlaceForm, forms.ModelForm):
 
 
 HOUSE_PLACES = ["unit__building__compound", "building", "compound", "grid__community"]
+
+
+def reporting(user):
+    """The scope of a report, as `restrict` takes it."""
+    return {"user": user, "action": "report", "domain": "cases"}
+
+
+def report_places(user):
+    """The places and facilities of `user`'s scope a staff report may name (ReportForm, and the
+    lists of one compound its script asks for: cases.views.ReportPlacesView)."""
+    scoped = reporting(user)
+    return {
+        "house": House.objects.restrict(**scoped).select_related(*HOUSE_PLACES),
+        "building": Building.objects.restrict(**scoped).select_related("compound", "grid"),
+        "unit": Unit.objects.restrict(**scoped).select_related("building__compound", "compound", "grid"),
+        "compound": Compound.objects.restrict(**scoped),
+        "facility": facilities_offered(Facility.objects.restrict(**scoped).select_related("compound")),
+    }
+
+
 REQUIRED_PLACE = {
     "house": _("Type the address and pick the house."),
     "unit": _("Choose the unit."),

@@ -61,7 +61,9 @@ def of_house(house):
     )
 
 
-def of_unit(unit):
+def of_unit(unit, compound=None):
+    if compound is not None and unit.compound_id != compound.pk:
+        raise ValidationError({"unit": _("The unit is not in the compound chosen.")})
     return Place(grid=unit.grid, where=Where.UNIT, compound=unit.compound, building=unit.building, unit=unit)
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     *(path(f"export.{fmt}", views.CaseExportView.as_view(fmt=fmt), name=f"list_{fmt}") for fmt in FORMATS),
     path("new/", views.ReportView.as_view(), name="report"),
     path("new/mine/", views.ResidentReportView.as_view(), name="report_mine"),
+    path("new/places/", views.ReportPlacesView.as_view(), name="report_places"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/reporter/", views.RevealReporterView.as_view(), name="reveal_reporter"),
     path("<int:pk>/slip/", papers.WorkOrderSlipView.as_view(), name="slip"),

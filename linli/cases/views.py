@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -26,7 +26,7 @@ from linli.core.views import (
 from . import actions, exports, location, reporter, rollup
 from .extensions import dashboard_panels, panels_for
 from .filters import CaseFilter
-from .forms import CommentForm, PeriodForm, ReportForm, ResidentReportForm
+from .forms import CommentForm, PeriodForm, ReportForm, ResidentReportForm, report_places
 from .models import Case, CasePhoto, CaseStat, Channel, State
 from .similarity import similar_open
 from .workflow import LIFECYCLE
@@ -249,6 +249,29 @@ class ReportView(LoginRequiredMixin, View):
             return self.get(request, form=form)
         messages.success(request, _("Request %(number)s recorded.") % {"number": case.number})
         return redirect(case)
+
+
+class ReportPlacesView(LoginRequiredMixin, View):
+    """GET ?compound=<id>: the buildings, units and facilities of one compound of the user's scope
+    that the staff report form offers, as JSON for its script (static linli/location.js); 404 for
+    a compound outside the scope, 403 for whoever may not use that form."""
+
+    def get(self, request):
+        require_perm(request.user, "cases.report")
+        if request.user.has_role("resident") and not has_perm(request.user, "cases.dispatch"):
+            raise PermissionDenied
+        places = report_places(request.user)
+        compound = request.GET.get("compound", "")
+        compound = get_object_or_404(places["compound"], pk=int(compound) if compound.isdigit() else None)
+        labels = {name: ReportForm.base_fields[name].label_from_instance for name in ("building", "unit", "facility")}
+        response = JsonResponse(
+            {
+                name: [{"id": obj.pk, "label": label(obj)} for obj in places[name].filter(compound=compound)]
+                for name, label in labels.items()
+            }
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ResidentReportView(LoginRequiredMixin, View):

@@ -76,7 +76,7 @@ class HouseSearchView(LoginRequiredMixin, View):
         houses = search.houses_matching(House.objects.restrict(request.user), request.GET.get("q", "")[:100])[
             : search.MAX_FOUND
         ]
-        response = JsonResponse({"results": [{"id": h.pk, "label": str(h)} for h in houses]})
+        response = JsonResponse({"results": [{"id": h.pk, "label": str(h), "compound": h.compound_id} for h in houses]})
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -119,6 +119,59 @@ def test_staff_building_outside_the_chosen_compound_is_a_field_error(world, logi
 
 
 @pytest.mark.django_db
+def test_staff_unit_outside_the_chosen_compound_is_a_field_error(world, login):
+    r = staff_post(login(world.users.subdistrict), where="unit", unit=world.unit_c.pk, compound=world.cp1.pk)
+    assert r.status_code == 200 and not Case.objects.exists()
+    assert r.context["form"].errors["unit"] == ["该单元不在所选小区内。"]
+    r = staff_post(login(world.users.subdistrict), where="unit", unit=world.unit_c.pk, compound=world.cp2.pk)
+    assert r.status_code == 302 and Case.objects.get().unit == world.unit_c
+
+
+def offered(response, name):
+    return [pk for pk, _label in response.context["form"].fields[name].widget.choices if pk != ""]
+
+
+@pytest.mark.django_db
+def test_the_staff_form_lists_the_places_of_the_compound_chosen_only(world, login):
+    """A sub-district's form lists no building, unit or facility until a compound is chosen, then
+    only that compound's; a community of one compound has it chosen already."""
+    sub = login(world.users.subdistrict)
+    r = sub.get(reverse("cases:report"))
+    assert [offered(r, name) for name in ("building", "unit", "facility")] == [[], [], []]
+    assert "请先选择小区" in r.content.decode()
+    r = staff_post(sub, where="building", compound=world.cp2.pk)  # no building yet: shown again
+    assert r.context["form"].errors["building"] and offered(r, "building") == [world.bld_c.pk]
+    assert offered(r, "unit") == [world.unit_c.pk]
+    r = staff_post(sub, where="house", house=world.house_a1.pk, compound=world.cp2.pk, description="")
+    assert offered(r, "building") == [world.bld_a.pk, world.bld_b.pk]  # the house's compound
+    r = login(world.users.community).get(reverse("cases:report"))
+    assert r.context["form"]["compound"].value() == world.cp1.pk
+    assert offered(r, "building") == [world.bld_a.pk, world.bld_b.pk]
+
+
+def places_of(client, compound):
+    return client.get(reverse("cases:report_places"), {"compound": compound})
+
+
+@pytest.mark.django_db
+def test_the_places_of_a_compound_are_scoped(world, login):
+    r = places_of(login(world.users.subdistrict), world.cp2.pk)
+    assert r.status_code == 200 and r["Cache-Control"] == "private, no-store"
+    assert r.json() == {
+        "building": [{"id": world.bld_c.pk, "label": "西湖小区 1号楼"}],
+        "unit": [{"id": world.unit_c.pk, "label": "西湖小区 1号楼 1单元"}],
+        "facility": [],
+    }
+    # grid A's worker reports in building 1 only: building 2 of the same compound is not offered
+    assert [b["id"] for b in places_of(login(world.users.grid_a), world.cp1.pk).json()["building"]] == [world.bld_a.pk]
+    assert places_of(login(world.users.other_community), world.cp1.pk).status_code == 404
+    for bad in ("", "x", "-1", "99999999"):
+        assert places_of(login(world.users.community), bad).status_code == 404, bad
+    assert places_of(login(world.users.resident), world.cp1.pk).status_code == 403
+    assert places_of(login(world.users.department), world.cp1.pk).status_code == 403
+
+
+@pytest.mark.django_db
 def test_staff_must_fill_the_place_they_chose(world, login):
     c = login(world.users.community)
     fields = {"house": "house_address", "unit": "unit", "building": "building", "common": "compound"}
@@ -284,7 +337,9 @@ def search(client, q):
 def test_a_house_is_found_by_its_address(world, login, q):
     r = search(login(world.users.community), q)
     assert r.status_code == 200
-    assert r.json()["results"] == [{"id": world.house_a1.pk, "label": "馨和苑 1号楼 1单元 101"}]
+    assert r.json()["results"] == [
+        {"id": world.house_a1.pk, "label": "馨和苑 1号楼 1单元 101", "compound": world.cp1.pk}
+    ]
 
 
 @pytest.mark.django_db

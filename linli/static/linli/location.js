@@ -9,7 +9,10 @@
                              (the keyboard's way) clears the point and highlights the shape
    [data-house-search]       a text input: the addresses matching what is typed
                              (GET data-house-search?q=…), picked into the hidden input named by
-                             data-house-field */
+                             data-house-field; the house's compound fills the facilities
+   [data-compound-places]    the compound select of the staff form: choosing one fills the
+                             building, unit and facility selects with that compound's
+                             (GET data-compound-places?compound=…) */
 (function () {
   "use strict";
 
@@ -66,6 +69,29 @@
     });
   }
 
+  var PLACE_LISTS = ["building", "unit", "facility"];
+
+  function fillPlaces(form, compound, names) {
+    var picker = form.querySelector("[data-compound-places]");
+    if (!picker) return;
+    var selects = names.map(function (name) { return form.querySelector("select[name='" + name + "']"); })
+      .filter(Boolean);
+    function fill(data) {
+      selects.forEach(function (select) {
+        var first = select.options[0];
+        first.textContent = compound ? "---------" : select.dataset.beforeCompound;
+        var options = (data[select.name] || []).map(function (place) {
+          return new Option(place.label, place.id);
+        });
+        select.replaceChildren.apply(select, [first].concat(options));
+      });
+    }
+    if (!compound) { fill({}); return; }
+    fetch(picker.dataset.compoundPlaces + "?compound=" + encodeURIComponent(compound), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(fill);
+  }
+
   function initHouseSearch(input) {
     var hidden = document.getElementById(input.dataset.houseField);
     var list = document.createElement("div");
@@ -90,6 +116,7 @@
               item.addEventListener("click", function () {
                 hidden.value = house.id;
                 input.value = house.label;
+                if (input.form) fillPlaces(input.form, house.compound, ["facility"]);
                 list.replaceChildren();
               });
               return item;
@@ -109,5 +136,8 @@
     });
     document.querySelectorAll("svg.place-map-interactive").forEach(initMap);
     document.querySelectorAll("[data-house-search]").forEach(initHouseSearch);
+    document.querySelectorAll("[data-compound-places]").forEach(function (select) {
+      select.addEventListener("change", function () { fillPlaces(select.form, select.value, PLACE_LISTS); });
+    });
   });
 })();
