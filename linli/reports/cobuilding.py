@@ -29,6 +29,7 @@ from linli.funds.models import Account, Fund, Use
 from linli.orgs.models import Kind, Organisation
 from linli.party.models import Agreement, CheckIn, PartyMember
 from linli.people.models import ResidentPost
+from linli.places.models import Compound
 from linli.projects.models import Funding, Need, Payment, Project, Resource
 from linli.wishes.models import State as WishState
 from linli.wishes.models import Wish
@@ -135,6 +136,12 @@ class CoBuilding:
     start: dt.datetime | None
     end: dt.datetime | None
     made_at: dt.datetime
+    compounds: dict | None = None  # for a community: its 维修资金与设施 per compound (id → Row)
+
+    @property
+    def estate_rows(self):
+        """The rows of the 维修资金与设施 table: per compound for a community, else `rows`."""
+        return list(self.compounds.values()) if self.compounds is not None else self.rows
 
     columns = COLUMNS
     estate_columns = ESTATE_COLUMNS
@@ -174,10 +181,7 @@ def figures(user, place: Place, start=None, end=None, now=None) -> CoBuilding:
     rows = {p.pk: Row(label=p.name, place=p) for p in places}
 
     def count(qs, **aggregates):
-        for values in qs.filter(place.q, **{f"{key}__in": list(rows)}).values(key).annotate(**aggregates).order_by():
-            row = rows[values.pop(key)]
-            for figure in aggregates:
-                row.counts[figure] += values[figure]
+        _count(qs, place, rows, key, **aggregates)
 
     count(PartyMember.objects.restrict(user), members=Count("id", filter=Q(in_roster=True)))
     count(
@@ -220,22 +224,69 @@ def figures(user, place: Place, start=None, end=None, now=None) -> CoBuilding:
     money = Funding.objects.filter(project__in=funded.values("pk"))
     for values in money.values(f"project__{key}", "source").annotate(fen=Sum("amount_fen")).order_by():
         rows[values[f"project__{key}"]].money[values["source"]] += values["fen"]
+    estate(user, place, rows, key, funded, start, end, today)
+
+    total = Row(label=str(_("Total")), place=place)
+    for row in rows.values():
+        total.add(row)
+    compounds = None
+    if place.level == "community":  # 维修资金与设施 per compound of the community
+        compounds = {c.pk: Row(label=c.name) for c in Compound.objects.restrict(user).filter(community=place.pk)}
+        estate(user, place, compounds, "compound_id", funded, start, end, today)
+    return CoBuilding(place, level, list(rows.values()), total, start, end, now, compounds=compounds)
+
+
+def _grouped(qs, rows, key, path):
+    """`qs` grouped by `path`: a sub-district's or community's rows keep their own places only;
+    per compound, every compound of the community (its rows are all there is)."""
+    return (qs if key == "compound_id" else qs.filter(**{f"{path}__in": list(rows)})).values(path)
+
+
+def _row(rows, pk):
+    if pk not in rows:  # per compound: what belongs to no compound
+        rows[pk] = Row(label=str(_("Not in a compound")))
+    return rows[pk]
+
+
+def _count(qs, place, rows, key, **aggregates):
+    """Add the `aggregates` of `qs` in `place` to `rows`, grouped by `key`: one query."""
+    for values in _grouped(qs.filter(place.q), rows, key, key).annotate(**aggregates).order_by():
+        target = _row(rows, values.pop(key))
+        for figure in aggregates:
+            target.counts[figure] += values[figure]
+
+
+def estate(user, place, rows, key, funded, start, end, today):
+    """维修资金与设施 and the 民生实事's special fund into `rows` (by `key`: the sub-district,
+    community or compound id of each model). Per compound, what belongs to none (a community-wide
+    project, a facility of no compound) goes to a row of its own, so the rows add up to the total."""
+
+    def row(pk):
+        return _row(rows, pk)
+
+    def grouped(qs, path):
+        return _grouped(qs, rows, key, path)
+
+    def count(qs, **aggregates):
+        _count(qs, place, rows, key, **aggregates)
+
+    money = Funding.objects.filter(project__in=funded.values("pk"))
     special = money.filter(source=Funding.Source.SERVICE_FUND, project__programme=Project.Programme.LIVELIHOOD)
+    by_project = f"project__{key}"
     for values in (
-        special.values(f"project__{key}")
+        grouped(special, by_project)
         .annotate(applied=Sum("amount_fen"), approved=Coalesce(Sum("approved_fen"), 0))
         .order_by()
     ):
-        row = rows[values[f"project__{key}"]]
-        row.counts["special_applied"] += values["applied"]
-        row.counts["special_approved"] += values["approved"]
+        target = row(values[by_project])
+        target.counts["special_applied"] += values["applied"]
+        target.counts["special_approved"] += values["approved"]
     days = [timezone.localdate(t) if t is not None else None for t in (start, end)]
     spent = Payment.objects.filter(
         _in(*days, "paid_on"), project__in=funded.values("pk"), source=Funding.Source.SERVICE_FUND
     )
-    for values in spent.values(f"project__{key}").annotate(fen=Sum("amount_fen")).order_by():
-        rows[values[f"project__{key}"]].counts["special_spent"] += values["fen"]
-
+    for values in grouped(spent, by_project).annotate(fen=Sum("amount_fen")).order_by():
+        row(values[by_project]).counts["special_spent"] += values["fen"]
     count(
         Fund.objects.restrict(user),
         funds=Count("id"),
@@ -256,11 +307,6 @@ def figures(user, place: Place, start=None, end=None, now=None) -> CoBuilding:
         facilities_out=Count("id", filter=Q(state=Facility.State.OUT_OF_ORDER)),
         facilities_overdue=Count("id", filter=overdue_q(today)),
     )
-
-    total = Row(label=str(_("Total")), place=place)
-    for row in rows.values():
-        total.add(row)
-    return CoBuilding(place, level, list(rows.values()), total, start, end, now)
 
 
 def year_bounds(year):

@@ -156,7 +156,8 @@ def _cobuilding(ws, f):
 def _estate(ws, f):
     headers = [str(label) for _k, label, _e in f.estate_columns + f.estate_money]
     ws.append(text_row(ws, ["", *headers], bold=True))
-    for row in f.rows + ([f.total] if len(f.rows) > 1 else []):
+    rows = f.estate_rows
+    for row in rows + ([f.total] if len(rows) > 1 else []):
         counts = (number_cell(ws, n) for n in row.estate_cells)
         ws.append([text_cell(ws, row.label), *counts, *(_yuan_cell(ws, fen) for fen in row.estate_money_cells)])
 

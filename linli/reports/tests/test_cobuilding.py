@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from linli.core.actions import create_object
 from linli.facilities.tests.conftest import TZ
 from linli.funds.models import Account, Fund
 from linli.funds.tests.helpers import paid_emergency
 from linli.party.models import CheckIn, PartyMember
 from linli.people.models import ResidentPost
+from linli.places.models import Compound
 from linli.projects import actions as project_actions
 from linli.projects.models import Heading, Need, Project
 from linli.projects.tests.conftest import new_project
@@ -259,6 +261,42 @@ def test_funds_and_facilities_per_community_and_their_period(world, client, fund
         assert 'data-testid="estate-facilities_overdue">2<' in dash
         mine = cobuilding.figures(world.users.community, Place("community", world.c1.pk, "", world.c1.pk))
         assert mine.total.counts["facilities_overdue"] == 1 and mine.total.counts["funds"] == 1
+
+
+def test_funds_and_facilities_per_compound_of_a_community(world, client, funds, fac, lists):
+    """For a community, the 维修资金与设施 rows are its compounds' (a compound with nothing has a
+    row of zeros), what belongs to no compound (a community-wide 民生实事) a row of its own, and
+    they add up to the community's total — on the page and in the 月报's xlsx."""
+    from linli.projects.tests.test_livelihood import apply
+
+    empty = create_object(Compound, actor=None, community=world.c1, name="枫林湾")
+    apply(world, compound=None)  # 428,000.00 of special fund applied for, in no compound
+    user, place = world.users.community, Place("community", world.c1.pk, "", world.c1.pk)
+    f = cobuilding.figures(user, place)
+    by = {r.label: r for r in f.estate_rows}
+    assert sorted(by) == sorted([world.cp1.name, empty.name, "不属于任何小区"])
+    assert by[world.cp1.name].counts["funds"] == 1 and by[world.cp1.name].counts["facilities"] == 3
+    assert by[world.cp1.name].counts["fund_balance"] == Fund.objects.get(pk=funds.fund.pk).balance
+    assert set(by[empty.name].estate_cells + by[empty.name].estate_money_cells) == {0}
+    assert by["不属于任何小区"].counts["special_applied"] == 42_800_000
+    assert by["不属于任何小区"].counts["funds"] == 0
+    for cells in ("estate_cells", "estate_money_cells"):
+        columns = zip(*(getattr(r, cells) for r in f.estate_rows), strict=True)
+        assert getattr(f.total, cells) == [sum(c) for c in columns]
+    assert f.total.counts["special_applied"] == 42_800_000 and f.total.counts["funds"] == 1
+    assert all(r.label != world.cp2.name for r in f.estate_rows)  # another community's compound
+    # a sub-district's figures stay per community
+    assert [r.label for r in cobuilding.figures(world.users.subdistrict, sub_place(world)).estate_rows] == [
+        world.c1.name,
+        world.c2.name,
+    ]
+    page = log_in(client, user).get(URL, {"place": f"community-{world.c1.pk}"}).content.decode()
+    assert "按小区" in page and "枫林湾" in page and "不属于任何小区" in page
+    today = timezone.localdate()
+    data = {"place": f"community-{world.c1.pk}", "kind": "month", "year": today.year, "number": today.month}
+    wb = load_workbook(io.BytesIO(client.get(reverse("reports:periodic"), data | {"format": "xlsx"}).content))
+    labels = [r[0] for r in wb["维修资金与设施"].iter_rows(values_only=True)][1:]
+    assert sorted(labels) == sorted([world.cp1.name, empty.name, "不属于任何小区", "合计"])
 
 
 def test_special_funds_applied_approved_and_paid_in_the_period(world, lists, settings, tmp_path):
