@@ -227,8 +227,10 @@ def livelihood(community):
         .order_by()
     ):
         by_pk[pk].board_accounts[source] = {"label": Funding.Source(source).label, "approved": fen or 0, "paid": 0}
-    for payment in Payment.objects.filter(project__in=by_pk).only(
-        "project", "source", "amount_fen", "paid_on", "payee"
+    for payment in (
+        Payment.objects.filter(project__in=by_pk)
+        .select_related("fund_use")
+        .only("project", "source", "amount_fen", "paid_on", "payee", "fund_use__title")
     ):
         p = by_pk[payment.project_id]
         p.board_payments.append(payment)

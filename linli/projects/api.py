@@ -197,7 +197,7 @@ class FundingSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
-        fields = ["source", "amount_fen", "paid_on", "payee", "invoice"]
+        fields = ["source", "amount_fen", "paid_on", "payee", "invoice", "fund_use"]
 
 
 class PhotoSerializer(serializers.ModelSerializer):

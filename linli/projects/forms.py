@@ -15,6 +15,7 @@ from linli.core.forms import preselect_only_choice, style
 from linli.core.ids import ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
 from linli.deliberation.models import Meeting, Procedure, Topic
+from linli.funds.models import Use
 from linli.orgs.models import Kind, Organisation
 from linli.places.models import Community, Compound, Grid
 
@@ -309,10 +310,20 @@ class PaymentForm(MoveForm):
     paid_on = forms.DateField(label=_("paid on"), widget=DATE)
     payee = forms.CharField(label=_("paid to"), max_length=100)
     invoice = forms.CharField(label=_("invoice"), max_length=50, required=False)
+    fund_use = forms.ModelChoiceField(
+        label=_("maintenance fund use"),
+        queryset=Use.objects.none(),
+        required=False,
+        help_text=_("For the maintenance fund: the fund's use, paid, that the payment was."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["paid_on"].initial = timezone.localdate()
+        compound = getattr(self.obj, "compound_id", None)
+        if compound and self.actor is not None:  # the paid uses of the project's compound fund
+            uses = Use.objects.restrict(self.actor).filter(compound_id=compound, state=Use.State.PAID)
+            self.fields["fund_use"].queryset = uses.select_related("fund")
 
     def clean(self):
         data = super().clean()

@@ -442,6 +442,16 @@ class Payment(models.Model):
     paid_on = models.DateField(_("paid on"))
     payee = models.CharField(_("paid to"), max_length=100)
     invoice = models.CharField(_("invoice"), max_length=50, blank=True)
+    # from the maintenance fund: the fund's own use (vote, approvals, payment, apportioned to the
+    # houses in its ledger) that paid it; the project's accounts show it, the fund is debited once
+    fund_use = models.ForeignKey(
+        "funds.Use",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project_payments",
+        verbose_name=_("maintenance fund use"),
+    )
     created_by = models.ForeignKey("accounts.User", models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

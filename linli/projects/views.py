@@ -203,7 +203,7 @@ class ProjectView(MatterView):
         if obj.livelihood:
             livelihood = {
                 "accounts": obj.accounts(),
-                "payments": list(obj.payments.all()),
+                "payments": list(obj.payments.select_related("fund_use")),
                 "photos": list(obj.photos.all()),
                 "applied_fen": sum(f.amount_fen for f in funding),
                 "approved_fen": sum(f.approved_fen or 0 for f in funding),

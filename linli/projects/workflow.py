@@ -4,6 +4,7 @@ core.lifecycle. A need becomes planned and a resource in use when a project take
 delivering meets the needs, frees the resources and publishes the project on the board (晒事);
 cancelling reopens the needs and frees the resources."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,6 +14,7 @@ from linli.accounts.models import User
 from linli.cases.models import Case
 from linli.core.lifecycle import Lifecycle, Move
 from linli.deliberation.models import Procedure, StepRecord
+from linli.funds.models import Use
 from linli.funds.money import yuan
 from linli.party.workflow import community_staff, organisation_staff
 from linli.people.public_text import check_public_text
@@ -305,6 +307,9 @@ def _payable(project, actor, data):
     reason = _day(data["paid_on"], after=project.works_started_on, after_label=gettext("the start of the works"))
     if reason:
         return reason
+    reason = _fund_use(data)
+    if reason:
+        return reason
     approved = project.funding.filter(source=data["source"]).aggregate(t=Sum("approved_fen"))["t"] or 0
     paid = project.payments.filter(source=data["source"]).aggregate(t=Sum("amount_fen"))["t"] or 0
     if paid + data["amount_fen"] > approved:
@@ -321,9 +326,36 @@ def _payable(project, actor, data):
     return None
 
 
+def _fund_use(data):
+    """A payment from the maintenance fund is one of the fund's own uses, paid through its steps
+    (vote or emergency, approval, payment apportioned to the houses): it names that use and takes
+    no more than what the use paid and other projects' accounts have not already shown."""
+    use, maintenance = data.get("fund_use"), data["source"] == Funding.Source.MAINTENANCE
+    if maintenance and use is None:
+        return gettext(
+            "A payment from the maintenance fund names the fund's use that paid it: the fund pays through its "
+            "own steps (vote or emergency, approval, payment)."
+        )
+    if use is None:
+        return None
+    if not maintenance:
+        return gettext("Only a payment from the maintenance fund names a fund use.")
+    shown = use.project_payments.aggregate(t=Sum("amount_fen"))["t"] or 0
+    if shown + data["amount_fen"] > (use.invoice_total or 0):
+        return gettext(
+            "The maintenance fund use “%(use)s” paid %(paid)s yuan, of which %(shown)s are already in a "
+            "project's accounts."
+        ) % {"use": use.title, "paid": yuan(use.invoice_total or 0), "shown": yuan(shown)}
+    return None
+
+
 def _pay(ctx):
     """One payment row, published with the accounts."""
     data = ctx.data
+    if data.get("fund_use") is not None:  # two projects showing one use at once: one at a time
+        Use.objects.select_for_update().filter(pk=data["fund_use"].pk).first()
+        if reason := _fund_use(data):
+            raise ValidationError(reason)
     check_public_text(ctx.obj.community, payee=data["payee"])
     payment = Payment(
         project=ctx.obj,
@@ -332,6 +364,7 @@ def _pay(ctx):
         paid_on=data["paid_on"],
         payee=data["payee"],
         invoice=data.get("invoice") or "",
+        fund_use=data.get("fund_use"),
         created_by=ctx.actor,
     )
     ctx.save(payment)

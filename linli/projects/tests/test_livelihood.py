@@ -27,6 +27,10 @@ from linli.core.models import AuditLog, Notification
 from linli.core.public_text import PersonalDataError
 from linli.deliberation import procedures
 from linli.deliberation.models import Procedure
+from linli.funds import actions as fund_actions
+from linli.funds.models import Fund
+from linli.funds.tests.conftest import funds  # noqa: F401
+from linli.funds.tests.helpers import paid_emergency
 from linli.projects import actions
 from linli.projects.models import Funding, Heading, Need, Payment, Project
 from linli.projects.workflow import PROJECT
@@ -244,6 +248,42 @@ def test_payments_stay_within_the_approved_budget_to_the_fen(world):
     move(project, "pay", world.users.subdistrict, amount_yuan="0.01", **(pay | {"source": "partner"}))
     rows = {a["source"]: (a["approved"], a["paid"], a["left"]) for a in Project.objects.get(pk=project.pk).accounts()}
     assert rows == {"service_fund": (SHEDS, SHEDS, 0), "residents": (RESIDENTS, 0, RESIDENTS), "partner": (1, 1, 0)}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_maintenance_fund_payment_is_one_of_the_funds_own_uses(world, funds, client):  # noqa: F811
+    """The maintenance fund pays through its own use (vote or emergency, approval, payment booked
+    to the houses); the project's payment from it names that use, paid, of its compound, and the
+    projects' accounts never show more of a use than it paid — to the fen."""
+    use = paid_emergency(world, funds.fund, 2_000_000)  # 20,000.00 paid from 馨和苑's fund
+    balance = Fund.objects.get(pk=funds.fund.pk).balance
+    project = apply(world, funding=[("service_fund", SHEDS), ("maintenance", 2_000_000)])
+    move(project, "approve", world.users.subdistrict, approved_on="2026-07-01", application=decided_topic(world).pk)
+    move(project, "works", world.users.community, contractor="某某建设工程有限公司", works_started_on="2026-07-10")
+    pay = {"source": "maintenance", "paid_on": "2026-08-01", "payee": "宁夏电梯维保公司"}
+    sub = world.users.subdistrict
+    with pytest.raises(ValidationError, match="维修资金的哪一笔使用"):
+        move(project, "pay", sub, amount_yuan="100.00", **pay)
+    with pytest.raises(ValidationError, match="只有维修资金支付"):
+        move(project, "pay", sub, amount_yuan="100.00", fund_use=use.pk, **(pay | {"source": "service_fund"}))
+    unpaid = fund_actions.propose_use(actor=world.users.community, fund=funds.fund, title="屋面", budget=100)
+    other = fund_actions.propose_use(actor=world.users.other_community, fund=funds.other, title="路面", budget=100)
+    for not_offered in (unpaid, other):  # not paid yet; 西湖小区's fund
+        with pytest.raises(ValidationError, match="fund_use"):
+            move(project, "pay", sub, amount_yuan="100.00", fund_use=not_offered.pk, **pay)
+    with pytest.raises(ValidationError, match="20,000.00"):  # one fen more than the use paid
+        move(project, "pay", sub, amount_yuan="20000.01", fund_use=use.pk, **pay)
+    move(project, "pay", sub, amount_yuan="19999.99", fund_use=use.pk, **pay)
+    move(project, "pay", sub, amount_yuan="0.01", fund_use=use.pk, **pay)  # exactly what the use paid
+    assert list(Payment.objects.filter(project=project).values_list("fund_use", flat=True)) == [use.pk, use.pk]
+    assert Fund.objects.get(pk=funds.fund.pk).balance == balance  # the fund was debited once, by its use
+    second = apply(world, title="另一项目", funding=[("maintenance", 100)])
+    move(second, "approve", sub, approved_on="2026-07-01", application=decided_topic(world).pk)
+    move(second, "works", world.users.community, contractor="某公司", works_started_on="2026-07-10")
+    with pytest.raises(ValidationError, match="已计入"):  # the use is all shown already
+        move(second, "pay", sub, amount_yuan="0.01", fund_use=use.pk, **pay)
+    page = log_in(client, sub).get(reverse("projects:project", args=[project.pk])).content.decode()
+    assert reverse("funds:use", args=[use.pk]) in page and "电梯维修" in page
 
 
 @time_machine.travel(NOW, tick=False)
