@@ -18,8 +18,8 @@ from linli.cases.models import Case, CasePhoto, Channel, State
 from linli.core import charts
 from linli.deliberation import tally
 from linli.deliberation.models import ActionItem, Ballot, Consent, ConsentCampaign, Elector, OwnerVote
-from linli.people.models import Household
-from linli.places.models import Building
+from linli.deliberation.models import reached as consent_reached
+from linli.places.models import Building, House
 from linli.projects.models import Funding, Payment, Photo, Project
 from linli.wishes.models import State as WishState
 from linli.wishes.models import Wish
@@ -107,22 +107,22 @@ def vote_results(community) -> list[VoteResult]:
 class ConsentOutcome:
     campaign: ConsentCampaign
     consenting: int
-    households: int
+    houses: int
 
     @property
     def rate(self) -> Fraction | None:
-        return Fraction(self.consenting, self.households) if self.households else None
+        return Fraction(self.consenting, self.houses) if self.houses else None
 
     @property
     def reached(self) -> bool:
-        # the rule of ConsentCampaign.progress: consenting × 100 ≥ threshold × households
-        return self.households > 0 and self.consenting * 100 >= self.campaign.threshold_percent * self.households
+        return consent_reached(self.consenting, self.houses, self.campaign.threshold_percent)
 
 
 def consent_outcomes(community) -> list[ConsentOutcome]:
     """The latest consent campaigns, rate against threshold, counted as ConsentCampaign.progress
-    does (the households of the compound, or of the campaign's buildings) in four queries: the
-    households and the consents are counted per building, then summed per campaign."""
+    does (the houses of the compound, or of the campaign's buildings) in four queries: the
+    houses and the consents are counted per building, then summed per campaign. Counts only:
+    no house is named."""
     campaigns = list(
         ConsentCampaign.objects.filter(community=community)
         .select_related("compound")
@@ -131,15 +131,15 @@ def consent_outcomes(community) -> list[ConsentOutcome]:
         .order_by("-created_at", "-id")[:RECENT]
     )
     compounds = {c.compound_id for c in campaigns}
-    households = list(
-        Household.objects.filter(compound_id__in=compounds)
+    houses = list(
+        House.objects.filter(compound_id__in=compounds)
         .values_list("compound_id", "building_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     consents = (
         Consent.objects.filter(campaign__in=campaigns, consent=True)
-        .values_list("campaign_id", "household__compound_id", "household__building_id")
+        .values_list("campaign_id", "house__compound_id", "house__building_id")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -153,7 +153,7 @@ def consent_outcomes(community) -> list[ConsentOutcome]:
         def asked(compound_id, building_id, c=c, buildings=buildings):
             return compound_id == c.compound_id and (not buildings or building_id in buildings)
 
-        total = sum(n for compound_id, building_id, n in households if asked(compound_id, building_id))
+        total = sum(n for compound_id, building_id, n in houses if asked(compound_id, building_id))
         yes = sum(n for compound_id, building_id, n in agreed[c.pk] if asked(compound_id, building_id))
         out.append(ConsentOutcome(c, yes, total))
     return out

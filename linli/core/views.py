@@ -395,6 +395,8 @@ class MatterView(ScopedMixin, View):
         obj = self.row(pk)
         move_forms = []
         for move in self.lifecycle.available(obj, request.user):
+            if not move.offered:  # the page offers it elsewhere (its own rows' forms)
+                continue
             form = failed if failed is not None and failed.move == move.name else None
             # several moves' forms on one page: each its own element ids (a label finds its field)
             form = form or move.form(obj=obj, actor=request.user, auto_id=f"{move.name}_%s")

@@ -205,14 +205,16 @@ def own_elector(vote, user):
 
 
 @transaction.atomic
-def open_campaign(*, actor, title, compound, threshold_percent, buildings=()):
-    """征求意见: ask the households of a compound (or of some of its buildings) for consent."""
+def open_campaign(*, actor, title, compound, threshold_percent, buildings=(), share_fen=None):
+    """征求意见: ask the houses of a compound (or of some of its buildings) for consent — and, with
+    `share_fen`, for each house's share (a 民生实事's 缴费)."""
     check_public_text(compound.community, title=title)  # the title is on the community's board
     campaign = ConsentCampaign.objects.create(
         title=title,
         title_checked=True,
         compound=compound,
         threshold_percent=threshold_percent,
+        share_fen=share_fen,
         community_id=compound.community_id,
         subdistrict_id=compound.subdistrict_id,
         created_by=actor,
@@ -222,11 +224,73 @@ def open_campaign(*, actor, title, compound, threshold_percent, buildings=()):
     return campaign
 
 
+def _answer(row):
+    if row is None:
+        return None
+    return f"{'agree' if row.consent else 'refuse'} {row.paid_fen} {row.paid_on or ''}".strip()
+
+
 @transaction.atomic
-def record_consent(campaign, household, *, actor, consent):
-    """A household's answer, recorded door to door (a changed mind replaces it; audited)."""
-    old = Consent.objects.filter(campaign=campaign, household=household).first()
-    Consent.objects.update_or_create(
-        campaign=campaign, household=household, defaults={"consent": consent, "recorded_by": actor}
+def record_consent(campaign, house, *, actor, consent, paid_fen=0, paid_on=None):
+    """A house's answer, recorded from the door-to-door form (a changed mind replaces it; None
+    clears it back to no answer), with the share it paid; audited. The house is counted once.
+    Refused (ValidationError, nothing written): a payment beyond the campaign's share, a payment
+    by a house that does not agree, an amount without its day."""
+    if paid_fen < 0 or (paid_fen and campaign.share_fen is None) or paid_fen > (campaign.share_fen or 0):
+        raise ValidationError({"paid_yuan": _("A house pays between 0 and its share.")})
+    if paid_fen and consent is not True:
+        raise ValidationError({"paid_yuan": _("Only a house that agrees pays its share.")})
+    if bool(paid_fen) != (paid_on is not None):
+        raise ValidationError({"paid_on": _("A payment is recorded with its amount and its day.")})
+    old = Consent.objects.select_for_update().filter(campaign=campaign, house=house).first()
+    before = _answer(old)
+    if consent is None:
+        if old is not None:
+            old.delete()
+        row = None
+    else:
+        row, _created = Consent.objects.update_or_create(
+            campaign=campaign,
+            house=house,
+            defaults={"consent": consent, "paid_fen": paid_fen, "paid_on": paid_on, "recorded_by": actor},
+        )
+    audit.record(actor, AuditLog.Action.UPDATE, campaign, {f"house {house.pk}": [before, _answer(row)]})
+    return row
+
+
+def own_houses(user):
+    """The houses of the households a resident is linked to (their RoleAssignment)."""
+    households = [ra.household_id for ra in user.role_list if ra.role == "resident" and ra.household_id]
+    return House.objects.filter(households__in=households).distinct()
+
+
+def own_campaigns(user):
+    """(campaign, house, answer row or None) for each campaign that asks a resident's own house."""
+    houses = list(own_houses(user))
+    if not houses:
+        return []
+    campaigns = ConsentCampaign.objects.filter(compound__in={h.compound_id for h in houses}).prefetch_related(
+        "buildings"
     )
-    audit.record(actor, AuditLog.Action.UPDATE, campaign, {str(household): [old.consent if old else None, consent]})
+    answers = {(c.campaign_id, c.house_id): c for c in Consent.objects.filter(house__in=houses)}
+    out = []
+    for campaign in campaigns:
+        buildings = {b.pk for b in campaign.buildings.all()}
+        for house in houses:
+            if house.compound_id == campaign.compound_id and (not buildings or house.building_id in buildings):
+                out.append((campaign, house, answers.get((campaign.pk, house.pk))))
+    return out
+
+
+@transaction.atomic
+def answer_own(user, campaign_id, consent):
+    """A resident answers for their own house (never another's: the house comes from their link,
+    not from the request). A share already paid stays as staff recorded it; so a house that paid
+    cannot turn to refusing here (staff correct the form)."""
+    for campaign, house, row in own_campaigns(user):
+        if campaign.pk == campaign_id:
+            if row is not None and row.paid_fen and not consent:
+                raise ValidationError(_("Your house has paid its share: ask the community to correct the form."))
+            paid = {"paid_fen": row.paid_fen, "paid_on": row.paid_on} if row is not None else {}
+            return record_consent(campaign, house, actor=user, consent=consent, **paid)
+    raise ConsentCampaign.DoesNotExist

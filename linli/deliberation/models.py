@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from linli.core.scope import ScopedModel, has_perm
 from linli.people.models import Household
-from linli.places.models import Building
+from linli.places.models import Building, House
 
 
 class Matter(models.IntegerChoices):
@@ -435,8 +435,10 @@ class ActionItem(models.Model):
 
 
 class ConsentCampaign(ScopedModel):
-    """征求意见 / 同意率: households of a compound (or some buildings) are asked to consent, e.g. to an
-    old-compound renovation that proceeds at ≥ 80 % ("最终达到80%改造同意率"). Threshold configurable."""
+    """征求意见 / 同意率: the houses of a compound (or of some of its buildings) are asked to consent, e.g. to
+    an old-compound renovation that proceeds at ≥ 80 % ("最终达到80%改造同意率"). Threshold configurable.
+    A 民生实事 project's 问需 campaign (projects.Project.campaign) also asks each house for its share
+    (`share_fen`, 艺术巷's 缴费): agree or pay. A house is counted once, whoever lives in it."""
 
     title = models.CharField(_("title"), max_length=120)
     compound = models.ForeignKey(
@@ -446,6 +448,8 @@ class ConsentCampaign(ScopedModel):
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+", editable=False)
     subdistrict = models.ForeignKey("places.Subdistrict", models.PROTECT, related_name="+", editable=False)
     threshold_percent = models.PositiveSmallIntegerField(_("threshold (%)"), default=80)
+    # what each house is asked to pay (fen), or None: consent only
+    share_fen = models.PositiveBigIntegerField(_("share per house (fen)"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     # passed the public-text check (people.public_text) when made: only then is it shown on the board;
@@ -466,30 +470,79 @@ class ConsentCampaign(ScopedModel):
     def get_absolute_url(self):
         return reverse("deliberation:consent", args=[self.pk])
 
-    def households(self):
-
-        qs = Household.objects.filter(compound=self.compound)
+    def houses(self):
+        """The houses concerned: the compound's, or those of the campaign's buildings."""
+        qs = House.objects.filter(compound=self.compound_id)
         return qs.filter(building__in=self.buildings.all()) if self.pk and self.buildings.exists() else qs
 
     def progress(self):
-        """(consenting, households, reached) — reached iff consenting × 100 ≥ threshold × households."""
-        total = self.households().count()
-        yes = self.consents.filter(household__in=self.households(), consent=True).count()
-        return yes, total, total > 0 and yes * 100 >= self.threshold_percent * total
+        """(consenting, houses, reached) — see `reached`."""
+        f = self.figures()
+        return f["agreed"], f["houses"], f["reached"]
+
+    def figures(self):
+        """The campaign's counts in two queries: houses concerned, agreed, refused, unanswered, houses
+        that paid and the total paid (fen), the rate (per cent, one decimal, rounded down: it never
+        shows 80.0 for 79.96) and whether the threshold is reached, with how many it needs."""
+        total = self.houses().count()
+        got = self.consents.filter(house__in=self.houses()).aggregate(
+            agreed=models.Count("id", filter=models.Q(consent=True)),
+            refused=models.Count("id", filter=models.Q(consent=False)),
+            paying=models.Count("id", filter=models.Q(paid_fen__gt=0)),
+            paid=models.Sum("paid_fen"),
+        )
+        yes = got["agreed"]
+        return {
+            "houses": total,
+            "agreed": yes,
+            "refused": got["refused"],
+            "unanswered": total - yes - got["refused"],
+            "paying": got["paying"],
+            "paid_fen": got["paid"] or 0,
+            "rate": (yes * 1000 // total) / 10 if total else 0.0,
+            "threshold": self.threshold_percent,
+            "needed": needed(total, self.threshold_percent),
+            "reached": reached(yes, total, self.threshold_percent),
+            "share_fen": self.share_fen,
+        }
+
+
+def reached(consenting: int, houses: int, threshold_percent: int) -> bool:
+    """The threshold is reached iff consenting × 100 ≥ threshold × houses, on integers: exactly the
+    threshold passes (80 of 100), one house below does not; 80 % of 101 houses needs 81 (80.8 up)."""
+    return houses > 0 and consenting * 100 >= threshold_percent * houses
+
+
+def needed(houses: int, threshold_percent: int) -> int:
+    """The fewest consenting houses that reach the threshold (rounded up)."""
+    return -(-threshold_percent * houses // 100)
 
 
 class Consent(models.Model):
+    """One house's answer (agrees or refuses; no row: no answer yet), recorded by staff from the
+    door-to-door form, and the share it paid (fen) with the day. Paid only by a house that agrees."""
+
     campaign = models.ForeignKey(ConsentCampaign, models.CASCADE, related_name="consents")
-    household = models.ForeignKey("people.Household", models.CASCADE, related_name="+")
+    house = models.ForeignKey("places.House", models.CASCADE, related_name="+")
     consent = models.BooleanField(_("consents"))
+    paid_fen = models.PositiveBigIntegerField(_("share paid (fen)"), default=0)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="uniq_consent")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "house"], name="uniq_consent_house"),
+            # no half-saved payment: an amount has its day, a day its amount, and only an agreeing house pays
+            models.CheckConstraint(
+                condition=models.Q(paid_fen=0, paid_on=None)
+                | models.Q(paid_fen__gt=0, paid_on__isnull=False, consent=True),
+                name="consent_paid_with_day",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.household_id}: {self.consent}"
+        return f"{self.house_id}: {self.consent}"
 
 
 class Evaluation(models.Model):

@@ -28,6 +28,7 @@ urlpatterns = [
         for m in TOPIC
     ),
     path("consent/new/", views.ConsentCreateView.as_view(), name="consent_create"),
+    path("consent/mine/", views.OwnConsentView.as_view(), name="consent_own"),
     path("consent/<int:pk>/", views.ConsentView.as_view(), name="consent"),
     path("procedures/", views.ProcedureSettingsView.as_view(), name="procedures"),
     path("procedures/<int:pk>/steps/", views.ProcedureStepView.as_view(), name="procedure_step"),

@@ -442,18 +442,19 @@ class ConsentCreateView(ScopedMixin, View):
 
 
 class ConsentView(ScopedMixin, View):
-    """同意率: each household's answer, recorded by staff door to door, and the progress."""
+    """同意率: each house's answer, recorded by staff door to door, and the progress. A 民生实事's
+    campaign is recorded on its project's page (the shares paid fund its budget)."""
 
     model = ConsentCampaign
 
     def get(self, request, pk):
         campaign = get_object_or_404(self.get_queryset().select_related("compound"), pk=pk)
         yes, total, reached = campaign.progress()
-        answers = dict(campaign.consents.values_list("household_id", "consent"))
-        page = Paginator(
-            campaign.households().select_related("house__unit__building").order_by("house_id"), 100
-        ).get_page(request.GET.get("page"))
-        rows = [(hh, answers.get(hh.pk)) for hh in page]
+        answers = dict(campaign.consents.values_list("house_id", "consent"))
+        page = Paginator(campaign.houses().select_related("unit__building").order_by("id"), 100).get_page(
+            request.GET.get("page")
+        )
+        rows = [(house, answers.get(house.pk)) for house in page]
         return render(
             request,
             "deliberation/consent.html",
@@ -465,15 +466,42 @@ class ConsentView(ScopedMixin, View):
                 "rows": rows,
                 "page_obj": page,
                 "percent": (yes * 1000 // total) / 10 if total else 0,
-                "can_manage": campaign.allows(request.user, "manage"),
+                "can_manage": campaign.allows(request.user, "manage") and campaign.share_fen is None,
+                "project": getattr(campaign, "project", None),  # none: the reverse accessor raises
             },
         )
 
     def post(self, request, pk):
-        campaign = get_object_or_404(ConsentCampaign.objects.restrict(request.user, "manage"), pk=pk)
-        hh = get_by_id_or_404(campaign.households(), request.POST.get("household"))
-        actions.record_consent(campaign, hh, actor=request.user, consent=request.POST.get("consent") == "yes")
+        campaign = get_object_or_404(
+            ConsentCampaign.objects.restrict(request.user, "manage").filter(project=None), pk=pk
+        )
+        house = get_by_id_or_404(campaign.houses(), request.POST.get("house"))
+        actions.record_consent(campaign, house, actor=request.user, consent=request.POST.get("consent") == "yes")
         return redirect(f"{campaign.get_absolute_url()}?page={request.POST.get('page', 1)}")
+
+
+class OwnConsentView(LoginRequiredMixin, View):
+    """A resident's own house in the consent campaigns that ask it: the campaign, the threshold and
+    their own answer, which they may give or change — no one else's answer, no count of houses."""
+
+    def get(self, request):
+        rows = actions.own_campaigns(request.user)
+        return render(request, "deliberation/consent_own.html", {"rows": rows})
+
+    def post(self, request):
+        campaign_id = parse_ids([request.POST.get("campaign", "")])
+        answer = request.POST.get("consent")
+        if not campaign_id or answer not in ("yes", "no"):
+            raise Http404
+        try:
+            actions.answer_own(request.user, campaign_id[0], answer == "yes")
+        except ConsentCampaign.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your answer is recorded."))
+        return redirect("deliberation:consent_own")
 
 
 class ConfirmAttendanceView(View):

@@ -4,7 +4,9 @@ the 四议两公开 topic of the deliberation demo to its published resolution a
 of 为民服务专项资金 (plus the residents' share); the sub-district approves it; the sheds are built
 from 2022-07-10 to the end of September with progress photos, accepted by the residents'
 representatives, evaluated, and the accounts published on 双福社区's board. 西湖社区's lifts and
-cameras are this year's application, waiting for approval."""
+cameras are this year's application, waiting for approval. 艺术巷 (馨和苑社区) asks its houses to agree
+to its renovation and pay a share of 300 元: 85 % agree, most pay, and the project is approved
+once the campaign has passed its 80 %."""
 
 import datetime as dt
 import io
@@ -17,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from linli.accounts.models import User
 from linli.deliberation import procedures
-from linli.deliberation.models import StepRecord, Topic
+from linli.deliberation.models import StepRecord, Topic, needed
 from linli.orgs.models import Kind, Organisation
 from linli.places.models import Compound
 from linli.projects import actions
@@ -56,6 +58,35 @@ def _decide(topic, actor):
         StepRecord.objects.filter(topic=topic).update(completed_at=F("completed_at") - timedelta(days=20))
         note = RESOLUTION if step.rule in ("residents_meeting", "publication") else f"{step.name}：已完成并记录在案"
         procedures.complete_step(topic.pk, step.pk, actor=actor, note=note, **figures.get(step.rule, {}))
+
+
+def build_arts_lane(sub, admin, jiedao, owner, out=print):
+    """艺术巷: "最终达到80%改造同意率", and the residents paid their share (问需 · agree or pay)."""
+    lane = Compound.objects.filter(subdistrict=sub, name="艺术巷").first()
+    if lane is None:
+        return
+    out("民生实事：艺术巷改造（入户征询同意率与居民缴费）……")
+    today = timezone.localdate()
+    project = actions.create_project(
+        actor=admin, community=lane.community, compound=lane, title="艺术巷老旧小区改造",
+        heading=Heading.ENVIRONMENT, programme=Project.Programme.LIVELIHOOD, owner_org=owner,
+        owner_name="馨和苑社区居委会", starts_on=today - timedelta(days=40), ends_on=today + timedelta(days=150),
+        description="屋面防水、外墙保温、雨污分流；居民每户缴费300元",
+        funding=[("subdistrict", 80_000_000)],
+    )  # fmt: skip
+    _move(project, "campaign", admin, threshold_percent=80, share_yuan="300.00")
+    project.refresh_from_db()
+    houses = list(project.campaign.houses().order_by("id"))
+    n = len(houses)
+    agree = min(n, max(needed(n, 80), -(-85 * n // 100)))  # 85 %, never under the threshold
+    refuse = (n - agree + 1) // 2  # of the rest, half refuse, the others were not met at home
+    for i, house in enumerate(houses[: agree + refuse]):
+        pays = i < agree and i % 10 != 9  # nine in ten of those who agree have paid
+        data = {"house": house.pk, "answer": "agree" if i < agree else "refuse"}
+        if pays:
+            data |= {"paid_yuan": "300.00", "paid_on": today - timedelta(days=30 - i % 20)}
+        PROJECT.perform(project.pk, "answer", actor=admin, data=data)
+    _move(project, "approve", jiedao, approved_on=today - timedelta(days=5))
 
 
 def build_livelihood(sub, out=print):
@@ -99,3 +130,4 @@ def build_livelihood(sub, out=print):
             description="81部电梯年度检验整改，新增监控探头130个",
             funding=[("service_fund", 36_000_000), ("maintenance", 12_000_000)],
         )  # fmt: skip
+    build_arts_lane(sub, admin, jiedao, owner, out)

@@ -1,7 +1,8 @@
 """/api/v1/ of the three lists, with the same scope as the screens: needs (read, create, the move
 withdraw, and `…/{id}/suggestions/` — the resources that could meet it), resources (read, offer,
 withdraw), projects (read with their budget rows, create, the moves start / deliver / cancel; a 民生实事's
-approve / extend / works / pay / accept / evaluate, and its payments and photos read — a photo is
+approve / extend / works / pay / accept / evaluate, campaign / answer (问需: the consent campaign and
+one house's answer and share paid), and its payments, photos and campaign figures read — a photo is
 added on the screen).
 Nothing here names a resident: a need carries a group description, and its source requests only
 as the ids the reader may open."""
@@ -9,7 +10,7 @@ as the ids the reader may open."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -219,6 +220,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     budget_fen = serializers.SerializerMethodField()
     payments = PaymentSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
+    campaign = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -258,10 +260,28 @@ class ProjectSerializer(serializers.ModelSerializer):
             "satisfied",
             "payments",
             "photos",
+            "campaign",
         ]
 
     def get_budget_fen(self, obj) -> int:
         return sum(f.amount_fen for f in obj.funding.all())
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "description": "问需: the consent campaign, {id} in lists; on the project's own JSON also houses, "
+            "agreed, refused, unanswered, paying, paid_fen, rate (per cent, rounded down to one decimal), "
+            "threshold, needed, reached, share_fen. Counts only: no house is named.",
+        }
+    )
+    def get_campaign(self, obj):
+        if obj.campaign_id is None:
+            return None
+        view = self.context.get("view")
+        if view is not None and getattr(view, "action", None) == "list":
+            return {"id": obj.campaign_id}  # the figures cost two queries a project: on its own JSON only
+        return {"id": obj.campaign_id} | obj.campaign.figures()
 
 
 class FundingRowSerializer(serializers.Serializer):

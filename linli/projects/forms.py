@@ -12,12 +12,12 @@ from django.utils.translation import pgettext_lazy
 from linli.cases.forms import PhotoField
 from linli.cases.models import Category
 from linli.core.forms import preselect_only_choice, style
-from linli.core.ids import ModelMultipleChoiceField
+from linli.core.ids import IdField, ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
 from linli.deliberation.models import Meeting, Procedure, Topic
 from linli.funds.models import Use
 from linli.orgs.models import Kind, Organisation
-from linli.places.models import Community, Compound, Grid
+from linli.places.models import Building, Community, Compound, Grid
 
 from .models import Funding, Heading, Need, Project, Resource
 
@@ -266,6 +266,69 @@ class BudgetForm(MoveForm):
         data = super().clean()
         if data.get("amount_yuan") is not None:
             data["amount_fen"] = int(data["amount_yuan"] * 100)
+        return data
+
+
+class CampaignForm(MoveForm):
+    """问需: the consent campaign of the houses concerned — the project's compound, or some of its
+    buildings —, its threshold and the share each house is asked to pay."""
+
+    threshold_percent = forms.IntegerField(label=_("threshold (%)"), min_value=1, max_value=100, initial=80)
+    share_yuan = forms.DecimalField(
+        label=_("share per house (yuan)"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: consent only, nothing to pay."),
+    )
+    buildings = ModelMultipleChoiceField(
+        label=_("only these buildings"), queryset=Building.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.obj is not None and self.obj.compound_id:
+            self.fields["buildings"].queryset = Building.objects.filter(compound_id=self.obj.compound_id)
+
+    def clean(self):
+        data = super().clean()
+        share = data.pop("share_yuan", None)
+        data["share_fen"] = int(share * 100) if share is not None else None
+        return data
+
+
+class AnswerForm(MoveForm):
+    """One house's answer from the door-to-door form, and the share it paid with the day."""
+
+    ANSWERS = (("agree", _("Agrees")), ("refuse", _("Refuses")), ("none", _("No answer")))
+
+    house = IdField(label=_("house"))
+    answer = forms.ChoiceField(label=_("answer"), choices=ANSWERS)
+    paid_yuan = forms.DecimalField(
+        label=_("share paid (yuan)"), min_value=Decimal("0"), max_digits=12, decimal_places=2, required=False
+    )
+    paid_on = forms.DateField(label=_("paid on"), widget=DATE, required=False)
+
+    def clean_house(self):
+        pk = self.cleaned_data["house"]
+        campaign = self.obj.campaign if self.obj is not None else None
+        house = campaign.houses().filter(pk=pk).first() if campaign is not None else None
+        if house is None:
+            raise forms.ValidationError(_("Choose a house the campaign asks."))
+        return house
+
+    def clean_paid_on(self):
+        day = self.cleaned_data["paid_on"]
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("Give a day that is not still to come."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        paid = data.pop("paid_yuan", None)
+        data["paid_fen"] = int(paid * 100) if paid is not None else 0
+        data["consent"] = {"agree": True, "refuse": False}.get(data.get("answer", ""))
         return data
 
 

@@ -310,6 +310,17 @@ class Project(Placed):
         related_name="consulted_projects",
         verbose_name=_("design consultation (问计)"),
     )
+    # 问需: the consent campaign of the houses concerned (agree or pay, 艺术巷's 80 %); while it has not
+    # reached its threshold the project is not approved, and the shares paid are its 居民自筹 budget row
+    campaign = models.OneToOneField(
+        "deliberation.ConsentCampaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project",
+        verbose_name=_("consent campaign (问需)"),
+        editable=False,
+    )
     approved_by = models.ForeignKey(
         "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )

@@ -4,6 +4,7 @@ permission, 404 out of scope) and writes through actions.py or a lifecycle (work
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -186,10 +187,34 @@ class ProjectView(MatterView):
     template_name = "projects/project_detail.html"
     select = (
         "community", "compound", "grid", "partner", "owner_org", "meeting", "action_item__case",
-        "application", "consultation",
+        "application", "consultation", "campaign__compound",
     )  # fmt: skip
 
     funding_form = None
+    failed = None
+
+    def get(self, request, pk, move=None, failed=None, status=200):
+        self.failed = failed  # a refused answer shows its errors in the campaign's section
+        return super().get(request, pk, move=move, failed=failed, status=status)
+
+    def campaign_context(self, obj):
+        """问需: the campaign's figures and one page of its houses (building, unit, room and the
+        answer, never a resident's name), with the answer form if the viewer may record."""
+        campaign = obj.campaign
+        page = Paginator(campaign.houses().select_related("unit__building").order_by("id"), 50).get_page(
+            self.request.GET.get("page")
+        )
+        answers = {c.house_id: c for c in campaign.consents.filter(house__in=[h.pk for h in page])}
+        may_answer = obj.state in PROJECT["answer"].sources and obj.allows(self.request.user, "change")
+        failed = self.failed if self.failed is not None and self.failed.move == "answer" else None
+        return {
+            "campaign": campaign,
+            "campaign_figures": campaign.figures(),
+            "campaign_rows": [(h, answers.get(h.pk)) for h in page],
+            "page_obj": page,
+            "may_answer": may_answer,
+            "answer_form": failed,
+        }
 
     def more_context(self, obj):
         user = self.request.user
@@ -208,6 +233,8 @@ class ProjectView(MatterView):
                 "applied_fen": sum(f.amount_fen for f in funding),
                 "approved_fen": sum(f.approved_fen or 0 for f in funding),
             }
+            if obj.campaign_id:
+                livelihood |= self.campaign_context(obj)
         return livelihood | {
             "needs": Need.objects.restrict(user).filter(projects=obj),
             "resources": Resource.objects.restrict(user).filter(projects=obj).select_related("partner"),

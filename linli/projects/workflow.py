@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from linli.accounts.models import User
 from linli.cases.models import Case
 from linli.core.lifecycle import Lifecycle, Move
-from linli.deliberation.models import Procedure, StepRecord
+from linli.deliberation import actions as deliberation_actions
+from linli.deliberation.models import Consent, Procedure, StepRecord
 from linli.funds.models import Use
 from linli.funds.money import yuan
 from linli.party.workflow import community_staff, organisation_staff
@@ -203,7 +204,8 @@ def _not_applicant(project, actor, data):
 def _approvable(project, actor, data):
     """By whoever did not apply for it; the budget has rows; a 为民服务专项资金 row needs a
     四议两公开 topic of the community decided (every step up to 决议公开 recorded); the approved
-    amount of that fund is at most what was applied for."""
+    amount of that fund is at most what was applied for; its consent campaign (问需), if any, has
+    reached its threshold."""
     refusal = _not_applicant(project, actor, data)
     if refusal or data is None:
         return refusal
@@ -226,7 +228,24 @@ def _approvable(project, actor, data):
             return gettext("The 四议两公开 topic has not reached its published resolution (决议公开).")
     if data.get("service_fund_fen") is not None and data["service_fund_fen"] > service:
         return gettext("No more of the service-for-the-people fund can be approved than was applied for.")
-    return None
+    return _campaign_short(project)
+
+
+def _campaign_short(project):
+    """Its consent campaign, if any, has reached its threshold; else the refusal with the figures."""
+    campaign = project.campaign
+    if campaign is None:
+        return None
+    f = campaign.figures()
+    if f["reached"]:
+        return None
+    return (
+        gettext(
+            "The consent campaign has not reached its threshold: %(agreed)s of %(houses)s houses agree (%(rate)s%%); "
+            "%(threshold)s%% needs %(needed)s."
+        )
+        % f
+    )
 
 
 def _approve(ctx):
@@ -259,6 +278,73 @@ def _extend(ctx):
     row.note = data["reason"]
     ctx.save(row)
     ctx.changes["funding"] = [None, f"{row.get_source_display()} +¥{yuan(row.amount_fen)}"]
+
+
+def _campaignable(project, actor, data):
+    """A project placed on a compound, without a campaign yet."""
+    if project.campaign_id is not None:
+        return gettext("This project has its consent campaign already.")
+    if project.compound_id is None:
+        return gettext("A consent campaign asks the houses of a compound: place the project on one first.")
+    return None
+
+
+def _open_campaign(ctx):
+    """问需: the houses of the project's compound (or of the buildings chosen) are asked to agree,
+    and to pay the share if one is given; the title is the project's."""
+    project, data = ctx.obj, ctx.data
+    project.campaign = deliberation_actions.open_campaign(
+        actor=ctx.actor,
+        title=project.title,
+        compound=project.compound,
+        threshold_percent=data["threshold_percent"],
+        buildings=data.get("buildings") or (),
+        share_fen=data.get("share_fen"),
+    )
+
+
+def _has_campaign(project, actor, data):
+    """It has a consent campaign."""
+    return None if project.campaign_id else gettext("This project has no consent campaign.")
+
+
+def _answer(ctx):
+    """One house's answer and share paid (audited on the campaign); with a share, the project's
+    居民自筹 budget row follows the total paid."""
+    project, data = ctx.obj, ctx.data
+    deliberation_actions.record_consent(
+        project.campaign,
+        data["house"],
+        actor=ctx.actor,
+        consent=data["consent"],
+        paid_fen=data["paid_fen"],
+        paid_on=data["paid_on"],
+    )
+    if project.campaign.share_fen is not None:
+        _residents_row(project, ctx)
+
+
+def _residents_row(project, ctx):
+    """The first 居民自筹 row is the shares paid (approved as paid once the project is approved);
+    none when nothing is paid. Not below what was already spent of it."""
+    total = Consent.objects.filter(campaign=project.campaign).aggregate(t=Sum("paid_fen"))["t"] or 0
+    spent = project.payments.filter(source=Funding.Source.RESIDENTS).aggregate(t=Sum("amount_fen"))["t"] or 0
+    if total < spent:
+        text = gettext("%(spent)s yuan of the residents' payments are spent already.") % {"spent": yuan(spent)}
+        raise ValidationError({"paid_yuan": text})
+    row = project.funding.filter(source=Funding.Source.RESIDENTS).order_by("id").first()
+    before = row.amount_fen if row else 0
+    if total == 0:
+        if row is not None:
+            row.delete()
+    else:
+        row = row or Funding(project=project, source=Funding.Source.RESIDENTS, note=gettext("shares paid (问需)"))
+        row.amount_fen = total
+        if project.state != Project.State.PROPOSED:
+            row.approved_fen = total
+        ctx.save(row)
+    if before != total:
+        ctx.changes["residents_paid"] = ["¥" + yuan(before), "¥" + yuan(total)]
 
 
 def _works_startable(project, actor, data):
@@ -406,6 +492,31 @@ def _evaluate(ctx):
 
 
 LIVELIHOOD_MOVES = [
+    Move(
+        "campaign",
+        _("Ask the houses for consent (问需)"),
+        (Project.State.PROPOSED,),
+        None,
+        "projects.change",
+        forms.CampaignForm,
+        guard=_campaignable,
+        effect=_open_campaign,
+        may=_livelihood,
+        style="outline-primary",
+    ),
+    Move(
+        "answer",
+        _("Record a house's answer"),
+        (Project.State.PROPOSED, Project.State.APPROVED, Project.State.IN_PROGRESS),
+        None,
+        "projects.change",
+        forms.AnswerForm,
+        guard=_has_campaign,
+        effect=_answer,
+        may=_livelihood,
+        offered=False,
+        versioned=False,
+    ),
     Move(
         "approve",
         _("Approve (立项)"),

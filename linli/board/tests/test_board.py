@@ -223,15 +223,15 @@ def test_consent_outcome_is_the_rate_against_the_threshold_at_its_exact_boundary
     campaign = vote_actions.open_campaign(
         actor=world.users.community, title="车棚改造征求意见", compound=world.cp1, threshold_percent=75
     )
-    households = [world.hh_a1, world.hh_a2, world.hh_b1, world.hh_b2]
-    for hh in households[:2]:
-        vote_actions.record_consent(campaign, hh, actor=world.users.community, consent=True)
+    houses = [world.house_a1, world.house_a2, world.house_b1, world.house_b2]
+    for house in houses[:2]:
+        vote_actions.record_consent(campaign, house, actor=world.users.community, consent=True)
 
     def section():
         return board(client, world).content.decode().split('data-testid="consents"')[1].split("</section>")[0]
 
     assert "50.0%" in section() and "未达到" in section()  # 2 of 4 < 75 %
-    vote_actions.record_consent(campaign, households[2], actor=world.users.community, consent=True)
+    vote_actions.record_consent(campaign, houses[2], actor=world.users.community, consent=True)
     assert "75.0%" in section() and "未达到" not in section() and "已达到" in section()  # 3 of 4 = 75 %: reached
     assert campaign.title in section()  # checked for personal data when the campaign was opened
 

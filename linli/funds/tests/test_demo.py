@@ -48,3 +48,9 @@ def test_the_demo_builds_the_sheds_with_the_special_fund_and_publishes_its_accou
     assert "FP2022071" not in html  # invoices are the staff's
     waiting = Project.objects.get(title="西湖花园电梯维保与监控补点")
     assert waiting.state == Project.State.PROPOSED
+    # 艺术巷: its campaign passed 80 %, the shares paid are its residents' budget row, it is approved
+    lane = Project.objects.get(title="艺术巷老旧小区改造")
+    f = lane.campaign.figures()
+    assert f["reached"] and f["agreed"] * 100 >= 80 * f["houses"] > 0 and f["paying"] > 0
+    assert lane.state == Project.State.APPROVED
+    assert lane.funding.get(source="residents").approved_fen == f["paid_fen"] == 30_000 * f["paying"]
