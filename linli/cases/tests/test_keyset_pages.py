@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from linli.cases import actions, views
 from linli.cases.models import Case, Category
 from linli.core.keyset import AFTER, Keyset
+from linli.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,8 @@ def test_the_cursor_keeps_the_filter_and_the_export_ignores_it(world, login, cas
     assert "state=accepted" in r.content.decode().split('rel="next"')[0].rsplit("href=", 1)[1]
     export = client.get(reverse("cases:list_csv"), {"state": "accepted", "cursor": cursor})
     assert len(b"".join(export.streaming_content).decode("utf-8-sig").strip().splitlines()) == 1 + len(accepted)
+    audited = AuditLog.objects.filter(action=AuditLog.Action.EXPORT).latest("pk")
+    assert audited.changes["filter"] == [None, "state=accepted"]  # where the list was is not a filter
 
 
 def test_page_one_and_a_deep_page_issue_the_same_queries_and_no_count(
