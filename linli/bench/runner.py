@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -93,9 +94,23 @@ def _page(count, wanted):
     return max(1, min(wanted, -(-count // PAGE)))
 
 
+def _deep(rows, keyset, page):
+    """The query string of page `page` as a user reaches it, by "older" links (core.keyset): the
+    cursor after the last row of the page before (none for page 1)."""
+    from linli.core.keyset import AFTER
+
+    if page == 1:
+        return ""
+    before = keyset.ordered(rows)[(page - 1) * PAGE - 1]
+    return urlencode({"cursor": keyset.encode(before, AFTER)})
+
+
 # ---- 3 · lists and the board ----------------------------------------------------
 def bench_lists(opts, users):
+    from linli.board import content as board_content
+    from linli.board.views import KEYSET as BOARD_KEYSET
     from linli.cases.models import Case, Category, State
+    from linli.cases.views import LIST_KEYSET
 
     staff = users["subdistrict"]
     leaf = (
@@ -110,29 +125,32 @@ def bench_lists(opts, users):
     category = Category.objects.get(pk=leaf["category"]) if leaf else Category.objects.first()
     closed = Case.objects.restrict(staff).filter(state=State.CLOSED)
     community = users["community_obj"]
-    on_board = Case.objects.filter(
-        community=community, anonymous=False, state__in=(State.CLOSED, State.RATED, State.VERIFIED)
-    )
+    on_board = Case.objects.filter(board_content.on_board(community))
     pages = []
-    for label, url, user, rows in (
-        ("staff list, state=closed", "/cases/?state=closed", staff, closed),
+    for label, url, user, rows, keyset in (
+        ("staff list, state=closed", "/cases/?state=closed", staff, closed, LIST_KEYSET),
         (
             "staff list, state=closed & category",
             f"/cases/?state=closed&category={category.pk}",
             staff,
             closed.filter(category=category),
+            LIST_KEYSET,
         ),
         (
             "district admin list, state=closed",
             "/cases/?state=closed",
             users["admin"],
             Case.objects.filter(state=State.CLOSED),
+            LIST_KEYSET,
         ),
-        ("public board", f"/board/{community.pk}/?", None, on_board),
+        ("public board", f"/board/{community.pk}/?", None, on_board, BOARD_KEYSET),
     ):
         last = _page(rows.count(), 200)  # page 200, or the last page where there are fewer
         sep = "" if url.endswith("?") else "&"
-        pages += [(f"{label}, page {n}", f"{url}{sep}page={n}", user) for n in (1, last)]
+        pages += [
+            (f"{label}, page 1", url, user),
+            (f"{label}, page {last}", f"{url}{sep}{_deep(rows, keyset, last)}", user),
+        ]
     for name, url, user in pages:
         fetch = _get(_client(user), url)
         opts.record("lists", name, url=url, queries=queries(fetch), **timed(fetch, opts.repeat))

@@ -5,7 +5,6 @@ login, no personal data, nothing anonymous. The board reads the domains below it
 and writes nothing."""
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from linli.cases.models import Case, CasePhoto, Category
+from linli.core.keyset import Keyset
+from linli.core.views import keyset_page
 from linli.deliberation.models import Meeting, StepRecord, Topic
 from linli.funds import public as funds_public
 from linli.places.models import Community, Compound
@@ -21,6 +22,9 @@ from linli.places.models import Community, Compound
 from . import content
 
 PAGE = 30
+# latest handled first, paged by cursor (core.keyset; the index case_board serves it); a request
+# closed without being handled has no handled_at and comes first, as PostgreSQL orders NULLs in DESC
+KEYSET = Keyset("board", "handled_at")
 
 
 class BoardFilterForm(forms.Form):
@@ -64,7 +68,7 @@ class BoardView(View):
         filters = BoardFilterForm(request.GET or None, community=community)
         chosen = filters.cleaned_data if filters.is_valid() else {}
         cases = content.cases(community, chosen.get("category"), chosen.get("compound"))
-        page = Paginator(cases, PAGE).get_page(request.GET.get("page"))
+        page = keyset_page(request, KEYSET, cases, PAGE)
         notices = Meeting.objects.filter(
             community=community, notice_published_at__isnull=False, starts_at__gte=timezone.now()
         ).order_by("starts_at")[:10]

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from linli.core.api.moves import MovesMixin
+from linli.core.api.pagination import CursorPagination
 from linli.core.api.serializers import ActionSerializer, ScopedRelatedField, meta
 from linli.core.api.views import ScopedViewSet, ScopePermission, scoped
 from linli.facilities.models import Facility
@@ -199,6 +200,7 @@ class CaseViewSet(MovesMixin, ScopedViewSet):
     model = Case
     filterset_class = CaseFilter
     select = ["category", "grid"]
+    pagination_class = CursorPagination  # newest first by (created_at, id): page 200 costs page 1
     http_method_names = ["get", "post", "head", "options"]
     lifecycle = LIFECYCLE
     move_response = CaseDetailSerializer

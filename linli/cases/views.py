@@ -12,10 +12,12 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
+from linli.core.keyset import Keyset
 from linli.core.lifecycle import VersionForm
 from linli.core.scope import has_perm, scope_for
 from linli.core.views import (
     ExportMixin,
+    KeysetListMixin,
     ScopedMixin,
     apply_form_errors,
     export_context,
@@ -32,11 +34,15 @@ from .similarity import similar_open
 from .workflow import LIFECYCLE
 
 LIST_SELECT = ["category__parent", "grid__community", "compound", "assignee_org"]
+# newest first, paged by cursor (core.keyset): any page costs what the first costs, and no COUNT(*)
+# over a scope that may hold a million requests (docs/benchmarks.md, "Deep pages")
+LIST_KEYSET = Keyset("cases", "created_at")
 
 
-class CaseListView(ScopedMixin, ListView):
+class CaseListView(KeysetListMixin, ScopedMixin, ListView):
     model = Case
     paginate_by = 30
+    keyset = LIST_KEYSET
     template_name = "cases/case_list.html"
 
     def get_queryset(self):

@@ -231,7 +231,7 @@ def described(params) -> str:
     never (it may be a name or a phone): only that there was one."""
     parts = []
     for name in sorted(params):
-        if name == "page":
+        if name in ("page", "cursor"):  # where the list was, not what it was filtered by
             continue
         value = params.get(name, "")
         if value in (None, ""):

@@ -24,6 +24,7 @@ from django.views.generic import DetailView, FormView, ListView
 from . import actions, audit, audit_display, elder, exports, notify
 from .forms import NotificationPreferenceForm, style
 from .ids import parse_id
+from .keyset import BadCursor, Keyset
 from .lifecycle import Conflict, VersionForm
 from .models import AuditLog, Notification, NotificationPreference
 from .public_text import PersonalDataError
@@ -332,6 +333,26 @@ class NotificationPreferenceView(NotificationListView):
 
 def paginate(request, queryset, per_page=50):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def keyset_page(request, keyset, queryset, per_page=30):
+    """A long list's page by its cursor (core.keyset): "newer" and "older" links, no page numbers
+    and no count. A cursor altered or taken from another list shows the first page, with a message."""
+    try:
+        return keyset.page(queryset, request.GET.get("cursor"), per_page)
+    except BadCursor:
+        messages.warning(request, _("That page link is not valid (it may have been altered): the newest are shown."))
+        return keyset.page(queryset, None, per_page)
+
+
+class KeysetListMixin:
+    """A ListView paged by cursor instead of page number (`keyset`: core.keyset.Keyset)."""
+
+    keyset: Keyset
+
+    def paginate_queryset(self, queryset, page_size):
+        page = keyset_page(self.request, self.keyset, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
 
 class ElderModeView(View):

@@ -11,6 +11,8 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -319,14 +321,62 @@ def test_the_rss_feed_of_a_community_carries_its_public_items_only(world, client
     assert "<item>" not in client.get(reverse("board:feed", args=[world.c2.pk])).content.decode()
 
 
-def test_the_board_is_paginated(world, client, media, monkeypatch):
+def test_the_board_pages_by_cursor_older_and_newer_with_ties_and_unhandled_requests_first(
+    world, client, media, monkeypatch, django_assert_num_queries
+):
+    """Latest handled first, then the id: two handled at the same instant keep their order across a
+    page boundary; a request closed without being handled (no handled_at) comes first."""
     from linli.board import views
 
-    for _ in range(2):
-        settled(world)
+    made = [settled(world) for _ in range(4)]
+    handled = Case.objects.get(pk=made[0].pk).handled_at
+    Case.objects.filter(pk__in=[made[1].pk, made[2].pk]).update(handled_at=handled + dt.timedelta(hours=1))
+    Case.objects.filter(pk=made[3].pk).update(handled_at=handled + dt.timedelta(hours=2))
+    Case.objects.filter(pk=made[0].pk).update(handled_at=None)
+    expected = [made[0].pk, made[3].pk, made[2].pk, made[1].pk]
     monkeypatch.setattr(views, "PAGE", 1)
-    r = board(client, world, page=2)
-    assert r.context["page_obj"].number == 2 and "?page=1" in r.content.decode()
+    r, pages = board(client, world), []
+    with CaptureQueriesContext(connection) as first:
+        r = board(client, world)
+    queries = len(first.captured_queries)  # now: the next request clears the log the capture reads
+    assert 'rel="prev"' not in r.content.decode() and 'rel="next"' in r.content.decode()  # only "older" here
+    while True:
+        pages.append([c.pk for c in r.context["page_obj"]])
+        if not r.context["page_obj"].has_next:
+            break
+        # past the unhandled request the page issues the first page's queries; the step from it
+        # reads the NULLs' part, then the rest (core.keyset.beyond): one query more
+        extra = int(r.context["page_obj"].object_list[-1].handled_at is None)
+        with django_assert_num_queries(queries + extra):
+            r = board(client, world, cursor=r.context["page_obj"].next_cursor)
+    assert [pk for page in pages for pk in page] == expected
+    back = []
+    while r.context["page_obj"].has_previous:
+        r = board(client, world, cursor=r.context["page_obj"].previous_cursor)
+        back.append([c.pk for c in r.context["page_obj"]])
+    assert back == pages[-2::-1]
+
+
+def test_a_tampered_board_cursor_shows_the_first_page_with_a_message(world, client, media, monkeypatch):
+    from linli.board import views
+
+    made = [settled(world) for _ in range(2)]
+    monkeypatch.setattr(views, "PAGE", 1)
+    cursor = board(client, world).context["page_obj"].next_cursor
+    r = board(client, world, cursor=cursor[:-2] + "zz")
+    assert r.status_code == 200 and [c.pk for c in r.context["page_obj"]] == [made[1].pk]
+    assert [str(m) for m in r.context["messages"]] == ["翻页链接无效（可能被改动过），已显示最新的记录。"]
+
+
+def test_a_board_cursor_of_another_community_shows_only_this_boards_requests(world, client, media, monkeypatch):
+    from linli.board import views
+
+    mine = [settled(world) for _ in range(2)]
+    monkeypatch.setattr(views, "PAGE", 1)
+    cursor = board(client, world).context["page_obj"].next_cursor
+    other = client.get(reverse("board:community", args=[world.c2.pk]), {"cursor": cursor})
+    assert other.status_code == 200 and list(other.context["page_obj"]) == []
+    assert [c.pk for c in board(client, world, cursor=cursor).context["page_obj"]] == [mine[0].pk]
 
 
 def test_queries_per_board_page_are_constant(world, client, media, django_assert_max_num_queries):

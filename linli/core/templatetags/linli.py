@@ -19,6 +19,15 @@ def query_with(context, **kwargs):
     return params.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_without(context, *names):
+    """The current query string without some parameters (a list's first page: no cursor)."""
+    params = context["request"].GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
 @register.filter
 def m2(hundredths):
     """An area kept in integer hundredths of a square metre, shown as 123.45."""
