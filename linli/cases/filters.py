@@ -110,8 +110,10 @@ class CaseFilter(django_filters.FilterSet):
         return super().qs if not self.is_bound or self.is_valid() else self.queryset.none()
 
     def search(self, queryset, name, value):
-        # every word of the query in the description, the result or the timeline's notes, best first
-        return search.INDEX.search(queryset, value)
+        # every word of the query in the description, the result or the timeline's notes, best first;
+        # the lists and the API restrict the requests with cases.view: the index is read in that scope
+        user = getattr(self.request, "user", None)
+        return search.INDEX.search(queryset, value, scope=scope_for(user, "cases.view") if user else None)
 
     def in_category(self, queryset, name, value):
         # ids, not a join on the parent: the list's indexes then serve the filter

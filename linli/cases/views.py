@@ -50,6 +50,7 @@ class CaseListView(ScopedMixin, ListView):
             super().get_context_data(**kwargs)
             | {
                 "filter": self.filterset,
+                "search_query": self.request.GET.get("q", ""),  # the words marked in the rows
                 "can_report": has_perm(self.request.user, "cases.report"),
                 "can_dashboard": has_perm(self.request.user, "cases.dispatch"),
             }

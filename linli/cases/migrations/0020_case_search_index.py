@@ -11,6 +11,7 @@ INDEX = TextIndex(
     fields=("description", "result"),
     weights=("A", "B"),
     notes=("cases_caseevent", "case_id", "note"),
+    narrow=("subdistrict_id", "community_id", "grid_id"),
 )
 
 

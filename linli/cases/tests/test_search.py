@@ -169,3 +169,16 @@ def test_a_bad_or_empty_query_is_no_error(world, login):
         r = c.get(LIST, {"q": q})
         assert r.status_code == 200, q
     assert len(found(c, "，。")) == 1  # only separators: no words, no search
+
+
+@pytest.mark.django_db
+def test_scopes_the_index_cannot_narrow_still_find_their_requests(world, login):
+    """The side table is read in the user's places first (core.search, `narrow`); an organisation's
+    staff or a household are scoped otherwise and must still find theirs, and only theirs."""
+    dispatched = report(world, "二号楼漏水", grid=world.grid_b)
+    report(world, "一号楼漏水")
+    step(dispatched, "dispatch", world.users.community, assignee_org=world.pm)
+    assert found(login(world.users.property), "漏水") == ["二号楼漏水"]
+    assert found(login(world.users.department), "漏水") == []
+    assert found(login(world.users.subdistrict), "漏水") == ["一号楼漏水", "二号楼漏水"]
+    assert found(login(world.users.admin), "漏水") == ["一号楼漏水", "二号楼漏水"]
