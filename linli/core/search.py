@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection as default_connection
 from django.db.models import FloatField, Q, Value
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -102,18 +102,25 @@ class TextIndex:
         vendor = default_connection.vendor
         grams = _query_bigrams(terms)
         order = list(queryset.query.order_by or queryset.model._meta.ordering)
-        if vendor == "postgresql" and rank and grams:
-            # joined, not a subquery per row: the rank is read from the row the match found
-            t = self.table
-            conditions, params = self._pg_conditions(terms, self._within(scope, queryset.model), f"{t}.")
+        t = self.table
+        if rank and grams:
+            # joined, not a subquery per row: the rank is read from the row the match found; ties
+            # newest first by id, a column of the side table, so the best rows are sorted there and
+            # only a page of them is joined with the model's table and its related rows
+            if vendor == "postgresql":
+                conditions, params = self._pg_conditions(terms, self._within(scope, queryset.model), f"{t}.")
+                score, score_params = f"ts_rank({t}.terms, %s::tsquery)", [self._tsquery(grams)]
+                row = f"{t}.id"
+            else:
+                conditions, params = self._sqlite_conditions(terms, f"{t}.")
+                weights = ", ".join(str(self.sqlite_weights[w]) for w in self._sqlite_weights())
+                score, score_params, row = f"-bm25({t}, {weights})", [], f"{t}.rowid"
             return queryset.extra(  # noqa: S610 - names of the index, the words as parameters
                 tables=[t],
-                where=[f"{t}.id = {self.source}.id", *conditions],
+                where=[f"{row} = {self.source}.id", *conditions],
                 params=params,
-                # ties newest first by id, a column of the side table: the best 30 are then sorted
-                # there, and only they are joined with the model's table and its related rows
-                select={"search_rank": f"ts_rank({t}.terms, %s::tsquery)", "search_id": f"{t}.id"},
-                select_params=[self._tsquery(grams)],
+                select={"search_rank": score, "search_id": row},
+                select_params=score_params,
             ).order_by("-search_rank", "-search_id")
         if vendor == "postgresql":
             matching, params = self._pg_match(terms, self._within(scope, queryset.model))
@@ -122,18 +129,8 @@ class TextIndex:
         queryset = queryset.filter(Q(pk__in=RawSQL(matching, params)))
         if not rank:
             return queryset
-        score: Expression
-        if not grams:  # one character: no bigram to rank by
-            score = Value(0.0, output_field=FloatField())
-        else:
-            weights = ", ".join(str(self.sqlite_weights[w]) for w in self._sqlite_weights())
-            score = RawSQL(
-                f"(SELECT -bm25({self.table}, {weights}) FROM {self.table} "
-                f"WHERE {self.table} MATCH %s AND rowid = {self.source}.id)",
-                [self._fts_query(grams)],
-                output_field=FloatField(),
-            )
-        return queryset.annotate(search_rank=score).order_by("-search_rank", *order)
+        # one character: no bigram to rank by, the list's own order
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).order_by("-search_rank", *order)
 
     @staticmethod
     def _tsquery(grams):
@@ -175,13 +172,17 @@ class TextIndex:
         conditions, params = self._pg_conditions(terms, within)
         return f"SELECT id FROM {self.table} WHERE {' AND '.join(conditions)}", params
 
-    def _sqlite_match(self, terms):
+    def _sqlite_conditions(self, terms, prefix=""):
         grams = _query_bigrams(terms)
         conditions = [f"{self.table} MATCH %s"] if grams else []
         params = [self._fts_query(grams)] if grams else []
         for term in terms:
-            conditions.append("instr(body, %s) > 0")
+            conditions.append(f"instr({prefix}body, %s) > 0")
             params.append(term)
+        return conditions, params
+
+    def _sqlite_match(self, terms):
+        conditions, params = self._sqlite_conditions(terms)
         return f"SELECT rowid FROM {self.table} WHERE {' AND '.join(conditions)}", params
 
     # ---- installation (migrations) -------------------------------------------------------------
