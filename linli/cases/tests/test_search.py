@@ -182,3 +182,12 @@ def test_scopes_the_index_cannot_narrow_still_find_their_requests(world, login):
     assert found(login(world.users.department), "漏水") == []
     assert found(login(world.users.subdistrict), "漏水") == ["一号楼漏水", "二号楼漏水"]
     assert found(login(world.users.admin), "漏水") == ["一号楼漏水", "二号楼漏水"]
+
+
+@pytest.mark.django_db
+def test_a_request_moved_to_another_community_is_found_there_only(world, login):
+    """The side table's copy of the scope columns follows the request (the update trigger)."""
+    case = report(world, "车棚漏雨")
+    Case.objects.filter(pk=case.pk).update(grid=world.grid_c, community=world.c2)
+    assert found(login(world.users.community), "漏雨") == []
+    assert found(login(world.users.other_community), "漏雨") == ["车棚漏雨"]
