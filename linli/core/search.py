@@ -66,6 +66,12 @@ def _query_bigrams(terms: list[str]) -> list[str]:
     return sorted({b for w in terms for b in bigrams(w)})
 
 
+def _to_check(terms: list[str]) -> list[str]:
+    """The words the text must be read for: a two-character word is its own bigram, found exactly
+    through the index; a longer one may have all its bigrams apart; a single character has none."""
+    return [t for t in terms if len(t) != 2]
+
+
 def register_sqlite_functions(sender, connection, **kwargs):
     """The functions the SQLite triggers call (connected to `connection_created`)."""
     if connection.vendor == "sqlite":
@@ -163,7 +169,7 @@ class TextIndex:
         if within:
             conditions.append(within[0].format(prefix=prefix))
             params += within[1]
-        for term in terms:
+        for term in _to_check(terms):
             conditions.append(f"strpos({prefix}body, %s) > 0")
             params.append(term)
         return conditions, params
@@ -176,7 +182,7 @@ class TextIndex:
         grams = _query_bigrams(terms)
         conditions = [f"{self.table} MATCH %s"] if grams else []
         params = [self._fts_query(grams)] if grams else []
-        for term in terms:
+        for term in _to_check(terms):
             conditions.append(f"instr({prefix}body, %s) > 0")
             params.append(term)
         return conditions, params
