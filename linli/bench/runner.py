@@ -157,6 +157,37 @@ def bench_lists(opts, users):
 
 
 # ---- 4 · dashboard ----------------------------------------------------------------
+# ---- 11 · search (issue 16) -------------------------------------------------------
+# Terms of the generated district's texts (bench.district, demo.builder): 楼道 is in three of the
+# request texts (about one request in seven), 协调未果 in the note of an escalation (about one in
+# a hundred); 雨水倒灌 is nowhere.
+SEARCH_TERMS = (
+    ("common two-character term", "楼道"),
+    ("rare four-character term", "协调未果"),
+    ("term found nowhere", "雨水倒灌"),
+)
+
+
+def bench_search(opts, users):
+    """A sub-district worker's search of the work-order list, page 1 (ranked, highlighted)."""
+    from linli.cases.models import Case
+    from linli.cases.search import INDEX
+
+    staff = users["subdistrict"]
+    for label, term in SEARCH_TERMS:
+        url = f"/cases/?{urlencode({'q': term})}"
+        fetch = _get(_client(staff), url)
+        found = INDEX.search(Case.objects.restrict(staff), term, rank=False).count()
+        opts.record(
+            "search",
+            f"staff search, {label} {term}, page 1",
+            url=url,
+            queries=queries(fetch),
+            in_scope=found,
+            **timed(fetch, opts.repeat),
+        )
+
+
 def bench_dashboard(opts, users):
     year = timezone.localtime().year - 1  # the last whole year
     for name, user, url in (
@@ -734,6 +765,7 @@ GROUPS = {
     "exports": bench_exports,
     "cobuilding": bench_cobuilding,
     "funds": bench_funds,
+    "search": bench_search,
 }
 
 
@@ -803,6 +835,14 @@ def check(report):
         for r in results
         if r["group"] == "funds" and r.get("mismatches")
     ]
+    search = {r["queries"] for r in results if r["group"] == "search" and r["in_scope"]}  # an empty page: no rows
+    if len(search) > 1:
+        problems.append(f"the search issues a different number of queries by term: {sorted(search)}")
+    problems += [
+        f"{r['name']}: nothing found"
+        for r in results
+        if r["group"] == "search" and r["name"].startswith("staff search, common") and not r["in_scope"]
+    ]
     scope = {r["queries"] for r in results if r["group"] == "scope"}
     if len(scope) > 1:
         problems.append(f"the work-order list issues a different number of queries by scope: {sorted(scope)}")
@@ -864,6 +904,7 @@ def to_markdown(report):
         "exports": "8 · Exports of a whole list (CSV, streamed)",
         "cobuilding": "9 · Co-building: the wish wall, the matching page and the three lists",
         "funds": "10 · Maintenance funds: a compound's balance and its 需续交 list",
+        "search": "11 · Search of the work-order list (matching requests in scope)",
     }
     for group, rows in groups.items():
         lines += [f"**{titles[group]}**", ""]
@@ -914,7 +955,7 @@ def to_markdown(report):
                 for r in rows
             ]
         else:
-            extra = " in scope |" if group in ("scope", "reports") else ""
+            extra = " in scope |" if group in ("scope", "reports", "search") else ""
             lines += [
                 f"| measurement | median (ms) | p95 (ms) | SQL queries |{extra}",
                 "|---|---:|---:|---:|" + ("---:|" if extra else ""),

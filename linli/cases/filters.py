@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.ids import IdFilter
 from linli.core.scope import scope_for
 
-from . import joint, workflow
+from . import joint, search, workflow
 from .models import OPEN_STATES, Assignment, Case, Category, Channel, State
 from .workflow import LIFECYCLE
 
@@ -110,7 +110,10 @@ class CaseFilter(django_filters.FilterSet):
         return super().qs if not self.is_bound or self.is_valid() else self.queryset.none()
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(description__icontains=value.strip()) | Q(result__icontains=value.strip()))
+        # every word of the query in the description, the result or the timeline's notes, best first;
+        # the lists and the API restrict the requests with cases.view: the index is read in that scope
+        user = getattr(self.request, "user", None)
+        return search.INDEX.search(queryset, value, scope=scope_for(user, "cases.view") if user else None)
 
     def in_category(self, queryset, name, value):
         # ids, not a join on the parent: the list's indexes then serve the filter

@@ -45,6 +45,17 @@ class CaseListView(KeysetListMixin, ScopedMixin, ListView):
     keyset = LIST_KEYSET
     template_name = "cases/case_list.html"
 
+    @property
+    def ranked(self):
+        return bool(self.request.GET.get("q", "").strip())
+
+    def paginate_queryset(self, queryset, page_size):
+        """A search is ranked best first (cases.search) and paged by number; the plain list by
+        cursor, newest first."""
+        if self.ranked:
+            return ListView.paginate_queryset(self, queryset, page_size)
+        return super().paginate_queryset(queryset, page_size)
+
     def get_queryset(self):
         self.filterset = CaseFilter(
             self.request.GET, queryset=super().get_queryset().select_related(*LIST_SELECT), request=self.request
@@ -56,6 +67,8 @@ class CaseListView(KeysetListMixin, ScopedMixin, ListView):
             super().get_context_data(**kwargs)
             | {
                 "filter": self.filterset,
+                "search_query": self.request.GET.get("q", ""),  # the words marked in the rows
+                "ranked": self.ranked,
                 "can_report": has_perm(self.request.user, "cases.report"),
                 "can_dashboard": has_perm(self.request.user, "cases.dispatch"),
             }

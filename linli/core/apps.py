@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .search import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions)  # the search index's triggers call them

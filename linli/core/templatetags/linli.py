@@ -5,7 +5,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from linli.core import audit_display, geo
+from linli.core import audit_display, geo, search
 
 register = template.Library()
 
@@ -26,6 +26,18 @@ def query_without(context, *names):
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+@register.filter
+def highlight(text, query):
+    """The text escaped, the words of the search `query` in it marked (core.search.highlight)."""
+    return search.highlight(text, query)
+
+
+@register.filter
+def matches(text, query) -> bool:
+    """Whether a word of the search `query` is in the text."""
+    return bool(query) and bool(search.match_spans(text, query))
 
 
 @register.filter
