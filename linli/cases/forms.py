@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core import geo
 from linli.core.forms import style
+from linli.core.ids import parse_id
 from linli.core.lifecycle import MoveForm
 from linli.core.validators import normalise_phone, validate_phone
 from linli.facilities.models import Facility
@@ -184,9 +185,10 @@ class ReportForm(MapPlaceForm, forms.ModelForm):
                 self.initial["compound"] = only[0]
             return only[0] if len(only) == 1 else None
         posted = {name: self.data.get(self.add_prefix(name), "") for name in ("where", "compound", "house")}
-        if posted["where"] == Where.HOUSE and posted["house"].isdigit():
-            return places["house"].filter(pk=posted["house"]).values_list("compound_id", flat=True).first()
-        return int(posted["compound"]) if posted["compound"].isdigit() else None
+        house = parse_id(posted["house"])
+        if posted["where"] == Where.HOUSE and house:
+            return places["house"].filter(pk=house).values_list("compound_id", flat=True).first()
+        return parse_id(posted["compound"])
 
     def clean_reporter_phone(self):
         phone = normalise_phone(self.cleaned_data.get("reporter_phone", ""))

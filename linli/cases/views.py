@@ -12,6 +12,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
+from linli.core.ids import parse_id
 from linli.core.keyset import Keyset
 from linli.core.lifecycle import VersionForm
 from linli.core.scope import has_perm, scope_for
@@ -280,8 +281,7 @@ class ReportPlacesView(LoginRequiredMixin, View):
         if request.user.has_role("resident") and not has_perm(request.user, "cases.dispatch"):
             raise PermissionDenied
         places = report_places(request.user)
-        compound = request.GET.get("compound", "")
-        compound = get_object_or_404(places["compound"], pk=int(compound) if compound.isdigit() else None)
+        compound = get_object_or_404(places["compound"], pk=parse_id(request.GET.get("compound")))
         labels = {name: ReportForm.base_fields[name].label_from_instance for name in ("building", "unit", "facility")}
         response = JsonResponse(
             {

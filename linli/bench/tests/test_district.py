@@ -292,6 +292,24 @@ def _report(**changes):
             "p95_ms": 5.0,
             "runs": 1,
         },
+        {
+            "group": "search",
+            "name": "staff search, common 楼道, page 1",
+            "queries": 9,
+            "in_scope": 40,
+            "median_ms": 5.0,
+            "p95_ms": 6.0,
+            "runs": 1,
+        },
+        {
+            "group": "search",
+            "name": "staff search, rare 协调未果, page 1",
+            "queries": 9,
+            "in_scope": 2,
+            "median_ms": 5.0,
+            "p95_ms": 6.0,
+            "runs": 1,
+        },
     ]
     for index, values in changes.items():
         results[int(index[1:])].update(values)
@@ -320,6 +338,10 @@ def test_check_accepts_a_complete_report_and_names_what_is_wrong():
     assert runner.check(_report(r13={"queries": 9})) == ["topup, page 1: 8 queries, but 9 on topup, page 7"]
     assert runner.check(_report(r14={"mismatches": 2})) == [
         "check: 2 of 9 sub-accounts or fund totals differ from their entries"
+    ]
+    assert runner.check(_report(r15={"in_scope": 0})) == ["staff search, common 楼道, page 1: nothing found"]
+    assert runner.check(_report(r16={"queries": 10})) == [
+        "the search issues a different number of queries by term: [9, 10]"
     ]
     incomplete = _report()
     incomplete["results"] = [r for r in incomplete["results"] if r["group"] != "tally"]

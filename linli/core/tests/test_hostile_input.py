@@ -340,16 +340,14 @@ def test_hand_read_ids_that_are_no_ids_are_a_404(world, login):
     )
     c = login(world.users.admin)
     for value in ("abc", "1e5", TOO_BIG, "0"):
-        assert (
-            c.post(f"/deliberation/consent/{campaign.pk}/", {"household": value, "consent": "yes"}).status_code == 404
-        )
+        assert c.post(f"/deliberation/consent/{campaign.pk}/", {"house": value, "consent": "yes"}).status_code == 404
         assert c.post("/people/tags/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/categories/", {"pk": value, "name": "x"}).status_code == 404
         assert c.post("/cases/settings/calendar/", {"delete": value}).status_code == 404
         assert c.post(f"/deliberation/procedures/{value}/steps/", {"name": "x", "rule": "record"}).status_code == 404
     assert not campaign.consents.exists()
-    r = c.post(f"/deliberation/consent/{campaign.pk}/", {"household": world.hh_a1.pk, "consent": "yes"})
-    assert r.status_code == 302 and campaign.consents.get().household == world.hh_a1
+    r = c.post(f"/deliberation/consent/{campaign.pk}/", {"house": world.house_a1.pk, "consent": "yes"})
+    assert r.status_code == 302 and campaign.consents.get().house == world.house_a1
 
 
 @pytest.mark.django_db
