@@ -114,7 +114,7 @@ bench: dev
 	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench $(BENCH_ARGS)
 
 # The harness at a tiny scale on both databases: every benchmark runs and reports (no timings judged).
-SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --results var/bench-smoke --markdown "" --check
+SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --no-throttle --results var/bench-smoke --markdown "" --check
 # the soak's machinery for a few seconds, without restarting the PostgreSQL others may be using
 SOAK_SMOKE_ARGS := --seconds 4 --warmup 2 --sample-every 1 --no-restart --results var/bench-smoke --markdown "" --log var/bench-smoke/gunicorn.log
 bench-smoke: dev postgres
