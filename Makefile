@@ -31,9 +31,10 @@ install: $(STAMP)
 dev: $(DEVSTAMP)
 
 # Front-end packages come from the npm registry and are served by the app (no CDN).
-$(VENDOR)/.built: package.json package-lock.json scripts/vendor_assets.sh
+# The icon font is cut down to the icons used by fontTools (scripts/subset_icons.py), from the venv.
+$(VENDOR)/.built: package.json package-lock.json scripts/vendor_assets.sh scripts/subset_icons.py scripts/icons.txt | $(STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
-	bash scripts/vendor_assets.sh $(VENDOR)
+	PYTHON=$(PYTHON) bash scripts/vendor_assets.sh $(VENDOR)
 	touch $@
 assets: $(VENDOR)/.built
 

@@ -9,9 +9,10 @@ collects them (hashed names, gzip and brotli copies, served by WhiteNoise).
 Per page: the bytes transferred on a first visit (a fresh browser context: empty cache) and on a
 second visit in the same context (cache warm), summed from Network.loadingFinished's
 encodedDataLength (headers and body as they came over the wire); the Largest Contentful Paint
-(a PerformanceObserver installed before the page's own scripts); and time to interactive, taken
-as the end of the last long task (> 50 ms) after DOMContentLoaded, or DOMContentLoaded when none
-follows it, once the page has been quiet (no long task) for a second. Every request to a host
+(a PerformanceObserver installed before the page's own scripts), with the time to the page's
+first byte (the server's share: request, view, queries, template, over the throttled link); and
+time to interactive, taken as the end of the last long task (> 50 ms) after DOMContentLoaded, or
+DOMContentLoaded when none follows it, once the page has been quiet (no long task) for a second. Every request to a host
 other than the app is recorded: there must be none.
 """
 
@@ -52,7 +53,7 @@ new PerformanceObserver((list) => {
 READ = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   return {lcp: window.__phone.lcp, longtasks: window.__phone.longtasks, now: performance.now(),
-          dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd};
+          ttfb: nav.responseStart, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd};
 }"""
 
 
@@ -159,6 +160,7 @@ def _measure(page, cdp, origin, url):
         "requests": visit.requests,
         "from_cache": visit.cached,
         "external": visit.external,
+        "ttfb_ms": round(seen["ttfb"]),
         "lcp_ms": round(seen["lcp"]),
         "tti_ms": round(last),
         "dcl_ms": round(seen["dcl"]),

@@ -218,6 +218,7 @@ def bench_phone(opts, users):
             repeat_kb=median(repeat, "kb"),
             first_requests=median(first, "requests"),
             repeat_from_cache=median(repeat, "from_cache"),
+            ttfb_ms=median(first, "ttfb_ms"),
             lcp_ms=median(first, "lcp_ms"),
             tti_ms=median(first, "tti_ms"),
             repeat_lcp_ms=median(repeat, "lcp_ms"),
@@ -1003,13 +1004,14 @@ def to_markdown(report):
             ]
         elif group == "phone":
             lines += [
-                "| page | first visit (KB) | requests | repeat visit (KB) | LCP (ms) | TTI (ms) "
+                "| page | first visit (KB) | requests | repeat visit (KB) | first byte (ms) | LCP (ms) | TTI (ms) "
                 "| repeat LCP / TTI (ms) |",
-                "|---|---:|---:|---:|---:|---:|---:|",
+                "|---|---:|---:|---:|---:|---:|---:|---:|",
             ]
             lines += [
                 f"| {r['name']}{'' if r['throttled'] else ' (not throttled)'} | {r['first_kb']} | "
-                f"{r['first_requests']:.0f} | {r['repeat_kb']} | {r['lcp_ms']:.0f} | {r['tti_ms']:.0f} | "
+                f"{r['first_requests']:.0f} | {r['repeat_kb']} | {r.get('ttfb_ms', 0):.0f} | {r['lcp_ms']:.0f} | "
+                f"{r['tti_ms']:.0f} | "
                 f"{r['repeat_lcp_ms']:.0f} / {r['repeat_tti_ms']:.0f} |"
                 for r in rows
             ]

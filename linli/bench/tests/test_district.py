@@ -339,6 +339,7 @@ def _report(**changes):
             "repeat_kb": 5.0,
             "first_requests": 8,
             "repeat_from_cache": 7,
+            "ttfb_ms": 90,
             "lcp_ms": 500,
             "tti_ms": 600,
             "repeat_lcp_ms": 200,
@@ -403,7 +404,7 @@ def test_report_is_saved_as_json_and_replaces_only_the_table(tmp_path):
     text = md.read_text()
     assert "Intro stays." in text and "Notes stay." in text and "old table" not in text
     assert "| 1 client | 50.0 | 10.0 / 20.0 | 100.0 | 2.0 | 50% | 0 |" in text
-    assert "| home (not throttled) | 120.0 | 8 | 5.0 | 500 | 600 | 200 / 250 |" in text
+    assert "| home (not throttled) | 120.0 | 8 | 5.0 | 90 | 500 | 600 | 200 / 250 |" in text
     assert "| page 200 | 5.0 | 6.0 | 9 |" in text and "| community | 5.0 | 6.0 | 9 | 100 |" in text
     postgres = _report()
     postgres["meta"]["database"] = "postgresql 15.20"
