@@ -963,7 +963,7 @@ def to_markdown(report):
         "cobuilding": "9 · Co-building: the wish wall, the matching page and the three lists",
         "funds": "10 · Maintenance funds: a compound's balance and its 需续交 list",
         "search": "11 · Search of the work-order list (matching requests in scope)",
-        "phone": "12 · A resident's phone: Chromium, Slow 4G, 4× CPU (medians; KB transferred)",
+        "phone": "12 · A resident's phone: Chromium, Slow 4G, 4× CPU (medians of repeat ÷ 5 runs; KB transferred)",
     }
     for group, rows in groups.items():
         lines += [f"**{titles[group]}**", ""]
