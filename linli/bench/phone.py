@@ -143,14 +143,14 @@ class Visit:
         self.bytes += int(e["encodedDataLength"])
 
 
-def _measure(page, cdp, origin, url):
+def _measure(page, cdp, origin, url, quiet):
     visit = Visit(cdp, origin)
     page.goto(origin + url, wait_until="load", timeout=120_000)
     deadline = 15_000  # ms of page time at most, in case long tasks never stop
     while True:
         seen = page.evaluate(READ)
         last = max([t for t in seen["longtasks"] if t > seen["dcl"]], default=seen["dcl"])
-        if seen["now"] - last >= QUIET_MS or seen["now"] > deadline:
+        if seen["now"] - last >= quiet or seen["now"] > deadline:
             break
         page.wait_for_timeout(250)
     status = next(iter(visit.statuses.values()), None)
@@ -186,11 +186,11 @@ def _tab(context, throttle):
 
 
 def warm_up(origin, pages, cookie, workers=2):
-    """Every page fetched by every worker first (unthrottled): a worker's first request imports the
-    URL configuration and the templates, which is not what a phone waits for."""
+    """Every page fetched as many times as there are workers first (unthrottled): a worker's first
+    request imports the URL configuration and the templates, which is not what a phone waits for."""
     from urllib.request import Request, urlopen
 
-    for _round in range(2 * workers):
+    for _round in range(workers):
         for _name, url in pages:
             request = Request(origin + url, headers={"Cookie": f"{cookie['name']}={cookie['value']}"})  # noqa: S310
             with urlopen(request, timeout=120) as response:  # noqa: S310 - our own server on loopback
@@ -215,7 +215,7 @@ def measure(origin, pages, cookie, runs=3, throttle=True):
                     try:
                         for visit in ("first", "repeat"):
                             page, cdp = _tab(context, throttle)  # a new tab each time: the cache is the context's
-                            figures[name][visit].append(_measure(page, cdp, origin, url))
+                            figures[name][visit].append(_measure(page, cdp, origin, url, QUIET_MS if throttle else 0))
                             page.close()
                     finally:
                         context.close()
