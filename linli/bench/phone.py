@@ -115,7 +115,7 @@ class Visit:
 
     def __init__(self, cdp, origin):
         self.origin, self.bytes, self.requests, self.external, self.statuses = origin, 0, 0, [], {}
-        self.cached = 0
+        self.cached = set()  # request ids answered from the browser's cache (both events may tell)
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.responseReceived", self._received)
         cdp.on("Network.requestServedFromCache", self._from_cache)
@@ -134,10 +134,10 @@ class Visit:
         if e["type"] == "Document":
             self.statuses[e["response"]["url"]] = e["response"]["status"]
         if e["response"].get("fromDiskCache") or e["response"].get("fromMemoryCache"):
-            self.cached += 1
+            self.cached.add(e["requestId"])
 
-    def _from_cache(self, _e):
-        self.cached += 1
+    def _from_cache(self, e):
+        self.cached.add(e["requestId"])
 
     def _finished(self, e):
         self.bytes += int(e["encodedDataLength"])
@@ -158,7 +158,7 @@ def _measure(page, cdp, origin, url, quiet):
         "status": status,
         "kb": round(visit.bytes / 1024, 1),
         "requests": visit.requests,
-        "from_cache": visit.cached,
+        "from_cache": len(visit.cached),
         "external": visit.external,
         "ttfb_ms": round(seen["ttfb"]),
         "lcp_ms": round(seen["lcp"]),
