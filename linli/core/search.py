@@ -91,6 +91,9 @@ class TextIndex:
     weights: tuple[str, ...]
     notes: tuple[str, str, str] | None = None  # (table, column pointing at the row, text column)
     notes_weight: str = "C"
+    # a boolean column of the notes' table: only the notes where it is true are indexed (a topic's
+    # step records on the community board, not the staff's internal ones)
+    notes_when: str | None = None
     # scope columns copied into the side table (PostgreSQL): a search in a sub-district's scope
     # then reads that sub-district's matches only, before the join with the model's table
     narrow: tuple[str, ...] = ()
@@ -192,6 +195,11 @@ class TextIndex:
         return f"SELECT rowid FROM {self.table} WHERE {' AND '.join(conditions)}", params
 
     # ---- installation (migrations) -------------------------------------------------------------
+    def _note_kept(self):
+        """The condition on a new note (NEW.…) for it to be indexed."""
+        _table, _fk, column = self.notes
+        return f"NEW.{column} <> ''" + (f" AND NEW.{self.notes_when}" if self.notes_when else "")
+
     def _sqlite_weights(self):
         return [*self.weights, *([self.notes_weight] if self.notes else [])]
 
@@ -235,10 +243,11 @@ class TextIndex:
         if self.notes:
             table, fk, column = self.notes
             notes = f"SELECT n.{fk} AS id, string_agg(n.{column}, E'\\n' ORDER BY n.id) AS notes FROM {table} n"
+            kept = self._note_kept().replace("NEW.", "n.")
             join = (  # one row: its notes through the index; every row: grouped once
-                f" LEFT JOIN LATERAL ({notes} WHERE n.{fk} = src.id AND n.{column} <> '' GROUP BY n.{fk}) n ON true"
+                f" LEFT JOIN LATERAL ({notes} WHERE n.{fk} = src.id AND {kept} GROUP BY n.{fk}) n ON true"
                 if where
-                else f" LEFT JOIN ({notes} WHERE n.{column} <> '' GROUP BY n.{fk}) n ON n.id = src.id"
+                else f" LEFT JOIN ({notes} WHERE {kept} GROUP BY n.{fk}) n ON n.id = src.id"
             )
             texts.append("linli_search_text(n.notes)")
             terms.append(f"setweight(linli_bigrams(n.notes), '{self.notes_weight}')")
@@ -281,7 +290,7 @@ class TextIndex:
             sql += [
                 f"CREATE OR REPLACE FUNCTION {t}_on_note() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN "
                 f"PERFORM {t}_refresh(NEW.{fk}); RETURN NULL; END $fn$",
-                f"CREATE TRIGGER {t}_note AFTER INSERT ON {table} FOR EACH ROW WHEN (NEW.{column} <> '') "
+                f"CREATE TRIGGER {t}_note AFTER INSERT ON {table} FOR EACH ROW WHEN ({self._note_kept()}) "
                 f"EXECUTE FUNCTION {t}_on_note()",
             ]
         return sql
@@ -298,9 +307,8 @@ class TextIndex:
         fill = f"SELECT src.id, {grams.replace('NEW.', 'src.')}"
         if self.notes:
             table, fk, column = self.notes
-            notes = (
-                f"(SELECT group_concat(n.{column}, char(10)) FROM {table} n WHERE n.{fk} = src.id AND n.{column} <> '')"
-            )
+            kept = self._note_kept().replace("NEW.", "n.")
+            notes = f"(SELECT group_concat(n.{column}, char(10)) FROM {table} n WHERE n.{fk} = src.id AND {kept})"
             fill += (
                 f", linli_bigrams({notes}), linli_search_text({notes}), "
                 f"{text.replace('NEW.', 'src.')} || char(10) || linli_search_text({notes})"
@@ -321,7 +329,7 @@ class TextIndex:
         if self.notes:
             table, fk, column = self.notes
             sql.append(
-                f"CREATE TRIGGER {t}_note AFTER INSERT ON {table} WHEN NEW.{column} <> '' BEGIN "
+                f"CREATE TRIGGER {t}_note AFTER INSERT ON {table} WHEN {self._note_kept()} BEGIN "
                 f"UPDATE {t} SET notes = notes || ' ' || linli_bigrams(NEW.{column}), "
                 f"notes_text = notes_text || char(10) || linli_search_text(NEW.{column}), "
                 f"body = body || char(10) || linli_search_text(NEW.{column}) WHERE rowid = NEW.{fk}; END"

@@ -3,7 +3,8 @@ figures, and ballots (cast or corrected until the close). Same scope as the scre
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -19,6 +20,7 @@ from linli.core.scope import has_perm
 from linli.places.models import Building, Community, Compound, Unit
 
 from . import actions, meetings, procedures
+from .filters import MeetingFilter, TopicFilter
 from .models import Ballot, Matter, Meeting, OwnerVote, Procedure, StepRecord, Topic, reads_as_resident
 from .workflow import MEETING, OWNER_VOTE, TOPIC
 
@@ -150,10 +152,12 @@ class BallotSerializer(serializers.Serializer):
 
 
 class TopicViewSet(ScopedReadOnlyViewSet):
-    """议题 with the steps completed so far."""
+    """议题 with the steps completed so far. `?q=`: full-text search of what every reader of the
+    topic is shown (deliberation.search), best match first; `?status=`."""
 
     model = Topic
     serializer_class = TopicSerializer
+    filterset_class = TopicFilter
     select = ["procedure"]
     prefetch = ["records__step"]
 
@@ -163,18 +167,21 @@ class TopicViewSet(ScopedReadOnlyViewSet):
         if getattr(self, "swagger_fake_view", False):
             return qs
         visible = Case.objects.restrict(self.request.user, "view").only("pk")
+        # counted in a subquery, not grouped: a search's rank (core.search) cannot be grouped by on SQLite
+        sources = Topic.cases.through.objects.filter(topic_id=OuterRef("pk")).values("topic_id")
         return (
-            qs.annotate(source_count=Count("cases", distinct=True))
-            .order_by("-created_at", "-id")  # grouped: order explicitly
+            qs.annotate(source_count=Coalesce(Subquery(sources.annotate(n=Count("*")).values("n")), 0))
+            .order_by("-created_at", "-id")
             .prefetch_related(Prefetch("cases", visible, to_attr="visible_cases"))
         )
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):
-    """议事会."""
+    """议事会. `?q=`: full-text search (deliberation.search), best match first; `?when=today`."""
 
     model = Meeting
     serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
     prefetch = ["topics"]
 
 

@@ -1,11 +1,18 @@
-"""The filters of the meeting and vote lists, also counted on the workbench (linli.home)."""
+"""The filters of the topic, meeting and vote lists (screens, exports and the API), also counted on
+the workbench (linli.home). `q` is the full-text search (deliberation.search): best match first,
+in the list's own scope, combined with the other filters."""
 
 from datetime import datetime, time, timedelta
 
+import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Meeting, OwnerVote
+from linli.core.scope import scope_for
+
+from . import search
+from .models import Meeting, OwnerVote, Topic
 
 
 def meetings_today_q(now) -> Q:
@@ -19,11 +26,47 @@ def open_votes_q() -> Q:
     return Q(status=OwnerVote.Status.OPEN)
 
 
-def meetings(queryset, params, now=None):
-    """`?when=today`: the meetings of today only."""
-    return queryset.filter(meetings_today_q(now or timezone.now())) if params.get("when") == "today" else queryset
-
-
 def votes(queryset, params):
     """`?status=open`: the votes still open only."""
     return queryset.filter(open_votes_q()) if params.get("status") == "open" else queryset
+
+
+MAX_QUERY = 100
+
+
+class SearchFilter(django_filters.FilterSet):
+    """`q`: every word in the text of `index`, best first. The lists and the API restrict their rows
+    with votes.view: the index is read in that scope first (core.search, `narrow`)."""
+
+    index = search.TOPICS
+    # longer is no search anyone types: refused with the form's message (a 400 on the API)
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=MAX_QUERY)
+
+    @property
+    def qs(self):
+        return super().qs if not self.is_bound or self.is_valid() else self.queryset.none()
+
+    def search(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        return self.index.search(queryset, value, scope=scope_for(user, "votes.view") if user else None)
+
+
+class TopicFilter(SearchFilter):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Topic.Status.choices)
+
+    class Meta:
+        model = Topic
+        fields: list[str] = []
+
+
+class MeetingFilter(SearchFilter):
+    index = search.MEETINGS
+    # ?when=today: the workbench's link to the meetings of today
+    when = django_filters.ChoiceFilter(label=_("When"), method="by_day", choices=[("today", _("Today"))])
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def by_day(self, queryset, name, value):
+        return queryset.filter(meetings_today_q(timezone.now()))

@@ -184,13 +184,31 @@ class VoteDetailView(ScopedMixin, View):
         return redirect(vote)
 
 
-class TopicListView(ScopedMixin, ListView):
+class SearchListMixin:
+    """A list filtered by `filterset_class` (its `q` a full-text search, best match first: paged
+    by number, as every small list), with the words to mark in its rows (`search_query`)."""
+
+    filterset_class: type[filters.SearchFilter] = filters.SearchFilter
+    select: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        rows = super().get_queryset().select_related(*self.select)
+        self.filterset = self.filterset_class(self.request.GET, queryset=rows, request=self.request)
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "filter": self.filterset,
+            "search_query": self.request.GET.get("q", ""),
+        }
+
+
+class TopicListView(SearchListMixin, ScopedMixin, ListView):
     model = Topic
     template_name = "deliberation/topic_list.html"
     paginate_by = 30
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("community", "procedure")
+    filterset_class = filters.TopicFilter
+    select = ("community", "procedure")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs) | export_context(
@@ -355,13 +373,12 @@ class TopicMoveView(MoveMixin, TopicDetailView):
     lifecycle = TOPIC
 
 
-class MeetingListView(ScopedMixin, ListView):
+class MeetingListView(SearchListMixin, ScopedMixin, ListView):
     model = Meeting
     template_name = "deliberation/meeting_list.html"
     paginate_by = 30
-
-    def get_queryset(self):
-        return filters.meetings(super().get_queryset().select_related("community"), self.request.GET)
+    filterset_class = filters.MeetingFilter
+    select = ("community",)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | export_context(
