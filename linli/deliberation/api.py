@@ -21,7 +21,17 @@ from linli.places.models import Building, Community, Compound, Unit
 
 from . import actions, meetings, procedures
 from .filters import MeetingFilter, TopicFilter
-from .models import Ballot, Matter, Meeting, OwnerVote, Procedure, StepRecord, Topic, reads_as_resident
+from .models import (
+    Ballot,
+    Matter,
+    Meeting,
+    OwnerVote,
+    Procedure,
+    StepRecord,
+    Topic,
+    reads_as_resident,
+    sees_decline_reason,
+)
 from .workflow import MEETING, OWNER_VOTE, TOPIC
 
 
@@ -75,6 +85,8 @@ class TopicSerializer(serializers.ModelSerializer):
         if reads_as_resident(self.context["request"].user):  # the public summary: no staff step records
             for record in data["records"]:
                 record["note"] = ""
+        if not sees_decline_reason(topic, self.context["request"].user):
+            data["decline_reason"] = ""
         return data
 
 

@@ -263,6 +263,12 @@ class Topic(ScopedModel):
         return reverse("deliberation:topic", args=[self.pk])
 
 
+def sees_decline_reason(topic, user) -> bool:
+    """The reason a topic was declined is written for its proposer (and kept by staff): a resident
+    who did not propose it reads only that it was declined, as the reason may name a neighbour."""
+    return not reads_as_resident(user) or topic.proposer_id == user.pk
+
+
 def reads_as_resident(user) -> bool:
     """A resident (who manages no topics) reads a topic's public summary and the number of its
     source requests — never another resident's words (requests, evaluations) nor the staff's

@@ -56,6 +56,7 @@ from .models import (
     StepRule,
     Topic,
     reads_as_resident,
+    sees_decline_reason,
 )
 from .workflow import MEETING, OWNER_VOTE, TOPIC
 
@@ -311,6 +312,7 @@ class TopicDetailView(ScopedMixin, View):
                 "step_move": next((name for name in ("step", "finish") if name in offered), None),
                 "can_manage": topic.allows(request.user, "manage"),
                 "resident_view": resident_view,
+                "sees_decline_reason": sees_decline_reason(topic, request.user),
                 "cases": cases,
                 "source_count": topic.cases.count(),
                 # the 业主表决 step takes only a closed vote opened for this topic (steps.check_rule)

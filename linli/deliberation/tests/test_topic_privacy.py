@@ -132,3 +132,22 @@ def test_residents_read_no_step_records(world, topic, neighbour, login):
     assert (
         "情绪激动" in api(world.users.grid_b).get(f"/api/v1/topics/{topic.pk}/").content.decode()
     )  # staff read the record
+
+
+@pytest.mark.django_db
+def test_the_reason_a_topic_was_declined_is_its_proposers_and_staffs(world, neighbour, login):
+    """A declined proposal's reason is written for whoever proposed it: it may name a neighbour
+    ("与王某家的纠纷"), so another resident reads only that it was declined — on the page and in the API."""
+    reason = "属于与502王某家的邻里纠纷，已转调解"
+    t = procedures.raise_topic(
+        actor=world.users.resident, title="楼上漏水谁来管", community=world.c1, procedure=Procedure.objects.first()
+    )
+    procedures.screen(t, actor=world.users.community, accept=False, reason=reason)
+    for user, shown in ((world.users.resident, True), (world.users.community, True), (neighbour, False)):
+        page = login(user).get(t.get_absolute_url())
+        assert page.status_code == 200 and "楼上漏水谁来管" in page.content.decode()
+        assert (reason in page.content.decode()) is shown, user
+        data = api(user).get(f"/api/v1/topics/{t.pk}/").json()
+        assert (data["decline_reason"] == reason) is shown and (
+            reason in str(api(user).get("/api/v1/topics/").json())
+        ) is shown, user
