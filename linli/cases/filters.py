@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.ids import IdFilter
 from linli.core.scope import scope_for
+from linli.core.search import MAX_QUERY
 
 from . import joint, search, workflow
 from .models import OPEN_STATES, Assignment, Case, Category, Channel, State
@@ -66,7 +67,7 @@ def awaiting(user, name: str):
 
 
 class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=MAX_QUERY)
     state = django_filters.ChoiceFilter(label=_("State"), choices=State.choices)
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=Category.objects.select_related("parent"), method="in_category"

@@ -41,6 +41,9 @@ _FOLD = str.maketrans(_FOLD_FROM, _FOLD_TO)
 MAX_WORDS = 8
 PG_MAX_POSITION = 16383  # a tsvector position's upper bound
 
+# the longest search a list takes (a field error beyond: words, not a document)
+MAX_QUERY = 100
+
 
 def normalise(text) -> str:
     """Separators to spaces, ASCII letters to lower case: one character for one."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.scope import scope_for
+from linli.core.search import MAX_QUERY
 
 from . import search
 from .models import Meeting, OwnerVote, Topic
@@ -29,9 +30,6 @@ def open_votes_q() -> Q:
 def votes(queryset, params):
     """`?status=open`: the votes still open only."""
     return queryset.filter(open_votes_q()) if params.get("status") == "open" else queryset
-
-
-MAX_QUERY = 100
 
 
 class SearchFilter(django_filters.FilterSet):

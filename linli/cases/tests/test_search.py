@@ -169,6 +169,13 @@ def test_a_bad_or_empty_query_is_no_error(world, login):
         r = c.get(LIST, {"q": q})
         assert r.status_code == 200, q
     assert len(found(c, "，。")) == 1  # only separators: no words, no search
+    # a search of more than 100 characters is a field error in Chinese, not a scan of the text
+    long = "电梯" * 51
+    r = c.get(LIST, {"q": long})
+    assert r.status_code in (200, 400) and "100" in r.content.decode() and "电梯异响" not in r.content.decode()
+    r = api(world.users.community).get("/api/v1/cases/", {"q": long})
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["q"]
+    assert found(c, "电梯" * 50) == []  # 100 characters: a search, which finds nothing here
 
 
 @pytest.mark.django_db
