@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from linli.testing import log_in
 
-from .district import bench_users
+from .district import FULL, bench_users
 from .load import percentile
 
 BEGIN, END = "<!-- bench:results -->", "<!-- /bench:results -->"
@@ -783,13 +783,16 @@ def run(opts, only=None):
     from linli.cases.models import Case
     from linli.people.models import Household, Person
 
+    requests = Case.objects.count()
     meta = {
         "date": timezone.localtime().isoformat(timespec="seconds"),
         "database": _database(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
-        "requests": Case.objects.count(),
+        # the district's size as a fraction of the full one (bench-data --scale), read from its requests
+        "scale": float(f"{requests / FULL['cases']:.3g}"),
+        "requests": requests,
         "households": Household.objects.count(),
         "people": Person.objects.count(),
         "repeat": opts.repeat,
@@ -864,19 +867,24 @@ def replace_section(markdown, begin, end, text):
 def save(report, results_dir, markdown, only=None):
     """The JSON of the run, and its tables in `markdown`: one section per database, so an SQLite
     run does not replace the PostgreSQL figures, and one per set of groups for a partial run
-    (`--only`), so it does not replace the whole run's."""
+    (`--only`), so it does not replace the whole run's. A district smaller or larger than the full
+    one has its scale in the file's name, so the runs of several scales stay side by side (the
+    growth chart reads them)."""
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.fromisoformat(report["meta"]["date"])
     vendor = report["meta"]["database"].split()[0]
+    scale = report["meta"].get("scale", 1.0)
+    sized = f"-scale-{scale:g}" if scale != 1.0 else ""
     part = f":{'+'.join(sorted(only))}" if only else ""
-    path = results_dir / f"{stamp:%Y-%m-%d}-{vendor}{part.replace(':', '-')}.json"
+    path = results_dir / f"{stamp:%Y-%m-%d}-{vendor}{sized}{part.replace(':', '-')}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     if markdown:
+        section = f"results:{vendor}{sized.replace('-scale-', ':scale-')}{part}"
         replace_section(
             markdown,
-            BEGIN.replace("results", f"results:{vendor}{part}"),
-            END.replace("results", f"results:{vendor}{part}"),
+            BEGIN.replace("results", section),
+            END.replace("results", section),
             to_markdown(report),
         )
     return path

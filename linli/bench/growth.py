@@ -1,0 +1,144 @@
+"""How cost grows (issue 16 §6): each measurement of `make bench` against the number of requests,
+from the JSON results of runs at several scales, drawn as an SVG with the targets, and tabled.
+
+A series is one measurement followed across runs; its key is the measurement's name with what
+depends on the district's size taken out (the deep page is page 200, or the last page where
+there are fewer; a vote's counts; the year). Per scale the newest result wins. The growth
+exponent is the least-squares slope of log(time) against log(requests): 0 is flat, 1 is linear.
+"""
+
+import json
+import math
+import re
+from pathlib import Path
+
+from .runner import replace_section
+
+BEGIN, END = "<!-- bench:growth -->", "<!-- /bench:growth -->"
+
+# group: (panel title, [(target in ms, label)]); the targets of docs/benchmarks.md, all p95
+PANELS = {
+    "lists": ("Work-order lists and the public board", [(150, "target 150 ms")]),
+    "scope": ("Work-order list, page 1, by the worker's scope", [(150, "target 150 ms")]),
+    "search": ("Search of the work-order list, page 1", [(150, "target 150 ms")]),
+    "dashboard": ("Three-rates dashboard", [(300, "target 300 ms (sub-district)"), (1000, "target 1 s (district)")]),
+    "tally": ("Owners' vote tally", [(200, "target 200 ms (tally)")]),
+    "funds": ("Maintenance funds", [(150, "target 150 ms")]),
+}
+# growth exponent below each bound: the verdict (docs/benchmarks.md, "How cost grows")
+VERDICTS = ((0.1, "flat"), (0.3, "logarithmic"), (0.7, "sub-linear"), (math.inf, "linear"))
+
+
+def series_key(name):
+    name = re.sub(r"\bpage (\d+)\b", lambda m: "page 1" if m[1] == "1" else "deep page", name)
+    name = re.sub(r": \d+ owners, \d+ ballots", "", name)
+    name = re.sub(r" \(\d[\d,]* entries\)", "", name)
+    return re.sub(r"\byear \d{4}\b", "last year", name)
+
+
+def load(paths, database="postgresql"):
+    """The reports among `paths` written by a run on `database` that recorded its scale."""
+    reports = []
+    for path in paths:
+        report = json.loads(Path(path).read_text())
+        meta = report.get("meta", {})
+        if "scale" in meta and meta.get("database", "").startswith(database):
+            reports.append(report)
+    return reports
+
+
+def collect(reports, figure="median_ms"):
+    """{(group, key): {requests: result}} for the charted groups, the newest result per scale."""
+    series = {}
+    for report in sorted(reports, key=lambda r: r["meta"]["date"]):
+        requests = report["meta"]["requests"]
+        for r in report["results"]:
+            if r["group"] in PANELS and r.get(figure):
+                series.setdefault((r["group"], series_key(r["name"])), {})[requests] = r
+    return series
+
+
+def exponent(points):
+    """The least-squares slope of log(y) against log(x); None with fewer than two x."""
+    if len({x for x, _y in points}) < 2:
+        return None
+    xs, ys = [math.log(x) for x, _y in points], [math.log(y) for _x, y in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+
+
+def verdict(b):
+    return next(label for bound, label in VERDICTS if b < bound) if b is not None else "one scale only"
+
+
+def draw(series, svg, figure="median_ms"):
+    """One panel per group, log-log, each series a line, the targets dashed; written to `svg`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    plt.rcParams.update(
+        {
+            "svg.fonttype": "none",  # text stays text: searchable, small, drawn by the reader's fonts
+            "svg.hashsalt": "linli-growth",  # the same ids on every run: stable diffs
+            "font.family": ["DejaVu Sans", "Noto Sans CJK SC"],  # the second for 需续交, when Debian has it
+            "font.size": 8,
+        }
+    )
+    groups = [g for g in PANELS if any(k[0] == g for k in series)]
+    fig, axes = plt.subplots(len(groups), 1, figsize=(10, 2.8 * len(groups)), squeeze=False)
+    every = sorted({n for points in series.values() for n in points})
+    for ax, group in zip(axes[:, 0], groups, strict=True):
+        title, targets = PANELS[group]
+        for (g, key), points in sorted(series.items()):
+            if g == group:
+                xs = sorted(points)
+                ax.plot(xs, [points[x][figure] for x in xs], marker="o", label=key)
+        for ms, label in targets:
+            ax.axhline(ms, color="firebrick", linestyle="--", linewidth=1)
+            ax.annotate(label, (0.01, ms), xycoords=("axes fraction", "data"), color="firebrick", va="bottom")
+        ax.set(xscale="log", yscale="log", title=title, ylabel=f"{figure.removesuffix('_ms')} (ms)")
+        ax.set_xticks(every, [f"{n:,}" for n in every])
+        ax.minorticks_off()
+        ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, frameon=False)
+    axes[-1, 0].set_xlabel("requests in the database (log scale)")
+    fig.tight_layout()
+    Path(svg).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(svg, format="svg", metadata={"Date": None})
+    plt.close(fig)
+
+
+def to_markdown(series, reports):
+    """The figures per scale (median / p95), the growth exponent and its verdict, per series."""
+    scales = sorted({r["meta"]["requests"]: r["meta"]["scale"] for r in reports}.items())
+    head = "| group | measurement | " + " | ".join(f"{n:,} (scale {s})" for n, s in scales)
+    lines = [
+        "Median / p95 in ms of each run (the newest per scale); exponent: the slope of log(median) against "
+        "log(requests), 0 flat, 1 linear.",
+        "",
+        head + " | exponent | verdict |",
+        "|---|---|" + "---:|" * len(scales) + "---:|---|",
+    ]
+    for (group, key), points in sorted(series.items(), key=lambda item: list(PANELS).index(item[0][0])):
+        b = exponent([(n, r["median_ms"]) for n, r in points.items()])
+        cells = [f"{points[n]['median_ms']} / {points[n]['p95_ms']}" if n in points else "–" for n, _s in scales]
+        lines.append(f"| {group} | {key} | {' | '.join(cells)} | {'–' if b is None else f'{b:+.2f}'} | {verdict(b)} |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(paths, svg, markdown=None, figure="median_ms", database="postgresql"):
+    """Draw the chart of the results in `paths` into `svg` and its table into `markdown` (when
+    given); returns the number of series drawn."""
+    reports = load(paths, database)
+    series = collect(reports, figure)
+    if not series:
+        return 0
+    draw(series, svg, figure)
+    if markdown:
+        replace_section(markdown, BEGIN, END, to_markdown(series, reports))
+    return len(series)

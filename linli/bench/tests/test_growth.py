@@ -1,0 +1,116 @@
+"""The growth chart (issue 16 §6): from the results of runs at several scales, one series per
+measurement followed across them, drawn with the targets, and tabled with its verdict."""
+
+import json
+
+from linli.bench import growth
+
+
+def report(requests, date, results, database="postgresql 15.20", scale=True):
+    meta = {"date": date, "database": database, "requests": requests}
+    if scale:
+        meta["scale"] = requests / 1_000_000
+    return {"meta": meta, "results": results}
+
+
+def row(group, name, median, p95=None):
+    return {"group": group, "name": name, "median_ms": median, "p95_ms": p95 or median * 1.2, "queries": 8}
+
+
+def write(tmp_path, reports):
+    paths = []
+    for i, r in enumerate(reports):
+        path = tmp_path / f"{i}.json"
+        path.write_text(json.dumps(r, ensure_ascii=False))
+        paths.append(path)
+    return paths
+
+
+RUNS = [
+    report(
+        100_000,
+        "2026-12-08T08:00:00+08:00",
+        [
+            row("lists", "staff list, state=closed, page 1", 30.0),
+            row("lists", "public board, page 60", 20.0),
+            row("dashboard", "district, year 2025", 40.0),
+            row("tally", "result of a vote: 5000 owners, 4000 ballots", 9.0),
+            {"group": "intake", "name": "1 client", "intake_rps": 100},  # not charted
+        ],
+    ),
+    report(
+        300_000,
+        "2026-12-08T08:30:00+08:00",
+        [
+            row("lists", "staff list, state=closed, page 1", 31.0),
+            row("lists", "public board, page 200", 21.0),
+            row("dashboard", "district, year 2025", 120.0),
+            row("tally", "result of a vote: 5000 owners, 4000 ballots", 9.5),
+        ],
+    ),
+    report(
+        1_000_000,
+        "2026-12-08T09:00:00+08:00",
+        [
+            row("lists", "staff list, state=closed, page 1", 32.0),
+            row("lists", "public board, page 200", 22.0),
+            row("dashboard", "district, year 2025", 400.0),
+            row("tally", "result of a vote: 5000 owners, 4000 ballots", 10.0),
+        ],
+    ),
+]
+
+
+def test_series_follow_a_measurement_across_scales():
+    series = growth.collect(RUNS)
+    assert set(series) == {
+        ("lists", "staff list, state=closed, page 1"),
+        ("lists", "public board, deep page"),  # page 60 at the small scale, 200 at the others
+        ("dashboard", "district, last year"),
+        ("tally", "result of a vote"),
+    }
+    assert sorted(series[("lists", "public board, deep page")]) == [100_000, 300_000, 1_000_000]
+
+
+def test_the_newest_run_of_a_scale_wins():
+    again = report(100_000, "2026-12-08T10:00:00+08:00", [row("lists", "staff list, state=closed, page 1", 50.0)])
+    series = growth.collect([again, *RUNS])
+    assert series[("lists", "staff list, state=closed, page 1")][100_000]["median_ms"] == 50.0
+
+
+def test_exponent_and_verdict():
+    assert abs(growth.exponent([(100_000, 40.0), (1_000_000, 400.0)]) - 1.0) < 1e-9
+    assert abs(growth.exponent([(100_000, 30.0), (300_000, 30.0), (1_000_000, 30.0)])) < 1e-9
+    assert growth.verdict(0.05) == "flat"
+    assert growth.verdict(0.2) == "logarithmic"
+    assert growth.verdict(0.5) == "sub-linear"
+    assert growth.verdict(0.95) == "linear"
+    assert growth.exponent([(100_000, 30.0)]) is None
+
+
+def test_chart_written_with_every_series_and_the_targets(tmp_path):
+    sqlite = report(50_000, "2026-12-08T07:00:00+08:00", [row("lists", "sqlite only list, page 1", 5.0)], "sqlite 3")
+    old = report(1_000_000, "2026-11-25T07:00:00+08:00", [row("lists", "run before scales, page 1", 5.0)], scale=False)
+    svg, md = tmp_path / "img" / "growth.svg", tmp_path / "benchmarks.md"
+    md.write_text("# Benchmarks\n\n## How cost grows\n\n<!-- bench:growth -->\nold\n<!-- /bench:growth -->\n\nrest\n")
+
+    drawn = growth.chart(write(tmp_path, [*RUNS, sqlite, old]), svg, md)
+
+    text = svg.read_text()
+    assert drawn == 4
+    for label in ("staff list, state=closed, page 1", "public board, deep page", "district, last year"):
+        assert label in text
+    for target in ("target 150 ms", "target 300 ms (sub-district)", "target 1 s (district)", "target 200 ms (tally)"):
+        assert target in text
+    assert "sqlite only list" not in text and "run before scales" not in text
+    assert "1,000,000" in text and "100,000" in text  # the x axis: the numbers of requests
+    table = md.read_text()
+    assert "old" not in table and table.endswith("rest\n")
+    assert "| dashboard | district, last year | 40.0 / 48.0 | 120.0 / 144.0 | 400.0 / 480.0 | +1.00 | linear |" in table
+    assert "| +0.03 | flat |" in table  # the staff list: 30 → 32 ms
+
+
+def test_nothing_drawn_without_results_of_a_scale(tmp_path):
+    svg = tmp_path / "growth.svg"
+    assert growth.chart([], svg) == 0
+    assert not svg.exists()
