@@ -113,21 +113,35 @@ def draw(series, svg, figure="median_ms"):
     plt.close(fig)
 
 
-def to_markdown(series, reports):
-    """The figures per scale (median / p95), the growth exponent and its verdict, per series."""
+def to_markdown(series, reports, figure="median_ms"):
+    """The figures per scale (median / p95 / fastest run), the growth exponent of the charted
+    figure and of the fastest run, and the verdict of the charted one's, per series."""
     scales = sorted({r["meta"]["requests"]: r["meta"]["scale"] for r in reports}.items())
-    head = "| group | measurement | " + " | ".join(f"{n:,} (scale {s})" for n, s in scales)
+    shown = figure.removesuffix("_ms")
     lines = [
-        "Median / p95 in ms of each run (the newest per scale); exponent: the slope of log(median) against "
-        "log(requests), 0 flat, 1 linear.",
+        "Median / p95 / fastest run in ms (the newest run per scale); exponent: the slope of log(time) against "
+        f"log(requests) for the {shown} and for the fastest run, 0 flat, 1 linear; the verdict is the {shown}'s.",
         "",
-        head + " | exponent | verdict |",
-        "|---|---|" + "---:|" * len(scales) + "---:|---|",
+        "| group | measurement | "
+        + " | ".join(f"{n:,} (scale {s:g})" for n, s in scales)
+        + f" | exponent ({shown}) | exponent (fastest) | verdict |",
+        "|---|---|" + "---:|" * len(scales) + "---:|---:|---|",
     ]
+
+    def cell(r):
+        return f"{r['median_ms']} / {r['p95_ms']} / {r.get('min_ms', '–')}"
+
+    def slope(points, key):
+        b = exponent([(n, r[key]) for n, r in points.items() if r.get(key)])
+        return None if b is None else round(b, 2)
+
     for (group, key), points in sorted(series.items(), key=lambda item: list(PANELS).index(item[0][0])):
-        b = exponent([(n, r["median_ms"]) for n, r in points.items()])
-        cells = [f"{points[n]['median_ms']} / {points[n]['p95_ms']}" if n in points else "–" for n, _s in scales]
-        lines.append(f"| {group} | {key} | {' | '.join(cells)} | {'–' if b is None else f'{b:+.2f}'} | {verdict(b)} |")
+        b, fastest = slope(points, figure), slope(points, "min_ms")
+        cells = [cell(points[n]) if n in points else "–" for n, _s in scales]
+        lines.append(
+            f"| {group} | {key} | {' | '.join(cells)} | {'–' if b is None else f'{b:+.2f}'} | "
+            f"{'–' if fastest is None else f'{fastest:+.2f}'} | {verdict(b)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -140,5 +154,5 @@ def chart(paths, svg, markdown=None, figure="median_ms", database="postgresql"):
         return 0
     draw(series, svg, figure)
     if markdown:
-        replace_section(markdown, BEGIN, END, to_markdown(series, reports))
+        replace_section(markdown, BEGIN, END, to_markdown(series, reports, figure))
     return len(series)

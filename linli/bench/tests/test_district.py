@@ -380,7 +380,8 @@ def test_a_partial_run_gets_its_own_section_and_file_and_leaves_the_whole_runs(t
 def test_runs_of_other_scales_stay_side_by_side(tmp_path):
     md = tmp_path / "benchmarks.md"
     md.write_text(
-        "# Benchmarks\n\n<!-- bench:results:postgresql:lists -->\nthe full district\n<!-- /bench:results:postgresql:lists -->\n"
+        "# Benchmarks\n\n<!-- bench:results:postgresql:lists -->\nthe full district\n"
+        "<!-- /bench:results:postgresql:lists -->\n"
     )
     full, small = _report(), _report()
     full["meta"] |= {"database": "postgresql 15.20", "scale": 1.0}

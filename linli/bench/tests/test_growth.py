@@ -13,8 +13,8 @@ def report(requests, date, results, database="postgresql 15.20", scale=True):
     return {"meta": meta, "results": results}
 
 
-def row(group, name, median, p95=None):
-    return {"group": group, "name": name, "median_ms": median, "p95_ms": p95 or median * 1.2, "queries": 8}
+def row(group, name, median):
+    return {"group": group, "name": name, "median_ms": median, "p95_ms": median * 1.2, "min_ms": median * 0.8}
 
 
 def write(tmp_path, reports):
@@ -106,8 +106,12 @@ def test_chart_written_with_every_series_and_the_targets(tmp_path):
     assert "1,000,000" in text and "100,000" in text  # the x axis: the numbers of requests
     table = md.read_text()
     assert "old" not in table and table.endswith("rest\n")
-    assert "| dashboard | district, last year | 40.0 / 48.0 | 120.0 / 144.0 | 400.0 / 480.0 | +1.00 | linear |" in table
-    assert "| +0.03 | flat |" in table  # the staff list: 30 → 32 ms
+    assert (
+        "| dashboard | district, last year | 40.0 / 48.0 / 32.0 | 120.0 / 144.0 / 96.0 | 400.0 / 480.0 / 320.0 "
+        "| +1.00 | +1.00 | linear |" in table
+    )
+    assert "| +0.03 | +0.03 | flat |" in table  # the staff list: 30 → 32 ms
+    assert "| 100,000 (scale 0.1) | 300,000 (scale 0.3) | 1,000,000 (scale 1) |" in table
 
 
 def test_nothing_drawn_without_results_of_a_scale(tmp_path):
