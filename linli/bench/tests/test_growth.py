@@ -2,8 +2,12 @@
 measurement followed across them, drawn with the targets, and tabled with its verdict."""
 
 import json
+import time
 
-from linli.bench import growth
+import pytest
+from django.db import connection
+
+from linli.bench import growth, runner
 
 
 def report(requests, date, results, database="postgresql 15.20", scale=True):
@@ -14,7 +18,7 @@ def report(requests, date, results, database="postgresql 15.20", scale=True):
 
 
 def row(group, name, median):
-    return {"group": group, "name": name, "median_ms": median, "p95_ms": median * 1.2, "min_ms": median * 0.8}
+    return {"group": group, "name": name, "median_ms": median, "p95_ms": median * 1.2, "cpu_ms": median / 2}
 
 
 def write(tmp_path, reports):
@@ -107,14 +111,46 @@ def test_chart_written_with_every_series_and_the_targets(tmp_path):
     table = md.read_text()
     assert "old" not in table and table.endswith("rest\n")
     assert (
-        "| dashboard | district, last year | 40.0 / 48.0 / 32.0 | 120.0 / 144.0 / 96.0 | 400.0 / 480.0 / 320.0 "
+        "| dashboard | district, last year | 40.0 / 48.0 / 20.0 | 120.0 / 144.0 / 60.0 | 400.0 / 480.0 / 200.0 "
         "| +1.00 | +1.00 | linear |" in table
     )
     assert "| +0.03 | +0.03 | flat |" in table  # the staff list: 30 → 32 ms
     assert "| 100,000 (scale 0.1) | 300,000 (scale 0.3) | 1,000,000 (scale 1) |" in table
 
 
+def test_the_verdict_follows_the_cpu_time_where_every_scale_has_it():
+    busy = [report(100_000, "2026-12-08T08:00:00+08:00", [row("tally", "vote page with the result", 10.0)])]
+    busy.append(report(1_000_000, "2026-12-08T09:00:00+08:00", [row("tally", "vote page with the result", 100.0)]))
+    busy[1]["results"][0]["cpu_ms"] = 5.0  # the wall clock grew tenfold, the work did not
+    table = growth.to_markdown(growth.collect(busy), busy)
+    assert "| 10.0 / 12.0 / 5.0 | 100.0 / 120.0 / 5.0 | +1.00 | +0.00 | flat |" in table
+    del busy[0]["results"][0]["cpu_ms"]  # a run from before the CPU time was recorded
+    assert "| +1.00 | – | linear |" in growth.to_markdown(growth.collect(busy), busy)
+
+
 def test_nothing_drawn_without_results_of_a_scale(tmp_path):
     svg = tmp_path / "growth.svg"
     assert growth.chart([], svg) == 0
     assert not svg.exists()
+
+
+@pytest.mark.django_db
+def test_cpu_clock_counts_this_thread_and_the_database_server():
+    began, mine = runner.cpu_clock(), time.thread_time_ns()
+    with connection.cursor() as cursor:  # a statement whose work is the server's (SQLite's: this thread's)
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM generate_series(1, 2000000)")
+        else:
+            cursor.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+                "SELECT count(*) FROM n"
+            )
+        assert cursor.fetchone()[0] in (2_000_000, 300_000)
+    ended, mine = runner.cpu_clock(), time.thread_time_ns() - mine
+    spent = ended[0] - began[0]
+    assert spent >= mine > 0
+    if connection.vendor == "postgresql":
+        assert began[1] == ended[1] == connection.connection.info.backend_pid
+        assert spent - mine > 20e6  # counting two million rows: tens of ms of the server's CPU
+    figures = runner.timed(lambda: sum(range(100_000)), 3)
+    assert figures["cpu_ms"] > 0 and {"median_ms", "p95_ms", "min_ms"} <= set(figures)

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--markdown", default="docs/benchmarks.md", help="file whose growth table is replaced ('' for none)"
         )
-        parser.add_argument("--figure", choices=("median_ms", "p95_ms", "min_ms"), default="median_ms")
+        parser.add_argument("--figure", choices=("median_ms", "p95_ms", "min_ms", "cpu_ms"), default="median_ms")
         parser.add_argument("--database", default="postgresql", help="only the runs on this database")
 
     def handle(self, *args, **o):
