@@ -3,7 +3,7 @@ from the JSON results of runs at several scales, drawn as an SVG with the target
 
 A series is one measurement followed across runs; its key is the measurement's name with what
 depends on the district's size taken out (the deep page is page 200, or the last page where
-there are fewer; a vote's counts; the year). Per scale the newest result wins. The growth
+there are fewer; the year), `series_key`. Per scale the newest result wins. The growth
 exponent is the least-squares slope of log(time) against log(requests): 0 is flat, 1 is linear.
 """
 
@@ -29,11 +29,14 @@ PANELS = {
 VERDICTS = ((0.1, "flat"), (0.3, "logarithmic"), (0.7, "sub-linear"), (math.inf, "linear"))
 
 
-def series_key(name):
-    name = re.sub(r"\bpage (\d+)\b", lambda m: "page 1" if m[1] == "1" else "deep page", name)
-    name = re.sub(r": \d+ owners, \d+ ballots", "", name)
+def series_key(result):
+    """The measurement's name without what moves with the district's size; what is measured on
+    an object of a fixed size (a vote's owners, a compound's houses), smaller at the smallest
+    scales, keeps its size: a vote of 1,500 owners is not the vote of 5,000."""
+    name = re.sub(r"\bpage (\d+)\b", lambda m: "page 1" if m[1] == "1" else "deep page", result["name"])
     name = re.sub(r" \(\d[\d,]* entries\)", "", name)
-    return re.sub(r"\byear \d{4}\b", "last year", name)
+    name = re.sub(r"\byear \d{4}\b", "last year", name)
+    return f"{name} ({result['houses']:,} houses)" if "houses" in result else name
 
 
 def load(paths, database="postgresql"):
@@ -54,7 +57,7 @@ def collect(reports, figure="median_ms"):
         requests = report["meta"]["requests"]
         for r in report["results"]:
             if r["group"] in PANELS and r.get(figure):
-                series.setdefault((r["group"], series_key(r["name"])), {})[requests] = r
+                series.setdefault((r["group"], series_key(r)), {})[requests] = r
     return series
 
 
@@ -158,13 +161,15 @@ def to_markdown(series, reports, figure="median_ms"):
 
 
 def chart(paths, svg, markdown=None, figure="median_ms", database="postgresql"):
-    """Draw the chart of the results in `paths` into `svg` and its table into `markdown` (when
-    given); returns the number of series drawn."""
+    """Draw the chart of the results in `paths` into `svg` (the series measured at two scales or
+    more) and its table into `markdown` (every series, when given); returns the number of series
+    drawn."""
     reports = load(paths, database)
     series = collect(reports, figure)
-    if not series:
+    followed = {k: points for k, points in series.items() if len(points) > 1}  # a line needs two scales
+    if not followed:
         return 0
-    draw(series, svg, figure)
+    draw(followed, svg, figure)
     if markdown:
         replace_section(markdown, BEGIN, END, to_markdown(series, reports, figure))
-    return len(series)
+    return len(followed)

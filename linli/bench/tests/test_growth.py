@@ -71,9 +71,26 @@ def test_series_follow_a_measurement_across_scales():
         ("lists", "staff list, state=closed, page 1"),
         ("lists", "public board, deep page"),  # page 60 at the small scale, 200 at the others
         ("dashboard", "district, last year"),
-        ("tally", "result of a vote"),
+        ("tally", "result of a vote: 5000 owners, 4000 ballots"),
     }
     assert sorted(series[("lists", "public board, deep page")]) == [100_000, 300_000, 1_000_000]
+
+
+def test_a_vote_or_a_compound_of_another_size_is_another_series():
+    small = report(
+        30_000,
+        "2026-12-08T07:00:00+08:00",
+        [
+            row("tally", "result of a vote: 1500 owners, 1200 ballots", 3.0),
+            row("funds", "需续交 list, community staff, page 7", 20.0) | {"houses": 1500},
+        ],
+    )
+    big = report(100_000, "2026-12-08T08:00:00+08:00", [row("funds", "需续交 list, community staff, page 19", 21.0)])
+    big["results"][0]["houses"] = 5000
+    series = growth.collect([small, big, *RUNS])
+    assert sorted(series[("tally", "result of a vote: 5000 owners, 4000 ballots")]) == [100_000, 300_000, 1_000_000]
+    assert list(series[("tally", "result of a vote: 1500 owners, 1200 ballots")]) == [30_000]
+    assert list(series[("funds", "需续交 list, community staff, deep page (5,000 houses)")]) == [100_000]
 
 
 def test_the_newest_run_of_a_scale_wins():
@@ -99,9 +116,14 @@ def test_chart_written_with_every_series_and_the_targets(tmp_path):
     md.write_text("# Benchmarks\n\n## How cost grows\n\n<!-- bench:growth -->\nold\n<!-- /bench:growth -->\n\nrest\n")
 
     drawn = growth.chart(write(tmp_path, [*RUNS, sqlite, old]), svg, md)
-
-    text = svg.read_text()
     assert drawn == 4
+    one = report(100_000, "2026-12-08T08:00:00+08:00", [row("search", "staff search, one scale only, page 1", 10.0)])
+    assert growth.chart(write(tmp_path, [*RUNS, one]), svg, md) == 4
+    assert "one scale only" not in svg.read_text()  # no line to draw
+    assert "| search | staff search, one scale only, page 1 | 10.0 / 12.0 / 5.0 | – | – | – | – | one scale only |" in (
+        md.read_text()
+    )
+    text = svg.read_text()
     for label in ("staff list, state=closed, page 1", "public board, deep page", "district, last year"):
         assert label in text
     for target in ("target 150 ms", "target 300 ms (sub-district)", "target 1 s (district)", "target 200 ms (tally)"):
