@@ -833,6 +833,7 @@ def run(opts, only=None):
         "repeat": opts.repeat,
         "http_seconds": opts.seconds,
         "gunicorn_workers": opts.workers,
+        "load_before": [round(x, 2) for x in os.getloadavg()],  # 1, 5, 15 min: a shared machine's figures need it
     }
     opts.out(
         f"Benchmarking {meta['requests']:,} requests, {meta['households']:,} households, {meta['people']:,} people on "
@@ -843,6 +844,7 @@ def run(opts, only=None):
             continue
         opts.out(name)
         fn(opts) if name == "import" else fn(opts, users)
+    meta["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return {"meta": meta, "results": opts.results}
 
 
