@@ -138,6 +138,12 @@ def to_markdown(series, reports, figure="median_ms"):
         + f" | exponent ({shown}) | exponent (CPU) | verdict |",
         "|---|---|" + "---:|" * len(scales) + "---:|---:|---|",
     ]
+    runs = []
+    for report in sorted(reports, key=lambda r: r["meta"]["requests"]):
+        m = report["meta"]
+        load = f", load average {m['load_before'][0]} before, {m['load_after'][0]} after" if "load_after" in m else ""
+        runs.append(f"{m['requests']:,} requests: {m['date']} on {m['database']}{load}")
+    lines[1:1] = ["", "Runs: " + "; ".join(runs) + "."]
 
     def cell(r):
         return f"{r['median_ms']} / {r['p95_ms']} / {r.get('cpu_ms', '–')}"

@@ -11,7 +11,7 @@ from linli.bench import growth, runner
 
 
 def report(requests, date, results, database="postgresql 15.20", scale=True):
-    meta = {"date": date, "database": database, "requests": requests}
+    meta = {"date": date, "database": database, "requests": requests, "load_before": [1.5], "load_after": [2.5]}
     if scale:
         meta["scale"] = requests / 1_000_000
     return {"meta": meta, "results": results}
@@ -138,6 +138,9 @@ def test_chart_written_with_every_series_and_the_targets(tmp_path):
     )
     assert "| +0.03 | +0.03 | flat |" in table  # the staff list: 30 → 32 ms
     assert "| 100,000 (scale 0.1) | 300,000 (scale 0.3) | 1,000,000 (scale 1) |" in table
+    assert (
+        "1,000,000 requests: 2026-12-08T09:00:00+08:00 on postgresql 15.20, load average 1.5 before, 2.5 after" in table
+    )
 
 
 def test_the_verdict_follows_the_cpu_time_where_every_scale_has_it():
