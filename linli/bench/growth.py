@@ -88,6 +88,7 @@ def draw(series, svg, figure="median_ms"):
             "svg.hashsalt": "linli-growth",  # the same ids on every run: stable diffs
             "font.family": ["DejaVu Sans", "Noto Sans CJK SC"],  # the second for 需续交, when Debian has it
             "font.size": 8,
+            "axes.prop_cycle": plt.cycler(color=plt.get_cmap("tab20").colors),  # the funds draw 11 series
         }
     )
     groups = [g for g in PANELS if any(k[0] == g for k in series)]
@@ -113,7 +114,7 @@ def draw(series, svg, figure="median_ms"):
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, frameon=False)
     axes[-1, 0].set_xlabel(
-        f"requests in the database (log scale). Solid: {figure.removesuffix('_ms')} wall-clock time; dotted: "
+        f"requests in the database (log scale)\nsolid: {figure.removesuffix('_ms')} wall-clock time; dotted: "
         "median CPU time (the process and its PostgreSQL server process); dashed red: targets"
     )
     fig.tight_layout()
