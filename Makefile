@@ -31,9 +31,10 @@ install: $(STAMP)
 dev: $(DEVSTAMP)
 
 # Front-end packages come from the npm registry and are served by the app (no CDN).
-$(VENDOR)/.built: package.json package-lock.json scripts/vendor_assets.sh
+# The icon font is cut down to the icons used by fontTools (scripts/subset_icons.py), from the venv.
+$(VENDOR)/.built: package.json package-lock.json scripts/vendor_assets.sh scripts/subset_icons.py scripts/icons.txt | $(STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
-	bash scripts/vendor_assets.sh $(VENDOR)
+	PYTHON=$(PYTHON) bash scripts/vendor_assets.sh $(VENDOR)
 	touch $@
 assets: $(VENDOR)/.built
 
@@ -125,7 +126,7 @@ bench-growth: dev
 	    BENCH_ARGS="$(GROWTH_ARGS) --markdown=" || exit 1; done
 
 # The harness at a tiny scale on both databases: every benchmark runs and reports (no timings judged).
-SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --results var/bench-smoke --markdown "" --check
+SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --no-throttle --results var/bench-smoke --markdown "" --check
 # the soak's machinery for a few seconds, without restarting the PostgreSQL others may be using
 SOAK_SMOKE_ARGS := --seconds 4 --warmup 2 --sample-every 1 --no-restart --results var/bench-smoke --markdown "" --log var/bench-smoke/gunicorn.log
 bench-smoke: dev postgres

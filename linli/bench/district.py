@@ -45,6 +45,7 @@ from .writer import Table
 
 FULL = {"subdistricts": 10, "communities": 100, "grids": 600, "households": 300_000, "cases": 1_000_000}
 VOTE_HOUSES, VOTE_BALLOTS = 5000, 4000
+RESIDENT_REQUESTS = 3  # self-service requests of each community's resident login (bench.phone opens one)
 PASSWORD = "linli-bench-2026"  # noqa: S105 - benchmark accounts on synthetic data
 CODE_PREFIX = "BENCH"
 STREETS = [
@@ -419,6 +420,12 @@ class District:
             "whisper",
         ]
         horizon = self.now - timedelta(minutes=1)
+        # a community's first household is its resident login's (bench.cobuilding, bench-jm<j>): the
+        # community's first self-service requests are theirs, so the phone benchmark opens their own
+        # (drawn as any other request: the random sequence, and so the rest of the district, is unchanged)
+        first_household, owned = {}, {}
+        for hh, house in self.households:
+            first_household.setdefault(house[5], (hh, house))
         progress = Progress(self.out, _("requests"), n)
         for offset in offsets:
             created = start + timedelta(seconds=offset)
@@ -427,6 +434,9 @@ class District:
             age_days = (self.now - created).days
             final = rng.choices(*(old_states if age_days > 45 else recent_states))[0]
             channel = rng.choice(channels)
+            if channel == "self_service" and owned.get(cid, 0) < RESIDENT_REQUESTS:
+                owned[cid] = owned.get(cid, 0) + 1
+                hh, (hid, uid, bid, pid, gid, cid, sid) = first_household[cid]
             local_day = timezone.localtime(created).date()
             key = (local_day, cat.resolve_workdays)
             if key not in deadline_cache:

@@ -46,6 +46,7 @@ class Options:
     import_rows: int = 100_000
     clients: tuple = (1, 8, 32)
     workers: int = 2 * (os.cpu_count() or 1) + 1  # gunicorn's advice for sync workers, as in docs/deploy.md
+    throttle: bool = True  # the phone benchmark's Slow 4G and 4x CPU (off in bench-smoke: correctness only)
     out: callable = print
     results: list = field(default_factory=list)
 
@@ -220,6 +221,43 @@ def bench_search(opts, users):
             queries=queries(fetch),
             in_scope=found,
             **timed(fetch, opts.repeat),
+        )
+
+
+# ---- 12 · a resident's phone on a slow network (issue 16 §7) ------------------------
+def bench_phone(opts, users):
+    """The resident pages in Chromium, Slow 4G and 4x CPU (bench.phone): bytes on a first and a
+    repeat visit, LCP and time to interactive, medians of a few runs."""
+    from . import phone
+
+    resident, pages = phone.resident_pages(users)
+    cookie = phone.session_cookie(resident)
+    runs = max(1, opts.repeat // 5)
+    with phone.served() as (port, _root):
+        figures = phone.measure(f"http://127.0.0.1:{port}", pages, cookie, runs=runs, throttle=opts.throttle)
+    for name, url in pages:
+        first, repeat = figures[name]["first"], figures[name]["repeat"]
+
+        def median(rows, key):
+            return percentile([r[key] for r in rows], 50)
+
+        opts.record(
+            "phone",
+            name,
+            url=url,
+            runs=runs,
+            throttled=opts.throttle,
+            statuses=sorted({r["status"] for r in first + repeat}, key=str),
+            external=sorted({u for r in first + repeat for u in r["external"]}),
+            first_kb=median(first, "kb"),
+            repeat_kb=median(repeat, "kb"),
+            first_requests=median(first, "requests"),
+            repeat_from_cache=median(repeat, "from_cache"),
+            ttfb_ms=median(first, "ttfb_ms"),
+            lcp_ms=median(first, "lcp_ms"),
+            tti_ms=median(first, "tti_ms"),
+            repeat_lcp_ms=median(repeat, "lcp_ms"),
+            repeat_tti_ms=median(repeat, "tti_ms"),
         )
 
 
@@ -675,12 +713,12 @@ def _wait_for(port, seconds=30):
 
 
 @contextmanager
-def gunicorn(workers, log=None, args=()):
+def gunicorn(workers, log=None, args=(), env=None):
     """Linli under gunicorn (sync workers) on a free loopback port, as docs/deploy.md runs it;
     yields (port, the master process). Its log goes to `log` (a path), never to a pipe nobody
     reads: a long run that logs would fill the pipe and stall the workers."""
     port = _free_port()
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "linli.bench.settings"}
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "linli.bench.settings"} | (env or {})
     with open(log or os.devnull, "ab") as sink:
         server = subprocess.Popen(  # noqa: S603 - our own gunicorn
             [
@@ -801,6 +839,7 @@ GROUPS = {
     "cobuilding": bench_cobuilding,
     "funds": bench_funds,
     "search": bench_search,
+    "phone": bench_phone,
 }
 
 
@@ -858,7 +897,7 @@ def check(report):
     for r in results:
         if r["group"] == "intake" and (r["intake_errors"] or r["bare_errors"] or not r["intake_rps"]):
             problems.append(f"intake at {r['name']}: {r['intake_errors']} failed requests, {r['intake_rps']} rps")
-        if r["group"] not in ("import", "intake") and not (r["median_ms"] > 0 and r["queries"] > 0):
+        if r["group"] not in ("import", "intake", "phone") and not (r["median_ms"] > 0 and r["queries"] > 0):
             problems.append(f"{r['group']} · {r['name']}: no figures")
     lists = [r for r in results if r["group"] == "lists"]
     for first, other in zip(lists[::2], lists[1::2], strict=False):
@@ -883,9 +922,28 @@ def check(report):
         for r in results
         if r["group"] == "search" and r["name"].startswith("staff search, common") and not r["in_scope"]
     ]
+    problems += phone_problems([r for r in results if r["group"] == "phone"])
     scope = {r["queries"] for r in results if r["group"] == "scope"}
     if len(scope) > 1:
         problems.append(f"the work-order list issues a different number of queries by scope: {sorted(scope)}")
+    return problems
+
+
+def phone_problems(rows):
+    """The phone benchmark's correctness, whatever the timings: every page answered 200, nothing
+    was asked of another host, and the second visit (cache warm) carried fewer bytes than the first."""
+    problems = []
+    for r in rows:
+        if r["statuses"] != [200]:
+            problems.append(f"phone · {r['name']}: answered {r['statuses']}")
+        if r["external"]:
+            problems.append(f"phone · {r['name']}: requests to other hosts: {r['external']}")
+        if not r["first_kb"] > 0:
+            problems.append(f"phone · {r['name']}: no bytes measured")
+        elif not r["repeat_kb"] < r["first_kb"]:
+            problems.append(
+                f"phone · {r['name']}: the repeat visit took {r['repeat_kb']} KB, the first {r['first_kb']} KB"
+            )
     return problems
 
 
@@ -950,6 +1008,7 @@ def to_markdown(report):
         "cobuilding": "9 · Co-building: the wish wall, the matching page and the three lists",
         "funds": "10 · Maintenance funds: a compound's balance and its 需续交 list",
         "search": "11 · Search of the work-order list (matching requests in scope)",
+        "phone": "12 · A resident's phone: Chromium, Slow 4G, 4× CPU (medians of repeat ÷ 5 runs; KB transferred)",
     }
     for group, rows in groups.items():
         lines += [f"**{titles[group]}**", ""]
@@ -986,6 +1045,19 @@ def to_markdown(report):
                     if "accounts" in r
                     else f"{r['houses']:,} houses, {r['to_top_up']:,} to top up |"
                 )
+                for r in rows
+            ]
+        elif group == "phone":
+            lines += [
+                "| page | first visit (KB) | requests | repeat visit (KB) | first byte (ms) | LCP (ms) | TTI (ms) "
+                "| repeat LCP / TTI (ms) |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {r['name']}{'' if r['throttled'] else ' (not throttled)'} | {r['first_kb']} | "
+                f"{r['first_requests']:.0f} | {r['repeat_kb']} | {r.get('ttfb_ms', 0):.0f} | {r['lcp_ms']:.0f} | "
+                f"{r['tti_ms']:.0f} | "
+                f"{r['repeat_lcp_ms']:.0f} / {r['repeat_tti_ms']:.0f} |"
                 for r in rows
             ]
         elif group == "intake":

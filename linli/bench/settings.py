@@ -4,6 +4,7 @@ bench app (its commands: bench_data, bench, soak; Faker from the `bench` extra) 
 comparison view. linli.settings does not install the bench app."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")  # only so the development keys load; DEBUG is turned off below
 
@@ -20,3 +21,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"level": "WARNING", "handlers": ["console"]},
 }
+
+# The phone benchmark (bench.phone) serves the static files as production does: hashed names and
+# compressed copies collected into a folder of its own (DEBUG=1 above made linli.settings choose
+# the plain storage of development).
+if os.environ.get("LINLI_BENCH_STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["LINLI_BENCH_STATIC_ROOT"])
+    STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from linli.core import actions
-from linli.core.forms import ScopedModelForm
+from linli.core.forms import DatePicker, ScopedModelForm
 from linli.core.ids import ModelMultipleChoiceField
 from linli.core.views import detached, get_by_id_or_404, require_perm
 from linli.orgs.models import DepartmentGrid, Kind, Organisation, grids_outside
@@ -41,7 +41,7 @@ class OverrideForm(forms.ModelForm):
     class Meta:
         model = WorkdayOverride
         fields = ["date", "is_workday", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": DatePicker()}
         labels = {"is_workday": gettext_lazy("working day (make-up day)")}
 
 

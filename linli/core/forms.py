@@ -6,6 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from .masking import mask_phone
 
 
+class DatePicker(forms.DateInput):
+    """The browser's date picker (`type="date"`), given its value as an ISO date: it shows nothing
+    for the locale's 2026/12/08, which a plain DateInput would render."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 def widget_class(widget) -> str:
     """Bootstrap's class for a widget: a check box or radio button, a select, or a text control."""
     if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):

@@ -5,14 +5,14 @@ API's request schema."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import ScopedModelForm, preselect_only_choice
+from linli.core.forms import DatePicker, ScopedModelForm, preselect_only_choice
 from linli.core.lifecycle import MoveForm
 from linli.orgs.models import Organisation
 from linli.places.models import Building, Compound, Unit
 
 from .models import Facility, Inspection
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DatePicker()
 # what the register's form and its API edit: the place (fixed once registered), the dates, the rest
 REGISTER_FIELDS = [
     "kind",

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import preselect_only_choice, style
+from linli.core.forms import DatePicker, preselect_only_choice, style
 from linli.core.ids import ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
 from linli.ledger.forms import ImportForm as LedgerImportForm
@@ -35,7 +35,7 @@ class EntryForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("kind"), choices=[(k.value, k.label) for k in MANUAL_KINDS])
     amount = YuanField(label=_("amount (yuan)"))
-    booked_on = forms.DateField(label=_("value date"), widget=forms.DateInput(attrs={"type": "date"}))
+    booked_on = forms.DateField(label=_("value date"), widget=DatePicker())
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -45,7 +45,7 @@ class EntryForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    booked_on = forms.DateField(label=_("value date"), widget=forms.DateInput(attrs={"type": "date"}))
+    booked_on = forms.DateField(label=_("value date"), widget=DatePicker())
     note = forms.CharField(label=_("reason"), max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -109,17 +109,17 @@ class VoteForm(MoveForm):
 
 class WorksForm(MoveForm):
     contractor = forms.CharField(label=_("contractor"), max_length=100)
-    works_started_on = forms.DateField(label=_("works started on"), widget=forms.DateInput(attrs={"type": "date"}))
+    works_started_on = forms.DateField(label=_("works started on"), widget=DatePicker())
 
 
 class PaymentRequestForm(MoveForm):
     invoice_total = YuanField(label=_("invoice total (yuan)"))
     invoice_reference = forms.CharField(label=_("invoice reference"), max_length=60)
-    works_finished_on = forms.DateField(label=_("works finished on"), widget=forms.DateInput(attrs={"type": "date"}))
+    works_finished_on = forms.DateField(label=_("works finished on"), widget=DatePicker())
 
 
 class PayForm(MoveForm):
-    booked_on = forms.DateField(label=_("value date"), widget=forms.DateInput(attrs={"type": "date"}))
+    booked_on = forms.DateField(label=_("value date"), widget=DatePicker())
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"booked_on": timezone.localdate()})

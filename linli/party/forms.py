@@ -4,7 +4,7 @@ form (core.lifecycle.MoveForm) is posted by the screen and generates the API's r
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import ScopedModelForm, preselect_only_choice, style
+from linli.core.forms import DatePicker, ScopedModelForm, preselect_only_choice, style
 from linli.core.lifecycle import MoveForm
 from linli.orgs.models import Kind, Organisation
 from linli.people.models import ResidentPost
@@ -85,8 +85,8 @@ class AgreementForm(ScopedModelForm):
         model = Agreement
         fields = ["partner", "community", "title", "starts_on", "ends_on", "community_commits", "partner_commits"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DatePicker(),
+            "ends_on": DatePicker(),
         }
 
     def __init__(self, *args, **kwargs):
@@ -130,8 +130,8 @@ class NotedCheckForm(MoveForm):
 
 
 class SignForm(MoveForm):
-    signed_on = forms.DateField(label=_("signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=_("signed on"), widget=DatePicker())
 
 
 class RenewForm(MoveForm):
-    ends_on = forms.DateField(label=_("new term ends"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("new term ends"), widget=DatePicker())

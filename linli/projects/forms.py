@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from linli.cases.forms import PhotoField
 from linli.cases.models import Category
-from linli.core.forms import preselect_only_choice, style
+from linli.core.forms import DatePicker, preselect_only_choice, style
 from linli.core.ids import IdField, ModelMultipleChoiceField
 from linli.core.lifecycle import MoveForm
 from linli.deliberation.models import Meeting, Procedure, Topic
@@ -21,7 +21,7 @@ from linli.places.models import Building, Community, Compound, Grid
 
 from .models import Funding, Heading, Need, Project, Resource
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser reads ISO dates only
+DATE = DatePicker()
 
 
 def communities(user):

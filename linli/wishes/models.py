@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from linli.core.scope import ScopedModel, with_user
 from linli.orgs.models import Organisation
 from linli.people.models import Household
+from linli.places.models import Community
 
 # Defaults of a community without its own policy (WishPolicy): 500 元, 14 days to deliver, flagged
 # after 14 days unclaimed.
@@ -97,6 +98,24 @@ def _paired_communities(ids):
     return Organisation.objects.filter(Q(id__in=sorted(ids)) | Q(host_id__in=sorted(ids))).values("community_id")
 
 
+def _household_communities(ids):
+    return Household.objects.filter(id__in=sorted(ids)).values("community_id")
+
+
+def claims_in(user, community_id) -> bool:
+    """Whether `user` may claim the wishes `community_id` publishes: partner staff of a paired
+    organisation, or a resident of the community (staff keeping it see its wishes anyway)."""
+    ids = user.scope_for("wishes.claim").ids
+    return (
+        Community.objects.filter(pk=community_id)
+        .filter(
+            Q(pk__in=_paired_communities(ids.get("organisation", ())))
+            | Q(pk__in=_household_communities(ids.get("household", ())))
+        )
+        .exists()
+    )
+
+
 @with_user
 def _partner_path(ids, user):
     """Partner staff: the published wishes of the community their organisation is paired with,
@@ -109,10 +128,9 @@ def _resident_path(ids, user):
     """A resident: their household's own wishes, the published ones of their community (to claim
     as a volunteer), and those they claimed. The private details stay with the household's own
     (views: `private`)."""
-    communities = Household.objects.filter(id__in=sorted(ids)).values("community_id")
     return (
         Q(household_id__in=sorted(ids))
-        | Q(community_id__in=communities, state=State.PUBLISHED)
+        | Q(community_id__in=_household_communities(ids), state=State.PUBLISHED)
         | Q(claimant_user_id=user.pk)
     )
 

@@ -25,7 +25,7 @@ from linli.people.models import Household
 from linli.places.models import Community
 
 from . import actions, forms
-from .models import ON_WALL, State, Wish, WishPolicy, policy_for
+from .models import ON_WALL, State, Wish, WishPolicy, claims_in, policy_for
 from .workflow import WISH, is_household
 
 WALL_PAGE = 20
@@ -73,6 +73,17 @@ class WishView(MatterView):
     model = Wish
     lifecycle = WISH
     template_name = "wishes/wish_detail.html"
+
+    def post(self, request, pk, move):
+        # Someone else claimed it first: the wish left this user's scope, but it is still on the
+        # public wall as claimed, so saying so reveals nothing the wall does not (the API answers 404)
+        if move == "claim" and not self.get_queryset().filter(pk=pk).exists():
+            taken = Wish.objects.filter(pk=pk, state=State.CLAIMED).values_list("community_id", flat=True).first()
+            if taken is not None and has_perm(request.user, "wishes.claim") and claims_in(request.user, taken):
+                messages.warning(request, _("Someone else has just claimed this wish. Thank you all the same."))
+                return redirect("wishes:wall", community=taken)
+        return super().post(request, pk, move)
+
     select = ("community", "wisher", "household__house__unit__building", "claimant_member__person", "claimant_org")
 
     def more_context(self, obj):

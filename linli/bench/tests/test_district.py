@@ -174,6 +174,23 @@ def test_the_cobuilding_rows_are_added_to_a_district_made_without_them(db, monke
     assert Wish.objects.count() == cobuilding.WISHES
 
 
+def test_each_community_resident_has_requests_of_their_own_and_a_vote_to_open(district):
+    """What the phone benchmark opens as the benchmark community's resident login (bench-jm1)."""
+    from linli.bench import phone
+    from linli.bench.district import RESIDENT_REQUESTS, bench_users
+
+    users = bench_users()
+    resident, pages = phone.resident_pages(users)
+    household = resident.role_list[0].household
+    assert resident.username == "bench-jm1"
+    assert Case.objects.filter(reporter_household=household, channel="self_service").count() == RESIDENT_REQUESTS
+    assert Case.objects.restrict(resident).count() == RESIDENT_REQUESTS  # their own, nobody else's
+    assert dict(pages)["a request"] == f"/cases/{Case.objects.restrict(resident).order_by('-id').first().pk}/"
+    assert OwnerVote.objects.restrict(resident).exists()
+    for ra in RoleAssignment.objects.filter(role=Role.RESIDENT).select_related("household"):
+        assert Case.objects.filter(reporter_household=ra.household).count() >= 1, ra.user.username
+
+
 def test_owners_vote_is_counted_by_the_real_tally(district):
     built, _counts = district
     vote = OwnerVote.objects.get(pk=built.big_vote)
@@ -310,6 +327,24 @@ def _report(**changes):
             "p95_ms": 6.0,
             "runs": 1,
         },
+        {
+            "group": "phone",
+            "name": "home",
+            "url": "/",
+            "runs": 1,
+            "throttled": False,
+            "statuses": [200],
+            "external": [],
+            "first_kb": 120.0,
+            "repeat_kb": 5.0,
+            "first_requests": 8,
+            "repeat_from_cache": 7,
+            "ttfb_ms": 90,
+            "lcp_ms": 500,
+            "tti_ms": 600,
+            "repeat_lcp_ms": 200,
+            "repeat_tti_ms": 250,
+        },
     ]
     for index, values in changes.items():
         results[int(index[1:])].update(values)
@@ -343,6 +378,16 @@ def test_check_accepts_a_complete_report_and_names_what_is_wrong():
     assert runner.check(_report(r16={"queries": 10})) == [
         "the search issues a different number of queries by term: [9, 10]"
     ]
+    assert runner.check(_report(r17={"statuses": [200, 500]})) == ["phone · home: answered [200, 500]"]
+    assert runner.check(_report(r17={"external": ["https://cdn.example/x.js"]})) == [
+        "phone · home: requests to other hosts: ['https://cdn.example/x.js']"
+    ]
+    assert runner.check(_report(r17={"first_kb": 0.0})) == ["phone · home: no bytes measured"]
+    # the cache must have saved something: a repeat visit as heavy as the first is a failure
+    assert runner.check(_report(r17={"repeat_kb": 120.0})) == [
+        "phone · home: the repeat visit took 120.0 KB, the first 120.0 KB"
+    ]
+    assert runner.check(_report(r17={"repeat_kb": 119.9})) == []
     incomplete = _report()
     incomplete["results"] = [r for r in incomplete["results"] if r["group"] != "tally"]
     assert runner.check(incomplete) == ["benchmark tally did not report"]
@@ -359,6 +404,7 @@ def test_report_is_saved_as_json_and_replaces_only_the_table(tmp_path):
     text = md.read_text()
     assert "Intro stays." in text and "Notes stay." in text and "old table" not in text
     assert "| 1 client | 50.0 | 10.0 / 20.0 | 100.0 | 2.0 | 50% | 0 |" in text
+    assert "| home (not throttled) | 120.0 | 8 | 5.0 | 90 | 500 | 600 | 200 / 250 |" in text
     assert "| page 200 | 5.0 | 6.0 | 9 |" in text and "| community | 5.0 | 6.0 | 9 | 100 |" in text
     postgres = _report()
     postgres["meta"]["database"] = "postgresql 15.20"

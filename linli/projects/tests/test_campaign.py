@@ -368,6 +368,7 @@ def test_a_resident_answers_for_their_own_house_only_and_sees_no_other(world, lo
     url = reverse("deliberation:consent_own")
     body = client.get(url).content.decode()
     assert project.title in body and "1单元 101" in body and "201" not in body
+    assert f'href="{url}"' in client.get("/").content.decode()  # the menu of a resident leads there
     assert body.count('data-testid="own-answer"') == 1  # their house's answer, no one else's
     client.post(url, {"campaign": project.campaign_id, "consent": "yes"})
     assert Consent.objects.get(house=world.house_a1).consent is True
@@ -382,6 +383,7 @@ def test_a_resident_answers_for_their_own_house_only_and_sees_no_other(world, lo
     other.refresh_from_db()
     assert client.post(url, {"campaign": other.campaign_id, "consent": "yes"}).status_code == 404
     assert not Consent.objects.filter(campaign=other.campaign).exists()
+    assert f'href="{url}"' not in login(world.users.community).get("/").content.decode()  # staff: no menu entry
 
 
 @time_machine.travel(NOW, tick=False)

@@ -154,3 +154,27 @@ def test_claim_and_confirm_through_the_screens(world, wishes):
     assert wish.state == "delivered"
     mine = page(wishes.zaizhi).get(reverse("wishes:mine")).content.decode()
     assert 'data-testid="record"' in mine and "1" in mine
+
+
+def test_a_claim_that_came_second_lands_on_the_wall_with_a_word(world, wishes):
+    """Two neighbours press 认领 on the wall: the second is told it was taken, on the wall it came
+    from, not shown a 404; the wish stays the first's, and nothing more of it is shown."""
+    wish = claim(published(world, title="上门理发"), wishes.neighbour)
+    second = page(wishes.party.bank_staff)
+    r = second.post(
+        reverse("wishes:wish_move", args=[wish.pk, "claim"]),
+        {"version": wish.version - 1, "as_kind": "partner", "organisation": wishes.party.bank.pk, "credit": "name"},
+        follow=True,
+    )
+    assert r.redirect_chain == [(reverse("wishes:wall", args=[world.c1.pk]), 302)]
+    assert "这个心愿刚被别人认领了" in r.content.decode()
+    wish.refresh_from_db()
+    assert wish.claimant_user == wishes.neighbour
+    # a move other than claim, a wish never claimed, or a user who may not claim: still the 404
+    assert second.post(reverse("wishes:wish_move", args=[wish.pk, "release"]), {"version": 0}).status_code == 404
+    hidden = post(world, title="轮椅维修")
+    assert second.post(reverse("wishes:wish_move", args=[hidden.pk, "claim"]), {"version": 0}).status_code == 404
+    # …and nor does anyone who could not have claimed it there: the redirect would name its community
+    for outsider in (world.users.other_community, wishes.west):
+        r = page(outsider).post(reverse("wishes:wish_move", args=[wish.pk, "claim"]), {"version": 0})
+        assert r.status_code == 404, outsider

@@ -17,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=15, help="runs of each page measurement after a warm-up")
         parser.add_argument("--seconds", type=float, default=10.0, help="seconds of load at each client count")
         parser.add_argument("--import-rows", type=int, default=100_000, help="people in the ledger import file")
+        parser.add_argument(
+            "--no-throttle",
+            action="store_true",
+            help="the phone benchmark without Slow 4G and CPU throttling (bench-smoke: correctness only)",
+        )
         parser.add_argument("--only", action="append", choices=list(runner.GROUPS), help="run only these benchmarks")
         parser.add_argument("--results", default="bench/results", help="folder for the JSON results")
         parser.add_argument(
@@ -35,7 +40,11 @@ class Command(BaseCommand):
                 _("There is no benchmark district in this database: run `linli bench-data --scale N` first.")
             )
         opts = runner.Options(
-            repeat=o["repeat"], seconds=o["seconds"], import_rows=o["import_rows"], out=self.stdout.write
+            repeat=o["repeat"],
+            seconds=o["seconds"],
+            import_rows=o["import_rows"],
+            throttle=not o["no_throttle"],
+            out=self.stdout.write,
         )
         report = runner.run(opts, only=o["only"])
         path = runner.save(report, o["results"], o["markdown"], only=o["only"])
