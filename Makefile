@@ -12,7 +12,7 @@ VENDOR  := linli/static/vendor
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/linli
 HOST    ?= 127.0.0.1:8000
 
-.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres pg-client test-sqlite test-postgres bench bench-smoke soak mutate clean
+.PHONY: run test install dev assets messages migrate demo serve lint chromium postgres pg-client test-sqlite test-postgres bench bench-growth bench-smoke soak mutate clean
 
 $(PYTHON):
 	$(PY) -m venv $(VENV)
@@ -113,6 +113,17 @@ bench: dev
 	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py migrate -v0 --noinput
 	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench_data --scale $(BENCH_SCALE) --if-absent $(BENCH_DATA_ARGS)
 	$(BENCH_SETTINGS) DATABASE_URL=$(BENCH_DB) $(PYTHON) manage.py bench $(BENCH_ARGS)
+	$(BENCH_SETTINGS) $(PYTHON) manage.py bench_chart
+
+# How cost grows (docs/benchmarks.md): `make bench` at each of GROWTH_SCALES, each in a database of
+# its own (linli_bench_s01, linli_bench_s03, linli_bench_s1, …: kept, generated once), then the
+# chart of every PostgreSQL run that recorded its scale (docs/img/growth.svg) and its table.
+GROWTH_SCALES ?= 0.1 0.3 1
+GROWTH_ARGS   ?= --only lists --only scope --only search --only dashboard --only tally --only funds
+bench-growth: dev
+	@for s in $(GROWTH_SCALES); do \
+	  $(MAKE) bench DATABASE_URL=$(PG_URL)_bench_s$$(echo $$s | tr -d .) BENCH_SCALE=$$s \
+	    BENCH_ARGS="$(GROWTH_ARGS) --markdown=" || exit 1; done
 
 # The harness at a tiny scale on both databases: every benchmark runs and reports (no timings judged).
 SMOKE_ARGS := --repeat 1 --seconds 0.5 --import-rows 60 --no-throttle --results var/bench-smoke --markdown "" --check

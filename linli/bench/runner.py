@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from linli.testing import log_in
 
-from .district import bench_users
+from .district import FULL, bench_users
 from .load import percentile
 
 BEGIN, END = "<!-- bench:results -->", "<!-- /bench:results -->"
@@ -58,14 +58,49 @@ class Options:
         return entry
 
 
+def _on_cpu_ns(path):
+    try:
+        with open(path) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cpu_clock():
+    """Nanoseconds on a CPU so far of this thread and, on PostgreSQL, of the connection's server
+    process (Linux `/proc/<pid>/schedstat`, exact for a process that waits, as the server does
+    between our statements), with that process's id; None when the server's figure cannot be
+    read. Unlike the wall clock, it does not count the time spent waiting for a CPU that another
+    process holds: what a page costs whatever else a shared machine is doing."""
+    mine = time.thread_time_ns()
+    if connection.vendor != "postgresql":
+        return mine, None  # SQLite works in this thread: counted already
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    server = _on_cpu_ns(f"/proc/{pid}/schedstat")
+    return (mine + server, pid) if server is not None else None
+
+
 def timed(fn, repeat):
     fn()  # warm-up: caches, connections, compiled templates
-    samples = []
+    samples, cpu = [], []
     for _i in range(repeat):
+        before = cpu_clock()
         began = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - began) * 1000)
-    return {"median_ms": round(percentile(samples, 50), 1), "p95_ms": round(percentile(samples, 95), 1), "runs": repeat}
+        after = cpu_clock()
+        if before and after and before[1] == after[1]:  # not when the connection was renewed meanwhile
+            cpu.append((after[0] - before[0]) / 1e6)
+    figures = {
+        "median_ms": round(percentile(samples, 50), 1),
+        "p95_ms": round(percentile(samples, 95), 1),
+        "min_ms": round(min(samples), 1),  # on a shared machine, the run least slowed by the others
+        "runs": repeat,
+    }
+    if cpu:
+        figures["cpu_ms"] = round(percentile(cpu, 50), 1)  # the median of the runs' CPU time
+    return figures
 
 
 def queries(fn):
@@ -822,18 +857,22 @@ def run(opts, only=None):
     from linli.cases.models import Case
     from linli.people.models import Household, Person
 
+    requests = Case.objects.count()
     meta = {
         "date": timezone.localtime().isoformat(timespec="seconds"),
         "database": _database(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
-        "requests": Case.objects.count(),
+        # the district's size as a fraction of the full one (bench-data --scale), read from its requests
+        "scale": float(f"{requests / FULL['cases']:.3g}"),
+        "requests": requests,
         "households": Household.objects.count(),
         "people": Person.objects.count(),
         "repeat": opts.repeat,
         "http_seconds": opts.seconds,
         "gunicorn_workers": opts.workers,
+        "load_before": [round(x, 2) for x in os.getloadavg()],  # 1, 5, 15 min: a shared machine's figures need it
     }
     opts.out(
         f"Benchmarking {meta['requests']:,} requests, {meta['households']:,} households, {meta['people']:,} people on "
@@ -844,6 +883,7 @@ def run(opts, only=None):
             continue
         opts.out(name)
         fn(opts) if name == "import" else fn(opts, users)
+    meta["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return {"meta": meta, "results": opts.results}
 
 
@@ -922,19 +962,24 @@ def replace_section(markdown, begin, end, text):
 def save(report, results_dir, markdown, only=None):
     """The JSON of the run, and its tables in `markdown`: one section per database, so an SQLite
     run does not replace the PostgreSQL figures, and one per set of groups for a partial run
-    (`--only`), so it does not replace the whole run's."""
+    (`--only`), so it does not replace the whole run's. A district smaller or larger than the full
+    one has its scale in the file's name, so the runs of several scales stay side by side (the
+    growth chart reads them)."""
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.fromisoformat(report["meta"]["date"])
     vendor = report["meta"]["database"].split()[0]
+    scale = report["meta"].get("scale", 1.0)
+    sized = f"-scale-{scale:g}" if scale != 1.0 else ""
     part = f":{'+'.join(sorted(only))}" if only else ""
-    path = results_dir / f"{stamp:%Y-%m-%d}-{vendor}{part.replace(':', '-')}.json"
+    path = results_dir / f"{stamp:%Y-%m-%d}-{vendor}{sized}{part.replace(':', '-')}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     if markdown:
+        section = f"results:{vendor}{sized.replace('-scale-', ':scale-')}{part}"
         replace_section(
             markdown,
-            BEGIN.replace("results", f"results:{vendor}{part}"),
-            END.replace("results", f"results:{vendor}{part}"),
+            BEGIN.replace("results", section),
+            END.replace("results", section),
             to_markdown(report),
         )
     return path

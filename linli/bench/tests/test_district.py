@@ -421,3 +421,20 @@ def test_a_partial_run_gets_its_own_section_and_file_and_leaves_the_whole_runs(t
     text = md.read_text()
     assert "the whole run" in text  # the whole run's table is still there
     assert "<!-- bench:results:sqlite:lists+tally -->" in text and text.count("| page 200 |") == 1
+
+
+def test_runs_of_other_scales_stay_side_by_side(tmp_path):
+    md = tmp_path / "benchmarks.md"
+    md.write_text(
+        "# Benchmarks\n\n<!-- bench:results:postgresql:lists -->\nthe full district\n"
+        "<!-- /bench:results:postgresql:lists -->\n"
+    )
+    full, small = _report(), _report()
+    full["meta"] |= {"database": "postgresql 15.20", "scale": 1.0}
+    small["meta"] |= {"database": "postgresql 15.20", "scale": 0.1}
+    assert runner.save(full, tmp_path / "results", "", only=["lists"]).name == "2026-11-25-postgresql-lists.json"
+    path = runner.save(small, tmp_path / "results", md, only=["lists"])
+    assert path.name == "2026-11-25-postgresql-scale-0.1-lists.json"
+    assert len(list((tmp_path / "results").iterdir())) == 2
+    text = md.read_text()
+    assert "the full district" in text and "<!-- bench:results:postgresql:scale-0.1:lists -->" in text
