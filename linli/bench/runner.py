@@ -845,6 +845,12 @@ def check(report):
                     f"intake at {r['name']}: {failed} failed requests, {r['intake_rps']} rps "
                     f"(baseline {r['baseline_rps']})"
                 )
+        if (
+            r["group"] == "intake"
+            and "intake_statements" in r
+            and not (r["intake_statements"] and r["baseline_statements"])
+        ):
+            problems.append(f"intake {r['name']}: no statements captured")
         if r["group"] not in ("import", "intake") and not (r["median_ms"] > 0 and r["queries"] > 0):
             problems.append(f"{r['group']} · {r['name']}: no figures")
     lists = [r for r in results if r["group"] == "lists"]

@@ -358,6 +358,7 @@ def test_check_accepts_a_complete_report_and_names_what_is_wrong():
     assert runner.check(_report(r1={"baseline_rps": 0})) == [
         "intake at 1 client: 0 failed requests, 50.0 rps (baseline 0)"
     ]
+    assert runner.check(_report(r17={"intake_statements": 0})) == ["intake in process: no statements captured"]
     assert runner.check(_report(r7={"queries": 12}))[0].startswith("the work-order list issues a different number")
     assert runner.check(_report(r11={"queries": 5})) == ["wall, page 1: 4 queries, but 5 on wall, page 3"]
     assert runner.check(_report(r13={"queries": 9})) == ["topup, page 1: 8 queries, but 9 on topup, page 7"]
