@@ -154,7 +154,7 @@ def _written(pairs) -> list[tuple[Any, Notice]]:
     if not pairs:
         return []
     connection = transaction.get_connection()
-    fields = [Notification._meta.get_field(c.removesuffix("_id")) for c in COLUMNS]
+    fields: list[Any] = [Notification._meta.get_field(c.removesuffix("_id")) for c in COLUMNS]
     now = timezone.now()
     rows = [(user.pk, n.text[:300], n.url, n.key, now) for user, n in pairs]
     size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
@@ -164,7 +164,7 @@ def _written(pairs) -> list[tuple[Any, Notice]]:
         connection.ops.quote_name("user_id"),
         connection.ops.quote_name("key"),
     )
-    created = set()
+    created: set[tuple[int, str]] = set()
     several = len(rows) > size  # then all or none; one statement is atomic by itself
     with transaction.atomic(savepoint=False) if several else nullcontext(), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
