@@ -748,17 +748,19 @@ def gunicorn(workers, log=None, args=(), env=None):
 
 
 def remove_cases_after(before, out):
-    """Delete the requests (and their audit records) a load run reported, ids above `before`."""
+    """Delete the requests a load run reported, ids above `before`, with their audit records and
+    the notices of their reporting (whose keys name them: SQLite numbers the next requests with
+    the same ids, whose notices would then be dropped as repeats)."""
     from linli.cases.models import Case
-    from linli.core.models import AuditLog
+    from linli.core.models import AuditLog, Notification
 
     created = Case.objects.filter(pk__gt=before)
-    out(f"  removing the {created.count():,} requests the load reported")
+    ids = list(created.values_list("pk", flat=True))
+    out(f"  removing the {len(ids):,} requests the load reported")
     AuditLog.objects.filter(
-        content_type__model="case",
-        content_type__app_label="cases",
-        object_id__in=[str(pk) for pk in created.values_list("pk", flat=True)],
+        content_type__model="case", content_type__app_label="cases", object_id__in=[str(pk) for pk in ids]
     ).delete()
+    Notification.objects.filter(key__in=[f"cases.case:{pk}:report" for pk in ids]).delete()
     created.delete()
 
 
@@ -768,57 +770,77 @@ def last_case_id():
     return Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def bench_intake(opts, users):
-    from linli.accounts.actions import issue_api_token
-    from linli.cases.models import Category
+# what the intake is compared with (linli.bench.urls): the baseline write, and a view writing nothing
+INTAKE_TARGETS = (
+    ("bare", "/bench/bare/", False),
+    ("baseline", "/bench/intake/", True),
+    ("intake", "/api/v1/cases/", True),
+)
 
-    user = users["grid"]
-    token, secret = issue_api_token(user, name="bench", two_factor=True)  # as if the code was given
-    grid = users["grid_obj"]
-    category = Category.objects.filter(children=None, active=True).order_by("id").first()
-    body = json.dumps(
-        {"channel": "patrol", "category": category.pk, "grid": grid.pk, "description": "楼道灯不亮，请尽快维修"}
-    )
+
+def bench_intake(opts, users):
+    """POST /api/v1/cases/ with a grid worker's token over HTTP, against the baseline write
+    (linli.bench.intake) and the bare view, at each client count; then the same intake in
+    process (median, the SQL statements of one intake)."""
+    from linli.accounts.actions import issue_api_token
+
+    from .intake import in_process, report_body
+
+    token, secret = issue_api_token(users["grid"], name="bench", two_factor=True)  # as if the code was given
+    body = report_body(users)
     before = last_case_id()
     try:
         with gunicorn(opts.workers) as (port, _server):
-            headers = ["--header", f"Authorization: Token {secret}"]
             for clients in opts.clients:
                 figures = {}
-                for name, url, extra in (
-                    ("bare", f"http://127.0.0.1:{port}/bench/bare/", ["--post", body]),
-                    ("intake", f"http://127.0.0.1:{port}/api/v1/cases/", ["--post", body, *headers]),
-                ):
+                for name, path, token_sent in INTAKE_TARGETS:
+                    url = f"http://127.0.0.1:{port}{path}"
+                    extra = ["--post", body, *(["--header", f"Authorization: Token {secret}"] if token_sent else [])]
                     # warm-up: every worker answers a few requests first (its first one loads the URL conf)
-                    _load(
-                        [
-                            url,
-                            "--clients",
-                            str(max(clients, 2 * opts.workers)),
-                            "--seconds",
-                            str(min(2, opts.seconds)),
-                            *extra,
-                        ]
-                    )
+                    warm = max(clients, 2 * opts.workers)
+                    _load([url, "--clients", str(warm), "--seconds", str(min(2, opts.seconds)), *extra])
                     figures[name] = _load([url, "--clients", str(clients), "--seconds", str(opts.seconds), *extra])
-                ratio = round(figures["intake"]["rps"] / figures["bare"]["rps"], 3) if figures["bare"]["rps"] else None
+                intake, baseline, bare = figures["intake"], figures["baseline"], figures["bare"]
                 opts.record(
                     "intake",
                     f"{clients} client{'s' if clients > 1 else ''}",
                     workers=opts.workers,
-                    intake_rps=figures["intake"]["rps"],
-                    intake_p50_ms=figures["intake"]["p50_ms"],
-                    intake_p95_ms=figures["intake"]["p95_ms"],
-                    intake_errors=figures["intake"]["errors"],
-                    intake_statuses=figures["intake"]["statuses"],
-                    bare_rps=figures["bare"]["rps"],
-                    bare_p95_ms=figures["bare"]["p95_ms"],
-                    bare_errors=figures["bare"]["errors"],
-                    ratio=ratio,
+                    load=_loadavg(),
+                    intake_rps=intake["rps"],
+                    intake_p50_ms=intake["p50_ms"],
+                    intake_p95_ms=intake["p95_ms"],
+                    intake_errors=intake["errors"],
+                    intake_statuses=intake["statuses"],
+                    baseline_rps=baseline["rps"],
+                    baseline_p50_ms=baseline["p50_ms"],
+                    baseline_p95_ms=baseline["p95_ms"],
+                    baseline_errors=baseline["errors"],
+                    bare_rps=bare["rps"],
+                    bare_p95_ms=bare["p95_ms"],
+                    bare_errors=bare["errors"],
+                    ratio=round(intake["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
+                    bare_ratio=round(intake["rps"] / bare["rps"], 3) if bare["rps"] else None,
                 )
     finally:
         remove_cases_after(before, opts.out)
         token.delete()
+    local = in_process(users, max(opts.repeat, 5) * 10, out=opts.out)
+    opts.record(
+        "intake",
+        "in process",
+        load=_loadavg(),
+        intake_median_ms=local["intake"]["median_ms"],
+        intake_p95_ms=local["intake"]["p95_ms"],
+        intake_statements=len(local["intake"]["statements"]),
+        baseline_median_ms=local["baseline"]["median_ms"],
+        baseline_p95_ms=local["baseline"]["p95_ms"],
+        baseline_statements=len(local["baseline"]["statements"]),
+    )
+
+
+def _loadavg():
+    """The machine's load average over the last minute (shared machines: say what else ran)."""
+    return round(os.getloadavg()[0], 2)
 
 
 def _load(args):
@@ -895,8 +917,19 @@ def check(report):
     groups = {r["group"] for r in results}
     problems += [f"benchmark {g} did not report" for g in GROUPS if g not in groups]
     for r in results:
-        if r["group"] == "intake" and (r["intake_errors"] or r["bare_errors"] or not r["intake_rps"]):
-            problems.append(f"intake at {r['name']}: {r['intake_errors']} failed requests, {r['intake_rps']} rps")
+        if r["group"] == "intake" and "intake_rps" in r:
+            failed = r["intake_errors"] + r["baseline_errors"] + r["bare_errors"]
+            if failed or not (r["intake_rps"] and r["baseline_rps"]):
+                problems.append(
+                    f"intake at {r['name']}: {failed} failed requests, {r['intake_rps']} rps "
+                    f"(baseline {r['baseline_rps']})"
+                )
+        if (
+            r["group"] == "intake"
+            and "intake_statements" in r
+            and not (r["intake_statements"] and r["baseline_statements"])
+        ):
+            problems.append(f"intake {r['name']}: no statements captured")
         if r["group"] not in ("import", "intake", "phone") and not (r["median_ms"] > 0 and r["queries"] > 0):
             problems.append(f"{r['group']} · {r['name']}: no figures")
     lists = [r for r in results if r["group"] == "lists"]
@@ -1061,16 +1094,7 @@ def to_markdown(report):
                 for r in rows
             ]
         elif group == "intake":
-            lines += [
-                "| clients | intake rps | intake p50 / p95 (ms) | bare rps | bare p95 (ms) | intake / bare | errors |",
-                "|---:|---:|---:|---:|---:|---:|---:|",
-            ]
-            lines += [
-                f"| {r['name']} | {r['intake_rps']} | {r['intake_p50_ms']} / {r['intake_p95_ms']} | {r['bare_rps']} | "
-                f"{r['bare_p95_ms']} | "
-                f"{r['ratio']:.0%} | {r['intake_errors'] + r['bare_errors']} |"
-                for r in rows
-            ]
+            lines += intake_table(rows)
         else:
             extra = " in scope |" if group in ("scope", "reports", "search") else ""
             lines += [
@@ -1084,3 +1108,29 @@ def to_markdown(report):
             ]
         lines.append("")
     return "\n".join(lines)
+
+
+def intake_table(rows):
+    """Over HTTP: the intake against the baseline write (the target's ratio) and the bare view; in
+    process: the medians and the SQL statements of one intake and of one baseline write."""
+    http = [r for r in rows if "intake_rps" in r]
+    lines = [
+        "| clients | intake rps | intake p50 / p95 (ms) | baseline rps | baseline p50 / p95 (ms) | intake / baseline "
+        "| bare rps | intake / bare | errors | load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['name']} | {r['intake_rps']} | {r['intake_p50_ms']} / {r['intake_p95_ms']} | {r['baseline_rps']} | "
+        f"{r['baseline_p50_ms']} / {r['baseline_p95_ms']} | {r['ratio']:.0%} | {r['bare_rps']} | "
+        f"{r['bare_ratio']:.0%} | {r['intake_errors'] + r['baseline_errors'] + r['bare_errors']} | {r['load']} |"
+        for r in http
+    ]
+    for r in rows:
+        if "intake_median_ms" in r:
+            lines += [
+                "",
+                f"In process (test client, no HTTP server; load {r['load']}): an intake {r['intake_median_ms']} ms "
+                f"median ({r['intake_p95_ms']} p95) in {r['intake_statements']} SQL statements, the baseline write "
+                f"{r['baseline_median_ms']} ms ({r['baseline_p95_ms']}) in {r['baseline_statements']}.",
+            ]
+    return lines

@@ -22,6 +22,7 @@ import logging
 import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -102,12 +103,9 @@ class _Outbox:
 def deliver(notices: list[Notice]) -> None:
     """In-app rows for every (user, notice) not sent before under its key, then the push channels
     with each user's messages of one kind collapsed into one."""
-    pairs = _new_pairs(notices)
+    pairs = _written(_candidates(notices))
     if not pairs:
         return
-    Notification.objects.bulk_create(
-        [Notification(user=u, text=n.text[:300], url=n.url, key=n.key) for u, n in pairs], ignore_conflicts=True
-    )
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)  # (text, url) -> users: one backend call each
     for user, batch in _by_user_and_kind(pairs):
         if len(batch) == 1:
@@ -131,26 +129,50 @@ def deliver(notices: list[Notice]) -> None:
                 log.exception("notification backend %s failed", path)
 
 
-def _new_pairs(notices) -> list[tuple[Any, Notice]]:
-    """(user, notice) for each user of each notice, without a user's second message of one key,
-    in this batch or sent before (one query for the keys)."""
-    keyed = [(u.pk, n.key) for n in notices for u in n.users if n.key]
-    sent = set()
-    if keyed:
-        sent = set(
-            Notification.objects.filter(user_id__in={u for u, _k in keyed}, key__in={k for _u, k in keyed}).values_list(
-                "user_id", "key"
-            )
-        )
+def _candidates(notices) -> list[tuple[Any, Notice]]:
+    """(user, notice) for each user of each notice, without a user's second message of one key
+    in this batch."""
     pairs, seen = [], set()
     for notice in notices:
         for user in {u.pk: u for u in notice.users}.values():
             mark = (user.pk, notice.key or id(notice))
-            if mark in seen or (notice.key and mark in sent):
-                continue
-            seen.add(mark)
-            pairs.append((user, notice))
+            if mark not in seen:
+                seen.add(mark)
+                pairs.append((user, notice))
     return pairs
+
+
+COLUMNS = ("user_id", "text", "url", "key", "created_at")
+
+
+def _written(pairs) -> list[tuple[Any, Notice]]:
+    """The in-app rows of `pairs`, and those of them that were new: a user's message under a key
+    sent before is left out by the unique constraint (user, key). One statement per batch, an
+    INSERT … ON CONFLICT DO NOTHING RETURNING the rows written (PostgreSQL; SQLite ≥ 3.35) — no
+    read of the keys first, no transaction of its own, and two deliveries racing for one key push
+    it once (issue 16 §5: the notice of every new request is part of each intake)."""
+    if not pairs:
+        return []
+    connection = transaction.get_connection()
+    fields: list[Any] = [Notification._meta.get_field(c.removesuffix("_id")) for c in COLUMNS]
+    now = timezone.now()
+    rows = [(user.pk, n.text[:300], n.url, n.key, now) for user, n in pairs]
+    size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+    sql = "INSERT INTO {} ({}) VALUES {{}} ON CONFLICT DO NOTHING RETURNING {}, {}".format(  # noqa: S608 - our names
+        connection.ops.quote_name(Notification._meta.db_table),
+        ", ".join(connection.ops.quote_name(c) for c in COLUMNS),
+        connection.ops.quote_name("user_id"),
+        connection.ops.quote_name("key"),
+    )
+    created: set[tuple[int, str]] = set()
+    several = len(rows) > size  # then all or none; one statement is atomic by itself
+    with transaction.atomic(savepoint=False) if several else nullcontext(), connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            values = [f.get_db_prep_save(v, connection) for row in batch for f, v in zip(fields, row, strict=True)]
+            cursor.execute(sql.format(", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))), values)
+            created.update(map(tuple, cursor.fetchall()))
+    return [(user, n) for user, n in pairs if not n.key or (user.pk, n.key) in created]
 
 
 def _by_user_and_kind(pairs: list[tuple[Any, Notice]]):

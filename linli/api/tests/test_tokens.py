@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -142,3 +143,29 @@ def test_the_tokens_page_lists_and_revokes(api_world, login):
     assert token.revoked_at is not None
     other = login(api_world.users.resident)
     assert other.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_last_use_is_written_at_most_once_a_minute_and_only_then_a_statement(api_world):
+    """A token's last use is written when it is first used and then when the row says more than a
+    minute has passed — exactly a minute is not more — with no statement at all in between (the
+    row was just read: issue 16 §5)."""
+    start = timezone.now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False):
+        secret = issue("resident").json()["token"]
+    token = ApiToken.objects.get()
+
+    def use(at):
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as ran:
+            assert bearer(secret).get("/api/v1/categories/").status_code == 200
+        return [q["sql"] for q in ran.captured_queries if q["sql"].startswith("UPDATE")]
+
+    assert len(use(start)) == 1
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    assert use(start + dt.timedelta(minutes=1)) == []  # exactly a minute: not written, not even tried
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    assert len(use(start + dt.timedelta(minutes=1, microseconds=1))) == 1
+    token.refresh_from_db()
+    assert token.last_used_at == start + dt.timedelta(minutes=1, microseconds=1)

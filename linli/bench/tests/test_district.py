@@ -237,10 +237,16 @@ def _report(**changes):
             "intake_p50_ms": 10.0,
             "intake_p95_ms": 20.0,
             "intake_errors": 0,
+            "baseline_rps": 80.0,
+            "baseline_p50_ms": 6.0,
+            "baseline_p95_ms": 9.0,
+            "baseline_errors": 0,
             "bare_rps": 100.0,
             "bare_p95_ms": 2.0,
             "bare_errors": 0,
-            "ratio": 0.5,
+            "ratio": 0.625,
+            "bare_ratio": 0.5,
+            "load": 1.0,
         },
         {"group": "lists", "name": "page 1", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
         {"group": "lists", "name": "page 200", "queries": 9, "median_ms": 5.0, "p95_ms": 6.0, "runs": 1},
@@ -345,6 +351,17 @@ def _report(**changes):
             "repeat_lcp_ms": 200,
             "repeat_tti_ms": 250,
         },
+        {
+            "group": "intake",
+            "name": "in process",
+            "load": 1.0,
+            "intake_median_ms": 7.5,
+            "intake_p95_ms": 9.0,
+            "intake_statements": 9,
+            "baseline_median_ms": 2.5,
+            "baseline_p95_ms": 3.0,
+            "baseline_statements": 4,
+        },
     ]
     for index, values in changes.items():
         results[int(index[1:])].update(values)
@@ -367,7 +384,16 @@ def _report(**changes):
 def test_check_accepts_a_complete_report_and_names_what_is_wrong():
     assert runner.check(_report()) == []
     assert runner.check(_report(r3={"queries": 10})) == ["page 1: 9 queries, but 10 on page 200"]
-    assert "intake at 1 client: 3 failed requests, 50.0 rps" in runner.check(_report(r1={"intake_errors": 3}))
+    assert runner.check(_report(r1={"intake_errors": 3})) == [
+        "intake at 1 client: 3 failed requests, 50.0 rps (baseline 80.0)"
+    ]
+    assert runner.check(_report(r1={"baseline_errors": 2})) == [
+        "intake at 1 client: 2 failed requests, 50.0 rps (baseline 80.0)"
+    ]
+    assert runner.check(_report(r1={"baseline_rps": 0})) == [
+        "intake at 1 client: 0 failed requests, 50.0 rps (baseline 0)"
+    ]
+    assert runner.check(_report(r18={"intake_statements": 0})) == ["intake in process: no statements captured"]
     assert runner.check(_report(r7={"queries": 12}))[0].startswith("the work-order list issues a different number")
     assert runner.check(_report(r11={"queries": 5})) == ["wall, page 1: 4 queries, but 5 on wall, page 3"]
     assert runner.check(_report(r13={"queries": 9})) == ["topup, page 1: 8 queries, but 9 on topup, page 7"]
@@ -403,8 +429,9 @@ def test_report_is_saved_as_json_and_replaces_only_the_table(tmp_path):
     assert path.name == "2026-11-25-sqlite.json" and '"rows_per_s": 600.0' in path.read_text()
     text = md.read_text()
     assert "Intro stays." in text and "Notes stay." in text and "old table" not in text
-    assert "| 1 client | 50.0 | 10.0 / 20.0 | 100.0 | 2.0 | 50% | 0 |" in text
     assert "| home (not throttled) | 120.0 | 8 | 5.0 | 90 | 500 | 600 | 200 / 250 |" in text
+    assert "| 1 client | 50.0 | 10.0 / 20.0 | 80.0 | 6.0 / 9.0 | 62% | 100.0 | 50% | 0 | 1.0 |" in text
+    assert "an intake 7.5 ms median (9.0 p95) in 9 SQL statements, the baseline write 2.5 ms (3.0) in 4." in text
     assert "| page 200 | 5.0 | 6.0 | 9 |" in text and "| community | 5.0 | 6.0 | 9 | 100 |" in text
     postgres = _report()
     postgres["meta"]["database"] = "postgresql 15.20"

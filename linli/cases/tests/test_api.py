@@ -1,7 +1,13 @@
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from linli.accounts.actions import issue_api_token
 from linli.cases.models import Case, Category
+from linli.core.models import Notification
 
 
 def api(user):
@@ -184,3 +190,36 @@ def test_move_endpoints_answer_403_404_409_and_400_with_field_paths(world, cat):
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "version"
     case.refresh_from_db()
     assert (case.state, case.version) == ("dispatched", 1)
+
+
+@pytest.mark.django_db
+def test_an_intake_costs_nine_statements_and_tells_the_community(world, cat, django_capture_on_commit_callbacks):
+    """POST /api/v1/cases/ with a token (issue 16 §5, docs/benchmarks.md): the token with its user,
+    the roles, the category, the grid in scope, the working-day calendar, the request, its first
+    timeline event, whom to tell; after the commit, the notice in one statement. The token's last
+    use is written once a minute, not per request."""
+    _token, secret = issue_api_token(world.users.grid_a, name="patrol", two_factor=True)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    body = {"channel": "patrol", "category": cat.pk, "grid": world.grid_a.pk, "description": "楼道灯不亮"}
+    assert client.post("/api/v1/cases/", body, format="json").status_code == 201  # the first use is written
+    with CaptureQueriesContext(connection) as ran, django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/api/v1/cases/", body, format="json")
+    assert r.status_code == 201, r.json()
+    statements = [q["sql"] for q in ran.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    tables = [re.search(r'(?:FROM|INTO) "(\w+)"', sql).group(1) for sql in statements]
+    assert tables == [
+        "accounts_apitoken",
+        "accounts_roleassignment",
+        "cases_category",
+        "places_grid",
+        "cases_workdayoverride",
+        "cases_case",
+        "cases_caseevent",
+        "accounts_user",
+        "core_notification",
+    ]
+    case = Case.objects.get(pk=r.json()["id"])
+    assert case.created_by == world.users.grid_a and case.events.get().action == "report"
+    told = Notification.objects.filter(key=f"cases.case:{case.pk}:report").values_list("user", flat=True)
+    assert world.users.community.pk in told and world.users.grid_a.pk not in told

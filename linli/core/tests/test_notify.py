@@ -87,6 +87,49 @@ def test_many_of_one_kind_at_once_are_one_email_and_kinds_do_not_mix(world, comm
 
 @pytest.mark.django_db
 @override_settings(LINLI_NOTIFY_BACKENDS=[EMAIL])
+def test_a_key_sent_before_is_neither_written_nor_pushed_again_and_one_statement_writes(
+    world, committed, django_assert_num_queries
+):
+    """The in-app rows are one INSERT … ON CONFLICT DO NOTHING RETURNING (no read of the keys
+    first): the rows it did not write, a user's repeat of a key, reach no push channel either."""
+    u = world.users
+    u.grid_a.email, u.grid_b.email = "a@example.cn", "b@example.cn"
+    u.grid_a.save()
+    u.grid_b.save()
+    with committed(execute=True):
+        notify.send([u.grid_a], "新工单 7", "/cases/7/", key="cases.case:7:dispatch")
+    mail.outbox.clear()
+    with django_assert_num_queries(3), committed(execute=True):  # the rows; the preferences of each e-mail
+        notify.send([u.grid_a, u.grid_b], "新工单 7（重发）", "/cases/7/", key="cases.case:7:dispatch")
+        notify.send([u.grid_a], "无键的提醒", "/cases/7/")
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("a@example.cn", "无键的提醒"),
+        ("b@example.cn", "新工单 7（重发）"),
+    ]
+    assert sorted(Notification.objects.values_list("user__username", "text")) == [
+        ("grid_a", "新工单 7"),
+        ("grid_a", "无键的提醒"),
+        ("grid_b", "新工单 7（重发）"),
+    ]
+
+
+@pytest.mark.django_db
+def test_rows_beyond_one_statement_are_written_in_batches_all_or_none(world, committed, monkeypatch):
+    """More rows than one statement may carry (SQLite's limit on parameters): several INSERTs,
+    each returning what it wrote, and a key sent before is still left out."""
+    from django.db import connection
+
+    u = world.users
+    with committed(execute=True):
+        notify.send([u.grid_b], "新工单 8", "/cases/8/", key="cases.case:8:dispatch")
+    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: 1)
+    with committed(execute=True):
+        notify.send([u.grid_a, u.grid_b, u.community], "新工单 8", "/cases/8/", key="cases.case:8:dispatch")
+    assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["community", "grid_a", "grid_b"]
+
+
+@pytest.mark.django_db
+@override_settings(LINLI_NOTIFY_BACKENDS=[EMAIL])
 def test_email_goes_only_to_users_with_an_address_who_did_not_turn_it_off(world, committed):
     u = world.users
     for user, address in ((u.grid_a, "a@example.cn"), (u.grid_b, "b@example.cn")):
