@@ -118,7 +118,10 @@ def test_rongjinyuan_sheds_from_the_refused_reserve_to_the_published_accounts(wo
     photo.get_by_label(field("拍摄日期")).fill(today.isoformat())
     follow(staff.get_by_test_id("move-photo"))
     assert list(project.photos.values_list("caption", flat=True)) == ["新车棚封顶"]
-    assert staff.get_by_test_id("photos").locator("img").evaluate("img => img.naturalWidth") > 0
+    # the photo decodes (decode() waits for it to load, and fails on a broken image)
+    assert (
+        staff.get_by_test_id("photos").locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    )
 
     # payments: one fen beyond the approved ¥428,000 is refused, asking for 追加
     sub.goto(sub.base + project.get_absolute_url())

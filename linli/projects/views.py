@@ -198,9 +198,13 @@ class ProjectView(MatterView):
         return super().get(request, pk, move=move, failed=failed, status=status)
 
     def campaign_context(self, obj):
-        """问需: the campaign's figures and one page of its houses (building, unit, room and the
-        answer, never a resident's name), with the answer form if the viewer may record."""
-        campaign = obj.campaign
+        """问需: the campaign's figures and, for the staff who keep or approve the project, one page
+        of its houses (building, unit, room and the answer, never a resident's name), with the answer
+        form if the viewer may record. A paired partner's staff read the figures only: a house's
+        answer and payment is its owners' business, and the room number points to their home."""
+        campaign, user = obj.campaign, self.request.user
+        if not (obj.allows(user, "change") or obj.allows(user, "approve")):
+            return {"campaign": campaign, "campaign_figures": campaign.figures(), "campaign_rows": None}
         page = Paginator(campaign.houses().select_related("unit__building").order_by("id"), 50).get_page(
             self.request.GET.get("page")
         )

@@ -397,3 +397,18 @@ def test_a_resident_whose_house_paid_keeps_the_payment_and_cannot_refuse_here(wo
     row = Consent.objects.get(house=world.house_a1)
     assert (row.consent, row.paid_fen) == (True, 50_000)
     assert residents_row(project) == (50_000, None)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_contributing_partner_reads_the_figures_and_no_house(world, party, login):
+    """The bank contributes to the project and so may read it: the campaign's counts, never which
+    house agreed, refused or paid (a room number points to a home)."""
+    project = with_campaign(world, share="500.00")
+    Project.objects.filter(pk=project.pk).update(partner=party.bank)
+    answer(project, world.users.community, world.house_a2, "refuse")
+    body = login(party.bank_staff).get(project.get_absolute_url()).content.decode()
+    section = body.split('data-testid="campaign"')[1].split("</section>")[0]
+    assert 'data-testid="campaign-figures"' in section and 'data-testid="campaign-houses"' not in section
+    assert "201" not in section and "1单元" not in section and "answer/" not in section
+    staff = login(world.users.subdistrict).get(project.get_absolute_url()).content.decode()  # approves: sees them
+    assert "2号楼 1单元 201" in staff.split('data-testid="campaign"')[1]
